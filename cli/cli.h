@@ -1,0 +1,57 @@
+/*
+ * The seal command: shared helpers of the subcommands.
+ * SPDX-License-Identifier: AGPL-3.0-or-later
+ */
+#ifndef SEAL_CLI_H
+#define SEAL_CLI_H
+
+#include <seal/seal.h>
+#include <stdio.h>
+
+/* Exit codes (docs/seal.1, design.md). */
+enum {
+    EXIT_OK = 0,
+    EXIT_FAILED = 1,        /* verify: a signature TOTAL-FAILED; other unexpected failure */
+    EXIT_USAGE = 2,
+    EXIT_INDETERMINATE = 3,
+    EXIT_INPUT = 4,         /* unusable input */
+    EXIT_KEY = 5,           /* key or token problem */
+    EXIT_NETWORK = 6
+};
+
+typedef int (*cli_cmd_fn)(int argc, char **argv);
+
+int cmd_sign(int argc, char **argv);
+int cmd_inspect(int argc, char **argv);
+int cmd_token(int argc, char **argv);
+int cmd_enrol(int argc, char **argv);
+
+/* Print "seal: MESSAGE" to stderr (one line). */
+void cli_error(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+/* Print a usage error with the subcommand's synopsis; returns EXIT_USAGE. */
+int cli_usage(const char *synopsis, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+
+/* Map a library status to the documented exit code. */
+int cli_exit_code(seal_status st);
+
+/* Report a library failure ("seal: message") and return its exit code. */
+int cli_fail(seal_ctx *ctx, seal_status st);
+
+/* A new context with warnings printed to stderr as "seal: warning: ...". */
+seal_ctx *cli_ctx_new(void);
+
+/* PIN sources for keys: --pin-file, SEAL_PIN / SEAL_P12_PASSWORD, no-echo prompt. */
+typedef struct cli_pin {
+    const char *pin_file; /* or NULL */
+} cli_pin;
+seal_status cli_pin_cb(void *user, const char *label, unsigned flags, char *buf, size_t bufsize);
+
+/* Parse "X,Y" as two numbers; returns 0 on success. */
+int cli_parse_pair(const char *s, double *a, double *b);
+/* Parse a whole positive int; returns 0 on success. */
+int cli_parse_int(const char *s, int min, int max, int *out);
+
+/* Format seconds since the epoch as ISO 8601 UTC into buf (>= 21 bytes). */
+void cli_iso_time(long long t, char *buf, size_t size);
+
+#endif /* SEAL_CLI_H */

@@ -1,0 +1,158 @@
+/*
+ * seal inspect: the revisions and signature fields of a PDF.
+ * SPDX-License-Identifier: AGPL-3.0-or-later
+ */
+#include "cli.h"
+
+#include <getopt.h>
+#include <json-c/json.h>
+#include <stdlib.h>
+#include <string.h>
+
+static const char synopsis[] = "seal inspect IN.pdf [--json] [--password-env VAR]";
+
+static json_object *to_json(const char *path, seal_inspection *ins)
+{
+    json_object *root = json_object_new_object(), *revs = json_object_new_array(),
+                *sigs = json_object_new_array();
+    json_object_object_add(root, "file", json_object_new_string(path));
+    json_object_object_add(root, "size", json_object_new_int64(seal_inspection_file_size(ins)));
+    json_object_object_add(root, "pages", json_object_new_int(seal_inspection_page_count(ins)));
+    for (size_t i = 0; i < seal_inspection_revision_count(ins); i++) {
+        seal_revision_info r;
+        seal_inspection_revision(ins, i, &r);
+        json_object *o = json_object_new_object();
+        json_object_object_add(o, "revision", json_object_new_int((int)i + 1));
+        json_object_object_add(o, "start", json_object_new_int64(r.start));
+        json_object_object_add(o, "end", json_object_new_int64(r.end));
+        json_object_object_add(o, "signature", r.signature >= 0 ? json_object_new_int(r.signature) : NULL);
+        json_object_array_add(revs, o);
+    }
+    for (size_t i = 0; i < seal_inspection_signature_count(ins); i++) {
+        seal_signature_info s;
+        seal_inspection_signature(ins, i, &s);
+        json_object *o = json_object_new_object(), *br = json_object_new_array(),
+                    *rect = json_object_new_array();
+        json_object_object_add(o, "field", json_object_new_string(s.field));
+        json_object_object_add(o, "type", json_object_new_string(s.type));
+        json_object_object_add(o, "subfilter", json_object_new_string(s.subfilter));
+        json_object_object_add(o, "signer", json_object_new_string(s.signer));
+        json_object_object_add(o, "claimed_time", json_object_new_string(s.claimed_time));
+        json_object_object_add(o, "reason", json_object_new_string(s.reason));
+        json_object_object_add(o, "signed", json_object_new_boolean(s.is_signed));
+        for (int k = 0; k < s.byte_range_count && k < 4; k++)
+            json_object_array_add(br, json_object_new_int64(s.byte_range[k]));
+        json_object_object_add(o, "byte_range", br);
+        json_object_object_add(o, "contents_bytes", json_object_new_int64(s.contents_len));
+        json_object_object_add(o, "covers_whole_file", json_object_new_boolean(s.covers_whole_file));
+        json_object_object_add(o, "revision", json_object_new_int(s.revision));
+        json_object_object_add(o, "certify", json_object_new_int(s.certify));
+        json_object_object_add(o, "page", json_object_new_int(s.page));
+        for (int k = 0; k < 4; k++)
+            json_object_array_add(rect, json_object_new_double(s.rect[k]));
+        json_object_object_add(o, "rect", rect);
+        json_object_object_add(o, "visible", json_object_new_boolean(s.visible));
+        json_object_array_add(sigs, o);
+    }
+    json_object_object_add(root, "revisions", revs);
+    json_object_object_add(root, "signatures", sigs);
+    return root;
+}
+
+static void print_text(const char *path, seal_inspection *ins)
+{
+    size_t nrev = seal_inspection_revision_count(ins), nsig = seal_inspection_signature_count(ins);
+    printf("%s: %lld bytes, %d page%s, %zu revision%s, %zu signature field%s\n", path,
+           seal_inspection_file_size(ins), seal_inspection_page_count(ins),
+           seal_inspection_page_count(ins) == 1 ? "" : "s", nrev, nrev == 1 ? "" : "s", nsig,
+           nsig == 1 ? "" : "s");
+    for (size_t i = 0; i < nrev; i++) {
+        seal_revision_info r;
+        seal_inspection_revision(ins, i, &r);
+        printf("revision %zu: bytes %lld-%lld", i + 1, r.start, r.end);
+        if (r.signature >= 0) {
+            seal_signature_info s;
+            seal_inspection_signature(ins, (size_t)r.signature, &s);
+            printf(" (ends with signature '%s')", s.field);
+        }
+        putchar('\n');
+    }
+    for (size_t i = 0; i < nsig; i++) {
+        seal_signature_info s;
+        seal_inspection_signature(ins, i, &s);
+        printf("signature %zu: field '%s'", i + 1, s.field);
+        if (!s.is_signed) {
+            printf(", empty\n");
+            continue;
+        }
+        printf(", %s %s\n", s.type, s.subfilter);
+        printf("  signer:     %s\n", s.signer[0] ? s.signer : "(unknown)");
+        printf("  claimed at: %s\n", s.claimed_time[0] ? s.claimed_time : "(none)");
+        if (s.byte_range_count == 4)
+            printf("  byte range: [%lld %lld %lld %lld]%s\n", s.byte_range[0], s.byte_range[1],
+                   s.byte_range[2], s.byte_range[3],
+                   s.covers_whole_file ? ", covers the whole file" : ", does not cover the whole file");
+        else
+            printf("  byte range: malformed (%d numbers)\n", s.byte_range_count);
+        if (s.revision)
+            printf("  covers:     revisions 1-%d\n", s.revision);
+        if (s.certify)
+            printf("  certifies:  DocMDP P=%d\n", s.certify);
+        if (s.visible)
+            printf("  shown:      page %d at [%.1f %.1f %.1f %.1f]\n", s.page, s.rect[0], s.rect[1],
+                   s.rect[2], s.rect[3]);
+        else
+            printf("  shown:      invisible\n");
+    }
+}
+
+int cmd_inspect(int argc, char **argv)
+{
+    static const struct option longopts[] = {{"json", no_argument, NULL, 'j'},
+                                             {"password-env", required_argument, NULL, 'E'},
+                                             {"help", no_argument, NULL, 'h'},
+                                             {NULL, 0, NULL, 0}};
+    int json = 0, c, rc;
+    const char *pw = NULL;
+    seal_ctx *ctx;
+    seal_inspection *ins = NULL;
+    seal_status st;
+
+    optind = 1;
+    opterr = 0;
+    while ((c = getopt_long(argc, argv, "h", longopts, NULL)) != -1) {
+        switch (c) {
+        case 'j': json = 1; break;
+        case 'E':
+            pw = getenv(optarg);
+            if (!pw) {
+                cli_error("--password-env %s: that environment variable is not set", optarg);
+                return EXIT_USAGE;
+            }
+            break;
+        case 'h': printf("usage: %s\n", synopsis); return EXIT_OK;
+        default: return cli_usage(synopsis, "unknown or incomplete option '%s'", argv[optind - 1]);
+        }
+    }
+    if (optind != argc - 1)
+        return cli_usage(synopsis, optind >= argc ? "no input PDF given" : "one input PDF at a time");
+    ctx = cli_ctx_new();
+    if (!ctx)
+        return EXIT_FAILED;
+    st = seal_inspect_file(ctx, argv[optind], pw, &ins);
+    if (st != SEAL_OK) {
+        rc = cli_fail(ctx, st);
+    } else {
+        if (json) {
+            json_object *o = to_json(argv[optind], ins);
+            puts(json_object_to_json_string_ext(o, JSON_C_TO_STRING_PRETTY | JSON_C_TO_STRING_NOSLASHESCAPE));
+            json_object_put(o);
+        } else {
+            print_text(argv[optind], ins);
+        }
+        rc = EXIT_OK;
+    }
+    seal_inspection_free(ins);
+    seal_ctx_free(ctx);
+    return rc;
+}

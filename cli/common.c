@@ -1,0 +1,207 @@
+/*
+ * The seal command: helpers shared by the subcommands.
+ * SPDX-License-Identifier: AGPL-3.0-or-later
+ */
+#include "cli.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <stdarg.h>
+#include <stdlib.h>
+#include <string.h>
+#include <termios.h>
+#include <time.h>
+#include <unistd.h>
+
+void cli_error(const char *fmt, ...)
+{
+    va_list ap;
+    fputs("seal: ", stderr);
+    va_start(ap, fmt);
+    vfprintf(stderr, fmt, ap);
+    va_end(ap);
+    fputc('\n', stderr);
+}
+
+int cli_usage(const char *synopsis, const char *fmt, ...)
+{
+    va_list ap;
+    fputs("seal: ", stderr);
+    va_start(ap, fmt);
+    vfprintf(stderr, fmt, ap);
+    va_end(ap);
+    fprintf(stderr, "\nusage: %s\n", synopsis);
+    return EXIT_USAGE;
+}
+
+int cli_exit_code(seal_status st)
+{
+    switch (st) {
+    case SEAL_OK:
+        return EXIT_OK;
+    case SEAL_ERR_ARGS:
+        return EXIT_USAGE;
+    case SEAL_ERR_IO:
+    case SEAL_ERR_INPUT:
+    case SEAL_ERR_UNSUPPORTED:
+    case SEAL_ERR_REFUSED:
+    case SEAL_ERR_PASSWORD:
+    case SEAL_ERR_SCAN_REJECTED:
+    case SEAL_ERR_NOT_FOUND:
+        return EXIT_INPUT;
+    case SEAL_ERR_TOKEN:
+    case SEAL_ERR_KEY_NOT_FOUND:
+    case SEAL_ERR_PIN_INCORRECT:
+    case SEAL_ERR_PIN_LOCKED:
+    case SEAL_ERR_CERT:
+    case SEAL_ERR_CANCELLED:
+        return EXIT_KEY;
+    case SEAL_ERR_NETWORK:
+        return EXIT_NETWORK;
+    case SEAL_ERR_GENERIC:
+    case SEAL_ERR_NOMEM:
+    case SEAL_ERR_CRYPTO:
+    case SEAL_ERR_INTERNAL:
+        break;
+    }
+    return EXIT_FAILED;
+}
+
+int cli_fail(seal_ctx *ctx, seal_status st)
+{
+    const char *msg = ctx ? seal_ctx_message(ctx) : "";
+    cli_error("%s", *msg ? msg : seal_status_str(st));
+    return cli_exit_code(st);
+}
+
+static void print_warning(void *user, const char *message)
+{
+    (void)user;
+    fprintf(stderr, "seal: warning: %s\n", message);
+}
+
+seal_ctx *cli_ctx_new(void)
+{
+    seal_ctx *ctx = NULL;
+    if (seal_ctx_new(&ctx) != SEAL_OK) {
+        cli_error("out of memory");
+        return NULL;
+    }
+    seal_ctx_set_warning_cb(ctx, print_warning, NULL);
+    return ctx;
+}
+
+static seal_status copy_secret(const char *src, size_t len, char *buf, size_t bufsize)
+{
+    while (len > 0 && (src[len - 1] == '\n' || src[len - 1] == '\r'))
+        len--;
+    if (len + 1 > bufsize)
+        return SEAL_ERR_ARGS;
+    memcpy(buf, src, len);
+    buf[len] = 0;
+    return SEAL_OK;
+}
+
+static seal_status read_pin_file(const char *path, char *buf, size_t bufsize)
+{
+    char tmp[512];
+    ssize_t n;
+    seal_status st;
+    int fd = open(path, O_RDONLY | O_CLOEXEC);
+
+    if (fd < 0) {
+        cli_error("cannot read PIN file %s: %s", path, strerror(errno));
+        return SEAL_ERR_CANCELLED;
+    }
+    n = read(fd, tmp, sizeof(tmp));
+    close(fd);
+    if (n < 0) {
+        cli_error("cannot read PIN file %s: %s", path, strerror(errno));
+        return SEAL_ERR_CANCELLED;
+    }
+    /* Only the first line is the PIN. */
+    const char *nl = memchr(tmp, '\n', (size_t)n);
+    st = copy_secret(tmp, nl ? (size_t)(nl - tmp) : (size_t)n, buf, bufsize);
+    explicit_bzero(tmp, sizeof(tmp));
+    return st;
+}
+
+/* Prompt on the controlling terminal with echo off. */
+static seal_status prompt_pin(const char *prompt, char *buf, size_t bufsize)
+{
+    struct termios old, quiet;
+    char line[512];
+    seal_status st = SEAL_ERR_CANCELLED;
+    FILE *tty = fopen("/dev/tty", "r+");
+
+    if (!tty)
+        return SEAL_ERR_CANCELLED;
+    if (tcgetattr(fileno(tty), &old) != 0) {
+        fclose(tty);
+        return SEAL_ERR_CANCELLED;
+    }
+    quiet = old;
+    quiet.c_lflag &= ~(tcflag_t)(ECHO | ECHONL);
+    fputs(prompt, tty);
+    fflush(tty);
+    tcsetattr(fileno(tty), TCSAFLUSH, &quiet);
+    if (fgets(line, sizeof(line), tty))
+        st = copy_secret(line, strlen(line), buf, bufsize);
+    tcsetattr(fileno(tty), TCSAFLUSH, &old);
+    fputc('\n', tty);
+    fclose(tty);
+    explicit_bzero(line, sizeof(line));
+    return st;
+}
+
+seal_status cli_pin_cb(void *user, const char *label, unsigned flags, char *buf, size_t bufsize)
+{
+    const cli_pin *pin = user;
+    const char *env = getenv((flags & SEAL_PIN_P12) ? "SEAL_P12_PASSWORD" : "SEAL_PIN");
+    char prompt[300];
+
+    if (pin && pin->pin_file)
+        return read_pin_file(pin->pin_file, buf, bufsize);
+    if (env)
+        return copy_secret(env, strlen(env), buf, bufsize);
+    snprintf(prompt, sizeof(prompt), "%s for %s%s: ",
+             (flags & SEAL_PIN_P12) ? "Password" : "PIN", label,
+             (flags & SEAL_PIN_FINAL_TRY) ? " (FINAL TRY before the token locks)"
+             : (flags & SEAL_PIN_COUNT_LOW) ? " (an earlier attempt failed)" : "");
+    return prompt_pin(prompt, buf, bufsize);
+}
+
+int cli_parse_pair(const char *s, double *a, double *b)
+{
+    char *end;
+    errno = 0;
+    *a = strtod(s, &end);
+    if (end == s || *end != ',' || errno)
+        return -1;
+    s = end + 1;
+    *b = strtod(s, &end);
+    if (end == s || *end || errno)
+        return -1;
+    return 0;
+}
+
+int cli_parse_int(const char *s, int min, int max, int *out)
+{
+    char *end;
+    long v;
+    errno = 0;
+    v = strtol(s, &end, 10);
+    if (end == s || *end || errno || v < min || v > max)
+        return -1;
+    *out = (int)v;
+    return 0;
+}
+
+void cli_iso_time(long long t, char *buf, size_t size)
+{
+    time_t tt = (time_t)t;
+    struct tm tm;
+    gmtime_r(&tt, &tm);
+    strftime(buf, size, "%Y-%m-%dT%H:%M:%SZ", &tm);
+}

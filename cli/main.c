@@ -1,0 +1,47 @@
+/*
+ * seal — electronic seals on PDFs: the command's entry point.
+ * SPDX-License-Identifier: AGPL-3.0-or-later
+ */
+#include "cli.h"
+
+#include <string.h>
+
+static const struct {
+    const char *name;
+    cli_cmd_fn fn;
+    const char *summary;
+} commands[] = {
+    {"sign", cmd_sign, "seal a PDF with a PAdES signature"},
+    {"inspect", cmd_inspect, "list the revisions and signatures of a PDF"},
+    {"token", cmd_token, "list PKCS#11 tokens and their certificates"},
+};
+
+static void usage(FILE *f)
+{
+    fprintf(f, "usage: seal COMMAND [ARGS]\n\ncommands:\n");
+    for (size_t i = 0; i < sizeof(commands) / sizeof(commands[0]); i++)
+        fprintf(f, "  %-8s %s\n", commands[i].name, commands[i].summary);
+    fprintf(f, "\n'seal COMMAND --help' shows a command's options; 'man seal' has the rest.\n");
+}
+
+int main(int argc, char **argv)
+{
+    if (argc < 2) {
+        usage(stderr);
+        return EXIT_USAGE;
+    }
+    if (!strcmp(argv[1], "--help") || !strcmp(argv[1], "-h") || !strcmp(argv[1], "help")) {
+        usage(stdout);
+        return EXIT_OK;
+    }
+    if (!strcmp(argv[1], "--version")) {
+        printf("seal %s\n", seal_version());
+        return EXIT_OK;
+    }
+    for (size_t i = 0; i < sizeof(commands) / sizeof(commands[0]); i++)
+        if (!strcmp(argv[1], commands[i].name))
+            return commands[i].fn(argc - 1, argv + 1);
+    cli_error("unknown command '%s'", argv[1]);
+    usage(stderr);
+    return EXIT_USAGE;
+}

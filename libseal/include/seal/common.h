@@ -1,0 +1,101 @@
+/*
+ * libseal — electronic seals on PDF documents.
+ * SPDX-License-Identifier: AGPL-3.0-or-later
+ *
+ * common.h: the context, status codes, version and export macros shared by
+ * every other header of the family.
+ *
+ * Thread safety: a seal_ctx and every object made with it belong to one
+ * thread at a time. Different contexts are independent and may be used from
+ * different threads at once; the library keeps no other mutable global state
+ * (the process-wide MuPDF lock set is created once and never freed).
+ */
+#ifndef SEAL_COMMON_H
+#define SEAL_COMMON_H
+
+#include <stddef.h>
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+#if defined(SEAL_BUILDING) && defined(__GNUC__)
+#define SEAL_API __attribute__((visibility("default")))
+#else
+#define SEAL_API
+#endif
+
+#define SEAL_VERSION_MAJOR 0
+#define SEAL_VERSION_MINOR 1
+#define SEAL_VERSION_PATCH 0
+#define SEAL_VERSION_STRING "0.1.0"
+#define SEAL_VERSION_NUMBER \
+    (SEAL_VERSION_MAJOR * 10000 + SEAL_VERSION_MINOR * 100 + SEAL_VERSION_PATCH)
+
+/* The library's version string, e.g. "0.1.0"; static storage. */
+SEAL_API const char *seal_version(void);
+
+/*
+ * Status codes. Zero is success, errors are negative. The numbers are part
+ * of the ABI: codes are only ever appended, never renumbered or reused.
+ */
+typedef enum seal_status {
+    SEAL_OK = 0,
+    SEAL_ERR_GENERIC = -1,        /* an error with no better code */
+    SEAL_ERR_ARGS = -2,           /* invalid argument or option */
+    SEAL_ERR_NOMEM = -3,          /* out of memory */
+    SEAL_ERR_IO = -4,             /* cannot read or write a file */
+    SEAL_ERR_INPUT = -5,          /* unusable input: not a PDF, corrupt, truncated */
+    SEAL_ERR_UNSUPPORTED = -6,    /* valid input using something not supported */
+    SEAL_ERR_REFUSED = -7,        /* the document forbids it (DocMDP, FieldMDP, signed field) */
+    SEAL_ERR_PASSWORD = -8,       /* encrypted document: password missing or wrong */
+    SEAL_ERR_TOKEN = -9,          /* PKCS#11 module or token unusable or not found */
+    SEAL_ERR_KEY_NOT_FOUND = -10, /* no key (or certificate) matches */
+    SEAL_ERR_PIN_INCORRECT = -11, /* wrong PIN or password */
+    SEAL_ERR_PIN_LOCKED = -12,    /* PIN locked: the token refuses every login */
+    SEAL_ERR_CERT = -13,          /* certificate unusable: key usage, expired, not yet valid */
+    SEAL_ERR_CRYPTO = -14,        /* a cryptographic operation failed */
+    SEAL_ERR_NETWORK = -15,       /* a network service could not be reached */
+    SEAL_ERR_SCAN_REJECTED = -16, /* the scan cannot be enrolled */
+    SEAL_ERR_NOT_FOUND = -17,     /* a keyword, page or field named does not exist */
+    SEAL_ERR_CANCELLED = -18,     /* the caller cancelled (e.g. PIN prompt aborted) */
+    SEAL_ERR_INTERNAL = -19       /* a bug in libseal */
+} seal_status;
+
+/* A fixed English name for a status, e.g. "PIN incorrect"; never NULL. */
+SEAL_API const char *seal_status_str(seal_status status);
+
+/* The library context: MuPDF context, last error, warning callback. */
+typedef struct seal_ctx seal_ctx;
+
+/*
+ * Create a context. Returns SEAL_OK, or SEAL_ERR_NOMEM (with *out NULL).
+ */
+SEAL_API seal_status seal_ctx_new(seal_ctx **out);
+
+/* Free a context; NULL is allowed. Objects made with it must be freed first. */
+SEAL_API void seal_ctx_free(seal_ctx *ctx);
+
+/*
+ * The one-line message describing the last error returned by a function
+ * called with this context ("" when the last call succeeded). The pointer
+ * stays valid until the next call with the context.
+ */
+SEAL_API const char *seal_ctx_message(const seal_ctx *ctx);
+
+/* The status the last call with this context returned. */
+SEAL_API seal_status seal_ctx_status(const seal_ctx *ctx);
+
+/*
+ * Warnings (e.g. "certificate expires in 12 days") are passed to this
+ * callback as one line each, in the calling thread; without one they are
+ * dropped. The library never prints.
+ */
+typedef void (*seal_warning_cb)(void *user, const char *message);
+SEAL_API void seal_ctx_set_warning_cb(seal_ctx *ctx, seal_warning_cb cb, void *user);
+
+#ifdef __cplusplus
+}
+#endif
+
+#endif /* SEAL_COMMON_H */

@@ -1,0 +1,259 @@
+/*
+ * CMS for PAdES: a CAdES detached SignedData whose signature value is made
+ * by the key holder (token or software) over the DER of the signed
+ * attributes, so the private key never has to be an OpenSSL object.
+ * SPDX-License-Identifier: AGPL-3.0-or-later
+ */
+#include "keyint.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#include <openssl/cms.h>
+#include <openssl/err.h>
+#include <openssl/objects.h>
+#include <openssl/x509v3.h>
+
+/* DER of a SET OF: the elements sorted by their encodings (X.690 §11.6). */
+static int cmp_der(const void *a, const void *b)
+{
+    const unsigned char *const *x = a, *const *y = b;
+    const unsigned char *pa = x[0], *pb = y[0];
+    size_t la = (size_t)x[1], lb = (size_t)y[1];
+    int c = memcmp(pa, pb, la < lb ? la : lb);
+    if (c)
+        return c;
+    return la < lb ? -1 : la > lb;
+}
+
+static size_t der_len_bytes(size_t n)
+{
+    return n < 0x80 ? 1 : n < 0x100 ? 2 : n < 0x10000 ? 3 : 4;
+}
+
+static void der_put_len(unsigned char **p, size_t n)
+{
+    if (n < 0x80) {
+        *(*p)++ = (unsigned char)n;
+    } else if (n < 0x100) {
+        *(*p)++ = 0x81;
+        *(*p)++ = (unsigned char)n;
+    } else if (n < 0x10000) {
+        *(*p)++ = 0x82;
+        *(*p)++ = (unsigned char)(n >> 8);
+        *(*p)++ = (unsigned char)n;
+    } else {
+        *(*p)++ = 0x83;
+        *(*p)++ = (unsigned char)(n >> 16);
+        *(*p)++ = (unsigned char)(n >> 8);
+        *(*p)++ = (unsigned char)n;
+    }
+}
+
+/* The bytes the signature value covers: the signed attributes encoded as
+ * an explicit SET OF (RFC 5652 §5.4), not with the [0] IMPLICIT tag they
+ * carry inside the SignerInfo. */
+static int signed_attrs_der(CMS_SignerInfo *si, unsigned char **out, size_t *outlen)
+{
+    int n = CMS_signed_get_attr_count(si);
+    const unsigned char *(*elems)[2] = NULL;
+    unsigned char **bufs = NULL, *der = NULL, *p;
+    size_t total = 0;
+    int ok = 0;
+
+    if (n <= 0)
+        return 0;
+    elems = calloc((size_t)n, sizeof(*elems));
+    bufs = calloc((size_t)n, sizeof(*bufs));
+    if (!elems || !bufs)
+        goto out;
+    for (int i = 0; i < n; i++) {
+        int len = i2d_X509_ATTRIBUTE(CMS_signed_get_attr(si, i), &bufs[i]);
+        if (len <= 0)
+            goto out;
+        elems[i][0] = bufs[i];
+        elems[i][1] = (const unsigned char *)(size_t)len;
+        total += (size_t)len;
+    }
+    qsort(elems, (size_t)n, sizeof(*elems), cmp_der);
+    der = malloc(1 + der_len_bytes(total) + total);
+    if (!der)
+        goto out;
+    p = der;
+    *p++ = 0x31;
+    der_put_len(&p, total);
+    for (int i = 0; i < n; i++) {
+        memcpy(p, elems[i][0], (size_t)elems[i][1]);
+        p += (size_t)elems[i][1];
+    }
+    *out = der;
+    *outlen = (size_t)(p - der);
+    der = NULL;
+    ok = 1;
+out:
+    if (bufs)
+        for (int i = 0; i < n; i++)
+            OPENSSL_free(bufs[i]);
+    free(bufs);
+    free(elems);
+    free(der);
+    return ok;
+}
+
+size_t seal__cms_max_size(seal_key *key)
+{
+    size_t size = 0;
+    EVP_PKEY *pk = X509_get0_pubkey(key->cert);
+
+    size += (size_t)i2d_X509(key->cert, NULL);
+    for (int i = 0; i < sk_X509_num(key->chain); i++)
+        size += (size_t)i2d_X509(sk_X509_value(key->chain, i), NULL);
+    /* signature value, then SignedData framing, algorithm identifiers,
+     * issuer-and-serial (bounded by the certificate) and the three signed
+     * attributes (signing-certificate-v2 carries the issuer again). */
+    size += (size_t)(pk ? EVP_PKEY_get_size(pk) : 512);
+    size += 2 * (size_t)i2d_X509_NAME(X509_get_issuer_name(key->cert), NULL);
+    size += 1024;
+    ERR_clear_error();
+    return size;
+}
+
+seal_status seal__cms_sign(seal_ctx *ctx, seal_key *key, const unsigned char digest[32],
+                           unsigned char **der, size_t *derlen)
+{
+    CMS_ContentInfo *cms = NULL;
+    CMS_SignerInfo *si;
+    EVP_PKEY *pub = X509_get0_pubkey(key->cert);
+    unsigned char *attrs = NULL, *sig = NULL, md[EVP_MAX_MD_SIZE];
+    unsigned int mdlen = 0;
+    size_t attrslen = 0, siglen = 0;
+    seal_status st = SEAL_OK;
+    int len;
+    const unsigned flags = CMS_DETACHED | CMS_PARTIAL | CMS_BINARY;
+
+    *der = NULL;
+    *derlen = 0;
+    seal__ossl_clear();
+    cms = CMS_sign(NULL, NULL, NULL, NULL, flags);
+    if (!cms) {
+        st = seal__ossl_fail(ctx, SEAL_ERR_CRYPTO, "cannot create the CMS");
+        goto out;
+    }
+    /* The public key stands in for the private one: OpenSSL only needs it
+     * to choose the signature algorithm; the token signs below. CMS_CADES
+     * adds signing-certificate-v2; no signing-time is ever added because
+     * CMS_SignerInfo_sign (which would add it) is not called. */
+    si = CMS_add1_signer(cms, key->cert, pub, EVP_sha256(),
+                         CMS_PARTIAL | CMS_CADES | CMS_NOSMIMECAP | CMS_BINARY);
+    if (!si) {
+        st = seal__ossl_fail(ctx, SEAL_ERR_CRYPTO, "cannot add the signer to the CMS");
+        goto out;
+    }
+    for (int i = 0; i < sk_X509_num(key->chain); i++)
+        if (!CMS_add1_cert(cms, sk_X509_value(key->chain, i))) {
+            st = seal__ossl_fail(ctx, SEAL_ERR_CRYPTO, "cannot add the chain to the CMS");
+            goto out;
+        }
+    if (!CMS_signed_add1_attr_by_NID(si, NID_pkcs9_contentType, V_ASN1_OBJECT,
+                                     OBJ_nid2obj(NID_pkcs7_data), -1) ||
+        !CMS_signed_add1_attr_by_NID(si, NID_pkcs9_messageDigest, V_ASN1_OCTET_STRING, digest,
+                                     32)) {
+        st = seal__ossl_fail(ctx, SEAL_ERR_CRYPTO, "cannot add the signed attributes");
+        goto out;
+    }
+    if (!signed_attrs_der(si, &attrs, &attrslen) ||
+        !EVP_Digest(attrs, attrslen, md, &mdlen, EVP_sha256(), NULL)) {
+        st = seal__ossl_fail(ctx, SEAL_ERR_CRYPTO, "cannot encode the signed attributes");
+        goto out;
+    }
+    if ((st = seal__key_sign(ctx, key, NID_sha256, md, mdlen, &sig, &siglen)) != SEAL_OK)
+        goto out;
+    ASN1_STRING_set0(CMS_SignerInfo_get0_signature(si), sig, (int)siglen);
+    sig = NULL;
+    len = i2d_CMS_ContentInfo(cms, der);
+    if (len <= 0) {
+        *der = NULL;
+        st = seal__ossl_fail(ctx, SEAL_ERR_CRYPTO, "cannot encode the CMS");
+        goto out;
+    }
+    *derlen = (size_t)len;
+out:
+    free(attrs);
+    free(sig);
+    CMS_ContentInfo_free(cms);
+    ERR_clear_error();
+    return st;
+}
+
+seal_status seal__cms_check(seal_ctx *ctx, const unsigned char *der, size_t derlen,
+                            const unsigned char digest[32], X509 *signer)
+{
+    const unsigned char *p = der;
+    CMS_ContentInfo *cms = NULL;
+    STACK_OF(CMS_SignerInfo) *sis;
+    CMS_SignerInfo *si;
+    ASN1_OCTET_STRING *md;
+    seal_status st = SEAL_OK;
+
+    seal__ossl_clear();
+    cms = d2i_CMS_ContentInfo(NULL, &p, (long)derlen);
+    if (!cms) {
+        st = seal__ossl_fail(ctx, SEAL_ERR_INTERNAL, "the CMS just written does not parse");
+        goto out;
+    }
+    sis = CMS_get0_SignerInfos(cms);
+    if (sk_CMS_SignerInfo_num(sis) != 1) {
+        st = seal__fail(ctx, SEAL_ERR_INTERNAL, "the CMS just written has %d signers",
+                        sk_CMS_SignerInfo_num(sis));
+        goto out;
+    }
+    si = sk_CMS_SignerInfo_value(sis, 0);
+    md = CMS_signed_get0_data_by_OBJ(si, OBJ_nid2obj(NID_pkcs9_messageDigest), -3,
+                                     V_ASN1_OCTET_STRING);
+    if (!md || ASN1_STRING_length(md) != 32 || memcmp(ASN1_STRING_get0_data(md), digest, 32)) {
+        st = seal__fail(ctx, SEAL_ERR_INTERNAL,
+                        "the written file's digest does not match the signed digest");
+        goto out;
+    }
+    CMS_SignerInfo_set1_signer_cert(si, signer);
+    if (CMS_SignerInfo_verify(si) != 1) {
+        st = seal__ossl_fail(ctx, SEAL_ERR_CRYPTO,
+                             "the signature made by the key does not verify with its certificate");
+        goto out;
+    }
+out:
+    CMS_ContentInfo_free(cms);
+    ERR_clear_error();
+    return st;
+}
+
+char *seal__cms_signer_name(const unsigned char *der, size_t derlen)
+{
+    const unsigned char *p = der;
+    CMS_ContentInfo *cms = d2i_CMS_ContentInfo(NULL, &p, (long)derlen);
+    STACK_OF(X509) *certs = NULL;
+    STACK_OF(CMS_SignerInfo) *sis;
+    char *name = NULL;
+
+    if (!cms)
+        goto out;
+    sis = CMS_get0_SignerInfos(cms);
+    certs = CMS_get1_certs(cms);
+    if (sk_CMS_SignerInfo_num(sis) < 1 || !certs)
+        goto out;
+    for (int i = 0; i < sk_X509_num(certs) && !name; i++) {
+        X509 *x = sk_X509_value(certs, i);
+        if (CMS_SignerInfo_cert_cmp(sk_CMS_SignerInfo_value(sis, 0), x) == 0) {
+            seal__cert_text t;
+            seal__cert_text_fill(&t, x);
+            name = t.cn;
+            t.cn = NULL;
+            seal__cert_text_free(&t);
+        }
+    }
+out:
+    sk_X509_pop_free(certs, X509_free);
+    CMS_ContentInfo_free(cms);
+    ERR_clear_error();
+    return name;
+}

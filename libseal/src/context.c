@@ -1,0 +1,347 @@
+/*
+ * The context, status strings, and the MuPDF and OpenSSL error bridges.
+ * SPDX-License-Identifier: AGPL-3.0-or-later
+ */
+#include "internal.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <pthread.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <openssl/err.h>
+
+SEAL_API const char *seal_version(void)
+{
+    return SEAL_VERSION_STRING;
+}
+
+SEAL_API const char *seal_status_str(seal_status status)
+{
+    switch (status) {
+    case SEAL_OK: return "success";
+    case SEAL_ERR_GENERIC: return "error";
+    case SEAL_ERR_ARGS: return "invalid argument";
+    case SEAL_ERR_NOMEM: return "out of memory";
+    case SEAL_ERR_IO: return "input/output error";
+    case SEAL_ERR_INPUT: return "unusable input";
+    case SEAL_ERR_UNSUPPORTED: return "not supported";
+    case SEAL_ERR_REFUSED: return "refused by the document";
+    case SEAL_ERR_PASSWORD: return "password required or wrong";
+    case SEAL_ERR_TOKEN: return "token or module unusable";
+    case SEAL_ERR_KEY_NOT_FOUND: return "key not found";
+    case SEAL_ERR_PIN_INCORRECT: return "PIN incorrect";
+    case SEAL_ERR_PIN_LOCKED: return "PIN locked";
+    case SEAL_ERR_CERT: return "certificate unusable";
+    case SEAL_ERR_CRYPTO: return "cryptographic failure";
+    case SEAL_ERR_NETWORK: return "network service unreachable";
+    case SEAL_ERR_SCAN_REJECTED: return "scan rejected";
+    case SEAL_ERR_NOT_FOUND: return "not found";
+    case SEAL_ERR_CANCELLED: return "cancelled";
+    case SEAL_ERR_INTERNAL: return "internal error";
+    }
+    return "unknown status";
+}
+
+/* One lock set for every fz_context in the process: MuPDF shares glyph
+ * caches and font data between contexts, and needs locking even when each
+ * thread has its own context. */
+static pthread_mutex_t fz_mutexes[FZ_LOCK_MAX];
+static pthread_once_t fz_mutexes_once = PTHREAD_ONCE_INIT;
+
+static void init_fz_mutexes(void)
+{
+    for (int i = 0; i < FZ_LOCK_MAX; i++)
+        pthread_mutex_init(&fz_mutexes[i], NULL);
+}
+
+static void lock_fz(void *user, int lock)
+{
+    (void)user;
+    pthread_mutex_lock(&fz_mutexes[lock]);
+}
+
+static void unlock_fz(void *user, int lock)
+{
+    (void)user;
+    pthread_mutex_unlock(&fz_mutexes[lock]);
+}
+
+static fz_locks_context fz_locks = {NULL, lock_fz, unlock_fz};
+
+/* MuPDF reports every throw and warning through these; the message of the
+ * exception itself reaches the caller through seal__from_fz, so both are
+ * kept quiet. */
+static void quiet_fz(void *user, const char *message)
+{
+    (void)user;
+    (void)message;
+}
+
+SEAL_API seal_status seal_ctx_new(seal_ctx **out)
+{
+    seal_ctx *ctx;
+
+    if (!out)
+        return SEAL_ERR_ARGS;
+    *out = NULL;
+    ctx = calloc(1, sizeof(*ctx));
+    if (!ctx)
+        return SEAL_ERR_NOMEM;
+    pthread_once(&fz_mutexes_once, init_fz_mutexes);
+    ctx->fz = fz_new_context(NULL, &fz_locks, FZ_STORE_DEFAULT);
+    if (!ctx->fz) {
+        free(ctx);
+        return SEAL_ERR_NOMEM;
+    }
+    fz_set_error_callback(ctx->fz, quiet_fz, NULL);
+    fz_set_warning_callback(ctx->fz, quiet_fz, NULL);
+    fz_try(ctx->fz)
+        fz_register_document_handlers(ctx->fz);
+    fz_catch(ctx->fz) {
+        fz_drop_context(ctx->fz);
+        free(ctx);
+        return SEAL_ERR_NOMEM;
+    }
+    *out = ctx;
+    return SEAL_OK;
+}
+
+SEAL_API void seal_ctx_free(seal_ctx *ctx)
+{
+    if (!ctx)
+        return;
+    fz_drop_context(ctx->fz);
+    free(ctx);
+}
+
+SEAL_API const char *seal_ctx_message(const seal_ctx *ctx)
+{
+    return ctx ? ctx->msg : "no context";
+}
+
+SEAL_API seal_status seal_ctx_status(const seal_ctx *ctx)
+{
+    return ctx ? ctx->status : SEAL_ERR_ARGS;
+}
+
+SEAL_API void seal_ctx_set_warning_cb(seal_ctx *ctx, seal_warning_cb cb, void *user)
+{
+    if (!ctx)
+        return;
+    ctx->warn_cb = cb;
+    ctx->warn_user = user;
+}
+
+void seal__reset(seal_ctx *ctx)
+{
+    ctx->status = SEAL_OK;
+    ctx->msg[0] = 0;
+}
+
+/* Keep messages to one line: a reason shown to a person or logged as one
+ * JSON field must not break across lines. */
+static void one_line(char *s)
+{
+    for (; *s; s++)
+        if (*s == '\n' || *s == '\r' || *s == '\t')
+            *s = ' ';
+}
+
+static seal_status vfail(seal_ctx *ctx, seal_status st, const char *fmt, va_list ap)
+{
+    ctx->status = st;
+    vsnprintf(ctx->msg, sizeof(ctx->msg), fmt, ap);
+    one_line(ctx->msg);
+    return st;
+}
+
+seal_status seal__fail(seal_ctx *ctx, seal_status st, const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    vfail(ctx, st, fmt, ap);
+    va_end(ap);
+    return st;
+}
+
+void seal__throw(seal_ctx *ctx, seal_status st, const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    vfail(ctx, st, fmt, ap);
+    va_end(ap);
+    fz_throw(ctx->fz, FZ_ERROR_GENERIC, "%s", ctx->msg);
+}
+
+seal_status seal__from_fz(seal_ctx *ctx, seal_status fallback)
+{
+    int code = fz_caught(ctx->fz);
+
+    /* An error recorded by seal__throw travels as the exception message. */
+    if (ctx->status != SEAL_OK && strcmp(fz_caught_message(ctx->fz), ctx->msg) == 0)
+        return ctx->status;
+    if (code == FZ_ERROR_MEMORY)
+        return seal__fail(ctx, SEAL_ERR_NOMEM, "out of memory");
+    return seal__fail(ctx, fallback, "%s", fz_caught_message(ctx->fz));
+}
+
+void seal__ossl_clear(void)
+{
+    ERR_clear_error();
+}
+
+/* Append the OpenSSL error queue (most recent reasons) to the message and
+ * empty it. */
+static void drain_ossl(seal_ctx *ctx)
+{
+    unsigned long e;
+    size_t used = strlen(ctx->msg);
+    int first = 1;
+
+    while ((e = ERR_get_error()) != 0) {
+        char buf[256];
+        if (used + 4 >= sizeof(ctx->msg))
+            continue;
+        ERR_error_string_n(e, buf, sizeof(buf));
+        /* Keep the reason text only: "error:0480006C:PEM routines::no start line" */
+        const char *reason = buf;
+        const char *colon = strrchr(buf, ':');
+        if (colon && colon[1])
+            reason = colon + 1;
+        snprintf(ctx->msg + used, sizeof(ctx->msg) - used, "%s%s", first ? ": " : "; ", reason);
+        used = strlen(ctx->msg);
+        first = 0;
+    }
+    one_line(ctx->msg);
+}
+
+seal_status seal__ossl_fail(seal_ctx *ctx, seal_status st, const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    vfail(ctx, st, fmt, ap);
+    va_end(ap);
+    drain_ossl(ctx);
+    return st;
+}
+
+void seal__ossl_throw(seal_ctx *ctx, seal_status st, const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    vfail(ctx, st, fmt, ap);
+    va_end(ap);
+    drain_ossl(ctx);
+    fz_throw(ctx->fz, FZ_ERROR_GENERIC, "%s", ctx->msg);
+}
+
+void seal__warn(seal_ctx *ctx, const char *fmt, ...)
+{
+    char buf[SEAL_MSG_MAX];
+    va_list ap;
+
+    if (!ctx->warn_cb)
+        return;
+    va_start(ap, fmt);
+    vsnprintf(buf, sizeof(buf), fmt, ap);
+    va_end(ap);
+    one_line(buf);
+    ctx->warn_cb(ctx->warn_user, buf);
+}
+
+seal_status seal__read_file(seal_ctx *ctx, const char *path, size_t limit, unsigned char **data,
+                            size_t *len)
+{
+    struct stat st;
+    unsigned char *buf = NULL;
+    size_t got = 0;
+    int fd;
+
+    *data = NULL;
+    *len = 0;
+    fd = open(path, O_RDONLY | O_CLOEXEC);
+    if (fd < 0)
+        return seal__fail(ctx, SEAL_ERR_IO, "cannot open %s: %s", path, strerror(errno));
+    if (fstat(fd, &st) != 0 || !S_ISREG(st.st_mode)) {
+        close(fd);
+        return seal__fail(ctx, SEAL_ERR_IO, "%s is not a regular file", path);
+    }
+    if ((unsigned long long)st.st_size > limit) {
+        close(fd);
+        return seal__fail(ctx, SEAL_ERR_INPUT, "%s is too large (%lld bytes, limit %zu)", path,
+                          (long long)st.st_size, limit);
+    }
+    buf = malloc((size_t)st.st_size + 1);
+    if (!buf) {
+        close(fd);
+        return seal__fail(ctx, SEAL_ERR_NOMEM, "out of memory reading %s", path);
+    }
+    while (got < (size_t)st.st_size) {
+        ssize_t n = read(fd, buf + got, (size_t)st.st_size - got);
+        if (n < 0 && errno == EINTR)
+            continue;
+        if (n <= 0) {
+            free(buf);
+            close(fd);
+            return seal__fail(ctx, SEAL_ERR_IO, "cannot read %s: %s", path,
+                              n < 0 ? strerror(errno) : "file shrank while reading");
+        }
+        got += (size_t)n;
+    }
+    close(fd);
+    buf[got] = 0;
+    *data = buf;
+    *len = got;
+    return SEAL_OK;
+}
+
+seal_status seal__temp_path(seal_ctx *ctx, const char *target, char *tmp, size_t tmpsize)
+{
+    const char *slash = strrchr(target, '/');
+    size_t dirlen = slash ? (size_t)(slash - target) + 1 : 0;
+    int fd, n;
+
+    /* ".NAME.seal-XXXXXX" in the target's directory, so the final rename is
+     * atomic and a stray temporary is recognisable. */
+    n = snprintf(tmp, tmpsize, "%.*s.%s.seal-XXXXXX", (int)dirlen, target,
+                 slash ? slash + 1 : target);
+    if (n < 0 || (size_t)n >= tmpsize)
+        return seal__fail(ctx, SEAL_ERR_ARGS, "output path too long: %s", target);
+    fd = mkstemp(tmp);
+    if (fd < 0)
+        return seal__fail(ctx, SEAL_ERR_IO, "cannot create a temporary file beside %s: %s", target,
+                          strerror(errno));
+    close(fd);
+    return SEAL_OK;
+}
+
+seal_status seal__commit_file(seal_ctx *ctx, const char *tmp, const char *target)
+{
+    int fd = open(tmp, O_RDONLY | O_CLOEXEC);
+
+    if (fd < 0 || fsync(fd) != 0) {
+        int e = errno;
+        if (fd >= 0)
+            close(fd);
+        return seal__fail(ctx, SEAL_ERR_IO, "cannot flush %s: %s", tmp, strerror(e));
+    }
+    close(fd);
+    if (chmod(tmp, 0644) != 0 || rename(tmp, target) != 0)
+        return seal__fail(ctx, SEAL_ERR_IO, "cannot write %s: %s", target, strerror(errno));
+    return SEAL_OK;
+}
+
+void seal__hex(const unsigned char *data, size_t len, char *out)
+{
+    static const char digits[] = "0123456789ABCDEF";
+    for (size_t i = 0; i < len; i++) {
+        out[2 * i] = digits[data[i] >> 4];
+        out[2 * i + 1] = digits[data[i] & 15];
+    }
+    out[2 * len] = 0;
+}

@@ -1,0 +1,67 @@
+/*
+ * libseal internals shared between modules. Not installed.
+ * SPDX-License-Identifier: AGPL-3.0-or-later
+ */
+#ifndef SEAL_INTERNAL_H
+#define SEAL_INTERNAL_H
+
+#include "seal/seal.h"
+
+#include <stdarg.h>
+#include <stdint.h>
+
+#include <mupdf/fitz.h>
+
+#define SEAL_MSG_MAX 1024
+
+struct seal_ctx {
+    fz_context *fz;
+    seal_status status;
+    char msg[SEAL_MSG_MAX];
+    seal_warning_cb warn_cb;
+    void *warn_user;
+};
+
+/* Clear the last error: call at the start of every public entry. */
+void seal__reset(seal_ctx *ctx);
+
+/* Record an error (printf-style message) and return it. */
+seal_status seal__fail(seal_ctx *ctx, seal_status st, const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
+
+/* Record the MuPDF exception just caught (call inside fz_catch). A pending
+ * error already recorded by seal__throw keeps its status and message. */
+seal_status seal__from_fz(seal_ctx *ctx, seal_status fallback);
+
+/* Record an error and throw it as a MuPDF exception, for code that runs
+ * inside fz_try; seal__from_fz then returns the recorded status. */
+void seal__throw(seal_ctx *ctx, seal_status st, const char *fmt, ...)
+    __attribute__((format(printf, 3, 4), noreturn));
+
+/* OpenSSL bridge: clear the queue before a call sequence; on failure, drain
+ * the queue into the message ("what: openssl reason"). The queue is left
+ * empty on every path. */
+void seal__ossl_clear(void);
+seal_status seal__ossl_fail(seal_ctx *ctx, seal_status st, const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
+/* The same, thrown as a MuPDF exception. */
+void seal__ossl_throw(seal_ctx *ctx, seal_status st, const char *fmt, ...)
+    __attribute__((format(printf, 3, 4), noreturn));
+
+void seal__warn(seal_ctx *ctx, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+
+/* Files */
+/* Read a whole file into memory, limit bytes at most. */
+seal_status seal__read_file(seal_ctx *ctx, const char *path, size_t limit, unsigned char **data,
+                            size_t *len);
+
+/* A temporary output file next to `target`: path in tmp (size tmpsize). */
+seal_status seal__temp_path(seal_ctx *ctx, const char *target, char *tmp, size_t tmpsize);
+
+/* fsync and rename tmp onto target. */
+seal_status seal__commit_file(seal_ctx *ctx, const char *tmp, const char *target);
+
+/* Hex helpers */
+void seal__hex(const unsigned char *data, size_t len, char *out);
+
+#endif /* SEAL_INTERNAL_H */

@@ -1,0 +1,347 @@
+/*
+ * Signing keys: the seal_key handle over a PKCS#11 token key or a PKCS#12
+ * software key; certificate checks and descriptions.
+ * SPDX-License-Identifier: AGPL-3.0-or-later
+ */
+#include "keyint.h"
+
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include <openssl/bio.h>
+#include <openssl/crypto.h>
+#include <openssl/err.h>
+#include <openssl/pkcs12.h>
+#include <openssl/x509v3.h>
+
+#define P12_MAX_SIZE (1u << 20)
+#define EXPIRY_WARN_DAYS 30
+
+static char *name_line(const X509_NAME *name)
+{
+    BIO *b = BIO_new(BIO_s_mem());
+    char *s = NULL, *data;
+    long len;
+
+    if (!b)
+        return NULL;
+    if (X509_NAME_print_ex(b, name, 0, XN_FLAG_RFC2253 & ~ASN1_STRFLGS_ESC_MSB) >= 0) {
+        len = BIO_get_mem_data(b, &data);
+        s = malloc((size_t)len + 1);
+        if (s) {
+            memcpy(s, data, (size_t)len);
+            s[len] = 0;
+        }
+    }
+    BIO_free(b);
+    return s;
+}
+
+static char *common_name(X509 *cert)
+{
+    const X509_NAME *subj = X509_get_subject_name(cert);
+    int i = X509_NAME_get_index_by_NID(subj, NID_commonName, -1);
+    unsigned char *utf8 = NULL;
+    char *s;
+    int n;
+
+    if (i < 0)
+        return name_line(subj);
+    n = ASN1_STRING_to_UTF8(&utf8, X509_NAME_ENTRY_get_data(X509_NAME_get_entry(subj, i)));
+    if (n < 0)
+        return name_line(subj);
+    s = malloc((size_t)n + 1);
+    if (s) {
+        memcpy(s, utf8, (size_t)n);
+        s[n] = 0;
+    }
+    OPENSSL_free(utf8);
+    return s;
+}
+
+static char *key_type(X509 *cert)
+{
+    EVP_PKEY *pk = X509_get0_pubkey(cert);
+    char buf[64];
+
+    if (!pk)
+        return strdup("unknown");
+    switch (EVP_PKEY_get_base_id(pk)) {
+    case EVP_PKEY_RSA:
+        snprintf(buf, sizeof(buf), "RSA-%d", EVP_PKEY_get_bits(pk));
+        break;
+    case EVP_PKEY_EC: {
+        char group[48] = "";
+        size_t glen = 0;
+        EVP_PKEY_get_utf8_string_param(pk, "group", group, sizeof(group), &glen);
+        snprintf(buf, sizeof(buf), "EC-%s", group[0] ? group : "unknown");
+        break;
+    }
+    case EVP_PKEY_SM2:
+        snprintf(buf, sizeof(buf), "SM2");
+        break;
+    default:
+        snprintf(buf, sizeof(buf), "%s", OBJ_nid2sn(EVP_PKEY_get_base_id(pk)));
+    }
+    return strdup(buf);
+}
+
+void seal__cert_text_fill(seal__cert_text *t, X509 *cert)
+{
+    memset(t, 0, sizeof(*t));
+    t->subject = name_line(X509_get_subject_name(cert));
+    t->issuer = name_line(X509_get_issuer_name(cert));
+    t->cn = common_name(cert);
+    t->key_type = key_type(cert);
+    BIGNUM *bn = ASN1_INTEGER_to_BN(X509_get0_serialNumber(cert), NULL);
+    if (bn) {
+        char *hex = BN_bn2hex(bn);
+        if (hex) {
+            t->serial = strdup(hex);
+            OPENSSL_free(hex);
+        }
+        BN_free(bn);
+    }
+    ERR_clear_error();
+}
+
+void seal__cert_text_free(seal__cert_text *t)
+{
+    free(t->subject);
+    free(t->issuer);
+    free(t->cn);
+    free(t->serial);
+    free(t->key_type);
+    free(t->label);
+    free(t->id);
+    memset(t, 0, sizeof(*t));
+}
+
+static long long asn1_time_epoch(const ASN1_TIME *at)
+{
+    struct tm tm;
+    if (!at || !ASN1_TIME_to_tm(at, &tm))
+        return 0;
+    return (long long)timegm(&tm);
+}
+
+unsigned seal__cert_key_usage(X509 *cert)
+{
+    uint32_t ku = X509_get_key_usage(cert);
+    unsigned out = 0;
+
+    if (ku == UINT32_MAX)
+        return SEAL_KU_ABSENT;
+    if (ku & KU_DIGITAL_SIGNATURE) out |= SEAL_KU_DIGITAL_SIGNATURE;
+    if (ku & KU_NON_REPUDIATION) out |= SEAL_KU_NON_REPUDIATION;
+    if (ku & KU_KEY_ENCIPHERMENT) out |= SEAL_KU_KEY_ENCIPHERMENT;
+    if (ku & KU_DATA_ENCIPHERMENT) out |= SEAL_KU_DATA_ENCIPHERMENT;
+    if (ku & KU_KEY_AGREEMENT) out |= SEAL_KU_KEY_AGREEMENT;
+    if (ku & KU_KEY_CERT_SIGN) out |= SEAL_KU_KEY_CERT_SIGN;
+    if (ku & KU_CRL_SIGN) out |= SEAL_KU_CRL_SIGN;
+    return out;
+}
+
+void seal__cert_info(seal_cert_info *out, const seal__cert_text *t, X509 *cert)
+{
+    long long now = (long long)time(NULL);
+    out->subject = t->subject ? t->subject : "";
+    out->issuer = t->issuer ? t->issuer : "";
+    out->common_name = t->cn ? t->cn : "";
+    out->serial = t->serial ? t->serial : "";
+    out->key_type = t->key_type ? t->key_type : "";
+    out->not_before = asn1_time_epoch(X509_get0_notBefore(cert));
+    out->not_after = asn1_time_epoch(X509_get0_notAfter(cert));
+    out->days_left = (out->not_after - now) / 86400;
+    out->key_usage = seal__cert_key_usage(cert);
+    out->object_label = t->label;
+    out->object_id = t->id;
+}
+
+seal_status seal__key_check_cert(seal_ctx *ctx, X509 *cert, const char *what)
+{
+    unsigned ku = seal__cert_key_usage(cert);
+    long long now = (long long)time(NULL);
+    long long nb = asn1_time_epoch(X509_get0_notBefore(cert));
+    long long na = asn1_time_epoch(X509_get0_notAfter(cert));
+    char *cn = common_name(cert);
+    seal_status st = SEAL_OK;
+    char when[32];
+    time_t t;
+    struct tm tm;
+
+    if (!(ku & SEAL_KU_ABSENT) && !(ku & (SEAL_KU_DIGITAL_SIGNATURE | SEAL_KU_NON_REPUDIATION))) {
+        st = seal__fail(ctx, SEAL_ERR_CERT,
+                        "the certificate of %s (%s) is for encryption only (no digitalSignature or "
+                        "nonRepudiation key usage)",
+                        what, cn ? cn : "?");
+    } else if (na < now) {
+        t = (time_t)na;
+        strftime(when, sizeof(when), "%Y-%m-%d", gmtime_r(&t, &tm));
+        st = seal__fail(ctx, SEAL_ERR_CERT, "the certificate of %s (%s) expired on %s", what,
+                        cn ? cn : "?", when);
+    } else if (nb > now) {
+        t = (time_t)nb;
+        strftime(when, sizeof(when), "%Y-%m-%d", gmtime_r(&t, &tm));
+        st = seal__fail(ctx, SEAL_ERR_CERT, "the certificate of %s (%s) is not valid before %s",
+                        what, cn ? cn : "?", when);
+    } else if (na - now < (long long)EXPIRY_WARN_DAYS * 86400) {
+        t = (time_t)na;
+        strftime(when, sizeof(when), "%Y-%m-%d", gmtime_r(&t, &tm));
+        seal__warn(ctx, "the certificate of %s (%s) expires on %s, in %lld days; renew it before "
+                        "sealing bids that are opened later",
+                   what, cn ? cn : "?", when, (na - now) / 86400);
+    }
+    free(cn);
+    return st;
+}
+
+static seal_status open_p12(seal_ctx *ctx, seal_key *key, const char *path,
+                            const seal_key_options *opts)
+{
+    unsigned char *data = NULL;
+    size_t len = 0;
+    const unsigned char *p;
+    PKCS12 *p12 = NULL;
+    char pw[256];
+    seal_status st;
+    const char *base = strrchr(path, '/') ? strrchr(path, '/') + 1 : path;
+
+    if ((st = seal__read_file(ctx, path, P12_MAX_SIZE, &data, &len)) != SEAL_OK)
+        return st;
+    p = data;
+    p12 = d2i_PKCS12(NULL, &p, (long)len);
+    free(data);
+    if (!p12)
+        return seal__ossl_fail(ctx, SEAL_ERR_INPUT, "%s is not a PKCS#12 file", path);
+
+    if (!opts || !opts->pin_cb) {
+        PKCS12_free(p12);
+        return seal__fail(ctx, SEAL_ERR_CANCELLED, "no password for %s", base);
+    }
+    st = opts->pin_cb(opts->pin_user, base, SEAL_PIN_P12, pw, sizeof(pw));
+    if (st != SEAL_OK) {
+        OPENSSL_cleanse(pw, sizeof(pw));
+        PKCS12_free(p12);
+        if (ctx->status == SEAL_OK)
+            seal__fail(ctx, SEAL_ERR_CANCELLED,
+                       "no password for %s (use SEAL_P12_PASSWORD or a terminal)", base);
+        return ctx->status;
+    }
+    if (!PKCS12_verify_mac(p12, pw, -1)) {
+        OPENSSL_cleanse(pw, sizeof(pw));
+        PKCS12_free(p12);
+        ERR_clear_error();
+        return seal__fail(ctx, SEAL_ERR_PIN_INCORRECT, "wrong password for %s", base);
+    }
+    if (!PKCS12_parse(p12, pw, &key->soft, &key->cert, &key->chain)) {
+        OPENSSL_cleanse(pw, sizeof(pw));
+        PKCS12_free(p12);
+        return seal__ossl_fail(ctx, SEAL_ERR_INPUT, "cannot read %s", base);
+    }
+    OPENSSL_cleanse(pw, sizeof(pw));
+    PKCS12_free(p12);
+    if (!key->soft || !key->cert)
+        return seal__fail(ctx, SEAL_ERR_KEY_NOT_FOUND, "%s holds no key with a certificate", base);
+    if (!X509_check_private_key(key->cert, key->soft))
+        return seal__ossl_fail(ctx, SEAL_ERR_KEY_NOT_FOUND,
+                               "the key in %s does not match its certificate", base);
+    if (!key->chain && !(key->chain = sk_X509_new_null()))
+        return seal__fail(ctx, SEAL_ERR_NOMEM, "out of memory");
+    return SEAL_OK;
+}
+
+SEAL_API seal_status seal_key_open(seal_ctx *ctx, seal_key **out, const char *uri,
+                                   const seal_key_options *opts)
+{
+    seal_key *key;
+    seal_status st;
+    char what[300];
+
+    if (!ctx || !out)
+        return SEAL_ERR_ARGS;
+    seal__reset(ctx);
+    *out = NULL;
+    if (!uri)
+        return seal__fail(ctx, SEAL_ERR_ARGS, "no key given");
+    if (opts && opts->version != SEAL_KEY_OPTIONS_VERSION)
+        return seal__fail(ctx, SEAL_ERR_ARGS, "unknown seal_key_options version %u", opts->version);
+    key = calloc(1, sizeof(*key));
+    if (!key)
+        return seal__fail(ctx, SEAL_ERR_NOMEM, "out of memory");
+    seal__ossl_clear();
+    if (!strncmp(uri, "p12:", 4)) {
+        st = open_p12(ctx, key, uri + 4, opts);
+        snprintf(what, sizeof(what), "%s", uri + 4);
+    } else if (!strncmp(uri, "pkcs11:", 7)) {
+        st = seal__p11_open(ctx, &key->p11, uri, opts, &key->cert, &key->chain);
+        if (st == SEAL_OK)
+            snprintf(what, sizeof(what), "the key on token '%s'", seal__p11_label(key->p11));
+    } else {
+        st = seal__fail(ctx, SEAL_ERR_ARGS, "a key is 'pkcs11:...' (RFC 7512) or 'p12:FILE', not '%s'",
+                        uri);
+    }
+    if (st == SEAL_OK)
+        st = seal__key_check_cert(ctx, key->cert, what);
+    ERR_clear_error();
+    if (st != SEAL_OK) {
+        seal_key_free(key);
+        return st;
+    }
+    seal__cert_text_fill(&key->text, key->cert);
+    *out = key;
+    return SEAL_OK;
+}
+
+SEAL_API void seal_key_free(seal_key *key)
+{
+    if (!key)
+        return;
+    seal__p11_close(key->p11);
+    EVP_PKEY_free(key->soft);
+    X509_free(key->cert);
+    sk_X509_pop_free(key->chain, X509_free);
+    seal__cert_text_free(&key->text);
+    free(key);
+}
+
+SEAL_API seal_status seal_key_cert(seal_ctx *ctx, const seal_key *key, seal_cert_info *out)
+{
+    if (!ctx || !key || !out)
+        return SEAL_ERR_ARGS;
+    seal__reset(ctx);
+    seal__cert_info(out, &key->text, key->cert);
+    return SEAL_OK;
+}
+
+static seal_status soft_sign(seal_ctx *ctx, EVP_PKEY *pk, int md_nid, const unsigned char *md,
+                             size_t mdlen, unsigned char **sig, size_t *siglen)
+{
+    EVP_PKEY_CTX *pctx = EVP_PKEY_CTX_new(pk, NULL);
+    size_t len = 0;
+
+    *sig = NULL;
+    if (!pctx || EVP_PKEY_sign_init(pctx) <= 0 ||
+        EVP_PKEY_CTX_set_signature_md(pctx, EVP_get_digestbynid(md_nid)) <= 0 ||
+        (EVP_PKEY_get_base_id(pk) == EVP_PKEY_RSA &&
+         EVP_PKEY_CTX_set_rsa_padding(pctx, RSA_PKCS1_PADDING) <= 0) ||
+        EVP_PKEY_sign(pctx, NULL, &len, md, mdlen) <= 0 || !(*sig = malloc(len)) ||
+        EVP_PKEY_sign(pctx, *sig, &len, md, mdlen) <= 0) {
+        free(*sig);
+        *sig = NULL;
+        EVP_PKEY_CTX_free(pctx);
+        return seal__ossl_fail(ctx, SEAL_ERR_CRYPTO, "signing with the software key failed");
+    }
+    EVP_PKEY_CTX_free(pctx);
+    *siglen = len;
+    return SEAL_OK;
+}
+
+seal_status seal__key_sign(seal_ctx *ctx, seal_key *key, int md_nid, const unsigned char *md,
+                           size_t mdlen, unsigned char **sig, size_t *siglen)
+{
+    if (key->p11)
+        return seal__p11_sign(ctx, key->p11, md_nid, md, mdlen, sig, siglen);
+    return soft_sign(ctx, key->soft, md_nid, md, mdlen, sig, siglen);
+}

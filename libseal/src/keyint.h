@@ -1,0 +1,67 @@
+/*
+ * Internal interface between the key modules (key.c, token.c), CMS (cms.c)
+ * and the PDF signer. Not installed.
+ * SPDX-License-Identifier: AGPL-3.0-or-later
+ */
+#ifndef SEAL_KEYINT_H
+#define SEAL_KEYINT_H
+
+#include "internal.h"
+
+#include <openssl/evp.h>
+#include <openssl/x509.h>
+
+/* Text fields of a certificate, owned by the holder. */
+typedef struct seal__cert_text {
+    char *subject, *issuer, *cn, *serial, *key_type, *label, *id;
+} seal__cert_text;
+
+void seal__cert_text_fill(seal__cert_text *t, X509 *cert);
+void seal__cert_text_free(seal__cert_text *t);
+void seal__cert_info(seal_cert_info *out, const seal__cert_text *t, X509 *cert);
+/* SEAL_KU_* bits of a certificate. */
+unsigned seal__cert_key_usage(X509 *cert);
+
+/* A token session holding a private key (token.c). */
+typedef struct seal__p11 seal__p11;
+
+/* Open the key named by a pkcs11: URI; fills cert and chain (owned by caller). */
+seal_status seal__p11_open(seal_ctx *ctx, seal__p11 **out, const char *uri,
+                           const seal_key_options *opts, X509 **cert, STACK_OF(X509) **chain);
+void seal__p11_close(seal__p11 *p);
+/* Sign a digest of the given algorithm (NID) with the token key: an RSA
+ * PKCS#1 v1.5 signature over a DigestInfo, or a DER ECDSA-Sig-Value. */
+seal_status seal__p11_sign(seal_ctx *ctx, seal__p11 *p, int md_nid, const unsigned char *md,
+                           size_t mdlen, unsigned char **sig, size_t *siglen);
+const char *seal__p11_label(const seal__p11 *p);
+
+struct seal_key {
+    seal__p11 *p11;        /* token key, or NULL */
+    EVP_PKEY *soft;        /* PKCS#12 private key, or NULL */
+    X509 *cert;            /* signer certificate */
+    STACK_OF(X509) *chain; /* issuers found with it (may be empty) */
+    seal__cert_text text;
+};
+
+/* Sign a digest with whatever holds the key. */
+seal_status seal__key_sign(seal_ctx *ctx, seal_key *key, int md_nid, const unsigned char *md,
+                           size_t mdlen, unsigned char **sig, size_t *siglen);
+/* Check that a certificate may sign now: usage and validity. */
+seal_status seal__key_check_cert(seal_ctx *ctx, X509 *cert, const char *what);
+
+/* CMS (cms.c) */
+/* Upper bound of the DER size of the CMS seal__cms_sign makes for key. */
+size_t seal__cms_max_size(seal_key *key);
+/* A CAdES detached SignedData over a SHA-256 document digest: signed
+ * attributes contentType, messageDigest, signing-certificate-v2, no
+ * signing-time; the signer's certificate and chain included. */
+seal_status seal__cms_sign(seal_ctx *ctx, seal_key *key, const unsigned char digest[32],
+                           unsigned char **der, size_t *derlen);
+/* Check a CMS written by us: one SignerInfo, messageDigest equals digest,
+ * the signature verifies with the signer certificate. */
+seal_status seal__cms_check(seal_ctx *ctx, const unsigned char *der, size_t derlen,
+                            const unsigned char digest[32], X509 *signer);
+/* The subject CN of the first signer certificate of a CMS, or NULL (malloc'd). */
+char *seal__cms_signer_name(const unsigned char *der, size_t derlen);
+
+#endif /* SEAL_KEYINT_H */

@@ -1,0 +1,166 @@
+/*
+ * Shared PDF helpers: checking, opening, walking form fields, DocMDP.
+ * SPDX-License-Identifier: AGPL-3.0-or-later
+ */
+#include "pdfint.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#define PDF_PROBE 1024
+
+int64_t seal__pdf_check_file(seal_ctx *ctx, const char *path)
+{
+    struct stat st;
+    char head[PDF_PROBE + 1], tail[PDF_PROBE + 1];
+    ssize_t n, m;
+    int fd = open(path, O_RDONLY | O_CLOEXEC);
+
+    if (fd < 0)
+        seal__throw(ctx, SEAL_ERR_IO, "cannot open %s: %s", path, strerror(errno));
+    if (fstat(fd, &st) != 0 || !S_ISREG(st.st_mode)) {
+        close(fd);
+        seal__throw(ctx, SEAL_ERR_INPUT, "%s is not a regular file", path);
+    }
+    n = pread(fd, head, PDF_PROBE, 0);
+    m = st.st_size > PDF_PROBE ? pread(fd, tail, PDF_PROBE, st.st_size - PDF_PROBE)
+                               : pread(fd, tail, (size_t)st.st_size, 0);
+    close(fd);
+    if (n < 0 || m < 0)
+        seal__throw(ctx, SEAL_ERR_IO, "cannot read %s", path);
+    head[n] = 0;
+    tail[m] = 0;
+    if (n < 8 || !memmem(head, (size_t)n, "%PDF-", 5))
+        seal__throw(ctx, SEAL_ERR_INPUT, "%s is not a PDF (no %%PDF- header)", path);
+    if (!memmem(tail, (size_t)m, "%%EOF", 5))
+        seal__throw(ctx, SEAL_ERR_INPUT, "%s is truncated or damaged (no %%%%EOF at its end)", path);
+    return (int64_t)st.st_size;
+}
+
+pdf_document *seal__pdf_open(seal_ctx *ctx, const char *path, const char *password,
+                             int for_update)
+{
+    fz_context *fz = ctx->fz;
+    pdf_document *volatile doc = NULL;
+
+    fz_try(fz)
+        doc = pdf_open_document(fz, path);
+    fz_catch(fz)
+        seal__throw(ctx, SEAL_ERR_INPUT, "%s cannot be read as a PDF: %s", path,
+                    fz_caught_message(fz));
+
+    fz_try(fz) {
+        if (pdf_needs_password(fz, doc)) {
+            if (!password)
+                seal__throw(ctx, SEAL_ERR_PASSWORD,
+                            "%s is encrypted: give its password (--password-env VAR)", path);
+            if (!pdf_authenticate_password(fz, doc, password))
+                seal__throw(ctx, SEAL_ERR_PASSWORD, "wrong password for %s", path);
+        } else if (password) {
+            /* An owner password may still be given to lift permissions. */
+            pdf_authenticate_password(fz, doc, password);
+        }
+        /* Load the page tree now: damage shows up here, not mid-signing. */
+        pdf_count_pages(fz, doc);
+        if (for_update && pdf_was_repaired(fz, doc))
+            seal__throw(ctx, SEAL_ERR_INPUT,
+                        "%s has a damaged cross-reference table; an incremental update on it would "
+                        "not be valid (repair it first, e.g. with qpdf)",
+                        path);
+    }
+    fz_catch(fz) {
+        pdf_drop_document(fz, doc);
+        if (ctx->status != SEAL_OK)
+            fz_rethrow(fz);
+        seal__throw(ctx, SEAL_ERR_INPUT, "%s cannot be read as a PDF: %s", path,
+                    fz_caught_message(fz));
+    }
+    return doc;
+}
+
+static void walk_fields(seal_ctx *ctx, pdf_obj *field, const char *prefix, int depth, int *count,
+                        seal__field_fn *fn, void *user)
+{
+    fz_context *fz = ctx->fz;
+    char name[512];
+    const char *t;
+    pdf_obj *kids;
+    int n;
+    volatile int has_field_kids = 0;
+
+    if (depth > SEAL_MAX_FIELD_DEPTH || ++*count > SEAL_MAX_FIELDS || !pdf_is_dict(fz, field))
+        return;
+    /* A loop in /Kids must not hang us. */
+    if (pdf_mark_obj(fz, field))
+        return;
+    fz_try(fz) {
+        t = pdf_dict_get_text_string(fz, field, PDF_NAME(T));
+        if (t && *t)
+            snprintf(name, sizeof(name), "%s%s%s", prefix, *prefix ? "." : "", t);
+        else
+            snprintf(name, sizeof(name), "%s", prefix);
+        kids = pdf_dict_get(fz, field, PDF_NAME(Kids));
+        n = pdf_array_len(fz, kids);
+        for (int i = 0; i < n; i++)
+            if (pdf_dict_get(fz, pdf_array_get(fz, kids, i), PDF_NAME(T)))
+                has_field_kids = 1;
+        if (has_field_kids) {
+            for (int i = 0; i < n; i++)
+                walk_fields(ctx, pdf_array_get(fz, kids, i), name, depth + 1, count, fn, user);
+        } else {
+            fn(ctx, field, name, user);
+        }
+    }
+    fz_always(fz)
+        pdf_unmark_obj(fz, field);
+    fz_catch(fz)
+        fz_rethrow(fz);
+}
+
+void seal__pdf_each_field(seal_ctx *ctx, pdf_document *doc, seal__field_fn *fn, void *user)
+{
+    fz_context *fz = ctx->fz;
+    pdf_obj *fields = pdf_dict_getp(fz, pdf_trailer(fz, doc), "Root/AcroForm/Fields");
+    int n = pdf_array_len(fz, fields), count = 0;
+
+    for (int i = 0; i < n; i++)
+        walk_fields(ctx, pdf_array_get(fz, fields, i), "", 0, &count, fn, user);
+}
+
+int seal__pdf_docmdp(seal_ctx *ctx, pdf_document *doc)
+{
+    fz_context *fz = ctx->fz;
+    pdf_obj *sig = pdf_dict_getp(fz, pdf_trailer(fz, doc), "Root/Perms/DocMDP");
+    pdf_obj *refs = pdf_dict_get(fz, sig, PDF_NAME(Reference));
+    int n = pdf_array_len(fz, refs);
+
+    if (!sig)
+        return 0;
+    for (int i = 0; i < n; i++) {
+        pdf_obj *r = pdf_array_get(fz, refs, i);
+        if (pdf_name_eq(fz, pdf_dict_get(fz, r, PDF_NAME(TransformMethod)), PDF_NAME(DocMDP))) {
+            pdf_obj *p = pdf_dict_getp(fz, r, "TransformParams/P");
+            /* ISO 32000: a missing P means 2. */
+            int v = p ? pdf_to_int(fz, p) : 2;
+            return v >= 1 && v <= 3 ? v : 2;
+        }
+    }
+    return 2;
+}
+
+int seal__pdf_page_number(seal_ctx *ctx, pdf_document *doc, pdf_obj *page)
+{
+    fz_context *fz = ctx->fz;
+    int n = 0;
+    if (!page)
+        return 0;
+    fz_var(n);
+    fz_try(fz)
+        n = pdf_lookup_page_number(fz, doc, page) + 1;
+    fz_catch(fz)
+        n = 0;
+    return n;
+}

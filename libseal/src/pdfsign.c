@@ -1,0 +1,786 @@
+/*
+ * PAdES sealing of a PDF: one incremental update with the signature field,
+ * its widgets showing the seal artwork, and a CAdES signature.
+ *
+ * MuPDF's own signing writes adbe.pkcs7.detached, so MuPDF only builds and
+ * saves the objects (with placeholders); this file then patches /ByteRange
+ * and /Contents in the written bytes and inserts the CMS from cms.c.
+ * SPDX-License-Identifier: AGPL-3.0-or-later
+ */
+#include "keyint.h"
+#include "pdfint.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <time.h>
+#include <unistd.h>
+
+#include <openssl/crypto.h>
+#include <openssl/evp.h>
+
+#define MM_TO_PT (72.0 / 25.4)
+#define CHUNK (1 << 16)
+#define BYTE_RANGE_DIGITS 10 /* placeholder width: files up to 9.3 GB */
+#define MAX_ARTWORK_MM 200.0
+
+/* The artwork grafted into the target document. */
+typedef struct artwork {
+    pdf_obj *xobj;      /* form XObject in the target document */
+    fz_rect bbox;       /* its bounding box, in points */
+    char kind[32];
+} artwork;
+
+static void load_artwork(seal_ctx *ctx, pdf_document *doc, const char *path, artwork *art)
+{
+    fz_context *fz = ctx->fz;
+    pdf_document *src = NULL;
+    pdf_graft_map *map = NULL;
+    fz_buffer *content = NULL;
+    pdf_obj *res = NULL, *page, *contents;
+
+    fz_var(src);
+    fz_var(map);
+    fz_var(content);
+    fz_var(res);
+    fz_try(fz) {
+        seal__pdf_check_file(ctx, path);
+        fz_try(fz)
+            src = pdf_open_document(fz, path);
+        fz_catch(fz)
+            seal__throw(ctx, SEAL_ERR_INPUT, "seal artwork %s cannot be read: %s", path,
+                        fz_caught_message(fz));
+        if (pdf_needs_password(fz, src))
+            seal__throw(ctx, SEAL_ERR_INPUT, "seal artwork %s is encrypted", path);
+        if (pdf_count_pages(fz, src) != 1)
+            seal__throw(ctx, SEAL_ERR_INPUT,
+                        "seal artwork %s must be a one-page PDF at the seal's size (it has %d pages)",
+                        path, pdf_count_pages(fz, src));
+        page = pdf_lookup_page_obj(fz, src, 0);
+        art->bbox = pdf_to_rect(fz, pdf_dict_get_inheritable(fz, page, PDF_NAME(MediaBox)));
+        double w = (art->bbox.x1 - art->bbox.x0) / MM_TO_PT, h = (art->bbox.y1 - art->bbox.y0) / MM_TO_PT;
+        if (!(w >= 1 && h >= 1 && w <= MAX_ARTWORK_MM && h <= MAX_ARTWORK_MM))
+            seal__throw(ctx, SEAL_ERR_INPUT,
+                        "seal artwork %s is %.1f x %.1f mm; a seal is between 1 and %.0f mm", path,
+                        w, h, MAX_ARTWORK_MM);
+        const char *kind = pdf_to_name(fz, pdf_dict_getp(fz, pdf_trailer(fz, src), "Info/SealKind"));
+        snprintf(art->kind, sizeof(art->kind), "%s", kind);
+
+        /* The page's content streams become one form XObject. */
+        content = fz_new_buffer(fz, 4096);
+        contents = pdf_dict_get(fz, page, PDF_NAME(Contents));
+        if (pdf_is_array(fz, contents)) {
+            for (int i = 0; i < pdf_array_len(fz, contents) && i < 1000; i++) {
+                fz_buffer *part = pdf_load_stream(fz, pdf_array_get(fz, contents, i));
+                fz_append_buffer(fz, content, part);
+                fz_append_byte(fz, content, '\n');
+                fz_drop_buffer(fz, part);
+            }
+        } else if (pdf_is_stream(fz, contents)) {
+            fz_buffer *part = pdf_load_stream(fz, contents);
+            fz_append_buffer(fz, content, part);
+            fz_drop_buffer(fz, part);
+        }
+        map = pdf_new_graft_map(fz, doc);
+        res = pdf_graft_mapped_object(fz, map,
+                                      pdf_dict_get_inheritable(fz, page, PDF_NAME(Resources)));
+        if (!res)
+            res = pdf_new_dict(fz, doc, 1);
+        art->xobj = pdf_new_xobject(fz, doc, art->bbox, fz_identity, res, content);
+        if (art->kind[0])
+            pdf_dict_put_drop(fz, art->xobj, pdf_new_name(fz, "SealKind"),
+                              pdf_new_name(fz, art->kind));
+    }
+    fz_always(fz) {
+        pdf_drop_obj(fz, res);
+        fz_drop_buffer(fz, content);
+        pdf_drop_graft_map(fz, map);
+        pdf_drop_document(fz, src);
+    }
+    fz_catch(fz) {
+        if (ctx->status == SEAL_OK)
+            seal__throw(ctx, SEAL_ERR_INPUT, "seal artwork %s: %s", path, fz_caught_message(fz));
+        fz_rethrow(fz);
+    }
+}
+
+/* Refuse what the document forbids: DocMDP P=1, a second certification,
+ * fields locked by FieldMDP /All. */
+typedef struct lock_scan {
+    int signed_count;
+    char locked_by[256];
+} lock_scan;
+
+static void scan_locks(seal_ctx *ctx, pdf_obj *field, const char *name, void *user)
+{
+    fz_context *fz = ctx->fz;
+    lock_scan *scan = user;
+    pdf_obj *v, *lock, *refs;
+
+    if (!pdf_name_eq(fz, pdf_dict_get_inheritable(fz, field, PDF_NAME(FT)), PDF_NAME(Sig)))
+        return;
+    v = pdf_dict_get(fz, field, PDF_NAME(V));
+    if (!pdf_is_dict(fz, v))
+        return;
+    scan->signed_count++;
+    lock = pdf_dict_get(fz, field, PDF_NAME(Lock));
+    if (pdf_name_eq(fz, pdf_dict_get(fz, lock, PDF_NAME(Action)), PDF_NAME(All)) &&
+        !scan->locked_by[0])
+        snprintf(scan->locked_by, sizeof(scan->locked_by), "%s", name);
+    refs = pdf_dict_get(fz, v, PDF_NAME(Reference));
+    for (int i = 0; i < pdf_array_len(fz, refs); i++) {
+        pdf_obj *r = pdf_array_get(fz, refs, i);
+        if (pdf_name_eq(fz, pdf_dict_get(fz, r, PDF_NAME(TransformMethod)), PDF_NAME(FieldMDP)) &&
+            pdf_name_eq(fz, pdf_dict_getp(fz, r, "TransformParams/Action"), PDF_NAME(All)) &&
+            !scan->locked_by[0])
+            snprintf(scan->locked_by, sizeof(scan->locked_by), "%s", name);
+    }
+}
+
+static void check_permissions(seal_ctx *ctx, pdf_document *doc, const char *path, int certify,
+                              const char *password)
+{
+    fz_context *fz = ctx->fz;
+    lock_scan scan = {0};
+    int p = seal__pdf_docmdp(ctx, doc);
+
+    if (p == 1)
+        seal__throw(ctx, SEAL_ERR_REFUSED,
+                    "%s is certified with DocMDP P=1: its author allows no change, not even "
+                    "another signature",
+                    path);
+    seal__pdf_each_field(ctx, doc, scan_locks, &scan);
+    if (scan.locked_by[0])
+        seal__throw(ctx, SEAL_ERR_REFUSED,
+                    "signature field '%s' locks every field of %s (FieldMDP /All)", scan.locked_by,
+                    path);
+    if (certify && (p || scan.signed_count))
+        seal__throw(ctx, SEAL_ERR_REFUSED,
+                    "%s is already signed; only the first signature can certify a document", path);
+    /* Signing needs "modify annotations" (bit 6) or "fill in forms" (bit 9)
+     * unless the owner password was given. */
+    if (doc->crypt) {
+        int perms = pdf_crypt_permissions(fz, doc->crypt);
+        int owner = password && (pdf_authenticate_password(fz, doc, password) & 4);
+        if (!owner && !(perms & (32 | 256)))
+            seal__throw(ctx, SEAL_ERR_REFUSED,
+                        "the permissions of %s forbid signing; give the owner password", path);
+    }
+}
+
+/* A field name not used yet: Seal1, Seal2, ... */
+typedef struct name_scan {
+    const char *want;
+    int taken;
+} name_scan;
+
+static void scan_name(seal_ctx *ctx, pdf_obj *field, const char *name, void *user)
+{
+    name_scan *s = user;
+    (void)ctx;
+    (void)field;
+    if (!strcmp(name, s->want))
+        s->taken = 1;
+}
+
+static void pick_field_name(seal_ctx *ctx, pdf_document *doc, const char *want, char *out,
+                            size_t size)
+{
+    name_scan s = {out, 0};
+
+    if (want) {
+        if (!*want || strchr(want, '.'))
+            seal__throw(ctx, SEAL_ERR_ARGS, "bad field name '%s' (empty or containing '.')", want);
+        snprintf(out, size, "%s", want);
+        seal__pdf_each_field(ctx, doc, scan_name, &s);
+        if (s.taken)
+            seal__throw(ctx, SEAL_ERR_REFUSED, "a field named '%s' already exists", want);
+        return;
+    }
+    for (int i = 1; i < 10000; i++) {
+        snprintf(out, size, "Seal%d", i);
+        s.taken = 0;
+        seal__pdf_each_field(ctx, doc, scan_name, &s);
+        if (!s.taken)
+            return;
+    }
+    seal__throw(ctx, SEAL_ERR_INPUT, "no free signature field name");
+}
+
+/* The widget rectangle (PDF user space) and the appearance matrix for a
+ * seal of size w x h points centred at (x_mm, y_mm) from the top-left of
+ * the page as displayed: rotation, CropBox offset and UserUnit honoured. */
+static fz_rect place_rect(seal_ctx *ctx, pdf_obj *page, const seal_placement *pl, fz_rect bbox,
+                          fz_matrix *ap_matrix)
+{
+    fz_context *fz = ctx->fz;
+    fz_rect mediabox, shown, disp;
+    fz_matrix ctm;
+    float unit = pdf_dict_get_real(fz, page, PDF_NAME(UserUnit));
+    int rotate = pdf_to_int(fz, pdf_dict_get_inheritable(fz, page, PDF_NAME(Rotate)));
+    float w = bbox.x1 - bbox.x0, h = bbox.y1 - bbox.y0;
+    fz_point c;
+
+    rotate = ((rotate % 360) + 360) % 360;
+    rotate -= rotate % 90;
+    pdf_page_obj_transform(fz, page, &mediabox, &ctm);
+    /* Display space in points: one user unit is UserUnit/72 inch. Some
+     * MuPDF versions put UserUnit into the page transform; add it when the
+     * transform does not carry it. */
+    if (unit > 0 && fabsf(unit - 1) > 1e-4f &&
+        fabsf(sqrtf(fabsf(ctm.a * ctm.d - ctm.b * ctm.c)) - unit) > 1e-3f * unit)
+        ctm = fz_pre_scale(ctm, unit, unit);
+    c = fz_make_point((float)(pl->x_mm * MM_TO_PT), (float)(pl->y_mm * MM_TO_PT));
+    shown = fz_transform_rect(mediabox, ctm);
+    if (c.x < shown.x0 || c.x > shown.x1 || c.y < shown.y0 || c.y > shown.y1)
+        seal__throw(ctx, SEAL_ERR_ARGS,
+                    "seal centre (%.1f, %.1f) mm is outside page %d (%.1f x %.1f mm as displayed)",
+                    pl->x_mm, pl->y_mm, pl->page, (shown.x1 - shown.x0) / MM_TO_PT,
+                    (shown.y1 - shown.y0) / MM_TO_PT);
+    /* The seal stands upright as displayed: its displayed box is w x h. */
+    disp = fz_make_rect(c.x - w / 2, c.y - h / 2, c.x + w / 2, c.y + h / 2);
+    /* The page turns its annotations with it; turn the appearance back so
+     * the seal stands upright as displayed. */
+    *ap_matrix = fz_rotate((float)rotate);
+    return fz_transform_rect(disp, fz_invert_matrix(ctm));
+}
+
+static pdf_obj *make_appearance(seal_ctx *ctx, pdf_document *doc, const artwork *art,
+                                fz_matrix matrix)
+{
+    fz_context *fz = ctx->fz;
+    pdf_obj *res = NULL, *xobjs, *ap = NULL;
+    fz_buffer *buf = NULL;
+
+    fz_var(res);
+    fz_var(buf);
+    fz_var(ap);
+    fz_try(fz) {
+        res = pdf_new_dict(fz, doc, 1);
+        xobjs = pdf_dict_put_dict(fz, res, PDF_NAME(XObject), 1);
+        pdf_dict_puts(fz, xobjs, "Seal", art->xobj);
+        buf = fz_new_buffer_from_shared_data(fz, (const unsigned char *)"/Seal Do\n", 9);
+        ap = pdf_new_xobject(fz, doc, art->bbox, matrix, res, buf);
+    }
+    fz_always(fz) {
+        pdf_drop_obj(fz, res);
+        fz_drop_buffer(fz, buf);
+    }
+    fz_catch(fz)
+        fz_rethrow(fz);
+    return ap;
+}
+
+static void add_to_annots(seal_ctx *ctx, pdf_document *doc, pdf_obj *page, pdf_obj *widget)
+{
+    fz_context *fz = ctx->fz;
+    pdf_obj *annots = pdf_dict_get(fz, page, PDF_NAME(Annots));
+    (void)doc;
+    if (!pdf_is_array(fz, annots))
+        annots = pdf_dict_put_array(fz, page, PDF_NAME(Annots), 1);
+    pdf_array_push(fz, annots, widget);
+}
+
+/* Build the signature dictionary, the field and its widgets. Returns the
+ * object number of the signature dictionary. */
+static int build_signature(seal_ctx *ctx, pdf_document *doc, seal_key *key,
+                           const seal_sign_options *opts, const artwork *art, size_t contents_len)
+{
+    fz_context *fz = ctx->fz;
+    pdf_obj *root = pdf_dict_get(fz, pdf_trailer(fz, doc), PDF_NAME(Root));
+    pdf_obj *sig = NULL, *field = NULL, *acroform, *fields, *br;
+    char name[128], *placeholder = NULL;
+    int sig_num = 0, npages = pdf_count_pages(fz, doc);
+    size_t nplace = art ? opts->placement_count : 0;
+
+    fz_var(sig);
+    fz_var(field);
+    fz_var(placeholder);
+    fz_try(fz) {
+        pick_field_name(ctx, doc, opts->field_name, name, sizeof(name));
+        for (size_t i = 0; i < nplace; i++) {
+            const seal_placement *pl = &opts->placements[i];
+            if (pl->kind != SEAL_PLACE_AT)
+                seal__throw(ctx, SEAL_ERR_ARGS, "unknown placement kind %d", (int)pl->kind);
+            if (pl->page < 1 || pl->page > npages)
+                seal__throw(ctx, SEAL_ERR_NOT_FOUND, "page %d is out of range (the document has %d page%s)",
+                            pl->page, npages, npages == 1 ? "" : "s");
+        }
+
+        /* The signature dictionary with its placeholders. */
+        sig = pdf_add_new_dict(fz, doc, 8);
+        sig_num = pdf_to_num(fz, sig);
+        pdf_dict_put(fz, sig, PDF_NAME(Type), PDF_NAME(Sig));
+        pdf_dict_put(fz, sig, PDF_NAME(Filter), PDF_NAME(Adobe_PPKLite));
+        pdf_dict_put_drop(fz, sig, PDF_NAME(SubFilter), pdf_new_name(fz, "ETSI.CAdES.detached"));
+        br = pdf_dict_put_array(fz, sig, PDF_NAME(ByteRange), 4);
+        pdf_array_push_int(fz, br, 0);
+        for (int i = 0; i < 3; i++)
+            pdf_array_push_int(fz, br, 9999999999LL);
+        /* Printable placeholder; replaced, delimiters included, by a hex string. */
+        placeholder = fz_malloc(fz, contents_len * 2);
+        memset(placeholder, '0', contents_len * 2);
+        pdf_dict_put_string(fz, sig, PDF_NAME(Contents), placeholder, contents_len * 2);
+        pdf_dict_put_date(fz, sig, PDF_NAME(M),
+                          opts->signing_time ? opts->signing_time : (int64_t)time(NULL));
+        if (opts->reason)
+            pdf_dict_put_text_string(fz, sig, PDF_NAME(Reason), opts->reason);
+        if (opts->location)
+            pdf_dict_put_text_string(fz, sig, PDF_NAME(Location), opts->location);
+        pdf_dict_put_text_string(fz, sig, PDF_NAME(Name), key->text.cn ? key->text.cn : "");
+        {
+            pdf_obj *build = pdf_dict_put_dict(fz, sig, PDF_NAME(Prop_Build), 1);
+            pdf_obj *app = pdf_dict_put_dict(fz, build, PDF_NAME(App), 2);
+            pdf_dict_put_name(fz, app, PDF_NAME(Name), "libseal");
+            pdf_dict_puts_drop(fz, app, "REx", pdf_new_text_string(fz, SEAL_VERSION_STRING));
+        }
+        if (opts->certify) {
+            pdf_obj *refs = pdf_dict_put_array(fz, sig, PDF_NAME(Reference), 1);
+            pdf_obj *ref = pdf_array_push_dict(fz, refs, 4);
+            pdf_obj *params;
+            pdf_dict_put(fz, ref, PDF_NAME(Type), PDF_NAME(SigRef));
+            pdf_dict_put(fz, ref, PDF_NAME(TransformMethod), PDF_NAME(DocMDP));
+            params = pdf_dict_put_dict(fz, ref, PDF_NAME(TransformParams), 3);
+            pdf_dict_put(fz, params, PDF_NAME(Type), PDF_NAME(TransformParams));
+            pdf_dict_put_int(fz, params, PDF_NAME(P), opts->certify);
+            pdf_dict_put_name(fz, params, PDF_NAME(V), "1.2");
+            pdf_obj *perms = pdf_dict_get(fz, root, PDF_NAME(Perms));
+            if (!pdf_is_dict(fz, perms))
+                perms = pdf_dict_put_dict(fz, root, PDF_NAME(Perms), 1);
+            pdf_dict_put(fz, perms, PDF_NAME(DocMDP), sig);
+        }
+
+        /* The field: one widget merged into it, or a widget per placement. */
+        field = pdf_add_new_dict(fz, doc, 8);
+        pdf_dict_put(fz, field, PDF_NAME(FT), PDF_NAME(Sig));
+        pdf_dict_put_text_string(fz, field, PDF_NAME(T), name);
+        pdf_dict_put(fz, field, PDF_NAME(V), sig);
+        if (nplace <= 1) {
+            pdf_obj *page;
+            fz_rect rect = fz_empty_rect;
+            pdf_dict_put(fz, field, PDF_NAME(Type), PDF_NAME(Annot));
+            pdf_dict_put(fz, field, PDF_NAME(Subtype), PDF_NAME(Widget));
+            if (nplace == 1) {
+                fz_matrix m;
+                page = pdf_lookup_page_obj(fz, doc, opts->placements[0].page - 1);
+                rect = place_rect(ctx, page, &opts->placements[0], art->bbox, &m);
+                pdf_obj *ap = pdf_dict_put_dict(fz, field, PDF_NAME(AP), 1);
+                pdf_dict_put_drop(fz, ap, PDF_NAME(N), make_appearance(ctx, doc, art, m));
+                pdf_dict_put_int(fz, field, PDF_NAME(F), 4); /* Print */
+            } else {
+                page = pdf_lookup_page_obj(fz, doc, 0);
+                rect = fz_make_rect(0, 0, 0, 0);
+                pdf_dict_put_int(fz, field, PDF_NAME(F), 4 | 128); /* Print, Locked */
+            }
+            pdf_dict_put_rect(fz, field, PDF_NAME(Rect), rect);
+            pdf_dict_put(fz, field, PDF_NAME(P), page);
+            add_to_annots(ctx, doc, page, field);
+        } else {
+            pdf_obj *kids = pdf_dict_put_array(fz, field, PDF_NAME(Kids), (int)nplace);
+            for (size_t i = 0; i < nplace; i++) {
+                fz_matrix m;
+                pdf_obj *page = pdf_lookup_page_obj(fz, doc, opts->placements[i].page - 1);
+                fz_rect rect = place_rect(ctx, page, &opts->placements[i], art->bbox, &m);
+                pdf_obj *w = pdf_add_new_dict(fz, doc, 8);
+                pdf_dict_put(fz, w, PDF_NAME(Type), PDF_NAME(Annot));
+                pdf_dict_put(fz, w, PDF_NAME(Subtype), PDF_NAME(Widget));
+                pdf_dict_put(fz, w, PDF_NAME(Parent), field);
+                pdf_dict_put_rect(fz, w, PDF_NAME(Rect), rect);
+                pdf_dict_put_int(fz, w, PDF_NAME(F), 4);
+                pdf_dict_put(fz, w, PDF_NAME(P), page);
+                pdf_obj *ap = pdf_dict_put_dict(fz, w, PDF_NAME(AP), 1);
+                pdf_dict_put_drop(fz, ap, PDF_NAME(N), make_appearance(ctx, doc, art, m));
+                pdf_array_push(fz, kids, w);
+                add_to_annots(ctx, doc, page, w);
+                pdf_drop_obj(fz, w);
+            }
+        }
+
+        acroform = pdf_dict_get(fz, root, PDF_NAME(AcroForm));
+        if (!pdf_is_dict(fz, acroform)) {
+            pdf_obj *af = pdf_add_new_dict(fz, doc, 2);
+            pdf_dict_put_drop(fz, root, PDF_NAME(AcroForm), af);
+            acroform = af;
+        }
+        fields = pdf_dict_get(fz, acroform, PDF_NAME(Fields));
+        if (!pdf_is_array(fz, fields))
+            fields = pdf_dict_put_array(fz, acroform, PDF_NAME(Fields), 1);
+        pdf_array_push(fz, fields, field);
+        /* SignaturesExist | AppendOnly */
+        pdf_dict_put_int(fz, acroform, PDF_NAME(SigFlags), 3);
+    }
+    fz_always(fz) {
+        pdf_drop_obj(fz, sig);
+        pdf_drop_obj(fz, field);
+        fz_free(fz, placeholder);
+    }
+    fz_catch(fz)
+        fz_rethrow(fz);
+    return sig_num;
+}
+
+/* Where the placeholders landed in the written file. */
+typedef struct sig_span {
+    int64_t br_start, br_end;       /* "[0 ... ]" */
+    int64_t contents_start, contents_end; /* string token, delimiters included */
+} sig_span;
+
+/* Skip a PDF string token starting at s[i] ('(' or '<'); returns the index
+ * after it, or -1. */
+static int64_t skip_string(const char *s, int64_t i, int64_t n)
+{
+    if (s[i] == '<') {
+        for (i++; i < n; i++)
+            if (s[i] == '>')
+                return i + 1;
+        return -1;
+    }
+    int depth = 0;
+    for (; i < n; i++) {
+        if (s[i] == '\\') {
+            i++;
+        } else if (s[i] == '(') {
+            depth++;
+        } else if (s[i] == ')') {
+            if (--depth == 0)
+                return i + 1;
+        }
+    }
+    return -1;
+}
+
+/* Find the signature object in the tail written by the incremental save
+ * and, at its top dictionary level, the /ByteRange array and the /Contents
+ * string. Strings are skipped so no text inside /Reason can be mistaken
+ * for a key. */
+static void find_placeholders(seal_ctx *ctx, const char *tail, int64_t n, int64_t base, int num,
+                              sig_span *span)
+{
+    char head[32];
+    int hl = snprintf(head, sizeof(head), "%d 0 obj", num);
+    int64_t i = -1;
+
+    memset(span, 0, sizeof(*span));
+    for (int64_t k = 0; k + hl <= n; k++) {
+        if ((k == 0 || tail[k - 1] == '\n' || tail[k - 1] == '\r') && !memcmp(tail + k, head, (size_t)hl)) {
+            i = k + hl;
+            break;
+        }
+    }
+    if (i < 0)
+        seal__throw(ctx, SEAL_ERR_INTERNAL, "signature object %d not found in the written update", num);
+    int depth = 0;
+    for (; i < n; i++) {
+        char c = tail[i];
+        if (c == '<' && i + 1 < n && tail[i + 1] == '<') {
+            depth++;
+            i++;
+        } else if (c == '>' && i + 1 < n && tail[i + 1] == '>') {
+            if (--depth == 0)
+                break;
+            i++;
+        } else if (c == '(' || c == '<') {
+            int64_t e = skip_string(tail, i, n);
+            if (e < 0)
+                break;
+            i = e - 1;
+        } else if (c == '/' && depth == 1) {
+            if (!strncmp(tail + i, "/ByteRange", 10)) {
+                int64_t j = i + 10;
+                while (j < n && tail[j] != '[')
+                    j++;
+                span->br_start = base + j;
+                while (j < n && tail[j] != ']')
+                    j++;
+                span->br_end = base + j + 1;
+                i = j;
+            } else if (!strncmp(tail + i, "/Contents", 9)) {
+                int64_t j = i + 9;
+                while (j < n && (tail[j] == ' ' || tail[j] == '\n' || tail[j] == '\r'))
+                    j++;
+                if (j < n && (tail[j] == '(' || tail[j] == '<')) {
+                    int64_t e = skip_string(tail, j, n);
+                    if (e > 0) {
+                        span->contents_start = base + j;
+                        span->contents_end = base + e;
+                        i = e - 1;
+                    }
+                }
+            }
+        }
+    }
+    if (!span->br_start || !span->br_end || !span->contents_start)
+        seal__throw(ctx, SEAL_ERR_INTERNAL, "placeholders of signature object %d not found", num);
+}
+
+static void pread_all(seal_ctx *ctx, int fd, void *buf, size_t len, int64_t off)
+{
+    size_t got = 0;
+    while (got < len) {
+        ssize_t r = pread(fd, (char *)buf + got, len - got, (off_t)(off + (int64_t)got));
+        if (r < 0 && errno == EINTR)
+            continue;
+        if (r <= 0)
+            seal__throw(ctx, SEAL_ERR_IO, "cannot read the temporary output: %s",
+                        r < 0 ? strerror(errno) : "short file");
+        got += (size_t)r;
+    }
+}
+
+static void pwrite_all(seal_ctx *ctx, int fd, const void *buf, size_t len, int64_t off)
+{
+    size_t done = 0;
+    while (done < len) {
+        ssize_t r = pwrite(fd, (const char *)buf + done, len - done, (off_t)(off + (int64_t)done));
+        if (r < 0 && errno == EINTR)
+            continue;
+        if (r <= 0)
+            seal__throw(ctx, SEAL_ERR_IO, "cannot write the temporary output: %s", strerror(errno));
+        done += (size_t)r;
+    }
+}
+
+/* SHA-256 over [0, a) and [b, end) of fd; when in_fd >= 0, also check that
+ * the first in_len bytes equal the input file's. */
+static void hash_ranges(seal_ctx *ctx, int fd, int64_t a, int64_t b, int64_t end, int in_fd,
+                        int64_t in_len, unsigned char digest[32])
+{
+    EVP_MD_CTX *md = EVP_MD_CTX_new();
+    unsigned char *buf = malloc(CHUNK), *ibuf = in_fd >= 0 ? malloc(CHUNK) : NULL;
+    unsigned int dlen = 0;
+    int ok = md && buf && (in_fd < 0 || ibuf) && EVP_DigestInit_ex(md, EVP_sha256(), NULL);
+
+    for (int part = 0; ok && part < 2; part++) {
+        int64_t off = part ? b : 0, stop = part ? end : a;
+        while (ok && off < stop) {
+            size_t len = (size_t)(stop - off < CHUNK ? stop - off : CHUNK);
+            ssize_t r = pread(fd, buf, len, (off_t)off);
+            if (r <= 0) {
+                ok = 0;
+                break;
+            }
+            if (ibuf && off < in_len) {
+                size_t cmp = (size_t)r;
+                if (off + (int64_t)cmp > in_len)
+                    cmp = (size_t)(in_len - off);
+                if (pread(in_fd, ibuf, cmp, (off_t)off) != (ssize_t)cmp || memcmp(buf, ibuf, cmp)) {
+                    free(buf);
+                    free(ibuf);
+                    EVP_MD_CTX_free(md);
+                    seal__throw(ctx, SEAL_ERR_INTERNAL,
+                                "the output does not start with the input's exact bytes");
+                }
+            }
+            ok = EVP_DigestUpdate(md, buf, (size_t)r);
+            off += r;
+        }
+    }
+    if (ok)
+        ok = EVP_DigestFinal_ex(md, digest, &dlen);
+    free(buf);
+    free(ibuf);
+    EVP_MD_CTX_free(md);
+    if (!ok)
+        seal__ossl_throw(ctx, SEAL_ERR_IO, "cannot hash the signed byte ranges");
+}
+
+/* Patch ByteRange and Contents in the written file and sign it. */
+static void patch_and_sign(seal_ctx *ctx, const char *tmp, const char *in_path, int64_t in_len,
+                           int sig_num, seal_key *key, size_t contents_len)
+{
+    int fd = -1, in_fd = -1;
+    char *tail = NULL, *hex = NULL;
+    unsigned char *der = NULL, digest[32], check[32];
+    size_t derlen = 0;
+    struct stat st;
+    sig_span span;
+    fz_context *fz = ctx->fz;
+
+    fz_var(fd);
+    fz_var(in_fd);
+    fz_var(tail);
+    fz_var(hex);
+    fz_var(der);
+    fz_try(fz) {
+        fd = open(tmp, O_RDWR | O_CLOEXEC);
+        in_fd = open(in_path, O_RDONLY | O_CLOEXEC);
+        if (fd < 0 || in_fd < 0 || fstat(fd, &st) != 0)
+            seal__throw(ctx, SEAL_ERR_IO, "cannot reopen the output: %s", strerror(errno));
+        int64_t end = (int64_t)st.st_size;
+        if (end <= in_len)
+            seal__throw(ctx, SEAL_ERR_INTERNAL, "the incremental update is empty");
+        tail = malloc((size_t)(end - in_len));
+        if (!tail)
+            seal__throw(ctx, SEAL_ERR_NOMEM, "out of memory");
+        pread_all(ctx, fd, tail, (size_t)(end - in_len), in_len);
+        find_placeholders(ctx, tail, end - in_len, in_len, sig_num, &span);
+
+        /* The gap is exactly the /Contents string, delimiters included. */
+        int64_t a = span.contents_start, b = span.contents_end;
+        size_t width = (size_t)(b - a);
+        if (width < 2 * contents_len + 2)
+            seal__throw(ctx, SEAL_ERR_INTERNAL, "the signature placeholder shrank when written");
+        char br[64];
+        int brlen = snprintf(br, sizeof(br), "[0 %lld %lld %lld]", (long long)a, (long long)b,
+                             (long long)(end - b));
+        if (brlen > span.br_end - span.br_start)
+            seal__throw(ctx, SEAL_ERR_INTERNAL, "the ByteRange placeholder is too small");
+        /* Pad inside the brackets so the array stays the same width. */
+        char padded[64];
+        int64_t brw = span.br_end - span.br_start;
+        memset(padded, ' ', (size_t)brw);
+        memcpy(padded, br, (size_t)brlen - 1);
+        padded[brw - 1] = ']';
+        pwrite_all(ctx, fd, padded, (size_t)brw, span.br_start);
+
+        hash_ranges(ctx, fd, a, b, end, in_fd, in_len, digest);
+        if (seal__cms_sign(ctx, key, digest, &der, &derlen) != SEAL_OK)
+            fz_throw(fz, FZ_ERROR_GENERIC, "%s", ctx->msg);
+        if (2 * derlen + 2 > width)
+            seal__throw(ctx, SEAL_ERR_INTERNAL,
+                        "the signature (%zu bytes) is larger than its reserved space (%zu)", derlen,
+                        (width - 2) / 2);
+        hex = malloc(width + 1);
+        if (!hex)
+            seal__throw(ctx, SEAL_ERR_NOMEM, "out of memory");
+        memset(hex, '0', width);
+        hex[0] = '<';
+        seal__hex(der, derlen, hex + 1);
+        hex[1 + 2 * derlen] = '0';
+        hex[width - 1] = '>';
+        pwrite_all(ctx, fd, hex, width, a);
+
+        /* Check what is on disk: the same bytes hash the same, and the CMS
+         * there verifies with the signer's certificate. */
+        hash_ranges(ctx, fd, a, b, end, -1, 0, check);
+        if (memcmp(check, digest, 32))
+            seal__throw(ctx, SEAL_ERR_IO, "the output changed while it was being signed");
+        pread_all(ctx, fd, hex, width, a);
+        for (size_t k = 0; k < derlen; k++) {
+            unsigned v;
+            sscanf(hex + 1 + 2 * k, "%2x", &v);
+            der[k] = (unsigned char)v;
+        }
+        if (seal__cms_check(ctx, der, derlen, digest, key->cert) != SEAL_OK)
+            fz_throw(fz, FZ_ERROR_GENERIC, "%s", ctx->msg);
+    }
+    fz_always(fz) {
+        if (fd >= 0)
+            close(fd);
+        if (in_fd >= 0)
+            close(in_fd);
+        free(tail);
+        free(hex);
+        OPENSSL_free(der);
+    }
+    fz_catch(fz)
+        fz_rethrow(fz);
+}
+
+/* Re-open the finished file: MuPDF must read it without repair and find the
+ * signature where we put it. */
+static void reopen_check(seal_ctx *ctx, const char *tmp, const char *password, int sig_num)
+{
+    fz_context *fz = ctx->fz;
+    pdf_document *doc = NULL;
+
+    fz_var(doc);
+    fz_try(fz) {
+        doc = pdf_open_document(fz, tmp);
+        if (pdf_needs_password(fz, doc))
+            pdf_authenticate_password(fz, doc, password ? password : "");
+        pdf_count_pages(fz, doc);
+        if (pdf_was_repaired(fz, doc))
+            seal__throw(ctx, SEAL_ERR_INTERNAL, "the signed output needed repair when re-read");
+        pdf_obj *sig = pdf_load_object(fz, doc, sig_num);
+        int ok = pdf_name_eq(fz, pdf_dict_get(fz, sig, PDF_NAME(Type)), PDF_NAME(Sig)) &&
+                 pdf_array_len(fz, pdf_dict_get(fz, sig, PDF_NAME(ByteRange))) == 4;
+        pdf_drop_obj(fz, sig);
+        if (!ok)
+            seal__throw(ctx, SEAL_ERR_INTERNAL, "the signature is not found when the output is re-read");
+    }
+    fz_always(fz)
+        pdf_drop_document(fz, doc);
+    fz_catch(fz) {
+        if (ctx->status == SEAL_OK)
+            seal__throw(ctx, SEAL_ERR_INTERNAL, "the signed output cannot be re-read: %s",
+                        fz_caught_message(fz));
+        fz_rethrow(fz);
+    }
+}
+
+static int same_file(const char *a, const char *b)
+{
+    struct stat sa, sb;
+    return stat(a, &sa) == 0 && stat(b, &sb) == 0 && sa.st_dev == sb.st_dev && sa.st_ino == sb.st_ino;
+}
+
+SEAL_API seal_status seal_sign_file(seal_ctx *ctx, const char *in_path, const char *out_path,
+                                    seal_key *key, const seal_sign_options *opts)
+{
+    fz_context *fz;
+    pdf_document *volatile doc = NULL;
+    volatile int tmp_made = 0;
+    char tmp[4096];
+    volatile seal_status st = SEAL_OK;
+
+    if (!ctx)
+        return SEAL_ERR_ARGS;
+    seal__reset(ctx);
+    fz = ctx->fz;
+    if (!in_path || !out_path || !key || !opts)
+        return seal__fail(ctx, SEAL_ERR_ARGS, "seal_sign_file: missing argument");
+    if (opts->version != SEAL_SIGN_OPTIONS_VERSION)
+        return seal__fail(ctx, SEAL_ERR_ARGS, "unknown seal_sign_options version %u", opts->version);
+    if (opts->certify < 0 || opts->certify > 3)
+        return seal__fail(ctx, SEAL_ERR_ARGS, "certify must be 0 to 3, not %d", opts->certify);
+    if (opts->placement_count && !opts->artwork_path)
+        return seal__fail(ctx, SEAL_ERR_ARGS, "a placement needs seal artwork");
+    if (opts->artwork_path && !opts->placement_count)
+        return seal__fail(ctx, SEAL_ERR_ARGS, "seal artwork needs a placement (page and position)");
+    if (same_file(in_path, out_path))
+        return seal__fail(ctx, SEAL_ERR_ARGS, "the output must not be the input (%s)", in_path);
+
+    seal__ossl_clear();
+    fz_try(fz) {
+        int64_t in_len = seal__pdf_check_file(ctx, in_path);
+        artwork art = {0};
+        size_t contents_len = seal__cms_max_size(key);
+        pdf_write_options wo = {0};
+
+        doc = seal__pdf_open(ctx, in_path, opts->password, 1);
+        check_permissions(ctx, doc, in_path, opts->certify, opts->password);
+        if (opts->artwork_path)
+            load_artwork(ctx, doc, opts->artwork_path, &art);
+        int sig_num = build_signature(ctx, doc, key, opts, opts->artwork_path ? &art : NULL,
+                                      contents_len);
+        pdf_drop_obj(fz, art.xobj);
+        art.xobj = NULL;
+
+        if (seal__temp_path(ctx, out_path, tmp, sizeof(tmp)) != SEAL_OK)
+            fz_throw(fz, FZ_ERROR_GENERIC, "%s", ctx->msg);
+        tmp_made = 1;
+        wo.do_incremental = 1;
+        wo.do_compress = 1;
+        pdf_save_document(fz, doc, tmp, &wo);
+        pdf_drop_document(fz, doc);
+        doc = NULL;
+        patch_and_sign(ctx, tmp, in_path, in_len, sig_num, key, contents_len);
+        reopen_check(ctx, tmp, opts->password, sig_num);
+        if (seal__commit_file(ctx, tmp, out_path) != SEAL_OK)
+            fz_throw(fz, FZ_ERROR_GENERIC, "%s", ctx->msg);
+        tmp_made = 0;
+    }
+    fz_always(fz)
+        pdf_drop_document(fz, doc);
+    fz_catch(fz) {
+        st = seal__from_fz(ctx, SEAL_ERR_INPUT);
+        if (tmp_made)
+            unlink(tmp);
+    }
+    seal__ossl_clear();
+    return st;
+}
