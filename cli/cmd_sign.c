@@ -11,7 +11,7 @@
 static const char synopsis[] =
     "seal sign IN.pdf -o OUT.pdf --key KEY [--seal ART.pdf --page N --at X,Y]\n"
     "                 [--reason T] [--location T] [--field NAME] [--certify 1|2|3]\n"
-    "                 [--pin-file F] [--password-env VAR]";
+    "                 [--pin-file F] [--password-env VAR] [--chain CA.pem]";
 
 int cmd_sign(int argc, char **argv)
 {
@@ -27,6 +27,7 @@ int cmd_sign(int argc, char **argv)
         {"certify", required_argument, NULL, 'c'},
         {"pin-file", required_argument, NULL, 'P'},
         {"password-env", required_argument, NULL, 'E'},
+        {"chain", required_argument, NULL, 'C'},
         {"help", no_argument, NULL, 'h'},
         {NULL, 0, NULL, 0}};
     seal_sign_options so = SEAL_SIGN_OPTIONS_INIT;
@@ -64,6 +65,7 @@ int cmd_sign(int argc, char **argv)
             break;
         case 'P': pin.pin_file = optarg; break;
         case 'E': pwenv = optarg; break;
+        case 'C': ko.chain_path = optarg; break;
         case 'h': printf("usage: %s\n", synopsis); return EXIT_OK;
         default:
             return cli_usage(synopsis, "unknown or incomplete option '%s'", argv[optind - 1]);

@@ -12,6 +12,7 @@
 #include <openssl/bio.h>
 #include <openssl/crypto.h>
 #include <openssl/err.h>
+#include <openssl/pem.h>
 #include <openssl/pkcs12.h>
 #include <openssl/x509v3.h>
 
@@ -252,6 +253,32 @@ static seal_status open_p12(seal_ctx *ctx, seal_key *key, const char *path,
     return SEAL_OK;
 }
 
+/* Add the certificates of a PEM file to the chain, skipping duplicates and
+ * the signer itself. */
+static seal_status add_chain_file(seal_ctx *ctx, seal_key *key, const char *path)
+{
+    BIO *b = BIO_new_file(path, "r");
+    X509 *x;
+    int added = 0;
+
+    if (!b)
+        return seal__ossl_fail(ctx, SEAL_ERR_IO, "cannot read certificate chain %s", path);
+    while ((x = PEM_read_bio_X509(b, NULL, NULL, NULL)) != NULL) {
+        int dup = X509_cmp(x, key->cert) == 0;
+        for (int i = 0; !dup && i < sk_X509_num(key->chain); i++)
+            dup = X509_cmp(x, sk_X509_value(key->chain, i)) == 0;
+        if (dup || !sk_X509_push(key->chain, x))
+            X509_free(x);
+        else
+            added++;
+    }
+    BIO_free(b);
+    ERR_clear_error();
+    if (!added && sk_X509_num(key->chain) == 0)
+        return seal__fail(ctx, SEAL_ERR_INPUT, "%s holds no PEM certificate", path);
+    return SEAL_OK;
+}
+
 SEAL_API seal_status seal_key_open(seal_ctx *ctx, seal_key **out, const char *uri,
                                    const seal_key_options *opts)
 {
@@ -284,6 +311,8 @@ SEAL_API seal_status seal_key_open(seal_ctx *ctx, seal_key **out, const char *ur
     }
     if (st == SEAL_OK)
         st = seal__key_check_cert(ctx, key->cert, what);
+    if (st == SEAL_OK && opts && opts->chain_path)
+        st = add_chain_file(ctx, key, opts->chain_path);
     ERR_clear_error();
     if (st != SEAL_OK) {
         seal_key_free(key);

@@ -36,10 +36,13 @@ typedef struct seal_key_options {
     unsigned version;
     seal_pin_cb pin_cb; /* may be NULL when no PIN is needed (pin-pad, pin-source) */
     void *pin_user;
+    /* PEM file of issuer certificates to include in signatures, for keys
+     * whose token holds only the signer's certificate; NULL for none. */
+    const char *chain_path;
 } seal_key_options;
 
 #define SEAL_KEY_OPTIONS_VERSION 1
-#define SEAL_KEY_OPTIONS_INIT {SEAL_KEY_OPTIONS_VERSION, NULL, NULL}
+#define SEAL_KEY_OPTIONS_INIT {SEAL_KEY_OPTIONS_VERSION, NULL, NULL, NULL}
 
 /* Key usage bits of a certificate (seal_cert_info.key_usage). */
 #define SEAL_KU_DIGITAL_SIGNATURE 0x01u
@@ -76,7 +79,7 @@ typedef struct seal_key seal_key;
  * or: SEAL_ERR_ARGS (bad URI), SEAL_ERR_TOKEN (module or token unusable or
  * not found), SEAL_ERR_PIN_INCORRECT, SEAL_ERR_PIN_LOCKED, SEAL_ERR_CANCELLED,
  * SEAL_ERR_KEY_NOT_FOUND, SEAL_ERR_CERT (encryption-only, expired or not yet
- * valid certificate), SEAL_ERR_IO / SEAL_ERR_INPUT (PKCS#12 file).
+ * valid certificate), SEAL_ERR_IO / SEAL_ERR_INPUT (PKCS#12 or chain file).
  * A certificate expiring within 30 days is accepted with a warning.
  */
 SEAL_API seal_status seal_key_open(seal_ctx *ctx, seal_key **out, const char *uri,
