@@ -26,6 +26,7 @@
 #   encryption 03 RSA-2048   KU keyEncipherment,dataEncipherment (the company's encryption cert)
 #   expired    04 RSA-2048   certificate expired yesterday
 #   expiring   05 RSA-2048   certificate expires in 10 days
+# plus the intermediate (ca01) and root (ca02) CA certificates, without keys.
 set -euo pipefail
 
 if [ $# -ne 2 ]; then
@@ -33,6 +34,7 @@ if [ $# -ne 2 ]; then
     exit 2
 fi
 FIX=$1 FAKEP11=$2
+case $FAKEP11 in /*) ;; *) FAKEP11=$PWD/$FAKEP11 ;; esac
 case $FIX in ""|/|.|..) echo "mkfixtures: refusing to use '$FIX'" >&2; exit 2 ;; esac
 TOOLS=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 
@@ -185,6 +187,13 @@ token_cert expired 04 rsa:2048 v3_sign "$(stamp '1 year ago')" "$(stamp '1 day a
 token_cert expiring 05 rsa:2048 v3_sign "$(stamp '355 days ago')" "$(stamp '10 days')" \
     C=CN "O=$COMPANY" "CN=$COMPANY expiring"
 
+# The CA certificates too, as CA tokens carry them (no keys), so a signer can
+# put the chain into its CMS.
+openssl x509 -in "$FIX/ca/inter.pem" -outform DER -out "$W/inter.cer"
+openssl x509 -in "$FIX/ca/root.pem" -outform DER -out "$W/root.cer"
+p11 --write-object "$W/inter.cer" --type cert --id ca01 --label "libseal Test Signing CA" >/dev/null 2>&1
+p11 --write-object "$W/root.cer" --type cert --id ca02 --label "libseal Test Root CA" >/dev/null 2>&1
+
 # ---------------------------------------------------------------- PKCS#12
 step "PKCS#12 signer.p12"
 mkdir -p "$FIX/keys"
@@ -248,7 +257,7 @@ out=$(openssl verify -CAfile "$FIX/ca/root.pem" -untrusted "$FIX/ca/inter.pem" \
 grep -q 'certificate has expired' <<<"$out" || fail "certs/expired.pem is not expired"
 objs=$(p11 --list-objects 2>/dev/null)
 [ "$(grep -c '^Private Key Object' <<<"$objs")" = 5 ] || fail "token does not hold 5 private keys"
-[ "$(grep -c '^Certificate Object' <<<"$objs")" = 5 ] || fail "token does not hold 5 certificates"
+[ "$(grep -c '^Certificate Object' <<<"$objs")" = 7 ] || fail "token does not hold 7 certificates"
 out=$(openssl pkcs12 -in "$FIX/signer.p12" -passin pass:p12pass -nokeys 2>/dev/null || true)
 [ "$(grep -c 'BEGIN CERTIFICATE' <<<"$out")" = 3 ] || fail "signer.p12 does not hold 3 certificates"
 for f in one three rotate90 cropbox xrefstream linearized; do
