@@ -168,7 +168,7 @@ START_TEST(bad_inputs_leave_nothing)
     ck_assert_ptr_nonnull(strstr(seal_ctx_message(ctx), "must be a one-page PDF"));
     pl.x_mm = 500;
     so.artwork_path = fx("art/company.pdf");
-    ck_assert_int_eq(seal_sign_file(ctx, fx("pdf/three.pdf"), out, rsa, &so), SEAL_ERR_ARGS);
+    ck_assert_int_eq(seal_sign_file(ctx, fx("pdf/three.pdf"), out, rsa, &so), SEAL_ERR_NOT_FOUND);
     ck_assert_ptr_nonnull(strstr(seal_ctx_message(ctx), "outside page 1"));
     ck_assert_int_eq(seal_sign_file(ctx, fx("pdf/one.pdf"), fx("pdf/one.pdf"), rsa, &so), SEAL_ERR_ARGS);
     ck_assert_int_eq(dir_entries(dir), 0);
