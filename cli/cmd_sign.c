@@ -9,33 +9,54 @@
 #include <string.h>
 
 static const char synopsis[] =
-    "seal sign IN.pdf -o OUT.pdf --key KEY [--seal ART.pdf --page N --at X,Y]\n"
-    "                 [--reason T] [--location T] [--field NAME] [--certify 1|2|3]\n"
-    "                 [--pin-file F] [--password-env VAR] [--chain CA.pem]";
+    "seal sign IN.pdf -o OUT.pdf --key KEY [--seal ART.pdf PLACEMENT...]\n"
+    "                 [--reason T] [--location T] [--field-name NAME] [--certify 1|2|3]\n"
+    "                 [--pin-file F] [--password-env VAR] [--chain CA.pem]\n"
+    "  PLACEMENT: --page N --at X,Y | --pages SPEC --at X,Y\n"
+    "           | --keyword TEXT [--nth K | --all] [--offset DX,DY] [--pages SPEC]\n"
+    "           | --cross-page [--edge right|left] [--y MM] [--group K] [--pages SPEC]\n"
+    "           | --field NAME";
+
+enum {
+    OPT_KEY = 256, OPT_SEAL, OPT_PAGE, OPT_PAGES, OPT_AT, OPT_KEYWORD, OPT_NTH, OPT_ALL, OPT_OFFSET,
+    OPT_CROSS, OPT_EDGE, OPT_Y, OPT_GROUP, OPT_FIELD, OPT_FIELD_NAME, OPT_REASON, OPT_LOCATION,
+    OPT_CERTIFY, OPT_PIN_FILE, OPT_PASSWORD_ENV, OPT_CHAIN
+};
 
 int cmd_sign(int argc, char **argv)
 {
     static const struct option longopts[] = {
         {"output", required_argument, NULL, 'o'},
-        {"key", required_argument, NULL, 'k'},
-        {"seal", required_argument, NULL, 's'},
-        {"page", required_argument, NULL, 'p'},
-        {"at", required_argument, NULL, 'a'},
-        {"reason", required_argument, NULL, 'r'},
-        {"location", required_argument, NULL, 'l'},
-        {"field", required_argument, NULL, 'f'},
-        {"certify", required_argument, NULL, 'c'},
-        {"pin-file", required_argument, NULL, 'P'},
-        {"password-env", required_argument, NULL, 'E'},
-        {"chain", required_argument, NULL, 'C'},
+        {"key", required_argument, NULL, OPT_KEY},
+        {"seal", required_argument, NULL, OPT_SEAL},
+        {"page", required_argument, NULL, OPT_PAGE},
+        {"pages", required_argument, NULL, OPT_PAGES},
+        {"at", required_argument, NULL, OPT_AT},
+        {"keyword", required_argument, NULL, OPT_KEYWORD},
+        {"nth", required_argument, NULL, OPT_NTH},
+        {"all", no_argument, NULL, OPT_ALL},
+        {"offset", required_argument, NULL, OPT_OFFSET},
+        {"cross-page", no_argument, NULL, OPT_CROSS},
+        {"edge", required_argument, NULL, OPT_EDGE},
+        {"y", required_argument, NULL, OPT_Y},
+        {"group", required_argument, NULL, OPT_GROUP},
+        {"field", required_argument, NULL, OPT_FIELD},
+        {"field-name", required_argument, NULL, OPT_FIELD_NAME},
+        {"reason", required_argument, NULL, OPT_REASON},
+        {"location", required_argument, NULL, OPT_LOCATION},
+        {"certify", required_argument, NULL, OPT_CERTIFY},
+        {"pin-file", required_argument, NULL, OPT_PIN_FILE},
+        {"password-env", required_argument, NULL, OPT_PASSWORD_ENV},
+        {"chain", required_argument, NULL, OPT_CHAIN},
         {"help", no_argument, NULL, 'h'},
         {NULL, 0, NULL, 0}};
     seal_sign_options so = SEAL_SIGN_OPTIONS_INIT;
     seal_key_options ko = SEAL_KEY_OPTIONS_INIT;
-    seal_placement pl = {SEAL_PLACE_AT, 0, 0, 0};
+    seal_placement main_pl = {0}, cross = {0}, pls[2];
     cli_pin pin = {NULL};
-    const char *out = NULL, *keyuri = NULL, *pwenv = NULL;
-    int have_at = 0, c;
+    const char *out = NULL, *keyuri = NULL, *pwenv = NULL, *pages = NULL;
+    int have_at = 0, have_cross = 0, page = 0, nth = 1, all = 0, have_nth = 0, c;
+    double dx = 0, dy = 0, y = 0;
     seal_ctx *ctx;
     seal_key *key = NULL;
     seal_status st;
@@ -45,27 +66,60 @@ int cmd_sign(int argc, char **argv)
     while ((c = getopt_long(argc, argv, "o:h", longopts, NULL)) != -1) {
         switch (c) {
         case 'o': out = optarg; break;
-        case 'k': keyuri = optarg; break;
-        case 's': so.artwork_path = optarg; break;
-        case 'p':
-            if (cli_parse_int(optarg, 1, 1000000, &pl.page))
+        case OPT_KEY: keyuri = optarg; break;
+        case OPT_SEAL: so.artwork_path = optarg; break;
+        case OPT_PAGE:
+            if (cli_parse_int(optarg, 1, 10000000, &page))
                 return cli_usage(synopsis, "--page takes a page number, not '%s'", optarg);
             break;
-        case 'a':
-            if (cli_parse_pair(optarg, &pl.x_mm, &pl.y_mm))
+        case OPT_PAGES: pages = optarg; break;
+        case OPT_AT:
+            if (cli_parse_pair(optarg, &main_pl.x_mm, &main_pl.y_mm))
                 return cli_usage(synopsis, "--at takes X,Y in mm, not '%s'", optarg);
             have_at = 1;
             break;
-        case 'r': so.reason = optarg; break;
-        case 'l': so.location = optarg; break;
-        case 'f': so.field_name = optarg; break;
-        case 'c':
+        case OPT_KEYWORD: main_pl.keyword = optarg; break;
+        case OPT_NTH:
+            if (cli_parse_int(optarg, 1, 1000000, &nth))
+                return cli_usage(synopsis, "--nth takes a hit number from 1, not '%s'", optarg);
+            have_nth = 1;
+            break;
+        case OPT_ALL: all = 1; break;
+        case OPT_OFFSET:
+            if (cli_parse_pair(optarg, &dx, &dy))
+                return cli_usage(synopsis, "--offset takes DX,DY in mm, not '%s'", optarg);
+            break;
+        case OPT_CROSS: have_cross = 1; break;
+        case OPT_EDGE:
+            if (!strcmp(optarg, "right"))
+                cross.edge = SEAL_EDGE_RIGHT;
+            else if (!strcmp(optarg, "left"))
+                cross.edge = SEAL_EDGE_LEFT;
+            else
+                return cli_usage(synopsis, "--edge takes right or left, not '%s'", optarg);
+            break;
+        case OPT_Y: {
+            char *end;
+            y = strtod(optarg, &end);
+            if (end == optarg || *end || y <= 0)
+                return cli_usage(synopsis, "--y takes a height in mm, not '%s'", optarg);
+            break;
+        }
+        case OPT_GROUP:
+            if (cli_parse_int(optarg, 2, 1000000, &cross.group))
+                return cli_usage(synopsis, "--group takes a number of pages from 2, not '%s'", optarg);
+            break;
+        case OPT_FIELD: main_pl.field = optarg; break;
+        case OPT_FIELD_NAME: so.field_name = optarg; break;
+        case OPT_REASON: so.reason = optarg; break;
+        case OPT_LOCATION: so.location = optarg; break;
+        case OPT_CERTIFY:
             if (cli_parse_int(optarg, 1, 3, &so.certify))
                 return cli_usage(synopsis, "--certify takes 1, 2 or 3, not '%s'", optarg);
             break;
-        case 'P': pin.pin_file = optarg; break;
-        case 'E': pwenv = optarg; break;
-        case 'C': ko.chain_path = optarg; break;
+        case OPT_PIN_FILE: pin.pin_file = optarg; break;
+        case OPT_PASSWORD_ENV: pwenv = optarg; break;
+        case OPT_CHAIN: ko.chain_path = optarg; break;
         case 'h': printf("usage: %s\n", synopsis); return EXIT_OK;
         default:
             return cli_usage(synopsis, "unknown or incomplete option '%s'", argv[optind - 1]);
@@ -77,10 +131,54 @@ int cmd_sign(int argc, char **argv)
         return cli_usage(synopsis, "no output given (-o OUT.pdf)");
     if (!keyuri)
         return cli_usage(synopsis, "no key given (--key pkcs11:... or --key p12:FILE)");
-    if (so.artwork_path && (!pl.page || !have_at))
-        return cli_usage(synopsis, "--seal needs --page N and --at X,Y");
-    if (!so.artwork_path && (pl.page || have_at))
-        return cli_usage(synopsis, "--page and --at need --seal ART.pdf");
+
+    /* One main placement (at, pages, keyword or field), plus a cross-page seal. */
+    int kinds = (page && have_at) + (!page && pages && have_at) + !!main_pl.keyword + !!main_pl.field;
+    if (kinds > 1 || (main_pl.keyword && have_at) || (main_pl.field && (have_at || page)))
+        return cli_usage(synopsis, "choose one of --page/--at, --pages/--at, --keyword and --field");
+    if ((page || pages) && !have_at && !main_pl.keyword && !have_cross)
+        return cli_usage(synopsis, "--page and --pages need --at X,Y (or --keyword, --cross-page)");
+    if (have_at && !page && !pages)
+        return cli_usage(synopsis, "--at needs --page N or --pages SPEC");
+    if ((have_nth || all || dx || dy) && !main_pl.keyword)
+        return cli_usage(synopsis, "--nth, --all and --offset go with --keyword");
+    if (have_nth && all)
+        return cli_usage(synopsis, "--nth and --all exclude each other");
+    if ((y || cross.group || cross.edge) && !have_cross)
+        return cli_usage(synopsis, "--edge, --y and --group go with --cross-page");
+    size_t n = 0;
+    if (page && have_at) {
+        main_pl.kind = SEAL_PLACE_AT;
+        main_pl.page = page;
+        pls[n++] = main_pl;
+    } else if (pages && have_at) {
+        main_pl.kind = SEAL_PLACE_PAGES;
+        main_pl.pages = pages;
+        pls[n++] = main_pl;
+    } else if (main_pl.keyword) {
+        main_pl.kind = SEAL_PLACE_KEYWORD;
+        main_pl.nth = all ? SEAL_NTH_ALL : nth;
+        main_pl.dx_mm = dx;
+        main_pl.dy_mm = dy;
+        main_pl.pages = pages;
+        pls[n++] = main_pl;
+    } else if (main_pl.field) {
+        main_pl.kind = SEAL_PLACE_FIELD;
+        pls[n++] = main_pl;
+    }
+    if (have_cross) {
+        cross.kind = SEAL_PLACE_CROSS_PAGE;
+        cross.y_mm = y;
+        /* --pages belongs to the cross-page seal when it stands alone. */
+        cross.pages = n == 0 ? pages : NULL;
+        pls[n++] = cross;
+    }
+    if (n && !so.artwork_path && !(n == 1 && pls[0].kind == SEAL_PLACE_FIELD))
+        return cli_usage(synopsis, "a placement needs --seal ART.pdf");
+    if (so.artwork_path && !n)
+        return cli_usage(synopsis, "--seal needs a placement (e.g. --page N --at X,Y)");
+    so.placements = pls;
+    so.placement_count = n;
     if (pwenv) {
         so.password = getenv(pwenv);
         if (!so.password) {
@@ -88,11 +186,6 @@ int cmd_sign(int argc, char **argv)
             return EXIT_USAGE;
         }
     }
-    if (so.artwork_path) {
-        so.placements = &pl;
-        so.placement_count = 1;
-    }
-
     ctx = cli_ctx_new();
     if (!ctx)
         return EXIT_FAILED;

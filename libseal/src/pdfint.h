@@ -34,4 +34,27 @@ int seal__pdf_docmdp(seal_ctx *ctx, pdf_document *doc);
 /* The 1-based page number of a page object, 0 when not found. */
 int seal__pdf_page_number(seal_ctx *ctx, pdf_document *doc, pdf_obj *page);
 
+/* One widget to draw: where it goes and which part of the artwork it shows. */
+typedef struct seal__widget {
+    int page;          /* 0-based */
+    pdf_obj *pageobj;  /* borrowed from the document */
+    fz_rect rect;      /* widget /Rect in PDF user space */
+    fz_rect bbox;      /* appearance /BBox */
+    fz_matrix matrix;  /* appearance /Matrix (turns the seal upright on rotated pages) */
+    fz_matrix content; /* where the artwork sits inside the BBox */
+    pdf_obj *field;    /* an existing empty field to fill (borrowed), or NULL */
+    pdf_obj *widget;   /* that field's widget (borrowed), or NULL */
+} seal__widget;
+
+/* Expand placements into widgets for artwork with bounding box `art`
+ * (points). Returns an fz_malloc'd array; throws SEAL_ERR_NOT_FOUND for a
+ * page, keyword or field that is not there, SEAL_ERR_ARGS for a malformed
+ * placement, SEAL_ERR_REFUSED for a field already signed. */
+seal__widget *seal__place(seal_ctx *ctx, pdf_document *doc, const seal_placement *pl, size_t n,
+                          fz_rect art, int *count);
+
+/* Parse a page list ("1-3,5,last", "all") into 0-based page indexes
+ * (fz_malloc'd, in order, duplicates kept out). */
+int *seal__parse_pages(seal_ctx *ctx, const char *spec, int npages, int *count);
+
 #endif /* SEAL_PDFINT_H */

@@ -112,7 +112,26 @@ static void load_artwork(seal_ctx *ctx, pdf_document *doc, const char *path, art
 typedef struct lock_scan {
     int signed_count;
     char locked_by[256];
+    const char *target; /* a field to be filled, or NULL */
 } lock_scan;
+
+/* Does a FieldMDP Include/Exclude list lock `target`? */
+static int locks_field(fz_context *fz, pdf_obj *action, pdf_obj *fields, const char *target)
+{
+    int listed = 0;
+    if (!target)
+        return 0;
+    if (pdf_name_eq(fz, action, PDF_NAME(All)))
+        return 1;
+    for (int i = 0; i < pdf_array_len(fz, fields); i++)
+        if (!strcmp(pdf_array_get_text_string(fz, fields, i), target))
+            listed = 1;
+    if (pdf_name_eq(fz, action, PDF_NAME(Include)))
+        return listed;
+    if (pdf_name_eq(fz, action, PDF_NAME(Exclude)))
+        return !listed;
+    return 0;
+}
 
 static void scan_locks(seal_ctx *ctx, pdf_obj *field, const char *name, void *user)
 {
@@ -127,25 +146,32 @@ static void scan_locks(seal_ctx *ctx, pdf_obj *field, const char *name, void *us
         return;
     scan->signed_count++;
     lock = pdf_dict_get(fz, field, PDF_NAME(Lock));
-    if (pdf_name_eq(fz, pdf_dict_get(fz, lock, PDF_NAME(Action)), PDF_NAME(All)) &&
+    /* PDF 2.0: a lock may also forbid any change to the document (P=1). */
+    if (pdf_dict_get_int(fz, lock, PDF_NAME(P)) == 1 && !scan->locked_by[0])
+        snprintf(scan->locked_by, sizeof(scan->locked_by), "%s", name);
+    if ((locks_field(fz, pdf_dict_get(fz, lock, PDF_NAME(Action)),
+                     pdf_dict_get(fz, lock, PDF_NAME(Fields)), scan->target)) &&
         !scan->locked_by[0])
         snprintf(scan->locked_by, sizeof(scan->locked_by), "%s", name);
     refs = pdf_dict_get(fz, v, PDF_NAME(Reference));
     for (int i = 0; i < pdf_array_len(fz, refs); i++) {
         pdf_obj *r = pdf_array_get(fz, refs, i);
         if (pdf_name_eq(fz, pdf_dict_get(fz, r, PDF_NAME(TransformMethod)), PDF_NAME(FieldMDP)) &&
-            pdf_name_eq(fz, pdf_dict_getp(fz, r, "TransformParams/Action"), PDF_NAME(All)) &&
+            locks_field(fz, pdf_dict_getp(fz, r, "TransformParams/Action"),
+                        pdf_dict_getp(fz, r, "TransformParams/Fields"), scan->target) &&
             !scan->locked_by[0])
             snprintf(scan->locked_by, sizeof(scan->locked_by), "%s", name);
     }
 }
 
 static void check_permissions(seal_ctx *ctx, pdf_document *doc, const char *path, int certify,
-                              const char *password)
+                              const char *password, const char *target_field)
 {
     fz_context *fz = ctx->fz;
     lock_scan scan = {0};
     int p = seal__pdf_docmdp(ctx, doc);
+
+    scan.target = target_field;
 
     if (p == 1)
         seal__throw(ctx, SEAL_ERR_REFUSED,
@@ -154,9 +180,9 @@ static void check_permissions(seal_ctx *ctx, pdf_document *doc, const char *path
                     path);
     seal__pdf_each_field(ctx, doc, scan_locks, &scan);
     if (scan.locked_by[0])
-        seal__throw(ctx, SEAL_ERR_REFUSED,
-                    "signature field '%s' locks every field of %s (FieldMDP /All)", scan.locked_by,
-                    path);
+        seal__throw(ctx, SEAL_ERR_REFUSED, "signature field '%s' of %s locks %s",
+                    scan.locked_by, path,
+                    scan.target ? "the field to be signed (FieldMDP)" : "the document (/Lock /P 1)");
     if (certify && (p || scan.signed_count))
         seal__throw(ctx, SEAL_ERR_REFUSED,
                     "%s is already signed; only the first signature can certify a document", path);
@@ -210,50 +236,13 @@ static void pick_field_name(seal_ctx *ctx, pdf_document *doc, const char *want, 
     seal__throw(ctx, SEAL_ERR_INPUT, "no free signature field name");
 }
 
-/* The widget rectangle (PDF user space) and the appearance matrix for a
- * seal of size w x h points centred at (x_mm, y_mm) from the top-left of
- * the page as displayed: rotation, CropBox offset and UserUnit honoured. */
-static fz_rect place_rect(seal_ctx *ctx, pdf_obj *page, const seal_placement *pl, fz_rect bbox,
-                          fz_matrix *ap_matrix)
-{
-    fz_context *fz = ctx->fz;
-    fz_rect mediabox, shown, disp;
-    fz_matrix ctm;
-    float unit = pdf_dict_get_real(fz, page, PDF_NAME(UserUnit));
-    int rotate = pdf_to_int(fz, pdf_dict_get_inheritable(fz, page, PDF_NAME(Rotate)));
-    float w = bbox.x1 - bbox.x0, h = bbox.y1 - bbox.y0;
-    fz_point c;
-
-    rotate = ((rotate % 360) + 360) % 360;
-    rotate -= rotate % 90;
-    pdf_page_obj_transform(fz, page, &mediabox, &ctm);
-    /* Display space in points: one user unit is UserUnit/72 inch. Some
-     * MuPDF versions put UserUnit into the page transform; add it when the
-     * transform does not carry it. */
-    if (unit > 0 && fabsf(unit - 1) > 1e-4f &&
-        fabsf(sqrtf(fabsf(ctm.a * ctm.d - ctm.b * ctm.c)) - unit) > 1e-3f * unit)
-        ctm = fz_pre_scale(ctm, unit, unit);
-    c = fz_make_point((float)(pl->x_mm * MM_TO_PT), (float)(pl->y_mm * MM_TO_PT));
-    shown = fz_transform_rect(mediabox, ctm);
-    if (c.x < shown.x0 || c.x > shown.x1 || c.y < shown.y0 || c.y > shown.y1)
-        seal__throw(ctx, SEAL_ERR_NOT_FOUND,
-                    "seal centre (%.1f, %.1f) mm is outside page %d (%.1f x %.1f mm as displayed)",
-                    pl->x_mm, pl->y_mm, pl->page, (shown.x1 - shown.x0) / MM_TO_PT,
-                    (shown.y1 - shown.y0) / MM_TO_PT);
-    /* The seal stands upright as displayed: its displayed box is w x h. */
-    disp = fz_make_rect(c.x - w / 2, c.y - h / 2, c.x + w / 2, c.y + h / 2);
-    /* The page turns its annotations with it; turn the appearance back so
-     * the seal stands upright as displayed. */
-    *ap_matrix = fz_rotate((float)rotate);
-    return fz_transform_rect(disp, fz_invert_matrix(ctm));
-}
-
 static pdf_obj *make_appearance(seal_ctx *ctx, pdf_document *doc, const artwork *art,
-                                fz_matrix matrix)
+                                const seal__widget *w)
 {
     fz_context *fz = ctx->fz;
     pdf_obj *res = NULL, *xobjs, *ap = NULL;
     fz_buffer *buf = NULL;
+    const fz_matrix m = w->content;
 
     fz_var(res);
     fz_var(buf);
@@ -262,8 +251,9 @@ static pdf_obj *make_appearance(seal_ctx *ctx, pdf_document *doc, const artwork 
         res = pdf_new_dict(fz, doc, 1);
         xobjs = pdf_dict_put_dict(fz, res, PDF_NAME(XObject), 1);
         pdf_dict_puts(fz, xobjs, "Seal", art->xobj);
-        buf = fz_new_buffer_from_shared_data(fz, (const unsigned char *)"/Seal Do\n", 9);
-        ap = pdf_new_xobject(fz, doc, art->bbox, matrix, res, buf);
+        buf = fz_new_buffer(fz, 64);
+        fz_append_printf(fz, buf, "q %g %g %g %g %g %g cm /Seal Do Q\n", m.a, m.b, m.c, m.d, m.e, m.f);
+        ap = pdf_new_xobject(fz, doc, w->bbox, w->matrix, res, buf);
     }
     fz_always(fz) {
         pdf_drop_obj(fz, res);
@@ -284,6 +274,43 @@ static void add_to_annots(seal_ctx *ctx, pdf_document *doc, pdf_obj *page, pdf_o
     pdf_array_push(fz, annots, widget);
 }
 
+/* A FieldMDP reference carrying a field's /Lock, so signing the field
+ * locks what its author asked for. */
+static void add_field_lock(fz_context *fz, pdf_obj *sig, pdf_obj *lock)
+{
+    pdf_obj *refs = pdf_dict_get(fz, sig, PDF_NAME(Reference));
+    pdf_obj *ref, *params, *fields;
+
+    if (!pdf_is_dict(fz, lock) || !pdf_dict_get(fz, lock, PDF_NAME(Action)))
+        return;
+    if (!pdf_is_array(fz, refs))
+        refs = pdf_dict_put_array(fz, sig, PDF_NAME(Reference), 1);
+    ref = pdf_array_push_dict(fz, refs, 3);
+    pdf_dict_put(fz, ref, PDF_NAME(Type), PDF_NAME(SigRef));
+    pdf_dict_put(fz, ref, PDF_NAME(TransformMethod), PDF_NAME(FieldMDP));
+    params = pdf_dict_put_dict(fz, ref, PDF_NAME(TransformParams), 4);
+    pdf_dict_put(fz, params, PDF_NAME(Type), PDF_NAME(TransformParams));
+    pdf_dict_put(fz, params, PDF_NAME(Action), pdf_dict_get(fz, lock, PDF_NAME(Action)));
+    fields = pdf_dict_get(fz, lock, PDF_NAME(Fields));
+    if (fields)
+        pdf_dict_put_drop(fz, params, PDF_NAME(Fields), pdf_deep_copy_obj(fz, fields));
+    pdf_dict_put_name(fz, params, PDF_NAME(V), "1.2");
+}
+
+static void make_widget(seal_ctx *ctx, pdf_document *doc, pdf_obj *w, const seal__widget *wd,
+                        const artwork *art)
+{
+    fz_context *fz = ctx->fz;
+    pdf_dict_put(fz, w, PDF_NAME(Type), PDF_NAME(Annot));
+    pdf_dict_put(fz, w, PDF_NAME(Subtype), PDF_NAME(Widget));
+    pdf_dict_put_rect(fz, w, PDF_NAME(Rect), wd->rect);
+    pdf_dict_put_int(fz, w, PDF_NAME(F), 4); /* Print */
+    pdf_dict_put(fz, w, PDF_NAME(P), wd->pageobj);
+    pdf_obj *ap = pdf_dict_put_dict(fz, w, PDF_NAME(AP), 1);
+    pdf_dict_put_drop(fz, ap, PDF_NAME(N), make_appearance(ctx, doc, art, wd));
+    add_to_annots(ctx, doc, wd->pageobj, w);
+}
+
 /* Build the signature dictionary, the field and its widgets. Returns the
  * object number of the signature dictionary. */
 static int build_signature(seal_ctx *ctx, pdf_document *doc, seal_key *key,
@@ -291,24 +318,26 @@ static int build_signature(seal_ctx *ctx, pdf_document *doc, seal_key *key,
 {
     fz_context *fz = ctx->fz;
     pdf_obj *root = pdf_dict_get(fz, pdf_trailer(fz, doc), PDF_NAME(Root));
-    pdf_obj *sig = NULL, *field = NULL, *acroform, *fields, *br;
+    pdf_obj *sig = NULL, *field = NULL, *stamps = NULL, *acroform, *fields, *br;
     char name[128], *placeholder = NULL;
-    int sig_num = 0, npages = pdf_count_pages(fz, doc);
-    size_t nplace = art ? opts->placement_count : 0;
+    int sig_num = 0, nw = 0;
+    seal__widget *wds = NULL;
 
+    fz_var(stamps);
     fz_var(sig);
     fz_var(field);
     fz_var(placeholder);
+    fz_var(wds);
     fz_try(fz) {
-        pick_field_name(ctx, doc, opts->field_name, name, sizeof(name));
-        for (size_t i = 0; i < nplace; i++) {
-            const seal_placement *pl = &opts->placements[i];
-            if (pl->kind != SEAL_PLACE_AT)
-                seal__throw(ctx, SEAL_ERR_ARGS, "unknown placement kind %d", (int)pl->kind);
-            if (pl->page < 1 || pl->page > npages)
-                seal__throw(ctx, SEAL_ERR_NOT_FOUND, "page %d is out of range (the document has %d page%s)",
-                            pl->page, npages, npages == 1 ? "" : "s");
-        }
+        wds = seal__place(ctx, doc, opts->placements, opts->placement_count,
+                          art ? art->bbox : fz_empty_rect, &nw);
+        pdf_obj *existing = nw > 0 ? wds[0].field : NULL;
+        for (int i = 1; i < nw; i++)
+            if (wds[i].field || existing)
+                seal__throw(ctx, SEAL_ERR_ARGS,
+                            "filling an existing field cannot be combined with other placements");
+        if (!existing)
+            pick_field_name(ctx, doc, opts->field_name, name, sizeof(name));
 
         /* The signature dictionary with its placeholders. */
         sig = pdf_add_new_dict(fz, doc, 8);
@@ -353,69 +382,70 @@ static int build_signature(seal_ctx *ctx, pdf_document *doc, seal_key *key,
             pdf_dict_put(fz, perms, PDF_NAME(DocMDP), sig);
         }
 
-        /* The field: one widget merged into it, or a widget per placement. */
-        field = pdf_add_new_dict(fz, doc, 8);
-        pdf_dict_put(fz, field, PDF_NAME(FT), PDF_NAME(Sig));
-        pdf_dict_put_text_string(fz, field, PDF_NAME(T), name);
-        pdf_dict_put(fz, field, PDF_NAME(V), sig);
-        if (nplace <= 1) {
-            pdf_obj *page;
-            fz_rect rect = fz_empty_rect;
-            pdf_dict_put(fz, field, PDF_NAME(Type), PDF_NAME(Annot));
-            pdf_dict_put(fz, field, PDF_NAME(Subtype), PDF_NAME(Widget));
-            if (nplace == 1) {
-                fz_matrix m;
-                page = pdf_lookup_page_obj(fz, doc, opts->placements[0].page - 1);
-                rect = place_rect(ctx, page, &opts->placements[0], art->bbox, &m);
-                pdf_obj *ap = pdf_dict_put_dict(fz, field, PDF_NAME(AP), 1);
-                pdf_dict_put_drop(fz, ap, PDF_NAME(N), make_appearance(ctx, doc, art, m));
-                pdf_dict_put_int(fz, field, PDF_NAME(F), 4); /* Print */
-            } else {
-                page = pdf_lookup_page_obj(fz, doc, 0);
-                rect = fz_make_rect(0, 0, 0, 0);
-                pdf_dict_put_int(fz, field, PDF_NAME(F), 4 | 128); /* Print, Locked */
+        if (existing) {
+            /* Fill the template's field: its widget keeps its place. */
+            add_field_lock(fz, sig, pdf_dict_get(fz, existing, PDF_NAME(Lock)));
+            pdf_dict_put(fz, existing, PDF_NAME(V), sig);
+            if (art) {
+                pdf_obj *ap = pdf_dict_put_dict(fz, wds[0].widget, PDF_NAME(AP), 1);
+                pdf_dict_put_drop(fz, ap, PDF_NAME(N), make_appearance(ctx, doc, art, &wds[0]));
+                pdf_dict_put_int(fz, wds[0].widget, PDF_NAME(F),
+                                 pdf_dict_get_int(fz, wds[0].widget, PDF_NAME(F)) | 4);
             }
-            pdf_dict_put_rect(fz, field, PDF_NAME(Rect), rect);
-            pdf_dict_put(fz, field, PDF_NAME(P), page);
-            add_to_annots(ctx, doc, page, field);
         } else {
-            pdf_obj *kids = pdf_dict_put_array(fz, field, PDF_NAME(Kids), (int)nplace);
-            for (size_t i = 0; i < nplace; i++) {
-                fz_matrix m;
-                pdf_obj *page = pdf_lookup_page_obj(fz, doc, opts->placements[i].page - 1);
-                fz_rect rect = place_rect(ctx, page, &opts->placements[i], art->bbox, &m);
-                pdf_obj *w = pdf_add_new_dict(fz, doc, 8);
-                pdf_dict_put(fz, w, PDF_NAME(Type), PDF_NAME(Annot));
-                pdf_dict_put(fz, w, PDF_NAME(Subtype), PDF_NAME(Widget));
-                pdf_dict_put(fz, w, PDF_NAME(Parent), field);
-                pdf_dict_put_rect(fz, w, PDF_NAME(Rect), rect);
-                pdf_dict_put_int(fz, w, PDF_NAME(F), 4);
-                pdf_dict_put(fz, w, PDF_NAME(P), page);
-                pdf_obj *ap = pdf_dict_put_dict(fz, w, PDF_NAME(AP), 1);
-                pdf_dict_put_drop(fz, ap, PDF_NAME(N), make_appearance(ctx, doc, art, m));
-                pdf_array_push(fz, kids, w);
-                add_to_annots(ctx, doc, page, w);
-                pdf_drop_obj(fz, w);
+            /* A new field: one widget merged into it, or a widget per placement. */
+            field = pdf_add_new_dict(fz, doc, 8);
+            pdf_dict_put(fz, field, PDF_NAME(FT), PDF_NAME(Sig));
+            pdf_dict_put_text_string(fz, field, PDF_NAME(T), name);
+            pdf_dict_put(fz, field, PDF_NAME(V), sig);
+            if (nw == 0) {
+                pdf_obj *page = pdf_lookup_page_obj(fz, doc, 0);
+                pdf_dict_put(fz, field, PDF_NAME(Type), PDF_NAME(Annot));
+                pdf_dict_put(fz, field, PDF_NAME(Subtype), PDF_NAME(Widget));
+                pdf_dict_put_rect(fz, field, PDF_NAME(Rect), fz_make_rect(0, 0, 0, 0));
+                pdf_dict_put_int(fz, field, PDF_NAME(F), 4 | 128); /* Print, Locked */
+                pdf_dict_put(fz, field, PDF_NAME(P), page);
+                add_to_annots(ctx, doc, page, field);
+            } else {
+                /* The first placement is the field's widget. Viewers (poppler
+                 * among them) take each widget of a signature field for a
+                 * field of its own, so further placements are locked stamp
+                 * annotations in the same signed revision, each naming the
+                 * field whose signature covers it. */
+                make_widget(ctx, doc, field, &wds[0], art);
+                stamps = pdf_new_array(fz, doc, nw);
+                for (int i = 1; i < nw; i++) {
+                    pdf_array_push_drop(fz, stamps, pdf_add_new_dict(fz, doc, 8));
+                    pdf_obj *st = pdf_array_get(fz, stamps, i - 1);
+                    make_widget(ctx, doc, st, &wds[i], art);
+                    pdf_dict_put(fz, st, PDF_NAME(Subtype), PDF_NAME(Stamp));
+                    pdf_dict_put_int(fz, st, PDF_NAME(F), 4 | 128 | 512); /* Print, Locked, LockedContents */
+                    pdf_dict_put_text_string(fz, st, PDF_NAME(Contents), name);
+                    pdf_dict_puts_drop(fz, st, "SealField", pdf_new_text_string(fz, name));
+                }
             }
+            acroform = pdf_dict_get(fz, root, PDF_NAME(AcroForm));
+            if (!pdf_is_dict(fz, acroform)) {
+                pdf_obj *af = pdf_add_new_dict(fz, doc, 2);
+                pdf_dict_put_drop(fz, root, PDF_NAME(AcroForm), af);
+                acroform = af;
+            }
+            fields = pdf_dict_get(fz, acroform, PDF_NAME(Fields));
+            if (!pdf_is_array(fz, fields))
+                fields = pdf_dict_put_array(fz, acroform, PDF_NAME(Fields), 1);
+            pdf_array_push(fz, fields, field);
         }
-
-        acroform = pdf_dict_get(fz, root, PDF_NAME(AcroForm));
-        if (!pdf_is_dict(fz, acroform)) {
-            pdf_obj *af = pdf_add_new_dict(fz, doc, 2);
-            pdf_dict_put_drop(fz, root, PDF_NAME(AcroForm), af);
-            acroform = af;
-        }
-        fields = pdf_dict_get(fz, acroform, PDF_NAME(Fields));
-        if (!pdf_is_array(fz, fields))
-            fields = pdf_dict_put_array(fz, acroform, PDF_NAME(Fields), 1);
-        pdf_array_push(fz, fields, field);
         /* SignaturesExist | AppendOnly */
-        pdf_dict_put_int(fz, acroform, PDF_NAME(SigFlags), 3);
+        acroform = pdf_dict_get(fz, root, PDF_NAME(AcroForm));
+        if (pdf_is_dict(fz, acroform))
+            pdf_dict_put_int(fz, acroform, PDF_NAME(SigFlags), 3);
     }
     fz_always(fz) {
         pdf_drop_obj(fz, sig);
         pdf_drop_obj(fz, field);
+        pdf_drop_obj(fz, stamps);
         fz_free(fz, placeholder);
+        fz_free(fz, wds);
     }
     fz_catch(fz)
         fz_rethrow(fz);
@@ -738,8 +768,9 @@ SEAL_API seal_status seal_sign_file(seal_ctx *ctx, const char *in_path, const ch
         return seal__fail(ctx, SEAL_ERR_ARGS, "unknown seal_sign_options version %u", opts->version);
     if (opts->certify < 0 || opts->certify > 3)
         return seal__fail(ctx, SEAL_ERR_ARGS, "certify must be 0 to 3, not %d", opts->certify);
-    if (opts->placement_count && !opts->artwork_path)
-        return seal__fail(ctx, SEAL_ERR_ARGS, "a placement needs seal artwork");
+    for (size_t i = 0; i < opts->placement_count; i++)
+        if (opts->placements[i].kind != SEAL_PLACE_FIELD && !opts->artwork_path)
+            return seal__fail(ctx, SEAL_ERR_ARGS, "a placement needs seal artwork");
     if (opts->artwork_path && !opts->placement_count)
         return seal__fail(ctx, SEAL_ERR_ARGS, "seal artwork needs a placement (page and position)");
     if (same_file(in_path, out_path))
@@ -753,7 +784,11 @@ SEAL_API seal_status seal_sign_file(seal_ctx *ctx, const char *in_path, const ch
         pdf_write_options wo = {0};
 
         doc = seal__pdf_open(ctx, in_path, opts->password, 1);
-        check_permissions(ctx, doc, in_path, opts->certify, opts->password);
+        const char *target = NULL;
+        for (size_t i = 0; i < opts->placement_count; i++)
+            if (opts->placements[i].kind == SEAL_PLACE_FIELD)
+                target = opts->placements[i].field;
+        check_permissions(ctx, doc, in_path, opts->certify, opts->password, target);
         if (opts->artwork_path)
             load_artwork(ctx, doc, opts->artwork_path, &art);
         int sig_num = build_signature(ctx, doc, key, opts, opts->artwork_path ? &art : NULL,

@@ -14,13 +14,36 @@ extern "C" {
 
 /* Where a seal goes. Kinds are only ever appended. */
 typedef enum seal_place_kind {
-    SEAL_PLACE_AT = 1 /* page + centre in mm from the top-left of the page as displayed */
+    /* page + centre (x_mm, y_mm) from the top-left of the page as displayed */
+    SEAL_PLACE_AT = 1,
+    /* every hit (or the nth) of `keyword`, centred on the hit's box plus
+     * (dx_mm, dy_mm); `pages` may restrict the pages searched */
+    SEAL_PLACE_KEYWORD = 2,
+    /* the same seal at (x_mm, y_mm) on each page of `pages` ("1-3,5,last", "all") */
+    SEAL_PLACE_PAGES = 3,
+    /* 骑缝章: the seal cut into vertical slices, slice i at the `edge` of page
+     * i of `pages` (default all), centred at height y_mm (0: middle);
+     * with group > 0, a whole seal per group of `group` pages */
+    SEAL_PLACE_CROSS_PAGE = 4,
+    /* the existing empty signature field named `field` (its page and /Rect) */
+    SEAL_PLACE_FIELD = 5
 } seal_place_kind;
+
+#define SEAL_NTH_ALL 0 /* keyword placement: every hit */
+
+typedef enum seal_edge { SEAL_EDGE_RIGHT = 0, SEAL_EDGE_LEFT = 1 } seal_edge;
 
 typedef struct seal_placement {
     seal_place_kind kind;
-    int page;           /* 1-based */
-    double x_mm, y_mm;  /* seal centre */
+    int page;            /* AT: 1-based page */
+    double x_mm, y_mm;   /* AT, PAGES: seal centre; CROSS_PAGE: y_mm only */
+    const char *keyword; /* KEYWORD: UTF-8 text to find */
+    int nth;             /* KEYWORD: 1-based hit to use, or SEAL_NTH_ALL */
+    double dx_mm, dy_mm; /* KEYWORD: offset from the hit's centre (right, down) */
+    const char *pages;   /* PAGES, CROSS_PAGE, KEYWORD: page list, NULL for all */
+    seal_edge edge;      /* CROSS_PAGE */
+    int group;           /* CROSS_PAGE: pages per seal, 0 for one seal over all */
+    const char *field;   /* FIELD: fully qualified field name */
 } seal_placement;
 
 typedef struct seal_sign_options {
