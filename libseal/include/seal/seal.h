@@ -14,5 +14,6 @@
 #include "key.h"
 #include "sign.h"
 #include "inspect.h"
+#include "enrol.h"
 
 #endif /* SEAL_SEAL_H */

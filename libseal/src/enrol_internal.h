@@ -1,0 +1,60 @@
+/*
+ * Enrolment internals shared by scan.c, extract.c, trace.c and artwork.c.
+ * SPDX-License-Identifier: AGPL-3.0-or-later
+ */
+#ifndef SEAL_ENROL_INTERNAL_H
+#define SEAL_ENROL_INTERNAL_H
+
+#include "internal.h"
+#include "seal/enrol.h"
+
+struct seal_scan {
+    int w, h;
+    unsigned char *rgb; /* w*h*3, rows top to bottom */
+    double dpi_x, dpi_y; /* from the file; 0 when absent */
+    char format[8];
+    int jpeg_quality;
+    char sha256[65];
+};
+
+#define SEAL_MAX_ISSUES 16
+
+struct seal_issue_rec {
+    seal_decision severity;
+    char code[24];
+    char message[160];
+};
+
+struct seal_mask {
+    seal_mask_info info;
+    unsigned char *bits; /* info.width_px * info.height_px, 1 = ink */
+    char sha256[65];
+    struct seal_issue_rec issues[SEAL_MAX_ISSUES];
+};
+
+/* One closed path: a start point and segments, coordinates in mm, origin at
+ * the artwork's top-left, y down. */
+enum { SEG_LINE = 1, SEG_CURVE = 2 };
+struct seal_seg {
+    int type;
+    double c[6]; /* line: x,y in c[4..5]; curve: c1, c2, end */
+};
+struct seal_path {
+    double x0, y0;
+    size_t nseg, seg_start; /* segments[seg_start .. seg_start+nseg) */
+};
+
+struct seal_artwork {
+    seal_kind kind;
+    double width_mm, height_mm;
+    unsigned char rgb[3];
+    struct seal_path *paths;
+    size_t npaths, cap_paths;
+    struct seal_seg *segs;
+    size_t nsegs, cap_segs;
+    char *name;       /* UTF-8, never NULL */
+    char sha256[65];
+    char *scores_json; /* never NULL */
+};
+
+#endif /* SEAL_ENROL_INTERNAL_H */
