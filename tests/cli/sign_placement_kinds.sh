@@ -1,0 +1,155 @@
+#!/usr/bin/env bash
+# Keyword, page-list, cross-page and existing-field placements, checked on
+# pages rendered by poppler (pdftoppm) and against poppler's own text boxes
+# (pdftotext -bbox): the seal's centre within 0.5 mm, its size within 1%,
+# cross-page slices that reassemble into the seal, one valid signature.
+. "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
+require pdftoppm pdftotext jq python3
+
+DPI=100
+PIN=(--pin-file "$FIX/pin.txt")
+BID=$SRC/samples/bid.pdf
+
+render() { # FILE PAGE OUT.ppm
+    pdftoppm -cropbox -r "$DPI" -f "$2" -l "$2" -singlefile "$1" "${3%.ppm}" 2>/dev/null \
+        || die "pdftoppm failed on $1 page $2"
+}
+redbox() { python3 "$TOOLS/redbox.py" "$1" "$DPI"; }
+near() { python3 -c 'import sys; a, b, t = map(float, sys.argv[1:4]); sys.exit(abs(a - b) > t)' "$1" "$2" "$3"; }
+
+# check_at PPM X Y SIZE: the red on the page is one seal of SIZE mm at X,Y mm.
+check_at() {
+    local j
+    j=$(redbox "$1")
+    [ "$(jq .red_pixels <<<"$j")" -gt 0 ] || die "no seal on $1"
+    near "$(jq '.centre_mm[0]' <<<"$j")" "$2" 0.5 && near "$(jq '.centre_mm[1]' <<<"$j")" "$3" 0.5 \
+        || die "seal centred at $(jq -c .centre_mm <<<"$j") mm, expected [$2,$3]"
+    near "$(jq '.size_mm[0]' <<<"$j")" "$4" "$(python3 -c "print($4 * 0.01 + 0.26)")" \
+        || die "seal $(jq -c .size_mm <<<"$j") mm wide, expected $4"
+}
+
+# The centre (mm from the top-left) of a word on a page, as poppler reads it.
+word_centre() { # FILE PAGE WORD
+    pdftotext -bbox -f "$2" -l "$2" "$1" - | python3 -c '
+import re, sys
+word = sys.argv[1]
+for m in re.finditer(r"<word xMin=\"([\d.]+)\" yMin=\"([\d.]+)\" xMax=\"([\d.]+)\" yMax=\"([\d.]+)\">(.*?)</word>", sys.stdin.read()):
+    if m.group(5) == word:
+        x0, y0, x1, y1 = map(float, m.groups()[:4])
+        print((x0 + x1) / 2 * 25.4 / 72, (y0 + y1) / 2 * 25.4 / 72)
+        break
+' "$3"
+}
+
+keyword_cjk() {
+    local kw="法定代表人（签字或盖章）：" c
+    expect_exit 0 "$SEAL" sign "$BID" -o "$T/kw.pdf" --key "$KEY_LEGALREP" "${PIN[@]}" \
+        --seal "$FIX/art/legalrep.pdf" --keyword "$kw"
+    expect_quiet
+    check_prefix "$BID" "$T/kw.pdf"
+    check_pdfsig "$T/kw.pdf" 1
+    c=$(word_centre "$BID" 1 "$kw")
+    [ -n "$c" ] || die "poppler does not see '$kw' on page 1"
+    render "$T/kw.pdf" 1 "$T/kw1.ppm"
+    check_at "$T/kw1.ppm" ${c% *} ${c#* } 20
+}
+
+keyword_all_with_offset() {
+    local kw="法定代表人（签字或盖章）" p
+    expect_exit 0 "$SEAL" sign "$BID" -o "$T/all.pdf" --key "$KEY_LEGALREP" "${PIN[@]}" \
+        --seal "$FIX/art/legalrep.pdf" --keyword "$kw" --all --offset 40,0
+    check_pdfsig "$T/all.pdf" 1
+    # The phrase stands on pages 1, 2 and 4 (page 3 is the identity page).
+    for p in 1 2 4; do
+        render "$T/all.pdf" "$p" "$T/all$p.ppm"
+        [ "$(redbox "$T/all$p.ppm" | jq .red_pixels)" -gt 0 ] || die "no seal on page $p"
+    done
+    render "$T/all.pdf" 3 "$T/all3.ppm"
+    [ "$(redbox "$T/all3.ppm" | jq .red_pixels)" = 0 ] || die "a seal on page 3"
+    expect_exit 0 "$SEAL" inspect "$T/all.pdf" --json
+    [ "$(jq '.signatures | length' "$T/stdout")" = 1 ] || die "expected one signature"
+}
+
+keyword_missing() {
+    expect_failure 4 "keyword '不存在' not found on pages 1-last" "$BID" -- sign "$BID" -o @OUT@ \
+        --key "$KEY_LEGALREP" "${PIN[@]}" --seal "$FIX/art/legalrep.pdf" --keyword "不存在"
+    expect_failure 4 "found 3 times .* not the 5th" "$BID" -- sign "$BID" -o @OUT@ \
+        --key "$KEY_LEGALREP" "${PIN[@]}" --seal "$FIX/art/legalrep.pdf" \
+        --keyword "法定代表人（签字或盖章）" --nth 5
+}
+
+page_list() {
+    local p
+    expect_exit 0 "$SEAL" sign "$FIX/pdf/three.pdf" -o "$T/pages.pdf" --key "$KEY_COMPANY" "${PIN[@]}" \
+        --seal "$FIX/art/company.pdf" --pages 1-2,last --at 100,120
+    check_pdfsig "$T/pages.pdf" 1
+    for p in 1 2 3; do
+        render "$T/pages.pdf" "$p" "$T/pg$p.ppm"
+        check_at "$T/pg$p.ppm" 100 120 42
+    done
+    expect_failure 4 "out of range" "$FIX/pdf/three.pdf" -- sign "$FIX/pdf/three.pdf" -o @OUT@ \
+        --key "$KEY_COMPANY" "${PIN[@]}" --seal "$FIX/art/company.pdf" --pages 2-7 --at 100,120
+    expect_failure 2 "bad page list" "$FIX/pdf/three.pdf" -- sign "$FIX/pdf/three.pdf" -o @OUT@ \
+        --key "$KEY_COMPANY" "${PIN[@]}" --seal "$FIX/art/company.pdf" --pages 1-x --at 100,120
+}
+
+cross_page() { # EDGE
+    local edge=$1 j p
+    expect_exit 0 "$SEAL" sign "$FIX/pdf/three.pdf" -o "$T/cross-$edge.pdf" --key "$KEY_COMPANY" \
+        "${PIN[@]}" --seal "$FIX/art/company.pdf" --cross-page --edge "$edge"
+    check_pdfsig "$T/cross-$edge.pdf" 1
+    pdftoppm -r "$DPI" -singlefile "$FIX/art/company.pdf" "$T/art" || die "cannot render the artwork"
+    for p in 1 2 3; do render "$T/cross-$edge.pdf" "$p" "$T/c$p.ppm"; done
+    j=$(python3 "$TOOLS/reassemble.py" "$DPI" "$edge" "$T/art.ppm" "$T/c1.ppm" "$T/c2.ppm" "$T/c3.ppm")
+    note "$j"
+    python3 -c 'import json,sys; sys.exit(json.loads(sys.argv[1])["iou"] < 0.9)' "$j" \
+        || die "the slices do not reassemble into the seal"
+    for p in 0 1 2; do
+        near "$(jq ".strip_mm[$p]" <<<"$j")" 14 0.3 || die "strip $p is not a third of 42 mm"
+        # No --y: the seal's centre is at mid-height of the A4 page.
+        near "$(jq ".centre_y_mm[$p]" <<<"$j")" 148.5 0.5 || die "strip $p not at mid-height"
+    done
+}
+cross_right() { cross_page right; }
+cross_left() { cross_page left; }
+
+cross_with_keyword() {
+    expect_exit 0 "$SEAL" sign "$BID" -o "$T/both.pdf" --key "$KEY_COMPANY" "${PIN[@]}" \
+        --seal "$FIX/art/company.pdf" --keyword "投标人（盖章）" --nth 1 --offset 60,0 --cross-page --y 100
+    check_pdfsig "$T/both.pdf" 1
+    expect_exit 0 "$SEAL" inspect "$T/both.pdf" --json
+    [ "$(jq '.signatures[0].page' "$T/stdout")" = 1 ] || die "the keyword seal is not the widget on page 1"
+}
+
+existing_field() {
+    python3 "$TOOLS/addfield.py" "$FIX/pdf/one.pdf" "$T/tpl.pdf" Bidder 200,300,400,500
+    python3 "$TOOLS/addfield.py" "$FIX/pdf/one.pdf" "$T/tpl-lock.pdf" Bidder 200,300,400,500 --lock-all
+    expect_exit 0 "$SEAL" sign "$T/tpl.pdf" -o "$T/field.pdf" --key "$KEY_COMPANY" "${PIN[@]}" \
+        --seal "$FIX/art/company.pdf" --field Bidder
+    check_prefix "$T/tpl.pdf" "$T/field.pdf"
+    check_pdfsig "$T/field.pdf" 1
+    expect_exit 0 "$SEAL" inspect "$T/field.pdf" --json
+    [ "$(jq -r '.signatures[0].field' "$T/stdout")" = Bidder ] || die "field Bidder not signed"
+    [ "$(jq -c '.signatures[0].rect' "$T/stdout")" = '[200,300,400,500]' ] || die "the field's /Rect changed"
+    # Centred in the field: (300, 400) pt from the bottom-left of an A4 page.
+    render "$T/field.pdf" 1 "$T/f.ppm"
+    check_at "$T/f.ppm" "$(python3 -c 'print(300 * 25.4 / 72)')" "$(python3 -c 'print((841.89 - 400) * 25.4 / 72)')" 42
+    expect_failure 4 "field 'Bidder' is already signed" "$T/field.pdf" -- sign "$T/field.pdf" -o @OUT@ \
+        --key "$KEY_COMPANY" "${PIN[@]}" --field Bidder
+    expect_failure 4 "no field named 'Nobody'" "$T/tpl.pdf" -- sign "$T/tpl.pdf" -o @OUT@ \
+        --key "$KEY_COMPANY" "${PIN[@]}" --field Nobody
+    # A field's /Lock travels into the signature as a FieldMDP reference.
+    expect_exit 0 "$SEAL" sign "$T/tpl-lock.pdf" -o "$T/locked.pdf" --key "$KEY_COMPANY" "${PIN[@]}" --field Bidder
+    grep -aq "/TransformMethod/FieldMDP" "$T/locked.pdf" || die "no FieldMDP reference for the locked field"
+    check_pdfsig "$T/locked.pdf" 1
+}
+
+run_case "CJK keyword on a LibreOffice bid: centred on poppler's word box" keyword_cjk
+run_case "keyword --all --offset: pages 1, 2, 4, one signature" keyword_all_with_offset
+run_case "keyword missing or too few hits -> 4" keyword_missing
+run_case "--pages 1-2,last --at: the seal on each listed page" page_list
+run_case "--cross-page right edge: slices reassemble into the seal" cross_right
+run_case "--cross-page left edge: slices reassemble into the seal" cross_left
+run_case "keyword seal and cross-page seal in one signature" cross_with_keyword
+run_case "--field: fill a template's empty signature field" existing_field
+finish
