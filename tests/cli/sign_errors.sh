@@ -158,13 +158,19 @@ usage_errors() {
         --page 0 --at 10,10
     expect_exit 2 "$SEAL" sign "$ONE" -o "$T/u.pdf" --key "$KEY_COMPANY" --certify 4
     expect_exit 2 "$SEAL" sign "$ONE" -o "$T/u.pdf" --key "nonsense:$ONE"
-    # A PIN is never taken from the command line.
-    expect_exit 2 "$SEAL" sign "$ONE" -o "$T/u.pdf" --key "$KEY_COMPANY" --pin 123456
     expect_exit 2 "$SEAL" frobnicate
     for a in $(ls -A "$T"); do
         case $a in u.pdf | .u.pdf*) die "usage error left $a behind" ;; esac
     done
     grep -q '^seal: ' "$T/stderr" || die "usage error without a 'seal: ' message"
+}
+
+pin_on_command_line() {
+    # A PIN is never taken from the command line: --pin is a usage error, not
+    # an abbreviation of --pin-file.
+    expect_exit 2 "$SEAL" sign "$ONE" -o "$T/u.pdf" --key "$KEY_COMPANY" --pin 123456
+    grep -q '^seal: ' "$T/stderr" || die "usage error without a 'seal: ' message"
+    [ ! -e "$T/u.pdf" ] || die "output written"
 }
 
 output_is_input() {
@@ -201,5 +207,6 @@ run_case "final PIN try (fakep11) -> 5, one login" fake_finaltry
 run_case "PIN count low (fakep11) -> 5, one login" fake_countlow
 run_case "key not on the token (fakep11) -> 5" fake_no_key
 run_case "usage errors -> 2" usage_errors
+run_case "--pin PIN on the command line -> 2" pin_on_command_line
 run_case "output path = input path is refused, input intact" output_is_input
 finish
