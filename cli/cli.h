@@ -24,6 +24,7 @@ typedef int (*cli_cmd_fn)(int argc, char **argv);
 int cmd_sign(int argc, char **argv);
 int cmd_inspect(int argc, char **argv);
 int cmd_token(int argc, char **argv);
+int cmd_verify(int argc, char **argv);
 int cmd_enrol(int argc, char **argv);
 
 /* Print "seal: MESSAGE" to stderr (one line). */

@@ -14,6 +14,7 @@ static const struct {
     {"sign", cmd_sign, "seal a PDF with a PAdES signature"},
     {"inspect", cmd_inspect, "list the revisions and signatures of a PDF"},
     {"token", cmd_token, "list PKCS#11 tokens and their certificates"},
+    {"verify", cmd_verify, "check the signatures of PDFs for an evaluation committee"},
     {"enrol", cmd_enrol, "turn a seal collection-form scan into seal artwork"},
 };
 

@@ -14,6 +14,7 @@
 #include "key.h"
 #include "sign.h"
 #include "inspect.h"
+#include "verify.h"
 #include "enrol.h"
 
 #endif /* SEAL_SEAL_H */

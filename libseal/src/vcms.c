@@ -1,0 +1,1009 @@
+/*
+ * Verifying a signature's CMS: structure, messageDigest, the signature
+ * value, signing-certificate(-v2), the chain to the trust anchors, key
+ * usage, validity at the trusted time, revocation from embedded data,
+ * signature time-stamps and the crypto policy.
+ *
+ * Every check records a verdict on the signature (seal__vfy_set) instead of
+ * failing the call: a bad signature is a result, not an error.
+ * SPDX-License-Identifier: AGPL-3.0-or-later
+ */
+#include "keyint.h"
+#include "verifyint.h"
+
+#include <dirent.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <time.h>
+
+#include <openssl/bio.h>
+#include <openssl/err.h>
+#include <openssl/ess.h>
+#include <openssl/objects.h>
+#include <openssl/pem.h>
+#include <openssl/ts.h>
+#include <openssl/x509v3.h>
+
+#define MAX_ANCHOR_FILE (4u << 20)
+#define MAX_ANCHOR_DIR 2000
+
+/* ------------------------------------------------------------ time */
+
+long long seal__asn1_time(const ASN1_TIME *t)
+{
+    struct tm tm;
+    if (!t || !ASN1_TIME_to_tm(t, &tm))
+        return 0;
+    return (long long)timegm(&tm);
+}
+
+void seal__iso_time(long long t, char *buf, size_t size)
+{
+    time_t tt = (time_t)t;
+    struct tm tm;
+    if (!t || !gmtime_r(&tt, &tm)) {
+        if (size)
+            buf[0] = 0;
+        return;
+    }
+    strftime(buf, size, "%Y-%m-%dT%H:%M:%SZ", &tm);
+}
+
+/* ------------------------------------------------------------ trust */
+
+static int add_anchor_file(seal_ctx *ctx, vtrust *t, const char *path, int quiet)
+{
+    unsigned char *data = NULL;
+    size_t len = 0;
+    int added = 0;
+    BIO *bio;
+    X509 *x;
+
+    if (seal__read_file(ctx, path, MAX_ANCHOR_FILE, &data, &len) != SEAL_OK)
+        return quiet ? 0 : -1;
+    bio = BIO_new_mem_buf(data, (int)len);
+    while (bio && (x = PEM_read_bio_X509_AUX(bio, NULL, NULL, NULL)) != NULL) {
+        if (X509_STORE_add_cert(t->store, x))
+            added++;
+        X509_free(x);
+    }
+    BIO_free(bio);
+    if (!added) {
+        const unsigned char *p = data;
+        x = d2i_X509(NULL, &p, (long)len);
+        if (x) {
+            if (X509_STORE_add_cert(t->store, x))
+                added++;
+            X509_free(x);
+        }
+    }
+    free(data);
+    ERR_clear_error();
+    if (!added && !quiet) {
+        seal__fail(ctx, SEAL_ERR_ARGS, "no certificate in trust anchor file %s", path);
+        return -1;
+    }
+    t->anchors += added;
+    return added;
+}
+
+static int add_anchor_path(seal_ctx *ctx, vtrust *t, const char *path)
+{
+    struct stat st;
+    DIR *dir;
+    struct dirent *e;
+    int total = 0, seen = 0;
+
+    if (stat(path, &st) != 0) {
+        seal__fail(ctx, SEAL_ERR_ARGS, "trust anchor %s does not exist", path);
+        return -1;
+    }
+    if (!S_ISDIR(st.st_mode))
+        return add_anchor_file(ctx, t, path, 0);
+    dir = opendir(path);
+    if (!dir) {
+        seal__fail(ctx, SEAL_ERR_IO, "cannot read trust anchor directory %s", path);
+        return -1;
+    }
+    while ((e = readdir(dir)) != NULL && seen < MAX_ANCHOR_DIR) {
+        char full[4096];
+        struct stat fst;
+        if (e->d_name[0] == '.')
+            continue;
+        snprintf(full, sizeof(full), "%s/%s", path, e->d_name);
+        if (stat(full, &fst) != 0 || !S_ISREG(fst.st_mode))
+            continue;
+        seen++;
+        int n = add_anchor_file(ctx, t, full, 1);
+        if (n > 0)
+            total += n;
+    }
+    closedir(dir);
+    seal__reset(ctx);
+    if (!total) {
+        seal__fail(ctx, SEAL_ERR_ARGS, "no certificate in trust anchor directory %s", path);
+        return -1;
+    }
+    return total;
+}
+
+seal_status seal__vtrust_init(seal_ctx *ctx, vtrust *t, const seal_verify_options *opts)
+{
+    memset(t, 0, sizeof(*t));
+    t->flags = opts ? opts->flags : 0;
+    t->store = X509_STORE_new();
+    t->extra = sk_X509_new_null();
+    t->crls = sk_X509_CRL_new_null();
+    if (!t->store || !t->extra || !t->crls) {
+        seal__vtrust_free(t);
+        return seal__fail(ctx, SEAL_ERR_NOMEM, "out of memory");
+    }
+    for (size_t i = 0; opts && i < opts->trust_count; i++) {
+        if (!opts->trust[i] || add_anchor_path(ctx, t, opts->trust[i]) < 0) {
+            seal_status st = ctx->status != SEAL_OK ? ctx->status : SEAL_ERR_ARGS;
+            seal__vtrust_free(t);
+            ERR_clear_error();
+            return st;
+        }
+    }
+    return SEAL_OK;
+}
+
+void seal__vtrust_free(vtrust *t)
+{
+    X509_STORE_free(t->store);
+    sk_X509_pop_free(t->extra, X509_free);
+    sk_X509_CRL_pop_free(t->crls, X509_CRL_free);
+    for (int i = 0; i < t->nocsps; i++)
+        OCSP_BASICRESP_free(t->ocsps[i]);
+    free(t->ocsps);
+    memset(t, 0, sizeof(*t));
+}
+
+void seal__vtrust_add_cert(vtrust *t, const unsigned char *der, size_t len)
+{
+    const unsigned char *p = der;
+    X509 *x = d2i_X509(NULL, &p, (long)len);
+    if (x && !sk_X509_push(t->extra, x))
+        X509_free(x);
+    ERR_clear_error();
+}
+
+void seal__vtrust_add_crl(vtrust *t, const unsigned char *der, size_t len)
+{
+    const unsigned char *p = der;
+    X509_CRL *c = d2i_X509_CRL(NULL, &p, (long)len);
+    if (c && !sk_X509_CRL_push(t->crls, c))
+        X509_CRL_free(c);
+    ERR_clear_error();
+}
+
+void seal__vtrust_add_ocsp(vtrust *t, const unsigned char *der, size_t len)
+{
+    const unsigned char *p = der;
+    OCSP_RESPONSE *r = d2i_OCSP_RESPONSE(NULL, &p, (long)len);
+    OCSP_BASICRESP *b = NULL;
+
+    /* The DSS may hold either whole responses or bare BasicOCSPResponses. */
+    if (r) {
+        b = OCSP_response_get1_basic(r);
+        OCSP_RESPONSE_free(r);
+    } else {
+        p = der;
+        b = d2i_OCSP_BASICRESP(NULL, &p, (long)len);
+    }
+    if (b && t->nocsps == t->capocsps) {
+        int cap = t->capocsps ? 2 * t->capocsps : 8;
+        OCSP_BASICRESP **n = realloc(t->ocsps, (size_t)cap * sizeof(*n));
+        if (n) {
+            t->ocsps = n;
+            t->capocsps = cap;
+        }
+    }
+    if (b && t->nocsps < t->capocsps)
+        t->ocsps[t->nocsps++] = b;
+    else
+        OCSP_BASICRESP_free(b);
+    ERR_clear_error();
+}
+
+/* ------------------------------------------------------------ parsing */
+
+static int nid_of(const ASN1_OBJECT *o)
+{
+    return o ? OBJ_obj2nid(o) : NID_undef;
+}
+
+/* The digest named by an AlgorithmIdentifier; SHAKE256 (RFC 8419, Ed448)
+ * has no length parameter and means 512 bits, which is OpenSSL's default. */
+static const EVP_MD *md_of(const X509_ALGOR *alg)
+{
+    const ASN1_OBJECT *obj = NULL;
+    if (!alg)
+        return NULL;
+    X509_ALGOR_get0(&obj, NULL, NULL, alg);
+    return EVP_get_digestbyobj(obj);
+}
+
+void seal__vcms_parse(vsig *s)
+{
+    const unsigned char *p = s->contents;
+    size_t used;
+    STACK_OF(CMS_SignerInfo) *sis;
+
+    if (!s->contents_ok || !s->contents || s->contents_len == 0) {
+        seal__vfy_set(s, SEAL_TOTAL_FAILED, SEAL_SUB_FORMAT_FAILURE,
+                      "/Contents is missing, empty or not a string");
+        return;
+    }
+    s->cms = d2i_CMS_ContentInfo(NULL, &p, (long)s->contents_len);
+    if (!s->cms) {
+        ERR_clear_error();
+        seal__vfy_set(s, SEAL_TOTAL_FAILED, SEAL_SUB_FORMAT_FAILURE,
+                      "/Contents does not hold a DER-encoded CMS");
+        return;
+    }
+    /* The placeholder is padded with zeros; anything else after the CMS is
+     * a second structure hidden in the gap. */
+    used = (size_t)(p - s->contents);
+    for (size_t i = used; i < s->contents_len; i++)
+        if (s->contents[i] != 0) {
+            seal__vfy_set(s, SEAL_TOTAL_FAILED, SEAL_SUB_FORMAT_FAILURE,
+                          "non-zero bytes after the CMS in /Contents (offset %zu)", i);
+            break;
+        }
+    if (nid_of(CMS_get0_type(s->cms)) != NID_pkcs7_signed) {
+        seal__vfy_set(s, SEAL_TOTAL_FAILED, SEAL_SUB_FORMAT_FAILURE, "the CMS is not SignedData");
+        return;
+    }
+    sis = CMS_get0_SignerInfos(s->cms);
+    if (sk_CMS_SignerInfo_num(sis) != 1) {
+        seal__vfy_set(s, SEAL_TOTAL_FAILED, SEAL_SUB_FORMAT_FAILURE,
+                      "the CMS has %d SignerInfos; exactly one is allowed", sk_CMS_SignerInfo_num(sis));
+        return;
+    }
+    CMS_SignerInfo *si = sk_CMS_SignerInfo_value(sis, 0);
+    X509_ALGOR *dig = NULL, *sig = NULL;
+    CMS_SignerInfo_get0_algs(si, NULL, NULL, &dig, &sig);
+    const EVP_MD *md = md_of(dig);
+    if (md)
+        snprintf(s->digest_alg, sizeof(s->digest_alg), "%s", EVP_MD_get0_name(md));
+    if (s->doc_ts) {
+        /* A document time-stamp's imprint, not its SignerInfo digest,
+         * covers the ByteRange. */
+        ASN1_OCTET_STRING **pos = CMS_get0_content(s->cms);
+        TS_TST_INFO *tst = NULL;
+        if (pos && *pos) {
+            const unsigned char *q = ASN1_STRING_get0_data(*pos);
+            tst = d2i_TS_TST_INFO(NULL, &q, ASN1_STRING_length(*pos));
+        }
+        if (!tst) {
+            ERR_clear_error();
+            seal__vfy_set(s, SEAL_TOTAL_FAILED, SEAL_SUB_FORMAT_FAILURE,
+                          "the document time-stamp holds no TSTInfo");
+            return;
+        }
+        s->range_md = md_of(TS_MSG_IMPRINT_get_algo(TS_TST_INFO_get_msg_imprint(tst)));
+        TS_TST_INFO_free(tst);
+    } else if (s->subfilter && !strcmp(s->subfilter, "adbe.pkcs7.sha1")) {
+        s->range_md = EVP_sha1();
+    } else {
+        s->range_md = md;
+    }
+    if (!s->range_md)
+        seal__vfy_set(s, SEAL_TOTAL_FAILED, SEAL_SUB_HASH_FAILURE,
+                      "unknown or unsupported digest algorithm: the signed bytes cannot be checked");
+    ERR_clear_error();
+}
+
+/* ------------------------------------------------------------ helpers */
+
+static int is_eddsa(EVP_PKEY *pk)
+{
+    return pk && (EVP_PKEY_is_a(pk, "ED25519") || EVP_PKEY_is_a(pk, "ED448"));
+}
+
+/* The signed attributes as the explicit SET OF the signature covers
+ * (RFC 5652 §5.4), DER-sorted. */
+static int signed_attrs_der(CMS_SignerInfo *si, unsigned char **out, size_t *outlen)
+{
+    int n = CMS_signed_get_attr_count(si);
+    unsigned char **bufs = NULL, *der = NULL, *p;
+    size_t *lens = NULL, total = 0, hdr;
+    int ok = 0;
+
+    *out = NULL;
+    if (n <= 0 || n > 1000)
+        return 0;
+    bufs = calloc((size_t)n, sizeof(*bufs));
+    lens = calloc((size_t)n, sizeof(*lens));
+    if (!bufs || !lens)
+        goto out;
+    for (int i = 0; i < n; i++) {
+        int len = i2d_X509_ATTRIBUTE(CMS_signed_get_attr(si, i), &bufs[i]);
+        if (len <= 0)
+            goto out;
+        lens[i] = (size_t)len;
+        total += (size_t)len;
+    }
+    /* Insertion sort by encoding: the list is short. */
+    for (int i = 1; i < n; i++)
+        for (int j = i; j > 0; j--) {
+            size_t la = lens[j - 1], lb = lens[j];
+            int c = memcmp(bufs[j - 1], bufs[j], la < lb ? la : lb);
+            if (c < 0 || (c == 0 && la <= lb))
+                break;
+            unsigned char *tb = bufs[j - 1];
+            bufs[j - 1] = bufs[j];
+            bufs[j] = tb;
+            lens[j - 1] = lb;
+            lens[j] = la;
+        }
+    hdr = total < 0x80 ? 2 : total < 0x100 ? 3 : total < 0x10000 ? 4 : 5;
+    der = malloc(hdr + total);
+    if (!der)
+        goto out;
+    p = der;
+    *p++ = 0x31;
+    if (total < 0x80) {
+        *p++ = (unsigned char)total;
+    } else if (total < 0x100) {
+        *p++ = 0x81;
+        *p++ = (unsigned char)total;
+    } else if (total < 0x10000) {
+        *p++ = 0x82;
+        *p++ = (unsigned char)(total >> 8);
+        *p++ = (unsigned char)total;
+    } else {
+        *p++ = 0x83;
+        *p++ = (unsigned char)(total >> 16);
+        *p++ = (unsigned char)(total >> 8);
+        *p++ = (unsigned char)total;
+    }
+    for (int i = 0; i < n; i++) {
+        memcpy(p, bufs[i], lens[i]);
+        p += lens[i];
+    }
+    *out = der;
+    *outlen = (size_t)(p - der);
+    der = NULL;
+    ok = 1;
+out:
+    if (bufs)
+        for (int i = 0; i < n; i++)
+            OPENSSL_free(bufs[i]);
+    free(bufs);
+    free(lens);
+    free(der);
+    return ok;
+}
+
+/* Verify the signature value: over the DER signed attributes when there
+ * are some, else directly over the content digest. */
+static int verify_value(CMS_SignerInfo *si, X509 *cert, const EVP_MD *md, const unsigned char *cdig,
+                        unsigned cdlen)
+{
+    EVP_PKEY *pk = X509_get0_pubkey(cert);
+    ASN1_OCTET_STRING *sigval = CMS_SignerInfo_get0_signature(si);
+    int ok = 0;
+
+    if (!pk || !sigval)
+        return 0;
+    if (CMS_signed_get_attr_count(si) > 0) {
+        if (!is_eddsa(pk)) {
+            CMS_SignerInfo_set1_signer_cert(si, cert);
+            ok = CMS_SignerInfo_verify(si) == 1;
+        } else {
+            /* OpenSSL 3.0's CMS does not do EdDSA: pure EdDSA over the
+             * signed attributes' DER. */
+            unsigned char *der = NULL;
+            size_t derlen = 0;
+            EVP_MD_CTX *mctx = EVP_MD_CTX_new();
+            if (mctx && signed_attrs_der(si, &der, &derlen) &&
+                EVP_DigestVerifyInit(mctx, NULL, NULL, NULL, pk) == 1)
+                ok = EVP_DigestVerify(mctx, ASN1_STRING_get0_data(sigval),
+                                      (size_t)ASN1_STRING_length(sigval), der, derlen) == 1;
+            EVP_MD_CTX_free(mctx);
+            free(der);
+        }
+    } else if (!is_eddsa(pk) && md) {
+        EVP_PKEY_CTX *pctx = EVP_PKEY_CTX_new(pk, NULL);
+        if (pctx && EVP_PKEY_verify_init(pctx) == 1 && EVP_PKEY_CTX_set_signature_md(pctx, md) == 1)
+            ok = EVP_PKEY_verify(pctx, ASN1_STRING_get0_data(sigval),
+                                 (size_t)ASN1_STRING_length(sigval), cdig, cdlen) == 1;
+        EVP_PKEY_CTX_free(pctx);
+    }
+    ERR_clear_error();
+    return ok;
+}
+
+static void cert_strings(vsig *s, X509 *x)
+{
+    seal__cert_text t;
+    seal__cert_text_fill(&t, x);
+    free(s->signer);
+    free(s->signer_subject);
+    free(s->issuer);
+    free(s->serial);
+    s->signer = strdup(t.cn && *t.cn ? t.cn : (t.subject ? t.subject : ""));
+    s->signer_subject = strdup(t.subject ? t.subject : "");
+    s->issuer = strdup(t.issuer ? t.issuer : "");
+    s->serial = strdup(t.serial ? t.serial : "");
+    seal__cert_text_free(&t);
+    EVP_PKEY *pk = X509_get0_pubkey(x);
+    if (pk) {
+        const char *kt = EVP_PKEY_is_a(pk, "RSA")       ? "RSA"
+                         : EVP_PKEY_is_a(pk, "EC")      ? "EC"
+                         : EVP_PKEY_is_a(pk, "ED25519") ? "Ed25519"
+                         : EVP_PKEY_is_a(pk, "ED448")   ? "Ed448"
+                         : EVP_PKEY_is_a(pk, "SM2")     ? "SM2"
+                         : EVP_PKEY_is_a(pk, "DSA")     ? "DSA"
+                                                        : "key";
+        snprintf(s->key, sizeof(s->key), "%s-%d", kt, EVP_PKEY_get_bits(pk));
+    }
+    ERR_clear_error();
+}
+
+/* The attribute value of type SEQUENCE as its DER, or NULL. */
+static const ASN1_STRING *seq_attr(CMS_SignerInfo *si, int nid, int signed_attr)
+{
+    ASN1_OBJECT *o = OBJ_nid2obj(nid);
+    if (signed_attr)
+        return CMS_signed_get0_data_by_OBJ(si, o, -3, V_ASN1_SEQUENCE);
+    return CMS_unsigned_get0_data_by_OBJ(si, o, -3, V_ASN1_SEQUENCE);
+}
+
+/* Signing certificate reference (ESS v2, or v1): 1 matches, 0 absent,
+ * -1 present but naming another certificate. */
+static int check_signing_cert_attr(CMS_SignerInfo *si, X509 *cert)
+{
+    const ASN1_STRING *v2 = seq_attr(si, NID_id_smime_aa_signingCertificateV2, 1);
+    const ASN1_STRING *v1 = seq_attr(si, NID_id_smime_aa_signingCertificate, 1);
+    ESS_SIGNING_CERT_V2 *ss2 = NULL;
+    ESS_SIGNING_CERT *ss1 = NULL;
+    STACK_OF(X509) *chain;
+    int r;
+
+    if (!v2 && !v1)
+        return 0;
+    if (v2) {
+        const unsigned char *p = ASN1_STRING_get0_data(v2);
+        ss2 = d2i_ESS_SIGNING_CERT_V2(NULL, &p, ASN1_STRING_length(v2));
+    }
+    if (v1) {
+        const unsigned char *p = ASN1_STRING_get0_data(v1);
+        ss1 = d2i_ESS_SIGNING_CERT(NULL, &p, ASN1_STRING_length(v1));
+    }
+    chain = sk_X509_new_null();
+    if (!chain || (!ss1 && !ss2)) {
+        r = -1;
+    } else {
+        sk_X509_push(chain, cert);
+        r = OSSL_ESS_check_signing_certs(ss1, ss2, chain, 1) > 0 ? 1 : -1;
+    }
+    sk_X509_free(chain);
+    ESS_SIGNING_CERT_V2_free(ss2);
+    ESS_SIGNING_CERT_free(ss1);
+    ERR_clear_error();
+    return r;
+}
+
+/* Build and verify the chain of cert at time `when`. Returns the X509
+ * verification error (X509_V_OK when trusted); *chain gets the chain built
+ * (owned), even when incomplete. */
+static int verify_chain(vtrust *t, X509 *cert, STACK_OF(X509) *untrusted, long long when,
+                        STACK_OF(X509) **chain)
+{
+    X509_STORE_CTX *sctx = X509_STORE_CTX_new();
+    int err = X509_V_ERR_UNSPECIFIED;
+
+    *chain = NULL;
+    if (!sctx || !X509_STORE_CTX_init(sctx, t->store, cert, untrusted))
+        goto out;
+    X509_VERIFY_PARAM *param = X509_STORE_CTX_get0_param(sctx);
+    /* Any configured certificate is an anchor, not only self-signed roots:
+     * a committee may be given a CA's issuing certificate. */
+    X509_VERIFY_PARAM_set_flags(param, X509_V_FLAG_PARTIAL_CHAIN);
+    if (when)
+        X509_VERIFY_PARAM_set_time(param, (time_t)when);
+    if (X509_verify_cert(sctx) == 1)
+        err = X509_V_OK;
+    else
+        err = X509_STORE_CTX_get_error(sctx);
+    *chain = X509_STORE_CTX_get1_chain(sctx);
+out:
+    X509_STORE_CTX_free(sctx);
+    ERR_clear_error();
+    return err;
+}
+
+static int chain_not_found(int err)
+{
+    return err == X509_V_ERR_UNABLE_TO_GET_ISSUER_CERT_LOCALLY ||
+           err == X509_V_ERR_UNABLE_TO_GET_ISSUER_CERT ||
+           err == X509_V_ERR_DEPTH_ZERO_SELF_SIGNED_CERT ||
+           err == X509_V_ERR_SELF_SIGNED_CERT_IN_CHAIN ||
+           err == X509_V_ERR_UNABLE_TO_VERIFY_LEAF_SIGNATURE;
+}
+
+/* Crypto policy on a digest and a public key. Returns a reason, or NULL
+ * when allowed. */
+static const char *policy_check(const EVP_MD *md, EVP_PKEY *pk, unsigned flags, char *buf,
+                                size_t size)
+{
+    int legacy = (flags & SEAL_VERIFY_ALLOW_LEGACY) != 0;
+    if (md) {
+        int nid = EVP_MD_get_type(md);
+        if (nid == NID_md5 || nid == NID_md2 || nid == NID_md4) {
+            snprintf(buf, size, "digest %s is broken", EVP_MD_get0_name(md));
+            return buf;
+        }
+        if (nid == NID_sha1 && !legacy) {
+            snprintf(buf, size, "digest SHA-1 is below the crypto policy (--allow-legacy accepts it)");
+            return buf;
+        }
+    }
+    if (pk) {
+        int bits = EVP_PKEY_get_bits(pk);
+        if (EVP_PKEY_is_a(pk, "RSA") || EVP_PKEY_is_a(pk, "DSA")) {
+            if (bits < 1024 || (bits < 2048 && !legacy)) {
+                snprintf(buf, size, "%d-bit %s key is below the crypto policy%s", bits,
+                         EVP_PKEY_is_a(pk, "RSA") ? "RSA" : "DSA",
+                         bits >= 1024 ? " (--allow-legacy accepts it)" : "");
+                return buf;
+            }
+        } else if (EVP_PKEY_is_a(pk, "EC") && bits < 224) {
+            snprintf(buf, size, "%d-bit EC key is below the crypto policy", bits);
+            return buf;
+        }
+        /* RFC 8419: Ed448 goes with SHAKE256, Ed25519 with SHA-512. */
+        if (md && EVP_PKEY_is_a(pk, "ED448") && EVP_MD_get_type(md) != NID_shake256) {
+            snprintf(buf, size, "Ed448 with digest %s is not allowed (RFC 8419 requires SHAKE256)",
+                     EVP_MD_get0_name(md));
+            return buf;
+        }
+        if (md && EVP_PKEY_is_a(pk, "ED25519") && EVP_MD_get_type(md) != NID_sha512) {
+            snprintf(buf, size, "Ed25519 with digest %s is not allowed (RFC 8419 requires SHA-512)",
+                     EVP_MD_get0_name(md));
+            return buf;
+        }
+    }
+    return NULL;
+}
+
+/* Certificates of a CMS plus the DSS ones, for finding signers and chains. */
+static STACK_OF(X509) *all_certs(vtrust *t, CMS_ContentInfo *cms)
+{
+    STACK_OF(X509) *certs = CMS_get1_certs(cms);
+    if (!certs)
+        certs = sk_X509_new_null();
+    for (int i = 0; certs && i < sk_X509_num(t->extra); i++) {
+        X509 *x = sk_X509_value(t->extra, i);
+        if (X509_up_ref(x) && !sk_X509_push(certs, x))
+            X509_free(x);
+    }
+    return certs;
+}
+
+static X509 *find_signer(CMS_SignerInfo *si, STACK_OF(X509) *certs)
+{
+    for (int i = 0; i < sk_X509_num(certs); i++)
+        if (CMS_SignerInfo_cert_cmp(si, sk_X509_value(certs, i)) == 0)
+            return sk_X509_value(certs, i);
+    return NULL;
+}
+
+/* ------------------------------------------------------------ time-stamps */
+
+typedef struct tst_result {
+    int parsed;          /* a TSTInfo was found */
+    int valid;           /* signature and imprint verify */
+    int trusted;         /* and the TSA chains to a trust anchor */
+    long long gen_time;
+    char why[160];
+} tst_result;
+
+/* Verify an RFC 3161 token (ContentInfo) over data: the token's own
+ * signature, its imprint, and the TSA's chain at genTime. When data is
+ * NULL, the imprint is compared with imprint/imprint_len instead. */
+static void verify_tst(vtrust *t, CMS_ContentInfo *tok, const unsigned char *data, size_t datalen,
+                       const unsigned char *imprint, size_t imprint_len, tst_result *res)
+{
+    BIO *out = NULL;
+    TS_TST_INFO *tst = NULL;
+    STACK_OF(X509) *certs = NULL, *chain = NULL;
+    X509 *tsa;
+    CMS_SignerInfo *si;
+    unsigned char md[EVP_MAX_MD_SIZE];
+    unsigned mdlen = 0;
+
+    memset(res, 0, sizeof(*res));
+    snprintf(res->why, sizeof(res->why), "time-stamp token malformed");
+    if (nid_of(CMS_get0_eContentType(tok)) != NID_id_smime_ct_TSTInfo ||
+        sk_CMS_SignerInfo_num(CMS_get0_SignerInfos(tok)) != 1)
+        goto out;
+    ASN1_OCTET_STRING **pos = CMS_get0_content(tok);
+    if (!pos || !*pos)
+        goto out;
+    const unsigned char *q = ASN1_STRING_get0_data(*pos);
+    tst = d2i_TS_TST_INFO(NULL, &q, ASN1_STRING_length(*pos));
+    if (!tst)
+        goto out;
+    res->parsed = 1;
+    res->gen_time = seal__asn1_time(TS_TST_INFO_get_time(tst));
+    TS_MSG_IMPRINT *mi = TS_TST_INFO_get_msg_imprint(tst);
+    ASN1_OCTET_STRING *want = TS_MSG_IMPRINT_get_msg(mi);
+    if (data) {
+        const EVP_MD *imd = md_of(TS_MSG_IMPRINT_get_algo(mi));
+        if (!imd || !EVP_Digest(data, datalen, md, &mdlen, imd, NULL)) {
+            snprintf(res->why, sizeof(res->why), "time-stamp imprint algorithm unsupported");
+            goto out;
+        }
+        imprint = md;
+        imprint_len = mdlen;
+    }
+    if (!want || (size_t)ASN1_STRING_length(want) != imprint_len ||
+        memcmp(ASN1_STRING_get0_data(want), imprint, imprint_len)) {
+        snprintf(res->why, sizeof(res->why), "time-stamp imprint does not match what it stamps");
+        goto out;
+    }
+    certs = all_certs(t, tok);
+    si = sk_CMS_SignerInfo_value(CMS_get0_SignerInfos(tok), 0);
+    tsa = find_signer(si, certs);
+    if (!tsa) {
+        snprintf(res->why, sizeof(res->why), "time-stamp signer certificate not found");
+        goto out;
+    }
+    /* The token's signature and eContent digest; the chain is judged
+     * below at genTime, not now. */
+    out = BIO_new(BIO_s_null());
+    if (CMS_verify(tok, certs, NULL, NULL, out, CMS_NO_SIGNER_CERT_VERIFY | CMS_BINARY) != 1) {
+        snprintf(res->why, sizeof(res->why), "time-stamp token signature does not verify");
+        goto out;
+    }
+    res->valid = 1;
+    int err = verify_chain(t, tsa, certs, res->gen_time, &chain);
+    if (err == X509_V_OK) {
+        res->trusted = 1;
+        res->why[0] = 0;
+    } else {
+        snprintf(res->why, sizeof(res->why), "time-stamp authority not trusted: %s",
+                 X509_verify_cert_error_string(err));
+    }
+out:
+    sk_X509_pop_free(chain, X509_free);
+    sk_X509_pop_free(certs, X509_free);
+    TS_TST_INFO_free(tst);
+    BIO_free(out);
+    ERR_clear_error();
+}
+
+/* ------------------------------------------------------------ revocation */
+
+typedef struct rev_result {
+    int found;           /* 0 no data, 1 good, 2 revoked */
+    long long rev_time;
+    char source[16];
+} rev_result;
+
+static void check_revocation(vtrust *t, CMS_ContentInfo *cms, X509 *cert, X509 *issuer,
+                             rev_result *res)
+{
+    STACK_OF(X509_CRL) *cmscrls = CMS_get1_crls(cms);
+    EVP_PKEY *ikey = issuer ? X509_get0_pubkey(issuer) : NULL;
+
+    memset(res, 0, sizeof(*res));
+    if (!issuer || !ikey)
+        goto out;
+    /* CRLs: the issuer's, with a good signature. */
+    for (int pass = 0; pass < 2 && res->found != 2; pass++) {
+        STACK_OF(X509_CRL) *list = pass ? cmscrls : t->crls;
+        for (int i = 0; i < sk_X509_CRL_num(list); i++) {
+            X509_CRL *crl = sk_X509_CRL_value(list, i);
+            X509_REVOKED *rev = NULL;
+            if (X509_NAME_cmp(X509_CRL_get_issuer(crl), X509_get_subject_name(issuer)) != 0 ||
+                X509_CRL_verify(crl, ikey) != 1)
+                continue;
+            if (X509_CRL_get0_by_cert(crl, &rev, cert) == 1 && rev) {
+                res->found = 2;
+                res->rev_time = seal__asn1_time(X509_REVOKED_get0_revocationDate(rev));
+                snprintf(res->source, sizeof(res->source), "CRL");
+                break;
+            }
+            if (!res->found) {
+                res->found = 1;
+                snprintf(res->source, sizeof(res->source), "CRL");
+            }
+        }
+    }
+    /* OCSP responses for this certificate, signed by the issuer or by a
+     * responder the issuer certified. */
+    for (int i = 0; i < t->nocsps && res->found != 2; i++) {
+        OCSP_BASICRESP *bs = t->ocsps[i];
+        OCSP_CERTID *id = OCSP_cert_to_id(NULL, cert, issuer);
+        int status = -1, reason = 0;
+        ASN1_GENERALIZEDTIME *revtime = NULL, *thisupd = NULL, *nextupd = NULL;
+        if (id && OCSP_resp_find_status(bs, id, &status, &reason, &revtime, &thisupd, &nextupd) == 1) {
+            X509 *signer = NULL;
+            STACK_OF(X509) *certs = sk_X509_dup(t->extra);
+            if (certs)
+                sk_X509_push(certs, issuer);
+            int ok = OCSP_resp_get0_signer(bs, &signer, certs) == 1 && signer &&
+                     OCSP_basic_verify(bs, certs, NULL, OCSP_NOVERIFY) == 1 &&
+                     (X509_cmp(signer, issuer) == 0 ||
+                      (X509_check_issued(issuer, signer) == X509_V_OK &&
+                       X509_verify(signer, ikey) == 1));
+            sk_X509_free(certs);
+            if (ok && status == V_OCSP_CERTSTATUS_REVOKED) {
+                res->found = 2;
+                res->rev_time = seal__asn1_time(revtime);
+                snprintf(res->source, sizeof(res->source), "OCSP");
+            } else if (ok && status == V_OCSP_CERTSTATUS_GOOD && !res->found) {
+                res->found = 1;
+                snprintf(res->source, sizeof(res->source), "OCSP");
+            }
+        }
+        OCSP_CERTID_free(id);
+    }
+out:
+    sk_X509_CRL_pop_free(cmscrls, X509_CRL_free);
+    ERR_clear_error();
+}
+
+/* ------------------------------------------------------------ verify */
+
+/* The digest of the content the SignerInfo signs: the ByteRange digest for
+ * detached signatures, else the encapsulated content's. */
+static int content_digest(vsig *s, const EVP_MD *md, unsigned char *out, unsigned *outlen)
+{
+    ASN1_OCTET_STRING **pos = CMS_get0_content(s->cms);
+    if (pos && *pos) {
+        return EVP_Digest(ASN1_STRING_get0_data(*pos), (size_t)ASN1_STRING_length(*pos), out,
+                          outlen, md, NULL);
+    }
+    if (md != s->range_md || !s->hashed)
+        return 0;
+    memcpy(out, s->digest, s->digest_len);
+    *outlen = s->digest_len;
+    return 1;
+}
+
+void seal__vcms_verify(seal_ctx *ctx, vtrust *t, vsig *s)
+{
+    STACK_OF(X509) *certs = NULL, *chain = NULL;
+    CMS_SignerInfo *si;
+    X509 *cert;
+    X509_ALGOR *dig = NULL;
+    const EVP_MD *md;
+    unsigned char cd[EVP_MAX_MD_SIZE];
+    unsigned cdlen = 0;
+    char why[200];
+    const char *pol;
+    (void)ctx;
+
+    if (!s->cms || !s->hashed)
+        return;
+    si = sk_CMS_SignerInfo_value(CMS_get0_SignerInfos(s->cms), 0);
+    CMS_SignerInfo_get0_algs(si, NULL, NULL, &dig, NULL);
+    md = md_of(dig);
+    ASN1_OCTET_STRING **pos = CMS_get0_content(s->cms);
+    int has_content = pos && *pos;
+
+    /* What the signature covers. */
+    if (s->doc_ts) {
+        /* handled by the imprint check below */
+    } else if (s->subfilter && !strcmp(s->subfilter, "adbe.pkcs7.sha1")) {
+        if (!has_content || (size_t)ASN1_STRING_length(*pos) != s->digest_len ||
+            memcmp(ASN1_STRING_get0_data(*pos), s->digest, s->digest_len)) {
+            s->r.intact = 0;
+            seal__vfy_set(s, SEAL_TOTAL_FAILED, SEAL_SUB_HASH_FAILURE,
+                          "the SHA-1 digest in the CMS does not match the signed bytes");
+            goto out;
+        }
+    } else if (has_content) {
+        seal__vfy_set(s, SEAL_TOTAL_FAILED, SEAL_SUB_FORMAT_FAILURE,
+                      "the CMS encapsulates content; a PDF signature must be detached");
+        goto out;
+    }
+    if (!md) {
+        seal__vfy_set(s, SEAL_TOTAL_FAILED, SEAL_SUB_HASH_FAILURE,
+                      "unknown or unsupported digest algorithm in the SignerInfo");
+        goto out;
+    }
+    if (!content_digest(s, md, cd, &cdlen)) {
+        seal__vfy_set(s, SEAL_TOTAL_FAILED, SEAL_SUB_HASH_FAILURE,
+                      "cannot compute the digest of the signed content");
+        goto out;
+    }
+    if (CMS_signed_get_attr_count(si) > 0) {
+        ASN1_OCTET_STRING *mdattr = CMS_signed_get0_data_by_OBJ(
+            si, OBJ_nid2obj(NID_pkcs9_messageDigest), -3, V_ASN1_OCTET_STRING);
+        if (!mdattr) {
+            seal__vfy_set(s, SEAL_TOTAL_FAILED, SEAL_SUB_FORMAT_FAILURE,
+                          "no messageDigest signed attribute");
+            goto out;
+        }
+        if ((size_t)ASN1_STRING_length(mdattr) != cdlen ||
+            memcmp(ASN1_STRING_get0_data(mdattr), cd, cdlen)) {
+            seal__vfy_set(s, SEAL_TOTAL_FAILED, SEAL_SUB_HASH_FAILURE,
+                          "messageDigest does not match the signed bytes: the document was changed");
+            goto out;
+        }
+    }
+    if (s->doc_ts) {
+        tst_result tr;
+        verify_tst(t, s->cms, NULL, 0, s->digest, s->digest_len, &tr);
+        if (!tr.parsed || !tr.valid) {
+            seal__vfy_set(s, SEAL_TOTAL_FAILED,
+                          strstr(tr.why, "imprint") ? SEAL_SUB_HASH_FAILURE : SEAL_SUB_SIG_CRYPTO_FAILURE,
+                          "%s", tr.why);
+            goto out;
+        }
+        s->trusted = tr.gen_time;
+        s->poe = tr.gen_time;
+        seal__iso_time(tr.gen_time, s->timestamp, sizeof(s->timestamp));
+    }
+
+    certs = all_certs(t, s->cms);
+    cert = find_signer(si, certs);
+    if (!cert) {
+        seal__vfy_set(s, SEAL_INDETERMINATE, SEAL_SUB_NO_SIGNING_CERTIFICATE_FOUND,
+                      "the signer's certificate is not in the CMS or the DSS");
+        goto out;
+    }
+    X509_up_ref(cert);
+    s->signer_cert = cert;
+    cert_strings(s, cert);
+    if (!verify_value(si, cert, md, cd, cdlen)) {
+        seal__vfy_set(s, SEAL_TOTAL_FAILED, SEAL_SUB_SIG_CRYPTO_FAILURE,
+                      "the signature value does not verify with the signer's certificate");
+        goto out;
+    }
+    s->r.intact = 1;
+
+    if (!s->doc_ts) {
+        int r = check_signing_cert_attr(si, cert);
+        if (r < 0)
+            seal__vfy_set(s, SEAL_INDETERMINATE, SEAL_SUB_NO_SIGNING_CERTIFICATE_FOUND,
+                          "the signing-certificate attribute names another certificate");
+        else if (r == 0 && s->subfilter && !strcmp(s->subfilter, "ETSI.CAdES.detached"))
+            snprintf(s->level, sizeof(s->level), "none");
+
+        /* Signature time-stamp: an RFC 3161 token over the signature value. */
+        const ASN1_STRING *tokder = seq_attr(si, NID_id_smime_aa_timeStampToken, 0);
+        if (tokder) {
+            const unsigned char *p = ASN1_STRING_get0_data(tokder);
+            CMS_ContentInfo *tok = d2i_CMS_ContentInfo(NULL, &p, ASN1_STRING_length(tokder));
+            ASN1_OCTET_STRING *sv = CMS_SignerInfo_get0_signature(si);
+            tst_result tr;
+            s->has_tst = 1;
+            if (tok) {
+                verify_tst(t, tok, ASN1_STRING_get0_data(sv), (size_t)ASN1_STRING_length(sv), NULL,
+                           0, &tr);
+                CMS_ContentInfo_free(tok);
+            } else {
+                memset(&tr, 0, sizeof(tr));
+                snprintf(tr.why, sizeof(tr.why), "time-stamp token does not parse");
+            }
+            if (tr.parsed)
+                seal__iso_time(tr.gen_time, s->timestamp, sizeof(s->timestamp));
+            if (tr.valid && tr.trusted) {
+                s->trusted = tr.gen_time;
+                s->poe = tr.gen_time;
+                s->r.timestamp_ok = 1;
+            } else if (tr.parsed && !tr.valid) {
+                seal__vfy_set(s, SEAL_TOTAL_FAILED,
+                              strstr(tr.why, "imprint") ? SEAL_SUB_HASH_FAILURE
+                                                        : SEAL_SUB_SIG_CRYPTO_FAILURE,
+                              "signature time-stamp: %s", tr.why);
+            } else {
+                seal__warn(ctx, "%s: %s", s->field, tr.why);
+            }
+        }
+    }
+
+    /* Crypto policy: the CMS digest, the signer's key, the chain's digests. */
+    if ((pol = policy_check(md, X509_get0_pubkey(cert), t->flags, why, sizeof(why))) != NULL)
+        seal__vfy_set(s, SEAL_INDETERMINATE, SEAL_SUB_CRYPTO_CONSTRAINTS_FAILURE, "%s", pol);
+
+    /* Key usage: an encryption certificate never signs. */
+    if ((X509_get_extension_flags(cert) & EXFLAG_KUSAGE) && !s->doc_ts &&
+        !(X509_get_key_usage(cert) & (KU_DIGITAL_SIGNATURE | KU_NON_REPUDIATION)))
+        seal__vfy_set(s, SEAL_INDETERMINATE, SEAL_SUB_CHAIN_CONSTRAINTS_FAILURE,
+                      "the certificate's key usage does not allow signing "
+                      "(an encryption certificate)");
+
+    /* Chain at the trusted time, else at the claimed time. */
+    long long when = s->trusted ? s->trusted : s->claimed;
+    int err = verify_chain(t, cert, certs, when, &chain);
+    int claimed_only = !s->trusted;
+    if (err == X509_V_OK) {
+        s->r.chain_trusted = 1;
+    } else if (err == X509_V_ERR_CERT_HAS_EXPIRED || err == X509_V_ERR_CERT_NOT_YET_VALID) {
+        /* Expiry is only decided once the chain itself is sound. */
+        int err2;
+        STACK_OF(X509) *chain2 = NULL;
+        X509_STORE_CTX *sc = X509_STORE_CTX_new();
+        if (sc && X509_STORE_CTX_init(sc, t->store, cert, certs)) {
+            X509_VERIFY_PARAM_set_flags(X509_STORE_CTX_get0_param(sc),
+                                        X509_V_FLAG_PARTIAL_CHAIN | X509_V_FLAG_NO_CHECK_TIME);
+            err2 = X509_verify_cert(sc) == 1 ? X509_V_OK : X509_STORE_CTX_get_error(sc);
+        } else {
+            err2 = X509_V_ERR_UNSPECIFIED;
+        }
+        X509_STORE_CTX_free(sc);
+        sk_X509_pop_free(chain2, X509_free);
+        if (err2 != X509_V_OK) {
+            err = err2;
+            goto chain_err;
+        }
+        s->r.chain_trusted = 1;
+        if (claimed_only)
+            seal__vfy_set(s, SEAL_INDETERMINATE, SEAL_SUB_OUT_OF_BOUNDS_NO_POE,
+                          "a certificate of the chain was %s at the claimed signing time, and no "
+                          "time-stamp proves another",
+                          err == X509_V_ERR_CERT_HAS_EXPIRED ? "expired" : "not yet valid");
+        else
+            seal__vfy_set(s, err == X509_V_ERR_CERT_HAS_EXPIRED ? SEAL_TOTAL_FAILED : SEAL_TOTAL_FAILED,
+                          err == X509_V_ERR_CERT_HAS_EXPIRED ? SEAL_SUB_EXPIRED : SEAL_SUB_NOT_YET_VALID,
+                          "a certificate of the chain was %s at the time-stamped signing time",
+                          err == X509_V_ERR_CERT_HAS_EXPIRED ? "expired" : "not yet valid");
+    } else {
+    chain_err:
+        if (chain_not_found(err))
+            seal__vfy_set(s, SEAL_INDETERMINATE, SEAL_SUB_NO_CERTIFICATE_CHAIN_FOUND,
+                          t->anchors ? "the signer's certificate does not chain to a trust anchor (%s)"
+                                     : "no trust anchor configured (--trust): %s",
+                          X509_verify_cert_error_string(err));
+        else
+            seal__vfy_set(s, SEAL_INDETERMINATE, SEAL_SUB_CERTIFICATE_CHAIN_GENERAL_FAILURE,
+                          "certificate chain: %s", X509_verify_cert_error_string(err));
+    }
+    /* Weak digests in the chain's own signatures (the anchor's self
+     * signature does not matter). */
+    for (int i = 0; chain && i + 1 < sk_X509_num(chain); i++) {
+        int mdnid = NID_undef, pknid = NID_undef;
+        X509 *x = sk_X509_value(chain, i);
+        if (OBJ_find_sigid_algs(X509_get_signature_nid(x), &mdnid, &pknid) &&
+            (pol = policy_check(EVP_get_digestbynid(mdnid), NULL, t->flags, why, sizeof(why))))
+            seal__vfy_set(s, SEAL_INDETERMINATE, SEAL_SUB_CRYPTO_CONSTRAINTS_FAILURE,
+                          "certificate %d of the chain: %s", i + 1, pol);
+    }
+
+    /* Revocation from the DSS and the CMS. */
+    if (!s->doc_ts) {
+        X509 *issuer = chain && sk_X509_num(chain) > 1 ? sk_X509_value(chain, 1) : NULL;
+        rev_result rv;
+        check_revocation(t, s->cms, cert, issuer, &rv);
+        if (rv.found == 1) {
+            s->r.revocation = SEAL_REVOCATION_GOOD;
+        } else if (rv.found == 2) {
+            if (s->trusted && rv.rev_time > s->trusted) {
+                s->r.revocation = SEAL_REVOCATION_REVOKED_AFTER;
+            } else if (s->trusted) {
+                s->r.revocation = SEAL_REVOCATION_REVOKED;
+                seal__vfy_set(s, SEAL_TOTAL_FAILED, SEAL_SUB_REVOKED,
+                              "the signer's certificate was revoked (%s) before the time-stamped "
+                              "signing time", rv.source);
+            } else {
+                s->r.revocation = SEAL_REVOCATION_REVOKED;
+                if (s->claimed && rv.rev_time <= s->claimed)
+                    seal__vfy_set(s, SEAL_TOTAL_FAILED, SEAL_SUB_REVOKED,
+                                  "the signer's certificate was revoked (%s) before the claimed "
+                                  "signing time", rv.source);
+                else
+                    seal__vfy_set(s, SEAL_INDETERMINATE, SEAL_SUB_REVOKED_NO_POE,
+                                  "the signer's certificate is revoked (%s) and no time-stamp "
+                                  "proves the signature came first", rv.source);
+            }
+        } else if (t->flags & SEAL_VERIFY_REVOCATION_REQUIRE) {
+            seal__vfy_set(s, SEAL_INDETERMINATE, SEAL_SUB_TRY_LATER,
+                          "no revocation data for the signer's certificate (--revocation require)");
+        }
+    }
+out:
+    sk_X509_pop_free(chain, X509_free);
+    sk_X509_pop_free(certs, X509_free);
+    ERR_clear_error();
+}

@@ -1,0 +1,965 @@
+/*
+ * The verifier: every signature and document time-stamp of a PDF checked
+ * for an evaluation committee — dictionary and ByteRange shape, the CMS
+ * (vcms.c), what changed after each signature (changes.c), the PAdES level,
+ * the bid deadline, and where each seal appears.
+ * SPDX-License-Identifier: AGPL-3.0-or-later
+ */
+#include "verifyint.h"
+
+#include <stdarg.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <openssl/err.h>
+
+#define MAX_FILE ((size_t)2 << 30)
+
+struct seal_report {
+    seal_report_info info;
+    char *file;
+    char reason[300];
+    vsig *sigs;
+    size_t nsigs;
+};
+
+/* ------------------------------------------------------------ names */
+
+SEAL_API const char *seal_indication_name(seal_indication ind)
+{
+    switch (ind) {
+    case SEAL_TOTAL_PASSED: return "TOTAL-PASSED";
+    case SEAL_TOTAL_FAILED: return "TOTAL-FAILED";
+    case SEAL_INDETERMINATE: return "INDETERMINATE";
+    }
+    return "INDETERMINATE";
+}
+
+static const struct {
+    const char *name, *en, *zh;
+} subs[] = {
+    [SEAL_SUB_NONE] = {"", "", ""},
+    [SEAL_SUB_FORMAT_FAILURE] = {"FORMAT_FAILURE", "the signature or the document is malformed or was changed",
+                                 "签名或文档格式错误或已被篡改"},
+    [SEAL_SUB_HASH_FAILURE] = {"HASH_FAILURE", "the signed bytes were changed", "签名数据已被修改"},
+    [SEAL_SUB_SIG_CRYPTO_FAILURE] = {"SIG_CRYPTO_FAILURE", "the signature value is wrong",
+                                     "签名值验证失败"},
+    [SEAL_SUB_REVOKED] = {"REVOKED", "the certificate was revoked before signing", "证书在签名前已被吊销"},
+    [SEAL_SUB_EXPIRED] = {"EXPIRED", "the certificate had expired when signing", "签名时证书已过期"},
+    [SEAL_SUB_NOT_YET_VALID] = {"NOT_YET_VALID", "the certificate was not yet valid when signing",
+                                "签名时证书尚未生效"},
+    [SEAL_SUB_NO_CERTIFICATE_CHAIN_FOUND] = {"NO_CERTIFICATE_CHAIN_FOUND",
+                                             "the certificate does not chain to a trusted CA",
+                                             "证书无法链接到受信任的CA"},
+    [SEAL_SUB_CERTIFICATE_CHAIN_GENERAL_FAILURE] = {"CERTIFICATE_CHAIN_GENERAL_FAILURE",
+                                                    "the certificate chain is invalid", "证书链无效"},
+    [SEAL_SUB_CRYPTO_CONSTRAINTS_FAILURE] = {"CRYPTO_CONSTRAINTS_FAILURE",
+                                             "the algorithms are too weak for the policy",
+                                             "算法强度不符合安全策略"},
+    [SEAL_SUB_OUT_OF_BOUNDS_NO_POE] = {"OUT_OF_BOUNDS_NO_POE",
+                                       "the certificate was not valid at the claimed time and no "
+                                       "time-stamp proves otherwise",
+                                       "证书在声称的签名时间无效，且无时间戳证明"},
+    [SEAL_SUB_TRY_LATER] = {"TRY_LATER", "revocation status not available", "无法获得证书吊销状态"},
+    [SEAL_SUB_NO_POE] = {"NO_POE", "no proof of existence before the required time",
+                         "无法证明在规定时间之前已存在"},
+    [SEAL_SUB_REVOKED_NO_POE] = {"REVOKED_NO_POE",
+                                 "the certificate is revoked and nothing proves the signature came first",
+                                 "证书已被吊销，且无法证明签名在吊销之前"},
+    [SEAL_SUB_SIGNED_DATA_NOT_FOUND] = {"SIGNED_DATA_NOT_FOUND", "no signed data found", "未找到签名数据"},
+    [SEAL_SUB_NO_SIGNING_CERTIFICATE_FOUND] = {"NO_SIGNING_CERTIFICATE_FOUND",
+                                               "the signer's certificate cannot be identified",
+                                               "无法确定签名者证书"},
+    [SEAL_SUB_CHAIN_CONSTRAINTS_FAILURE] = {"CHAIN_CONSTRAINTS_FAILURE",
+                                            "the certificate may not be used for signing",
+                                            "该证书不允许用于签名"},
+};
+
+SEAL_API const char *seal_subindication_name(seal_subindication sub)
+{
+    if ((size_t)sub >= sizeof(subs) / sizeof(subs[0]))
+        return "";
+    return subs[sub].name;
+}
+
+SEAL_API const char *seal_subindication_text(seal_subindication sub, int zh)
+{
+    if ((size_t)sub >= sizeof(subs) / sizeof(subs[0]))
+        return "";
+    return zh ? subs[sub].zh : subs[sub].en;
+}
+
+int seal__vfy_rank(seal_indication ind)
+{
+    return ind == SEAL_TOTAL_FAILED ? 2 : ind == SEAL_INDETERMINATE ? 1 : 0;
+}
+
+void seal__vfy_set(vsig *s, seal_indication ind, seal_subindication sub, const char *fmt, ...)
+{
+    char buf[300];
+    va_list ap;
+
+    if (seal__vfy_rank(ind) <= seal__vfy_rank(s->r.indication))
+        return;
+    va_start(ap, fmt);
+    vsnprintf(buf, sizeof(buf), fmt, ap);
+    va_end(ap);
+    for (char *c = buf; *c; c++)
+        if (*c == '\n' || *c == '\r')
+            *c = ' ';
+    free(s->reason);
+    s->reason = strdup(buf);
+    s->r.indication = ind;
+    s->r.subindication = sub;
+}
+
+/* ------------------------------------------------------------ revisions */
+
+/* Revisions end after each "%%EOF" and its end-of-line: what a ByteRange
+ * must end at. */
+static size_t find_revisions(const unsigned char *data, size_t len, int64_t *ends, size_t max)
+{
+    size_t n = 0;
+    const unsigned char *p = data, *end = data + len;
+
+    while (n < max && p < end) {
+        const unsigned char *m = memmem(p, (size_t)(end - p), "%%EOF", 5);
+        if (!m)
+            break;
+        size_t e = (size_t)(m - data) + 5;
+        if (e < len && data[e] == '\r')
+            e += (e + 1 < len && data[e + 1] == '\n') ? 2 : 1;
+        else if (e < len && data[e] == '\n')
+            e += 1;
+        ends[n++] = (int64_t)e;
+        p = data + e;
+    }
+    return n;
+}
+
+/* ------------------------------------------------------------ signatures */
+
+typedef struct collect {
+    vdoc *d;
+    pdf_obj *docmdp;
+} collect;
+
+static char *xstrdup(fz_context *fz, const char *s)
+{
+    char *r = strdup(s ? s : "");
+    if (!r)
+        fz_throw(fz, FZ_ERROR_MEMORY, "out of memory");
+    return r;
+}
+
+/* FieldMDP: which fields a signature locks. */
+static void read_locks(fz_context *fz, vsig *s, pdf_obj *sig, pdf_obj *field)
+{
+    pdf_obj *refs = pdf_dict_get(fz, sig, PDF_NAME(Reference));
+    pdf_obj *params = NULL;
+    int n = pdf_array_len(fz, refs);
+
+    for (int i = 0; i < n && i < 16; i++) {
+        pdf_obj *r = pdf_array_get(fz, refs, i);
+        if (pdf_name_eq(fz, pdf_dict_get(fz, r, PDF_NAME(TransformMethod)), PDF_NAME(FieldMDP)))
+            params = pdf_dict_get(fz, r, PDF_NAME(TransformParams));
+    }
+    if (!params)
+        params = pdf_dict_get(fz, field, PDF_NAME(Lock));
+    if (!pdf_is_dict(fz, params))
+        return;
+    pdf_obj *action = pdf_dict_get(fz, params, PDF_NAME(Action));
+    s->lock_all = pdf_name_eq(fz, action, PDF_NAME(All))       ? 1
+                  : pdf_name_eq(fz, action, PDF_NAME(Include)) ? 2
+                  : pdf_name_eq(fz, action, PDF_NAME(Exclude)) ? 3
+                                                               : 0;
+    pdf_obj *fields = pdf_dict_get(fz, params, PDF_NAME(Fields));
+    int nf = pdf_array_len(fz, fields);
+    if (nf > 256)
+        nf = 256;
+    if (nf > 0) {
+        s->lock_fields = calloc((size_t)nf, sizeof(char *));
+        if (!s->lock_fields)
+            fz_throw(fz, FZ_ERROR_MEMORY, "out of memory");
+        for (int i = 0; i < nf; i++) {
+            s->lock_fields[i] = xstrdup(fz, pdf_to_text_string(fz, pdf_array_get(fz, fields, i)));
+            s->nlock_fields = i + 1;
+        }
+    }
+}
+
+/* The seal kind recorded on the appearance: /SealKind on the appearance
+ * stream or on an XObject it draws (our signer puts it on the artwork). */
+static void seal_kind_of(fz_context *fz, pdf_obj *widget, char *out, size_t size)
+{
+    pdf_obj *n = pdf_dict_getp(fz, widget, "AP/N");
+    pdf_obj *kind = pdf_dict_gets(fz, n, "SealKind");
+    if (!kind) {
+        pdf_obj *xo = pdf_dict_getp(fz, n, "Resources/XObject");
+        int len = pdf_dict_len(fz, xo);
+        for (int i = 0; i < len && i < 32 && !kind; i++)
+            kind = pdf_dict_gets(fz, pdf_dict_get_val(fz, xo, i), "SealKind");
+    }
+    if (kind && (pdf_is_name(fz, kind) || pdf_is_string(fz, kind)))
+        snprintf(out, size, "%s", pdf_is_name(fz, kind) ? pdf_to_name(fz, kind) : pdf_to_str_buf(fz, kind));
+}
+
+static void add_sig(seal_ctx *ctx, pdf_obj *field, const char *name, void *user)
+{
+    fz_context *fz = ctx->fz;
+    collect *c = user;
+    vdoc *d = c->d;
+    pdf_obj *v, *br, *contents, *kids;
+    vsig *s;
+
+    if (!pdf_name_eq(fz, pdf_dict_get_inheritable(fz, field, PDF_NAME(FT)), PDF_NAME(Sig)))
+        return;
+    v = pdf_dict_get(fz, field, PDF_NAME(V));
+    if (!pdf_is_dict(fz, v) || d->nsigs >= VFY_MAX_SIGS)
+        return;
+    /* The same signature dictionary reached twice (shared /V) is one
+     * signature. */
+    for (size_t i = 0; i < d->nsigs; i++)
+        if (pdf_is_indirect(fz, v) && d->sigs[i].sig_num == pdf_to_num(fz, v))
+            return;
+    s = &d->sigs[d->nsigs++];
+    s->r.indication = SEAL_TOTAL_PASSED;
+    s->field = xstrdup(fz, name);
+    s->sig_num = pdf_is_indirect(fz, v) ? pdf_to_num(fz, v) : 0;
+    s->field_num = pdf_to_num(fz, field);
+    pdf_obj *type = pdf_dict_get(fz, v, PDF_NAME(Type));
+    s->doc_ts = !strcmp(pdf_to_name(fz, type), "DocTimeStamp");
+    s->type = xstrdup(fz, s->doc_ts ? "DocTimeStamp" : "Sig");
+    s->subfilter = xstrdup(fz, pdf_to_name(fz, pdf_dict_get(fz, v, PDF_NAME(SubFilter))));
+    s->claimed = pdf_dict_get_date(fz, v, PDF_NAME(M));
+    if (s->claimed < 0)
+        s->claimed = 0;
+    seal__iso_time(s->claimed, s->claimed_time, sizeof(s->claimed_time));
+    if (c->docmdp && pdf_objcmp_resolve(fz, c->docmdp, v) == 0) {
+        s->r.certify = d->docmdp;
+        d->docmdp_sig_num = s->sig_num;
+    }
+
+    br = pdf_dict_get(fz, v, PDF_NAME(ByteRange));
+    s->br_count = pdf_is_array(fz, br) ? pdf_array_len(fz, br) : -1;
+    for (int i = 0; i < 4 && i < s->br_count; i++) {
+        pdf_obj *o = pdf_array_get(fz, br, i);
+        s->br[i] = pdf_is_int(fz, o) ? pdf_to_int64(fz, o) : -1;
+    }
+    if (s->br_count == 4)
+        s->rev_end = s->br[2] + s->br[3];
+    contents = pdf_dict_get(fz, v, PDF_NAME(Contents));
+    if (pdf_is_string(fz, contents)) {
+        size_t len = pdf_to_str_len(fz, contents);
+        s->contents_ok = 1;
+        if (len > VFY_MAX_CONTENTS)
+            len = 0;
+        s->contents = malloc(len + 1);
+        if (!s->contents)
+            fz_throw(fz, FZ_ERROR_MEMORY, "out of memory");
+        memcpy(s->contents, pdf_to_str_buf(fz, contents), len);
+        s->contents_len = len;
+    }
+    read_locks(fz, s, v, field);
+
+    /* Widgets: the field itself, or its kids. */
+    kids = pdf_dict_get(fz, field, PDF_NAME(Kids));
+    int nk = pdf_array_len(fz, kids);
+    for (int i = 0; i < (nk ? nk : 1) && s->r.page_count < VFY_MAX_WIDGETS; i++) {
+        pdf_obj *w = nk ? pdf_array_get(fz, kids, i) : field;
+        fz_rect r = pdf_dict_get_rect(fz, w, PDF_NAME(Rect));
+        int visible = (r.x1 - r.x0) > 0.5f && (r.y1 - r.y0) > 0.5f &&
+                      !(pdf_dict_get_int(fz, w, PDF_NAME(F)) & 2); /* Hidden */
+        int page = seal__pdf_page_number(ctx, d->doc, pdf_dict_get(fz, w, PDF_NAME(P)));
+        if (!visible)
+            continue;
+        if (!s->r.page) {
+            s->r.page = page;
+            s->r.rect[0] = r.x0;
+            s->r.rect[1] = r.y0;
+            s->r.rect[2] = r.x1;
+            s->r.rect[3] = r.y1;
+            seal_kind_of(fz, w, s->seal_kind, sizeof(s->seal_kind));
+        }
+        s->pages[s->r.page_count++] = page;
+    }
+    if (!s->r.page_count)
+        snprintf(s->seal_kind, sizeof(s->seal_kind), "invisible");
+}
+
+/* DSS certificates, CRLs and OCSP responses: intermediates and revocation
+ * data for every signature. */
+static void load_dss(seal_ctx *ctx, pdf_document *doc, vtrust *t)
+{
+    fz_context *fz = ctx->fz;
+    pdf_obj *dss = pdf_dict_getp(fz, pdf_trailer(fz, doc), "Root/DSS");
+    static const char *const keys[] = {"Certs", "CRLs", "OCSPs"};
+    size_t total = 0;
+    int items = 0;
+
+    if (!pdf_is_dict(fz, dss))
+        return;
+    for (int k = 0; k < 3; k++) {
+        pdf_obj *arr = pdf_dict_gets(fz, dss, keys[k]);
+        int n = pdf_array_len(fz, arr);
+        for (volatile int i = 0; i < n && items < VFY_MAX_DSS_ITEMS && total < VFY_MAX_DSS_BYTES;
+             i++, items++) {
+            fz_buffer *volatile buf = NULL;
+            fz_stream *volatile stm = NULL;
+            fz_try(fz) {
+                pdf_obj *st = pdf_array_get(fz, arr, i);
+                if (pdf_is_stream(fz, st)) {
+                    int truncated = 0;
+                    /* A deflate bomb stops at the limit, not at memory's end. */
+                    stm = pdf_open_stream(fz, st);
+                    buf = fz_read_best(fz, stm, 4096, &truncated, VFY_MAX_DSS_BYTES);
+                    unsigned char *p;
+                    size_t len = fz_buffer_storage(fz, buf, &p);
+                    total += len;
+                    if (len <= VFY_MAX_DSS_BYTES) {
+                        if (k == 0)
+                            seal__vtrust_add_cert(t, p, len);
+                        else if (k == 1)
+                            seal__vtrust_add_crl(t, p, len);
+                        else
+                            seal__vtrust_add_ocsp(t, p, len);
+                    }
+                }
+            }
+            fz_always(fz) {
+                fz_drop_stream(fz, stm);
+                fz_drop_buffer(fz, buf);
+            }
+            fz_catch(fz) {
+                /* A broken DSS entry is skipped: revocation then is "not
+                 * checked", which the report says. */
+            }
+        }
+    }
+}
+
+/* ------------------------------------------------------------ ByteRange */
+
+static int hexval(int c)
+{
+    if (c >= '0' && c <= '9')
+        return c - '0';
+    if (c >= 'a' && c <= 'f')
+        return c - 'a' + 10;
+    if (c >= 'A' && c <= 'F')
+        return c - 'A' + 10;
+    return -1;
+}
+
+static void check_shape(seal_ctx *ctx, vdoc *d, vsig *s)
+{
+    fz_context *fz = ctx->fz;
+    const unsigned char *data = d->data;
+    int64_t len = (int64_t)d->len;
+    int64_t a, b, c, e;
+
+    s->r.byte_range_ok = 0;
+    if (s->br_count != 4) {
+        seal__vfy_set(s, SEAL_TOTAL_FAILED, SEAL_SUB_FORMAT_FAILURE,
+                      s->br_count < 0 ? "/ByteRange is missing or not an array"
+                                      : "/ByteRange has %d numbers, not 4",
+                      s->br_count);
+        return;
+    }
+    a = s->br[0];
+    b = s->br[1];
+    c = s->br[2];
+    e = s->br[3];
+    if (a < 0 || b < 0 || c < 0 || e < 0 || a > len || b > len || c > len || e > len ||
+        c + e > len || a + b > len) {
+        seal__vfy_set(s, SEAL_TOTAL_FAILED, SEAL_SUB_FORMAT_FAILURE,
+                      "/ByteRange [%lld %lld %lld %lld] is not four non-negative offsets inside the file",
+                      (long long)a, (long long)b, (long long)c, (long long)e);
+        return;
+    }
+    if (a != 0) {
+        seal__vfy_set(s, SEAL_TOTAL_FAILED, SEAL_SUB_FORMAT_FAILURE,
+                      "/ByteRange does not start at byte 0");
+        return;
+    }
+    if (c < b + 2) {
+        seal__vfy_set(s, SEAL_TOTAL_FAILED, SEAL_SUB_FORMAT_FAILURE,
+                      "/ByteRange ranges overlap or leave no gap for /Contents");
+        return;
+    }
+    /* The gap is exactly a hex string whose value is this dictionary's
+     * /Contents. */
+    if (data[b] != '<' || data[c - 1] != '>') {
+        seal__vfy_set(s, SEAL_TOTAL_FAILED, SEAL_SUB_FORMAT_FAILURE,
+                      "the /ByteRange gap is not exactly the /Contents hex string");
+        return;
+    }
+    size_t nd = 0;
+    int hi = -1, mismatch = 0;
+    for (int64_t i = b + 1; i < c - 1; i++) {
+        int v = hexval(data[i]);
+        if (v < 0) {
+            mismatch = 2;
+            break;
+        }
+        if (hi < 0) {
+            hi = v;
+            continue;
+        }
+        unsigned char byte = (unsigned char)(hi << 4 | v);
+        hi = -1;
+        if (nd >= s->contents_len || s->contents[nd] != byte)
+            mismatch = 1;
+        nd++;
+    }
+    if (hi >= 0)
+        nd++; /* odd digit count: the last one is padded with 0 */
+    if (mismatch == 2 || nd != s->contents_len || mismatch) {
+        seal__vfy_set(s, SEAL_TOTAL_FAILED, SEAL_SUB_FORMAT_FAILURE,
+                      mismatch == 2 ? "the /ByteRange gap holds more than a hex string"
+                                    : "the /ByteRange gap is not this signature's /Contents");
+        return;
+    }
+    /* It ends a revision. */
+    int at_end = 0;
+    for (size_t i = 0; i < d->nrevs; i++)
+        if (d->rev_ends[i] == c + e)
+            at_end = 1;
+    if (!at_end) {
+        seal__vfy_set(s, SEAL_TOTAL_FAILED, SEAL_SUB_FORMAT_FAILURE,
+                      "/ByteRange ends at byte %lld, not at the end of a revision (%%%%EOF)",
+                      (long long)(c + e));
+        return;
+    }
+    /* The dictionary holding the gap lies inside the signed revision: its
+     * object starts before the gap and ends after it. */
+    int num = s->sig_num ? s->sig_num : s->field_num;
+    pdf_xref_entry *x = num > 0 && num < pdf_xref_len(fz, d->doc) ? pdf_get_xref_entry(fz, d->doc, num) : NULL;
+    if (!x || x->type != 'n' || x->ofs < 0 || x->ofs >= b) {
+        seal__vfy_set(s, SEAL_TOTAL_FAILED, SEAL_SUB_FORMAT_FAILURE,
+                      "the signature dictionary (object %d) is not where the signed bytes put it: "
+                      "it was replaced after signing",
+                      num);
+        return;
+    }
+    const unsigned char *endobj = memmem(data + c, (size_t)(c + e - c), "endobj", 6);
+    const unsigned char *nextobj = memmem(data + x->ofs, (size_t)(b - x->ofs), "endobj", 6);
+    if (!endobj || nextobj) {
+        seal__vfy_set(s, SEAL_TOTAL_FAILED, SEAL_SUB_FORMAT_FAILURE,
+                      "the /Contents gap is not inside the signature dictionary's object");
+        return;
+    }
+    s->r.byte_range_ok = 1;
+}
+
+/* ------------------------------------------------------------ hashing */
+
+static void hash_ranges(vdoc *d, vsig *s)
+{
+    EVP_MD_CTX *m = EVP_MD_CTX_new();
+    unsigned len = 0;
+
+    if (m && EVP_DigestInit_ex(m, s->range_md, NULL) == 1 &&
+        EVP_DigestUpdate(m, d->data + s->br[0], (size_t)s->br[1]) == 1 &&
+        EVP_DigestUpdate(m, d->data + s->br[2], (size_t)s->br[3]) == 1 &&
+        EVP_DigestFinal_ex(m, s->digest, &len) == 1) {
+        s->digest_len = len;
+        s->hashed = 1;
+    }
+    EVP_MD_CTX_free(m);
+}
+
+static int in_bounds(vdoc *d, vsig *s)
+{
+    int64_t len = (int64_t)d->len;
+    return s->br_count == 4 && s->br[0] >= 0 && s->br[1] >= 0 && s->br[2] >= 0 && s->br[3] >= 0 &&
+           s->br[0] <= len && s->br[1] <= len - s->br[0] && s->br[2] <= len &&
+           s->br[3] <= len - s->br[2];
+}
+
+/* Each signature covers a prefix of the file minus its own gap. The bytes
+ * before the first gap and between gaps are hashed once: the running hash
+ * state is copied at each gap and the copy finishes with that signature's
+ * tail (the few bytes after its gap up to the end of its revision). */
+static void hash_all(vdoc *d)
+{
+    vsig *order[VFY_MAX_SIGS];
+    size_t n = 0;
+
+    for (size_t i = 0; i < d->nsigs; i++) {
+        vsig *s = &d->sigs[i];
+        if (!s->range_md || !in_bounds(d, s))
+            continue;
+        if (s->br[0] == 0 && s->br[2] >= s->br[1])
+            order[n++] = s;
+        else
+            hash_ranges(d, s);
+    }
+    /* Insertion sort by gap start. */
+    for (size_t i = 1; i < n; i++)
+        for (size_t j = i; j > 0 && order[j - 1]->br[1] > order[j]->br[1]; j--) {
+            vsig *t = order[j - 1];
+            order[j - 1] = order[j];
+            order[j] = t;
+        }
+    for (size_t i = 0; i < n; i++) {
+        if (order[i]->hashed)
+            continue;
+        const EVP_MD *md = order[i]->range_md;
+        EVP_MD_CTX *main = EVP_MD_CTX_new(), *branch = EVP_MD_CTX_new();
+        int64_t pos = 0;
+        if (!main || !branch || EVP_DigestInit_ex(main, md, NULL) != 1) {
+            EVP_MD_CTX_free(main);
+            EVP_MD_CTX_free(branch);
+            break;
+        }
+        for (size_t j = i; j < n; j++) {
+            vsig *s = order[j];
+            unsigned len = 0;
+            if (s->range_md != md || s->hashed)
+                continue;
+            EVP_DigestUpdate(main, d->data + pos, (size_t)(s->br[1] - pos));
+            pos = s->br[1];
+            if (EVP_MD_CTX_copy_ex(branch, main) == 1 &&
+                EVP_DigestUpdate(branch, d->data + s->br[2], (size_t)s->br[3]) == 1 &&
+                EVP_DigestFinal_ex(branch, s->digest, &len) == 1) {
+                s->digest_len = len;
+                s->hashed = 1;
+            }
+        }
+        EVP_MD_CTX_free(main);
+        EVP_MD_CTX_free(branch);
+    }
+    ERR_clear_error();
+}
+
+/* ------------------------------------------------------------ rendering */
+
+static void png_of(fz_context *fz, fz_pixmap *pix, vsig *s, int which)
+{
+    fz_buffer *buf = fz_new_buffer_from_pixmap_as_png(fz, pix, fz_default_color_params);
+    unsigned char *p;
+    size_t len = fz_buffer_storage(fz, buf, &p);
+    s->png[which] = malloc(len);
+    if (s->png[which]) {
+        memcpy(s->png[which], p, len);
+        s->pnglen[which] = len;
+    }
+    fz_drop_buffer(fz, buf);
+}
+
+/* PNGs of the seal's appearance and of its page region as shown. */
+static void render_sig(seal_ctx *ctx, pdf_document *doc, vsig *s, int dpi)
+{
+    fz_context *fz = ctx->fz;
+    pdf_page *page = NULL;
+    fz_pixmap *pix = NULL;
+    fz_device *dev = NULL;
+    float scale = (float)dpi / 72.0f;
+
+    if (!s->r.page)
+        return;
+    fz_var(page);
+    fz_var(pix);
+    fz_var(dev);
+    fz_try(fz) {
+        page = pdf_load_page(fz, doc, s->r.page - 1);
+        pdf_annot *w;
+        for (w = pdf_first_widget(fz, page); w; w = pdf_next_widget(fz, w)) {
+            pdf_obj *o = pdf_annot_obj(fz, w);
+            if (pdf_to_num(fz, o) == s->field_num ||
+                pdf_to_num(fz, pdf_dict_get(fz, o, PDF_NAME(Parent))) == s->field_num)
+                break;
+        }
+        if (w) {
+            pix = pdf_new_pixmap_from_annot(fz, w, fz_scale(scale, scale), fz_device_rgb(fz), NULL, 1);
+            png_of(fz, pix, s, 0);
+            fz_drop_pixmap(fz, pix);
+            pix = NULL;
+            /* The region around the seal, page content and all annotations. */
+            fz_rect r = pdf_bound_annot(fz, w);
+            fz_rect pr = pdf_bound_page(fz, page);
+            r.x0 -= 36;
+            r.y0 -= 36;
+            r.x1 += 36;
+            r.y1 += 36;
+            r = fz_intersect_rect(r, pr);
+            fz_matrix ctm = fz_scale(scale, scale);
+            fz_irect bbox = fz_round_rect(fz_transform_rect(r, ctm));
+            if (bbox.x1 - bbox.x0 > 0 && bbox.y1 - bbox.y0 > 0 && bbox.x1 - bbox.x0 < 4000 &&
+                bbox.y1 - bbox.y0 < 4000) {
+                pix = fz_new_pixmap_with_bbox(fz, fz_device_rgb(fz), bbox, NULL, 0);
+                fz_clear_pixmap_with_value(fz, pix, 255);
+                dev = fz_new_draw_device(fz, fz_identity, pix);
+                fz_run_page(fz, (fz_page *)page, dev, ctm, NULL);
+                fz_close_device(fz, dev);
+                png_of(fz, pix, s, 1);
+            }
+        }
+    }
+    fz_always(fz) {
+        fz_drop_device(fz, dev);
+        fz_drop_pixmap(fz, pix);
+        fz_drop_page(fz, (fz_page *)page);
+    }
+    fz_catch(fz) {
+        /* No picture is not a verdict: the report simply has none. */
+        seal__warn(ctx, "%s: cannot render the seal: %s", s->field, fz_caught_message(fz));
+    }
+}
+
+/* ------------------------------------------------------------ levels */
+
+static void finish_sig(vdoc *d, vsig *s, const seal_verify_options *opts)
+{
+    /* Proof of existence: the signature's own time-stamp, or a later valid
+     * document time-stamp covering its revision. */
+    int later_dts = 0, lta = 0;
+    for (size_t i = 0; i < d->nsigs; i++) {
+        vsig *t = &d->sigs[i];
+        if (!t->doc_ts || t == s || t->r.indication == SEAL_TOTAL_FAILED || !t->r.intact ||
+            t->rev_end < s->rev_end || !t->trusted)
+            continue;
+        if (t->r.chain_trusted) {
+            later_dts = 1;
+            if (!s->poe || t->trusted < s->poe)
+                s->poe = t->trusted;
+        }
+        lta = 1;
+    }
+    if (s->doc_ts || strncmp(s->subfilter, "ETSI.", 5) != 0 || !s->r.intact) {
+        snprintf(s->level, sizeof(s->level), "none");
+    } else if (!s->level[0]) {
+        int bt = s->r.timestamp_ok || later_dts;
+        /* B-LT: revocation data for the signer embedded (DSS or CMS). */
+        int blt = bt && s->r.revocation == SEAL_REVOCATION_GOOD;
+        snprintf(s->level, sizeof(s->level), "%s",
+                 blt && lta ? "B-LTA" : blt ? "B-LT" : bt ? "B-T" : "B-B");
+    }
+    /* The time shown: trusted if time-stamped, else what the signer claims. */
+    s->r.time_trusted = s->trusted != 0;
+    seal__iso_time(s->trusted ? s->trusted : s->claimed, s->signing_time, sizeof(s->signing_time));
+    if (opts && opts->deadline) {
+        if (s->trusted && s->trusted > opts->deadline)
+            s->r.deadline = SEAL_DEADLINE_MISSED;
+        else if (s->poe && s->poe <= opts->deadline)
+            s->r.deadline = SEAL_DEADLINE_MET;
+        else
+            s->r.deadline = SEAL_DEADLINE_UNPROVEN;
+    }
+    if (s->r.changes_after == SEAL_CHANGES_DISALLOWED) {
+        const char *first = "";
+        for (size_t k = 0; k < s->nchanges; k++)
+            if (!s->changes[k].info.allowed) {
+                first = s->changes[k].detail;
+                break;
+            }
+        seal__vfy_set(s, SEAL_TOTAL_FAILED, SEAL_SUB_FORMAT_FAILURE,
+                      "the document was changed after signing in a way not allowed: %s", first);
+    }
+}
+
+/* ------------------------------------------------------------ entry */
+
+static void fill_result(vsig *s)
+{
+    seal_signature_result *r = &s->r;
+    r->field = s->field ? s->field : "";
+    r->type = s->type ? s->type : "";
+    r->subfilter = s->subfilter ? s->subfilter : "";
+    r->reason = s->reason ? s->reason : "";
+    r->signer = s->signer ? s->signer : "";
+    r->signer_subject = s->signer_subject ? s->signer_subject : "";
+    r->issuer = s->issuer ? s->issuer : "";
+    r->serial = s->serial ? s->serial : "";
+    r->signing_time = s->signing_time;
+    r->claimed_time = s->claimed_time;
+    r->timestamp = s->timestamp;
+    r->digest_algorithm = s->digest_alg;
+    r->key = s->key;
+    r->level = s->level;
+    r->seal_kind = s->seal_kind;
+    r->pages = s->pages;
+    r->change_count = s->nchanges;
+}
+
+static void free_sig(vsig *s)
+{
+    free(s->field);
+    free(s->type);
+    free(s->subfilter);
+    free(s->reason);
+    free(s->signer);
+    free(s->signer_subject);
+    free(s->issuer);
+    free(s->serial);
+    free(s->contents);
+    free(s->changes);
+    free(s->png[0]);
+    free(s->png[1]);
+    for (int i = 0; i < s->nlock_fields; i++)
+        free(s->lock_fields[i]);
+    free(s->lock_fields);
+    CMS_ContentInfo_free(s->cms);
+    X509_free(s->signer_cert);
+}
+
+SEAL_API void seal_report_free(seal_report *rep)
+{
+    if (!rep)
+        return;
+    for (size_t i = 0; i < rep->nsigs; i++)
+        free_sig(&rep->sigs[i]);
+    free(rep->sigs);
+    free(rep->file);
+    free(rep);
+}
+
+pdf_document *seal__vfy_open_prefix(seal_ctx *ctx, const unsigned char *data, size_t len,
+                                    const char *password)
+{
+    fz_context *fz = ctx->fz;
+    fz_stream *stm = NULL;
+    pdf_document *doc = NULL;
+
+    fz_var(stm);
+    fz_var(doc);
+    fz_try(fz) {
+        stm = fz_open_memory(fz, data, len);
+        doc = pdf_open_document_with_stream(fz, stm);
+        if (pdf_needs_password(fz, doc) && !pdf_authenticate_password(fz, doc, password ? password : ""))
+            seal__throw(ctx, SEAL_ERR_PASSWORD,
+                        password ? "wrong password for the document"
+                                 : "the document is encrypted: give its password");
+    }
+    fz_always(fz)
+        fz_drop_stream(fz, stm);
+    fz_catch(fz) {
+        pdf_drop_document(fz, doc);
+        fz_rethrow(fz);
+    }
+    return doc;
+}
+
+static void verify_doc(seal_ctx *ctx, seal_report *rep, const unsigned char *data, size_t len,
+                       const seal_verify_options *opts, vtrust *trust)
+{
+    fz_context *fz = ctx->fz;
+    vdoc d;
+    pdf_document *volatile doc = NULL, *volatile rdoc = NULL;
+    int64_t *volatile ends = NULL;
+
+    memset(&d, 0, sizeof(d));
+    fz_try(fz) {
+        if (len < 8 || !memmem(data, len < 1024 ? len : 1024, "%PDF-", 5))
+            seal__throw(ctx, SEAL_ERR_INPUT, "not a PDF (no %%PDF- header)");
+        ends = fz_malloc_array(fz, VFY_MAX_REVS, int64_t);
+        d.rev_ends = ends;
+        d.nrevs = find_revisions(data, len, ends, VFY_MAX_REVS);
+        d.data = data;
+        d.len = len;
+        d.password = opts ? opts->password : NULL;
+        fz_try(fz)
+            doc = seal__vfy_open_prefix(ctx, data, len, opts ? opts->password : NULL);
+        fz_catch(fz) {
+            if (ctx->status != SEAL_OK)
+                fz_rethrow(fz);
+            seal__throw(ctx, SEAL_ERR_INPUT, "cannot be read as a PDF: %s", fz_caught_message(fz));
+        }
+        d.doc = doc;
+        rep->info.pages = pdf_count_pages(fz, doc);
+        rep->info.revisions = d.nrevs;
+        rep->info.size = (long long)len;
+
+        d.docmdp = seal__pdf_docmdp(ctx, doc);
+        rep->info.docmdp = d.docmdp;
+        rep->sigs = calloc(VFY_MAX_SIGS, sizeof(vsig));
+        if (!rep->sigs)
+            fz_throw(fz, FZ_ERROR_MEMORY, "out of memory");
+        d.sigs = rep->sigs;
+        collect c = {&d, pdf_dict_getp(fz, pdf_trailer(fz, doc), "Root/Perms/DocMDP")};
+        seal__pdf_each_field(ctx, doc, add_sig, &c);
+        rep->nsigs = d.nsigs;
+        load_dss(ctx, doc, trust);
+
+        for (size_t i = 0; i < d.nsigs; i++) {
+            vsig *s = &d.sigs[i];
+            check_shape(ctx, &d, s);
+            seal__vcms_parse(s);
+            for (size_t r = 0; r < d.nrevs; r++)
+                if (s->br_count == 4 && d.rev_ends[r] == s->rev_end)
+                    s->r.revision = (int)r + 1;
+        }
+        hash_all(&d);
+        for (size_t i = 0; i < d.nsigs; i++)
+            seal__vcms_verify(ctx, trust, &d.sigs[i]);
+        for (size_t i = 0; i < d.nsigs; i++) {
+            vsig *s = &d.sigs[i];
+            if (s->br_count == 4 && s->r.byte_range_ok)
+                seal__vfy_changes(ctx, &d, s);
+            else
+                s->r.changes_after = SEAL_CHANGES_NONE;
+        }
+        for (size_t i = 0; i < d.nsigs; i++)
+            finish_sig(&d, &d.sigs[i], opts);
+        if (opts && (opts->flags & SEAL_VERIFY_RENDER)) {
+            /* A separate instance: loading pages may synthesise
+             * appearances, which must not touch the document compared. */
+            rdoc = seal__vfy_open_prefix(ctx, data, len, opts->password);
+            for (size_t i = 0; i < d.nsigs; i++)
+                render_sig(ctx, rdoc, &d.sigs[i], opts->render_dpi > 0 ? opts->render_dpi : 96);
+        }
+    }
+    fz_always(fz) {
+        pdf_drop_document(fz, rdoc);
+        pdf_drop_document(fz, doc);
+        fz_free(fz, ends);
+    }
+    fz_catch(fz)
+        fz_rethrow(fz);
+
+    /* The document's verdict: the worst signature's. */
+    rep->info.indication = SEAL_TOTAL_PASSED;
+    int worst = -1;
+    for (size_t i = 0; i < rep->nsigs; i++) {
+        vsig *s = &rep->sigs[i];
+        int r = seal__vfy_rank(s->r.indication);
+        fill_result(s);
+        if (worst < 0 || r > seal__vfy_rank(rep->sigs[worst].r.indication))
+            worst = (int)i;
+    }
+    if (rep->nsigs == 0) {
+        rep->info.indication = SEAL_INDETERMINATE;
+        rep->info.subindication = SEAL_SUB_SIGNED_DATA_NOT_FOUND;
+        snprintf(rep->reason, sizeof(rep->reason), "the document has no signature");
+    } else if (worst >= 0) {
+        vsig *s = &rep->sigs[worst];
+        rep->info.indication = s->r.indication;
+        rep->info.subindication = s->r.subindication;
+        if (s->r.indication != SEAL_TOTAL_PASSED)
+            snprintf(rep->reason, sizeof(rep->reason), "%s: %s", s->field, s->reason ? s->reason : "");
+    }
+}
+
+static seal_status verify_common(seal_ctx *ctx, const char *path,
+                                 const unsigned char *volatile data, size_t len, const seal_verify_options *opts, seal_report **out)
+{
+    fz_context *fz = ctx->fz;
+    seal_report *volatile rep = NULL;
+    unsigned char *volatile owned = NULL;
+    volatile seal_status st = SEAL_OK;
+    vtrust trust;
+
+    if (opts && opts->version != SEAL_VERIFY_OPTIONS_VERSION)
+        return seal__fail(ctx, SEAL_ERR_ARGS, "unknown seal_verify_options version %u", opts->version);
+    seal__ossl_clear();
+    if ((st = seal__vtrust_init(ctx, &trust, opts)) != SEAL_OK)
+        return st;
+    if (path) {
+        unsigned char *buf = NULL;
+        if ((st = seal__read_file(ctx, path, MAX_FILE, &buf, &len)) != SEAL_OK) {
+            seal__vtrust_free(&trust);
+            return st;
+        }
+        owned = buf;
+        data = buf;
+    }
+    rep = calloc(1, sizeof(*rep));
+    if (!rep || !(rep->file = strdup(path ? path : ""))) {
+        free(rep);
+        free(owned);
+        seal__vtrust_free(&trust);
+        return seal__fail(ctx, SEAL_ERR_NOMEM, "out of memory");
+    }
+    fz_try(fz)
+        verify_doc(ctx, rep, data, len, opts, &trust);
+    fz_catch(fz) {
+        st = seal__from_fz(ctx, SEAL_ERR_INPUT);
+        if (path && st != SEAL_ERR_NOMEM) {
+            char msg[SEAL_MSG_MAX];
+            snprintf(msg, sizeof(msg), "%s", ctx->msg);
+            seal__fail(ctx, st, "%s: %s", path, msg);
+        }
+        seal_report_free(rep);
+        rep = NULL;
+    }
+    free(owned);
+    seal__vtrust_free(&trust);
+    ERR_clear_error();
+    if (rep) {
+        rep->info.file = rep->file;
+        rep->info.reason = rep->reason;
+        rep->info.signatures = rep->nsigs;
+    }
+    *out = rep;
+    return st;
+}
+
+SEAL_API seal_status seal_verify_file(seal_ctx *ctx, const char *path,
+                                      const seal_verify_options *opts, seal_report **out)
+{
+    if (!ctx || !out)
+        return SEAL_ERR_ARGS;
+    seal__reset(ctx);
+    *out = NULL;
+    if (!path)
+        return seal__fail(ctx, SEAL_ERR_ARGS, "no file given");
+    return verify_common(ctx, path, NULL, 0, opts, out);
+}
+
+SEAL_API seal_status seal_verify_buffer(seal_ctx *ctx, const unsigned char *data, size_t len,
+                                        const seal_verify_options *opts, seal_report **out)
+{
+    if (!ctx || !out)
+        return SEAL_ERR_ARGS;
+    seal__reset(ctx);
+    *out = NULL;
+    if (!data)
+        return seal__fail(ctx, SEAL_ERR_ARGS, "no data given");
+    return verify_common(ctx, NULL, data, len, opts, out);
+}
+
+SEAL_API seal_status seal_report_document(const seal_report *rep, seal_report_info *out)
+{
+    if (!rep || !out)
+        return SEAL_ERR_ARGS;
+    *out = rep->info;
+    return SEAL_OK;
+}
+
+SEAL_API size_t seal_report_signature_count(const seal_report *rep)
+{
+    return rep ? rep->nsigs : 0;
+}
+
+SEAL_API seal_status seal_report_signature(const seal_report *rep, size_t i,
+                                           seal_signature_result *out)
+{
+    if (!rep || !out || i >= rep->nsigs)
+        return SEAL_ERR_ARGS;
+    *out = rep->sigs[i].r;
+    return SEAL_OK;
+}
+
+SEAL_API seal_status seal_report_change(const seal_report *rep, size_t sig, size_t k,
+                                        seal_change_info *out)
+{
+    if (!rep || !out || sig >= rep->nsigs || k >= rep->sigs[sig].nchanges)
+        return SEAL_ERR_ARGS;
+    *out = rep->sigs[sig].changes[k].info;
+    out->kind = rep->sigs[sig].changes[k].kind;
+    out->detail = rep->sigs[sig].changes[k].detail;
+    return SEAL_OK;
+}
+
+SEAL_API seal_status seal_report_png(const seal_report *rep, size_t i, int which,
+                                     const unsigned char **png, size_t *len)
+{
+    if (!rep || !png || !len || i >= rep->nsigs || which < 0 || which > 1)
+        return SEAL_ERR_ARGS;
+    if (!rep->sigs[i].png[which])
+        return SEAL_ERR_NOT_FOUND;
+    *png = rep->sigs[i].png[which];
+    *len = rep->sigs[i].pnglen[which];
+    return SEAL_OK;
+}

@@ -1,0 +1,123 @@
+/*
+ * Internal interface of the verifier: verify.c (document, ByteRange,
+ * hashing, report), vcms.c (CMS, chains, time-stamps, revocation, crypto
+ * policy) and changes.c (what later revisions changed). Not installed.
+ * SPDX-License-Identifier: AGPL-3.0-or-later
+ */
+#ifndef SEAL_VERIFYINT_H
+#define SEAL_VERIFYINT_H
+
+#include "pdfint.h"
+
+#include <openssl/cms.h>
+#include <openssl/evp.h>
+#include <openssl/ocsp.h>
+#include <openssl/x509.h>
+
+/* Hostile files: bounds on what is examined. */
+#define VFY_MAX_SIGS 256
+#define VFY_MAX_REVS 4096
+#define VFY_MAX_CONTENTS (4u << 20)  /* decoded /Contents */
+#define VFY_MAX_CHANGES 200          /* recorded per signature (more are counted) */
+#define VFY_MAX_WIDGETS 64
+#define VFY_MAX_DSS_ITEMS 2000
+#define VFY_MAX_DSS_BYTES (16u << 20)
+
+typedef struct vtrust {
+    X509_STORE *store;            /* trust anchors */
+    int anchors;                  /* how many */
+    STACK_OF(X509) *extra;        /* DSS certificates: intermediates for chains */
+    STACK_OF(X509_CRL) *crls;     /* DSS CRLs */
+    OCSP_BASICRESP **ocsps;       /* DSS OCSP responses */
+    int nocsps, capocsps;
+    unsigned flags;               /* SEAL_VERIFY_* */
+} vtrust;
+
+typedef struct vchange {
+    seal_change_info info;
+    char kind[32];
+    char detail[200];
+} vchange;
+
+typedef struct vsig {
+    seal_signature_result r;  /* r's strings point into the fields below */
+    char *field, *type, *subfilter, *reason, *signer, *signer_subject, *issuer, *serial;
+    char signing_time[32], claimed_time[32], timestamp[32], digest_alg[24], key[24], level[8];
+    char seal_kind[32];
+    int pages[VFY_MAX_WIDGETS];
+    vchange *changes;
+    size_t nchanges, changes_cap, changes_more;
+    unsigned char *png[2];
+    size_t pnglen[2];
+
+    /* Working state. */
+    int sig_num;              /* object number of the signature dictionary, 0 if direct */
+    int field_num;            /* object number of the field */
+    int doc_ts;               /* a document time-stamp */
+    int br_count;
+    int64_t br[4];
+    int64_t rev_end;          /* c + d */
+    unsigned char *contents;  /* decoded /Contents (fz_malloc'd) */
+    size_t contents_len;
+    int contents_ok;          /* /Contents is a string */
+    long long claimed;        /* /M, epoch; 0 if none */
+    long long trusted;        /* genTime of a verified signature time-stamp; 0 if none */
+    long long poe;            /* earliest proof of existence (time-stamps), 0 if none */
+    CMS_ContentInfo *cms;
+    const EVP_MD *range_md;   /* digest over the ByteRange */
+    unsigned char digest[EVP_MAX_MD_SIZE];
+    unsigned digest_len;
+    int hashed;
+    int has_tst;              /* a signature time-stamp attribute */
+    X509 *signer_cert;        /* owned */
+    int lock_all;             /* FieldMDP: 1 all, 2 include, 3 exclude; 0 none */
+    char **lock_fields;
+    int nlock_fields;
+} vsig;
+
+/* Rank of an indication for "worst of": PASSED < INDETERMINATE < FAILED. */
+int seal__vfy_rank(seal_indication ind);
+/* Record a verdict unless a worse (or an equally bad, earlier) one is set. */
+void seal__vfy_set(vsig *s, seal_indication ind, seal_subindication sub, const char *fmt, ...)
+    __attribute__((format(printf, 4, 5)));
+
+/* vcms.c */
+seal_status seal__vtrust_init(seal_ctx *ctx, vtrust *t, const seal_verify_options *opts);
+void seal__vtrust_free(vtrust *t);
+/* Add DSS material (DER blobs); bad items are skipped. */
+void seal__vtrust_add_cert(vtrust *t, const unsigned char *der, size_t len);
+void seal__vtrust_add_crl(vtrust *t, const unsigned char *der, size_t len);
+void seal__vtrust_add_ocsp(vtrust *t, const unsigned char *der, size_t len);
+/* Parse s->contents (DER, trailing zero padding checked) and choose the
+ * digest for the ByteRange. Records a verdict on failure. */
+void seal__vcms_parse(vsig *s);
+/* Verify the parsed CMS against s->digest (the ByteRange digest). */
+void seal__vcms_verify(seal_ctx *ctx, vtrust *t, vsig *s);
+/* Epoch of an ASN1_TIME, 0 on failure. */
+long long seal__asn1_time(const ASN1_TIME *t);
+/* Format an epoch as ISO 8601 UTC. */
+void seal__iso_time(long long t, char *buf, size_t size);
+
+/* changes.c */
+typedef struct vdoc {
+    pdf_document *doc;        /* the whole file as shown */
+    const unsigned char *data;
+    size_t len;
+    int docmdp;               /* P of the certification signature, 0 if none */
+    int docmdp_sig_num;
+    vsig *sigs;
+    size_t nsigs;
+    int64_t *rev_ends;
+    size_t nrevs;
+    const char *password;
+} vdoc;
+/* Compare the revision signed by s with the whole document; record every
+ * change in s->changes and set s->r.changes_after. */
+void seal__vfy_changes(seal_ctx *ctx, vdoc *d, vsig *s);
+void seal__vfy_add_change(vsig *s, int revision, int object, int page, const char *kind,
+                          int allowed, const char *fmt, ...) __attribute__((format(printf, 7, 8)));
+/* Open the first len bytes of data as their own document. */
+pdf_document *seal__vfy_open_prefix(seal_ctx *ctx, const unsigned char *data, size_t len,
+                                    const char *password);
+
+#endif /* SEAL_VERIFYINT_H */
