@@ -26,6 +26,21 @@ int cmd_inspect(int argc, char **argv);
 int cmd_token(int argc, char **argv);
 int cmd_verify(int argc, char **argv);
 int cmd_enrol(int argc, char **argv);
+int cmd_batch(int argc, char **argv);
+
+/* Batch options shared by `seal batch` and `seal sign IN... -o DIR/`. */
+enum {
+    CLI_OPT_JOBS = 1000, CLI_OPT_RESUME, CLI_OPT_FAIL_FAST, CLI_OPT_JSON_LOG, CLI_OPT_SHARD
+};
+#define CLI_BATCH_LONGOPTS                                         \
+    {"jobs", required_argument, NULL, CLI_OPT_JOBS},               \
+    {"resume", no_argument, NULL, CLI_OPT_RESUME},                 \
+    {"fail-fast", no_argument, NULL, CLI_OPT_FAIL_FAST},           \
+    {"json-log", required_argument, NULL, CLI_OPT_JSON_LOG},       \
+    {"shard", required_argument, NULL, CLI_OPT_SHARD}
+struct batch_opts;
+/* Apply one batch option; 1 if it was one, 0 if not, -1 if its value is bad. */
+int cli_batch_option(int c, const char *arg, struct batch_opts *o);
 
 /* Print "seal: MESSAGE" to stderr (one line). */
 void cli_error(const char *fmt, ...) __attribute__((format(printf, 1, 2)));

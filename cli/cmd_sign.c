@@ -2,14 +2,17 @@
  * seal sign: seal a PDF with a PAdES signature.
  * SPDX-License-Identifier: AGPL-3.0-or-later
  */
-#include "cli.h"
+#include "job.h"
 
 #include <getopt.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 
 static const char synopsis[] =
     "seal sign IN.pdf -o OUT.pdf --key KEY [--seal ART.pdf PLACEMENT...]\n"
+    "seal sign IN.pdf... -o DIR/ --key KEY [...] [--jobs N] [--resume] [--fail-fast]\n"
+    "                 [--json-log F] [--shard I/N]\n"
     "                 [--reason T] [--location T] [--field-name NAME] [--certify 1|2|3]\n"
     "                 [--pin-file F] [--password-env VAR] [--chain CA.pem]\n"
     "  PLACEMENT: --page N --at X,Y | --pages SPEC --at X,Y\n"
@@ -48,6 +51,7 @@ int cmd_sign(int argc, char **argv)
         {"pin-file", required_argument, NULL, OPT_PIN_FILE},
         {"password-env", required_argument, NULL, OPT_PASSWORD_ENV},
         {"chain", required_argument, NULL, OPT_CHAIN},
+        CLI_BATCH_LONGOPTS,
         {"help", no_argument, NULL, 'h'},
         {NULL, 0, NULL, 0}};
     seal_sign_options so = SEAL_SIGN_OPTIONS_INIT;
@@ -60,6 +64,8 @@ int cmd_sign(int argc, char **argv)
     seal_ctx *ctx;
     seal_key *key = NULL;
     seal_status st;
+    batch_opts bo = {0};
+    int batch_flags = 0;
 
     optind = 1;
     opterr = 0;
@@ -121,14 +127,25 @@ int cmd_sign(int argc, char **argv)
         case OPT_PASSWORD_ENV: pwenv = optarg; break;
         case OPT_CHAIN: ko.chain_path = optarg; break;
         case 'h': printf("usage: %s\n", synopsis); return EXIT_OK;
-        default:
-            return cli_usage(synopsis, "unknown or incomplete option '%s'", argv[optind - 1]);
+        default: {
+            int r = cli_batch_option(c, optarg, &bo);
+            if (r < 0)
+                return cli_usage(synopsis, "bad value '%s' for %s", optarg, argv[optind - 1]);
+            if (r == 0)
+                return cli_usage(synopsis, "unknown or incomplete option '%s'", argv[optind - 1]);
+            batch_flags = 1;
+        }
         }
     }
-    if (optind != argc - 1)
-        return cli_usage(synopsis, optind >= argc ? "no input PDF given" : "one input PDF at a time");
+    if (optind >= argc)
+        return cli_usage(synopsis, "no input PDF given");
     if (!out)
-        return cli_usage(synopsis, "no output given (-o OUT.pdf)");
+        return cli_usage(synopsis, "no output given (-o OUT.pdf, or -o DIR/ for many files)");
+    struct stat ost;
+    int many = argc - optind > 1 || out[strlen(out) - 1] == '/' ||
+               (stat(out, &ost) == 0 && S_ISDIR(ost.st_mode));
+    if (!many && batch_flags)
+        return cli_usage(synopsis, "--jobs, --resume, --fail-fast, --json-log and --shard need -o DIR/");
     if (!keyuri)
         return cli_usage(synopsis, "no key given (--key pkcs11:... or --key p12:FILE)");
 
@@ -186,6 +203,43 @@ int cmd_sign(int argc, char **argv)
             return EXIT_USAGE;
         }
     }
+    if (many) {
+        /* Many files: a one-step job for the batch runner. */
+        job *j = job_new();
+        int rc;
+        if (!j)
+            return EXIT_FAILED;
+        char *dir = job_strdup(j, out);
+        for (size_t len = strlen(dir); len > 1 && dir[len - 1] == '/'; len--)
+            dir[len - 1] = 0;
+        j->outdir = dir;
+        j->password = so.password;
+        for (int i = optind; i < argc; i++)
+            if (job_add_input(j, argv[i])) {
+                job_free(j);
+                return EXIT_USAGE;
+            }
+        job_finish_inputs(j);
+        j->keys = calloc(1, sizeof(job_key));
+        j->steps = calloc(1, sizeof(job_step));
+        if (!j->keys || !j->steps)
+            abort();
+        j->nkeys = j->nsteps = 1;
+        j->keys[0].name = job_strdup(j, "key");
+        j->keys[0].uri = job_strdup(j, keyuri);
+        j->keys[0].pin_file = job_strdup(j, pin.pin_file);
+        j->keys[0].chain = job_strdup(j, ko.chain_path);
+        j->steps[0].opts = so;
+        j->steps[0].placements = calloc(n ? n : 1, sizeof(seal_placement));
+        if (!j->steps[0].placements)
+            abort();
+        memcpy(j->steps[0].placements, pls, n * sizeof(seal_placement));
+        j->steps[0].opts.placements = j->steps[0].placements;
+        rc = batch_run(j, &bo);
+        job_free(j);
+        return rc;
+    }
+
     ctx = cli_ctx_new();
     if (!ctx)
         return EXIT_FAILED;

@@ -297,6 +297,7 @@ SEAL_API seal_status seal_key_open(seal_ctx *ctx, seal_key **out, const char *ur
     key = calloc(1, sizeof(*key));
     if (!key)
         return seal__fail(ctx, SEAL_ERR_NOMEM, "out of memory");
+    pthread_mutex_init(&key->lock, NULL);
     seal__ossl_clear();
     if (!strncmp(uri, "p12:", 4)) {
         st = open_p12(ctx, key, uri + 4, opts);
@@ -332,6 +333,7 @@ SEAL_API void seal_key_free(seal_key *key)
     X509_free(key->cert);
     sk_X509_pop_free(key->chain, X509_free);
     seal__cert_text_free(&key->text);
+    pthread_mutex_destroy(&key->lock);
     free(key);
 }
 
@@ -370,7 +372,14 @@ static seal_status soft_sign(seal_ctx *ctx, EVP_PKEY *pk, int md_nid, const unsi
 seal_status seal__key_sign(seal_ctx *ctx, seal_key *key, int md_nid, const unsigned char *md,
                            size_t mdlen, unsigned char **sig, size_t *siglen)
 {
-    if (key->p11)
-        return seal__p11_sign(ctx, key->p11, md_nid, md, mdlen, sig, siglen);
-    return soft_sign(ctx, key->soft, md_nid, md, mdlen, sig, siglen);
+    seal_status st;
+
+    /* A PKCS#11 session must not be used by two threads at once. Software
+     * keys sign in parallel: each signature has its own EVP_PKEY_CTX. */
+    if (!key->p11)
+        return soft_sign(ctx, key->soft, md_nid, md, mdlen, sig, siglen);
+    pthread_mutex_lock(&key->lock);
+    st = seal__p11_sign(ctx, key->p11, md_nid, md, mdlen, sig, siglen);
+    pthread_mutex_unlock(&key->lock);
+    return st;
 }

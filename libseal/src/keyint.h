@@ -11,6 +11,8 @@
 #include <openssl/evp.h>
 #include <openssl/x509.h>
 
+#include <pthread.h>
+
 /* Text fields of a certificate, owned by the holder. */
 typedef struct seal__cert_text {
     char *subject, *issuer, *cn, *serial, *key_type, *label, *id;
@@ -36,6 +38,7 @@ seal_status seal__p11_sign(seal_ctx *ctx, seal__p11 *p, int md_nid, const unsign
 const char *seal__p11_label(const seal__p11 *p);
 
 struct seal_key {
+    pthread_mutex_t lock;  /* a token session signs one thing at a time */
     seal__p11 *p11;        /* token key, or NULL */
     EVP_PKEY *soft;        /* PKCS#12 private key, or NULL */
     X509 *cert;            /* signer certificate */

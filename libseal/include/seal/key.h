@@ -85,6 +85,14 @@ typedef struct seal_key seal_key;
 SEAL_API seal_status seal_key_open(seal_ctx *ctx, seal_key **out, const char *uri,
                                    const seal_key_options *opts);
 
+/*
+ * Thread rule: an open key may be shared by threads that each use their own
+ * seal_ctx (e.g. batch workers). A token key's signing operations are
+ * serialised by a lock, so its session is never used by two threads at
+ * once; a PKCS#12 key signs in parallel.
+ * seal_key_free must not race with any use.
+ */
+
 /* Log out, close the session and free the key; NULL is allowed. */
 SEAL_API void seal_key_free(seal_key *key);
 

@@ -1,0 +1,430 @@
+/*
+ * The batch runner: every input through every step of a job, with worker
+ * threads, one PIN entry per key, progress, resume and a summary.
+ *
+ * Safety: each key is opened (and its PIN asked for) once, before any file
+ * is touched, so a wrong PIN stops the batch with nothing written and can
+ * never lock a token. Every output is written to a temporary file, checked
+ * and renamed by the library; a kill at any moment leaves only whole
+ * outputs, and the next run removes stray temporary files.
+ * SPDX-License-Identifier: AGPL-3.0-or-later
+ */
+#include "job.h"
+
+#include <errno.h>
+#include <dirent.h>
+#include <fcntl.h>
+#include <json-c/json.h>
+#include <limits.h>
+#include <pthread.h>
+#include <signal.h>
+#include <stdatomic.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <time.h>
+#include <unistd.h>
+
+typedef enum { F_PENDING, F_SEALED, F_SKIPPED, F_FAILED } file_state;
+
+typedef struct file_result {
+    file_state state;
+    seal_status status;
+    char reason[512];
+    double seconds;
+} file_result;
+
+typedef struct runner {
+    job *j;
+    const batch_opts *o;
+    size_t *todo;          /* indexes into j->inputs for this shard */
+    size_t ntodo;
+    char **outputs;        /* output path per input index */
+    file_result *results;
+    atomic_size_t next;
+    pthread_mutex_t lock;  /* progress, log and counters */
+    size_t done, sealed, skipped, failed;
+    double started;
+    int tty;
+    FILE *log;
+} runner;
+
+static volatile sig_atomic_t interrupted;
+
+static void on_sigint(int sig)
+{
+    (void)sig;
+    interrupted = 1;
+}
+
+static double now(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
+}
+
+/* Temporary files of ours: ".NAME.seal-XXXXXX" (the library's) and
+ * ".NAME.seal-step-N" (between steps). */
+static int is_stray_temp(const char *name)
+{
+    return name[0] == '.' && strstr(name, ".seal-") != NULL;
+}
+
+static int clean_strays(const char *dir)
+{
+    DIR *d = opendir(dir);
+    struct dirent *e;
+    int n = 0;
+
+    if (!d)
+        return 0;
+    while ((e = readdir(d)) != NULL) {
+        char *path;
+        if (!is_stray_temp(e->d_name) || asprintf(&path, "%s/%s", dir, e->d_name) < 0)
+            continue;
+        if (unlink(path) == 0)
+            n++;
+        free(path);
+    }
+    closedir(d);
+    return n;
+}
+
+static const char *base_name(const char *path)
+{
+    const char *s = strrchr(path, '/');
+    return s ? s + 1 : path;
+}
+
+/* outdir/NAME<suffix>.pdf */
+static char *output_path(job *j, const char *input)
+{
+    char *buf, *kept;
+    const char *b = base_name(input);
+    size_t n = strlen(b);
+    int has_pdf = n > 4 && !strcasecmp(b + n - 4, ".pdf");
+    if (asprintf(&buf, "%s/%.*s%s%s", j->outdir, (int)(has_pdf ? n - 4 : n), b, j->suffix,
+                 has_pdf ? b + n - 4 : ".pdf") < 0)
+        abort();
+    kept = job_strdup(j, buf);
+    free(buf);
+    return kept;
+}
+
+static int same_inode(const char *a, const char *b)
+{
+    struct stat sa, sb;
+    return stat(a, &sa) == 0 && stat(b, &sb) == 0 && sa.st_dev == sb.st_dev && sa.st_ino == sb.st_ino;
+}
+
+/* An existing output is complete and valid when it carries the input as an
+ * exact prefix and a signature per step, the last covering the whole file.
+ * Outputs only ever appear by rename after checking, so this recognises
+ * our own finished work. */
+static int output_complete(seal_ctx *ctx, job *j, const char *in, const char *out)
+{
+    seal_inspection *ins = NULL, *orig = NULL;
+    seal_signature_info last;
+    int ok = 0;
+    FILE *a = NULL, *b = NULL;
+
+    if (access(out, F_OK) != 0)
+        return 0;
+    if (seal_inspect_file(ctx, out, j->password, &ins) != SEAL_OK ||
+        seal_inspect_file(ctx, in, j->password, &orig) != SEAL_OK)
+        goto out;
+    size_t n = seal_inspection_signature_count(ins);
+    if (n < seal_inspection_signature_count(orig) + j->nsteps ||
+        seal_inspection_signature(ins, n - 1, &last) != SEAL_OK || !last.covers_whole_file)
+        goto out;
+    a = fopen(in, "rb");
+    b = fopen(out, "rb");
+    if (!a || !b)
+        goto out;
+    char ba[65536], bb[65536];
+    size_t ra;
+    ok = 1;
+    while (ok && (ra = fread(ba, 1, sizeof(ba), a)) > 0)
+        ok = fread(bb, 1, ra, b) == ra && !memcmp(ba, bb, ra);
+out:
+    if (a)
+        fclose(a);
+    if (b)
+        fclose(b);
+    seal_inspection_free(ins);
+    seal_inspection_free(orig);
+    return ok;
+}
+
+/* Seal one input through every step. */
+static void seal_one(runner *r, seal_ctx *ctx, size_t idx)
+{
+    job *j = r->j;
+    const char *in = j->inputs[idx], *out = r->outputs[idx];
+    file_result *res = &r->results[idx];
+    char prev[PATH_MAX + 64] = "", step_out[PATH_MAX + 64];
+    double t0 = now();
+
+    if (r->o->resume && output_complete(ctx, j, in, out)) {
+        res->state = F_SKIPPED;
+        snprintf(res->reason, sizeof(res->reason), "already sealed");
+        return;
+    }
+    for (size_t s = 0; s < j->nsteps; s++) {
+        const job_step *st = &j->steps[s];
+        const char *src = s == 0 ? in : prev;
+        if (s + 1 == j->nsteps)
+            snprintf(step_out, sizeof(step_out), "%s", out);
+        else
+            snprintf(step_out, sizeof(step_out), "%s/.%s.seal-step-%zu", j->outdir, base_name(out), s + 1);
+        seal_status stt = seal_sign_file(ctx, src, step_out, j->keys[st->key].key, &st->opts);
+        if (prev[0])
+            unlink(prev);
+        if (stt != SEAL_OK) {
+            res->state = F_FAILED;
+            res->status = stt;
+            snprintf(res->reason, sizeof(res->reason), "%s%s", j->nsteps > 1 ? "" : "",
+                     seal_ctx_message(ctx));
+            if (j->nsteps > 1) {
+                char tmp[sizeof(res->reason)];
+                snprintf(tmp, sizeof(tmp), "step %zu (%s): %s", s + 1, j->keys[st->key].name,
+                         seal_ctx_message(ctx));
+                snprintf(res->reason, sizeof(res->reason), "%s", tmp);
+            }
+            return;
+        }
+        snprintf(prev, sizeof(prev), "%s", step_out);
+    }
+    res->state = F_SEALED;
+    res->seconds = now() - t0;
+}
+
+static void progress(runner *r, size_t idx)
+{
+    const file_result *res = &r->results[idx];
+    double el = now() - r->started, rate = el > 0 ? (double)r->done / el : 0;
+    static const char *const names[] = {"pending", "sealed", "skipped", "failed"};
+
+    if (r->log) {
+        json_object *o = json_object_new_object();
+        json_object_object_add(o, "file", json_object_new_string(r->j->inputs[idx]));
+        json_object_object_add(o, "output", json_object_new_string(r->outputs[idx]));
+        json_object_object_add(o, "status", json_object_new_string(names[res->state]));
+        if (res->state == F_FAILED || res->state == F_SKIPPED)
+            json_object_object_add(o, "reason", json_object_new_string(res->reason));
+        if (res->state == F_FAILED)
+            json_object_object_add(o, "exit_code", json_object_new_int(cli_exit_code(res->status)));
+        json_object_object_add(o, "seconds", json_object_new_double(res->seconds));
+        fprintf(r->log, "%s\n", json_object_to_json_string_ext(o, JSON_C_TO_STRING_PLAIN |
+                                                                     JSON_C_TO_STRING_NOSLASHESCAPE));
+        fflush(r->log);
+        json_object_put(o);
+    }
+    if (r->tty) {
+        int width = 30, fill = r->ntodo ? (int)(width * r->done / r->ntodo) : width;
+        double eta = rate > 0 ? (double)(r->ntodo - r->done) / rate : 0;
+        fprintf(stderr, "\r[%.*s%*s] %zu/%zu  %.1f files/s  ETA %.0fs  %zu failed ", fill,
+                "==============================", width - fill, "", r->done, r->ntodo, rate, eta,
+                r->failed);
+        if (res->state == F_FAILED)
+            fprintf(stderr, "\n%s: %s\n", r->j->inputs[idx], res->reason);
+    } else {
+        fprintf(stderr, "seal: [%zu/%zu] %s: %s%s%s\n", r->done, r->ntodo, r->j->inputs[idx],
+                names[res->state], res->state == F_FAILED ? ": " : "",
+                res->state == F_FAILED ? res->reason : "");
+    }
+}
+
+static int stop_now(runner *r, const file_result *res)
+{
+    /* A key problem (a wrong PIN on a context-specific login, a locked
+     * token) stops everything: retrying could lock the token. */
+    return res->state == F_FAILED &&
+           (r->o->fail_fast || cli_exit_code(res->status) == EXIT_KEY);
+}
+
+static atomic_int stopping;
+
+static void *worker(void *arg)
+{
+    runner *r = arg;
+    seal_ctx *ctx = cli_ctx_new();
+
+    if (!ctx)
+        return NULL;
+    for (;;) {
+        if (interrupted || atomic_load(&stopping))
+            break;
+        size_t k = atomic_fetch_add(&r->next, 1);
+        if (k >= r->ntodo)
+            break;
+        size_t idx = r->todo[k];
+        seal_one(r, ctx, idx);
+        pthread_mutex_lock(&r->lock);
+        r->done++;
+        file_result *res = &r->results[idx];
+        if (res->state == F_SEALED)
+            r->sealed++;
+        else if (res->state == F_SKIPPED)
+            r->skipped++;
+        else
+            r->failed++;
+        progress(r, idx);
+        if (stop_now(r, res))
+            atomic_store(&stopping, 1);
+        pthread_mutex_unlock(&r->lock);
+    }
+    seal_ctx_free(ctx);
+    return NULL;
+}
+
+static int open_keys(job *j)
+{
+    seal_ctx *ctx = cli_ctx_new();
+    int rc = EXIT_OK;
+
+    if (!ctx)
+        return EXIT_FAILED;
+    for (size_t i = 0; i < j->nkeys && rc == EXIT_OK; i++) {
+        int used = 0;
+        for (size_t s = 0; s < j->nsteps; s++)
+            used |= j->steps[s].key == i;
+        if (!used)
+            continue;
+        seal_key_options ko = SEAL_KEY_OPTIONS_INIT;
+        cli_pin pin = {j->keys[i].pin_file};
+        ko.pin_cb = cli_pin_cb;
+        ko.pin_user = &pin;
+        ko.chain_path = j->keys[i].chain;
+        seal_status st = seal_key_open(ctx, &j->keys[i].key, j->keys[i].uri, &ko);
+        if (st != SEAL_OK) {
+            cli_error("key '%s': %s", j->keys[i].name, seal_ctx_message(ctx));
+            rc = cli_exit_code(st);
+        }
+    }
+    seal_ctx_free(ctx);
+    return rc;
+}
+
+static int plan_outputs(runner *r)
+{
+    job *j = r->j;
+    for (size_t i = 0; i < j->ninputs; i++) {
+        r->outputs[i] = output_path(j, j->inputs[i]);
+        if (same_inode(j->inputs[i], r->outputs[i])) {
+            cli_error("%s would be replaced by its own output; choose another output directory",
+                      j->inputs[i]);
+            return -1;
+        }
+    }
+    /* Outputs are sorted like the inputs' names, so clashes sit anywhere:
+     * compare all pairs by name (batches are hundreds, not millions). */
+    for (size_t i = 0; i < j->ninputs; i++)
+        for (size_t k = i + 1; k < j->ninputs; k++)
+            if (!strcmp(r->outputs[i], r->outputs[k])) {
+                cli_error("%s and %s would both be written to %s", j->inputs[i], j->inputs[k],
+                          r->outputs[i]);
+                return -1;
+            }
+    return 0;
+}
+
+int batch_run(job *j, const batch_opts *o)
+{
+    runner r;
+    int rc, jobs = o->jobs > 0 ? o->jobs : (int)sysconf(_SC_NPROCESSORS_ONLN);
+    pthread_t *threads = NULL;
+    struct sigaction sa, old;
+
+    memset(&r, 0, sizeof(r));
+    r.j = j;
+    r.o = o;
+    if (j->ninputs == 0) {
+        cli_error("no input files");
+        return EXIT_USAGE;
+    }
+    r.outputs = calloc(j->ninputs, sizeof(char *));
+    r.results = calloc(j->ninputs, sizeof(file_result));
+    r.todo = calloc(j->ninputs, sizeof(size_t));
+    if (!r.outputs || !r.results || !r.todo)
+        abort();
+    if (plan_outputs(&r)) {
+        rc = EXIT_USAGE;
+        goto out;
+    }
+    /* Shard I of N: a contiguous slice of the sorted inputs. */
+    size_t lo = 0, hi = j->ninputs;
+    if (o->shard_n > 0) {
+        lo = j->ninputs * (size_t)(o->shard_i - 1) / (size_t)o->shard_n;
+        hi = j->ninputs * (size_t)o->shard_i / (size_t)o->shard_n;
+    }
+    for (size_t i = lo; i < hi; i++)
+        r.todo[r.ntodo++] = i;
+
+    /* Keys first: a wrong PIN ends the batch before anything is written. */
+    if ((rc = open_keys(j)) != EXIT_OK)
+        goto out;
+    if (mkdir(j->outdir, 0777) != 0 && errno != EEXIST) {
+        cli_error("cannot create output directory %s: %s", j->outdir, strerror(errno));
+        rc = EXIT_INPUT;
+        goto out;
+    }
+    int cleaned = clean_strays(j->outdir);
+    if (cleaned)
+        fprintf(stderr, "seal: removed %d temporary file%s left by an interrupted run\n", cleaned,
+                cleaned == 1 ? "" : "s");
+    if (o->json_log) {
+        r.log = fopen(o->json_log, "a");
+        if (!r.log) {
+            cli_error("cannot write %s: %s", o->json_log, strerror(errno));
+            rc = EXIT_INPUT;
+            goto out;
+        }
+    }
+    r.tty = isatty(STDERR_FILENO);
+    pthread_mutex_init(&r.lock, NULL);
+    memset(&sa, 0, sizeof(sa));
+    sa.sa_handler = on_sigint;
+    sigaction(SIGINT, &sa, &old);
+    r.started = now();
+    if ((size_t)jobs > r.ntodo)
+        jobs = (int)(r.ntodo ? r.ntodo : 1);
+    threads = calloc((size_t)jobs, sizeof(pthread_t));
+    if (!threads)
+        abort();
+    for (int t = 0; t < jobs; t++)
+        pthread_create(&threads[t], NULL, worker, &r);
+    for (int t = 0; t < jobs; t++)
+        pthread_join(threads[t], NULL);
+    sigaction(SIGINT, &old, NULL);
+    pthread_mutex_destroy(&r.lock);
+    if (r.tty)
+        fputc('\n', stderr);
+
+    double el = now() - r.started;
+    size_t left = r.ntodo - r.done;
+    fprintf(stderr, "seal: %zu sealed, %zu skipped, %zu failed%s in %.1f s (%.1f files/s)\n",
+            r.sealed, r.skipped, r.failed,
+            left ? (interrupted ? ", stopped by Ctrl-C" : ", stopped early") : "", el,
+            el > 0 ? (double)(r.sealed + r.skipped) / el : 0.0);
+    rc = EXIT_OK;
+    for (size_t k = 0; k < r.ntodo; k++) {
+        file_result *res = &r.results[r.todo[k]];
+        if (res->state != F_FAILED)
+            continue;
+        fprintf(stderr, "seal: failed: %s: %s\n", j->inputs[r.todo[k]], res->reason);
+        if (rc == EXIT_OK)
+            rc = cli_exit_code(res->status);
+    }
+    if (rc == EXIT_OK && left)
+        rc = interrupted ? 130 : EXIT_FAILED;
+out:
+    if (r.log)
+        fclose(r.log);
+    free(threads);
+    free(r.outputs);
+    free(r.results);
+    free(r.todo);
+    return rc;
+}

@@ -1,0 +1,434 @@
+/*
+ * Job files: JSON read with json-c. The format is documented in
+ * docs/jobs.md; relative paths are relative to the job file.
+ * SPDX-License-Identifier: AGPL-3.0-or-later
+ */
+#include "job.h"
+
+#include <dirent.h>
+#include <errno.h>
+#include <glob.h>
+#include <json-c/json.h>
+#include <limits.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+
+job *job_new(void)
+{
+    job *j = calloc(1, sizeof(*j));
+    if (j)
+        j->suffix = "";
+    return j;
+}
+
+char *job_strdup(job *j, const char *s)
+{
+    char *d;
+    if (!s)
+        return NULL;
+    if (j->nowned == j->capowned) {
+        size_t cap = j->capowned ? j->capowned * 2 : 32;
+        char **grown = realloc(j->owned, cap * sizeof(*grown));
+        if (!grown)
+            abort();
+        j->owned = grown;
+        j->capowned = cap;
+    }
+    d = strdup(s);
+    if (!d)
+        abort();
+    j->owned[j->nowned++] = d;
+    return d;
+}
+
+void job_free(job *j)
+{
+    if (!j)
+        return;
+    for (size_t i = 0; i < j->nkeys; i++)
+        seal_key_free(j->keys[i].key);
+    for (size_t i = 0; i < j->nsteps; i++)
+        free(j->steps[i].placements);
+    for (size_t i = 0; i < j->nowned; i++)
+        free(j->owned[i]);
+    free(j->owned);
+    free(j->keys);
+    free(j->steps);
+    free(j->inputs);
+    free(j);
+}
+
+static void push_input(job *j, const char *path)
+{
+    char **grown = realloc(j->inputs, (j->ninputs + 1) * sizeof(*grown));
+    if (!grown)
+        abort();
+    j->inputs = grown;
+    j->inputs[j->ninputs++] = job_strdup(j, path);
+}
+
+static int ends_with_pdf(const char *name)
+{
+    size_t n = strlen(name);
+    return n > 4 && !strcasecmp(name + n - 4, ".pdf");
+}
+
+int job_add_input(job *j, const char *spec)
+{
+    struct stat st;
+
+    if (strpbrk(spec, "*?[")) {
+        glob_t g;
+        int r = glob(spec, 0, NULL, &g);
+        if (r == GLOB_NOMATCH) {
+            cli_error("no file matches %s", spec);
+            return -1;
+        }
+        if (r != 0) {
+            cli_error("cannot expand %s", spec);
+            return -1;
+        }
+        for (size_t i = 0; i < g.gl_pathc; i++)
+            push_input(j, g.gl_pathv[i]);
+        globfree(&g);
+        return 0;
+    }
+    if (stat(spec, &st) == 0 && S_ISDIR(st.st_mode)) {
+        DIR *d = opendir(spec);
+        struct dirent *e;
+        if (!d) {
+            cli_error("cannot read directory %s: %s", spec, strerror(errno));
+            return -1;
+        }
+        while ((e = readdir(d)) != NULL) {
+            if (e->d_name[0] == '.' || !ends_with_pdf(e->d_name))
+                continue;
+            char *path;
+            if (asprintf(&path, "%s/%s", spec, e->d_name) < 0)
+                abort();
+            push_input(j, path);
+            free(path);
+        }
+        closedir(d);
+        return 0;
+    }
+    /* A missing file is reported when it is processed, with the others. */
+    push_input(j, spec);
+    return 0;
+}
+
+static int cmp_str(const void *a, const void *b)
+{
+    return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+void job_finish_inputs(job *j)
+{
+    size_t n = 0;
+    qsort(j->inputs, j->ninputs, sizeof(char *), cmp_str);
+    for (size_t i = 0; i < j->ninputs; i++)
+        if (n == 0 || strcmp(j->inputs[n - 1], j->inputs[i]))
+            j->inputs[n++] = j->inputs[i];
+    j->ninputs = n;
+}
+
+/* Relative paths in a job file are relative to the job file's directory. */
+static char *resolve(job *j, const char *base, const char *path)
+{
+    char *joined, *kept;
+    if (!path)
+        return NULL;
+    if (path[0] == '/' || !base[0])
+        return job_strdup(j, path);
+    if (asprintf(&joined, "%s/%s", base, path) < 0)
+        abort();
+    kept = job_strdup(j, joined);
+    free(joined);
+    return kept;
+}
+
+static const char *get_str(json_object *o, const char *key)
+{
+    json_object *v;
+    if (!json_object_object_get_ex(o, key, &v) || !json_object_is_type(v, json_type_string))
+        return NULL;
+    return json_object_get_string(v);
+}
+
+/* "key": [a, b] of two numbers. */
+static int get_pair(json_object *o, const char *key, double *a, double *b)
+{
+    json_object *v;
+    if (!json_object_object_get_ex(o, key, &v))
+        return 0;
+    if (!json_object_is_type(v, json_type_array) || json_object_array_length(v) != 2)
+        return -1;
+    *a = json_object_get_double(json_object_array_get_idx(v, 0));
+    *b = json_object_get_double(json_object_array_get_idx(v, 1));
+    return 1;
+}
+
+static int get_int(json_object *o, const char *key, int *out)
+{
+    json_object *v;
+    if (!json_object_object_get_ex(o, key, &v))
+        return 0;
+    if (!json_object_is_type(v, json_type_int))
+        return -1;
+    *out = json_object_get_int(v);
+    return 1;
+}
+
+static int known_keys(json_object *o, const char *what, const char *const *allowed)
+{
+    json_object_object_foreach(o, k, v) {
+        int ok = 0;
+        (void)v;
+        for (size_t i = 0; allowed[i]; i++)
+            if (!strcmp(k, allowed[i]))
+                ok = 1;
+        if (!ok) {
+            cli_error("job: unknown field \"%s\" in %s", k, what);
+            return -1;
+        }
+    }
+    return 0;
+}
+
+static int parse_placement(job *j, json_object *o, seal_placement *pl, size_t step, size_t idx)
+{
+    static const char *const allowed[] = {"page", "at", "pages", "keyword", "nth", "all", "offset",
+                                          "cross_page", "edge", "y", "group", "field", NULL};
+    char what[64];
+    int has_at, r = 0;
+    json_object *v;
+
+    snprintf(what, sizeof(what), "steps[%zu].placements[%zu]", step, idx);
+    if (!json_object_is_type(o, json_type_object)) {
+        cli_error("job: %s is not an object", what);
+        return -1;
+    }
+    if (known_keys(o, what, allowed))
+        return -1;
+    memset(pl, 0, sizeof(*pl));
+    has_at = get_pair(o, "at", &pl->x_mm, &pl->y_mm);
+    pl->pages = job_strdup(j, get_str(o, "pages"));
+    pl->keyword = job_strdup(j, get_str(o, "keyword"));
+    pl->field = job_strdup(j, get_str(o, "field"));
+    int cross = json_object_object_get_ex(o, "cross_page", &v) && json_object_get_boolean(v);
+    if (has_at < 0 || get_int(o, "page", &pl->page) < 0) {
+        cli_error("job: %s: \"at\" is [x, y] in mm and \"page\" a number", what);
+        return -1;
+    }
+    if (cross) {
+        const char *edge = get_str(o, "edge");
+        double y = 0;
+        pl->kind = SEAL_PLACE_CROSS_PAGE;
+        if (edge && strcmp(edge, "right") && strcmp(edge, "left")) {
+            cli_error("job: %s: \"edge\" is \"right\" or \"left\"", what);
+            return -1;
+        }
+        pl->edge = edge && !strcmp(edge, "left") ? SEAL_EDGE_LEFT : SEAL_EDGE_RIGHT;
+        if (json_object_object_get_ex(o, "y", &v))
+            y = json_object_get_double(v);
+        pl->y_mm = y;
+        r = get_int(o, "group", &pl->group);
+    } else if (pl->keyword) {
+        pl->kind = SEAL_PLACE_KEYWORD;
+        pl->nth = 1;
+        r = get_int(o, "nth", &pl->nth);
+        if (json_object_object_get_ex(o, "all", &v) && json_object_get_boolean(v))
+            pl->nth = SEAL_NTH_ALL;
+        if (get_pair(o, "offset", &pl->dx_mm, &pl->dy_mm) < 0)
+            r = -1;
+    } else if (pl->field) {
+        pl->kind = SEAL_PLACE_FIELD;
+    } else if (has_at && pl->page) {
+        pl->kind = SEAL_PLACE_AT;
+    } else if (has_at && pl->pages) {
+        pl->kind = SEAL_PLACE_PAGES;
+    } else {
+        cli_error("job: %s needs page+at, pages+at, keyword, cross_page or field", what);
+        return -1;
+    }
+    if (r < 0) {
+        cli_error("job: %s has a field of the wrong type", what);
+        return -1;
+    }
+    return 0;
+}
+
+static int parse_keys(job *j, json_object *keys, const char *base)
+{
+    static const char *const allowed[] = {"uri", "pin_file", "chain", NULL};
+    size_t n = 0;
+
+    if (!json_object_is_type(keys, json_type_object)) {
+        cli_error("job: \"keys\" is an object of named keys");
+        return -1;
+    }
+    j->keys = calloc((size_t)json_object_object_length(keys) + 1, sizeof(job_key));
+    if (!j->keys)
+        abort();
+    json_object_object_foreach(keys, name, k) {
+        char what[160];
+        snprintf(what, sizeof(what), "keys.%s", name);
+        if (!json_object_is_type(k, json_type_object) || known_keys(k, what, allowed))
+            return -1;
+        const char *uri = get_str(k, "uri");
+        if (!uri) {
+            cli_error("job: %s has no \"uri\"", what);
+            return -1;
+        }
+        j->keys[n].name = job_strdup(j, name);
+        /* p12:FILE is a path too. */
+        if (!strncmp(uri, "p12:", 4) && uri[4] != '/' && base[0]) {
+            char *p = resolve(j, base, uri + 4), *u;
+            if (asprintf(&u, "p12:%s", p) < 0)
+                abort();
+            j->keys[n].uri = job_strdup(j, u);
+            free(u);
+        } else {
+            j->keys[n].uri = job_strdup(j, uri);
+        }
+        j->keys[n].pin_file = resolve(j, base, get_str(k, "pin_file"));
+        j->keys[n].chain = resolve(j, base, get_str(k, "chain"));
+        n++;
+    }
+    j->nkeys = n;
+    return 0;
+}
+
+static int parse_steps(job *j, json_object *steps, const char *base)
+{
+    static const char *const allowed[] = {"key", "seal", "reason", "location", "certify",
+                                          "placements", "field_name", NULL};
+    size_t n = json_object_is_type(steps, json_type_array) ? json_object_array_length(steps) : 0;
+
+    if (n == 0) {
+        cli_error("job: \"steps\" is a non-empty array");
+        return -1;
+    }
+    j->steps = calloc(n, sizeof(job_step));
+    if (!j->steps)
+        abort();
+    for (size_t i = 0; i < n; i++) {
+        json_object *s = json_object_array_get_idx(steps, i), *pls;
+        job_step *st = &j->steps[i];
+        seal_sign_options init = SEAL_SIGN_OPTIONS_INIT;
+        char what[32];
+        const char *key;
+        size_t k;
+
+        snprintf(what, sizeof(what), "steps[%zu]", i);
+        if (!json_object_is_type(s, json_type_object) || known_keys(s, what, allowed))
+            return -1;
+        st->opts = init;
+        key = get_str(s, "key");
+        for (k = 0; key && k < j->nkeys; k++)
+            if (!strcmp(j->keys[k].name, key))
+                break;
+        if (!key || k == j->nkeys) {
+            cli_error("job: %s names no key of \"keys\" (\"key\": \"%s\")", what, key ? key : "");
+            return -1;
+        }
+        st->key = k;
+        st->opts.artwork_path = resolve(j, base, get_str(s, "seal"));
+        st->opts.reason = job_strdup(j, get_str(s, "reason"));
+        st->opts.location = job_strdup(j, get_str(s, "location"));
+        st->opts.field_name = job_strdup(j, get_str(s, "field_name"));
+        if (get_int(s, "certify", &st->opts.certify) < 0 || st->opts.certify < 0 ||
+            st->opts.certify > 3) {
+            cli_error("job: %s: \"certify\" is 1, 2 or 3", what);
+            return -1;
+        }
+        if (json_object_object_get_ex(s, "placements", &pls)) {
+            size_t np = json_object_is_type(pls, json_type_array) ? json_object_array_length(pls) : 0;
+            st->placements = calloc(np ? np : 1, sizeof(seal_placement));
+            if (!st->placements)
+                abort();
+            for (size_t p = 0; p < np; p++)
+                if (parse_placement(j, json_object_array_get_idx(pls, p), &st->placements[p], i, p))
+                    return -1;
+            st->opts.placements = st->placements;
+            st->opts.placement_count = np;
+        }
+    }
+    j->nsteps = n;
+    return 0;
+}
+
+job *job_load(const char *path)
+{
+    static const char *const allowed[] = {"version", "inputs", "output", "suffix", "keys",
+                                          "steps", "password_env", NULL};
+    json_object *root = json_object_from_file(path), *v;
+    job *j = NULL;
+    char base[PATH_MAX];
+    const char *slash = strrchr(path, '/');
+
+    if (strlen(path) >= sizeof(base)) {
+        cli_error("job file path too long");
+        return NULL;
+    }
+
+    if (!root) {
+        cli_error("cannot read job file %s: %s", path, json_util_get_last_err());
+        return NULL;
+    }
+    snprintf(base, sizeof(base), "%.*s", slash ? (int)(slash - path) : 0, path);
+    j = job_new();
+    if (!j)
+        abort();
+    if (!json_object_is_type(root, json_type_object) || known_keys(root, "the job", allowed))
+        goto fail;
+    int version = 1;
+    if (get_int(root, "version", &version) < 0 || version != 1) {
+        cli_error("job: unsupported \"version\" (this seal reads version 1)");
+        goto fail;
+    }
+    if (!json_object_object_get_ex(root, "keys", &v) || parse_keys(j, v, base))
+        goto fail;
+    if (!json_object_object_get_ex(root, "steps", &v) || parse_steps(j, v, base))
+        goto fail;
+    if (!get_str(root, "output")) {
+        cli_error("job: \"output\" (a directory) is missing");
+        goto fail;
+    }
+    j->outdir = resolve(j, base, get_str(root, "output"));
+    if (get_str(root, "suffix"))
+        j->suffix = job_strdup(j, get_str(root, "suffix"));
+    if (get_str(root, "password_env")) {
+        j->password = getenv(get_str(root, "password_env"));
+        if (!j->password) {
+            cli_error("job: environment variable %s (password_env) is not set",
+                      get_str(root, "password_env"));
+            goto fail;
+        }
+    }
+    if (!json_object_object_get_ex(root, "inputs", &v) || !json_object_is_type(v, json_type_array) ||
+        json_object_array_length(v) == 0) {
+        cli_error("job: \"inputs\" is a non-empty array of files, directories or patterns");
+        goto fail;
+    }
+    for (size_t i = 0; i < json_object_array_length(v); i++) {
+        json_object *in = json_object_array_get_idx(v, i);
+        if (!json_object_is_type(in, json_type_string)) {
+            cli_error("job: inputs[%zu] is not a string", i);
+            goto fail;
+        }
+        char *p = resolve(j, base, json_object_get_string(in));
+        if (job_add_input(j, p))
+            goto fail;
+    }
+    job_finish_inputs(j);
+    for (size_t i = 0; i < j->nsteps; i++)
+        j->steps[i].opts.password = j->password;
+    json_object_put(root);
+    return j;
+fail:
+    json_object_put(root);
+    job_free(j);
+    return NULL;
+}
