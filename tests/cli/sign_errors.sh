@@ -83,7 +83,9 @@ wrong_pin() {
 }
 
 wrong_pin_env() {
-    SEAL_PIN=000000 expect_failure 5 'PIN' "$ONE" -- sign "$ONE" -o @OUT@ --key "$KEY_COMPANY"
+    SEAL_PIN=907153 expect_failure 5 'PIN' "$ONE" -- sign "$ONE" -o @OUT@ --key "$KEY_COMPANY"
+    ! grep -q 907153 "$T/stderr" "$T/stdout" || die "the PIN appears in the output"
+    ! grep -q 654321 "$T/stderr" "$T/stdout" || die "a PIN appears in the output"
 }
 
 encryption_cert() {
@@ -173,6 +175,20 @@ pin_on_command_line() {
     [ ! -e "$T/u.pdf" ] || die "output written"
 }
 
+rename_fails() {
+    # The output name is taken by a directory: the finished temporary file
+    # cannot be renamed into place. Nothing may be left behind.
+    local dir=$T/rename
+    mkdir -p "$dir/out.pdf"
+    run "$SEAL" sign "$ONE" -o "$dir/out.pdf" --key "$KEY_COMPANY" "${PIN[@]}"
+    [ "$RC" != 0 ] || die "exit 0 with a directory in the output's place"
+    [ "$RC" -lt 128 ] || { show_output; die "killed by signal $((RC - 128))"; }
+    expect_msg 'out\.pdf|director|rename|exists'
+    [ "$(ls -A "$dir")" = out.pdf ] || die "left behind: $(ls -A "$dir" | tr '\n' ' ')"
+    [ -z "$(ls -A "$dir/out.pdf")" ] || die "wrote into the directory"
+    note "exit $RC: $(head -1 "$T/stderr")"
+}
+
 output_is_input() {
     local before
     cp "$ONE" "$T/same.pdf"
@@ -209,4 +225,5 @@ run_case "key not on the token (fakep11) -> 5" fake_no_key
 run_case "usage errors -> 2" usage_errors
 run_case "--pin PIN on the command line -> 2" pin_on_command_line
 run_case "output path = input path is refused, input intact" output_is_input
+run_case "output cannot be renamed into place: nothing left behind" rename_fails
 finish

@@ -27,6 +27,8 @@
 #   expired    04 RSA-2048   certificate expired yesterday
 #   expiring   05 RSA-2048   certificate expires in 10 days
 # plus the intermediate (ca01) and root (ca02) CA certificates, without keys.
+# Token "BareToken": key "bare" (01, RSA-2048, CN=... bare) and its
+# certificate only, as most CA tokens hold no CA certificates.
 set -euo pipefail
 
 if [ $# -ne 2 ]; then
@@ -147,7 +149,8 @@ printf '654321\n' > "$FIX/badpin.txt"
 printf '12345678\n' > "$FIX/sopin.txt"
 softhsm2-util --init-token --free --label SealToken --pin 123456 --so-pin 12345678 >/dev/null
 
-p11() { pkcs11-tool --module "$SOFTHSM" --token-label SealToken --login --pin 123456 "$@"; }
+TOKEN=SealToken
+p11() { pkcs11-tool --module "$SOFTHSM" --token-label "$TOKEN" --login --pin 123456 "$@"; }
 
 # token_cert LABEL ID KEYTYPE EXTENSIONS START END RDN...
 token_cert() {
@@ -155,7 +158,7 @@ token_cert() {
     shift 6
     p11 --keypairgen --key-type "$type" --id "$id" --label "$label" >/dev/null 2>"$W/p11.log" \
         || { cat "$W/p11.log" >&2; exit 1; }
-    pkcs11-tool --module "$SOFTHSM" --token-label SealToken --read-object --type pubkey \
+    pkcs11-tool --module "$SOFTHSM" --token-label "$TOKEN" --read-object --type pubkey \
         --id "$id" -o "$W/$label.pub.der" >/dev/null 2>&1
     python3 "$TOOLS/mkcsr.py" tbs "$W/$label.pub.der" "$W/$label.tbs" "$@"
     case $type in
@@ -194,6 +197,13 @@ openssl x509 -in "$FIX/ca/root.pem" -outform DER -out "$W/root.cer"
 p11 --write-object "$W/inter.cer" --type cert --id ca01 --label "libseal Test Signing CA" >/dev/null 2>&1
 p11 --write-object "$W/root.cer" --type cert --id ca02 --label "libseal Test Root CA" >/dev/null 2>&1
 
+# A second token like most CA keys: the signer's key and certificate only,
+# no CA certificates (the chain must come from elsewhere, e.g. --chain).
+softhsm2-util --init-token --free --label BareToken --pin 123456 --so-pin 12345678 >/dev/null
+TOKEN=BareToken
+token_cert bare 01 rsa:2048 v3_sign "$NOW_1D" "$IN_2Y" C=CN "O=$COMPANY" "CN=$COMPANY bare"
+TOKEN=SealToken
+
 # ---------------------------------------------------------------- PKCS#12
 step "PKCS#12 signer.p12"
 mkdir -p "$FIX/keys"
@@ -212,7 +222,7 @@ mkdir -p "$FIX/nssdb"
 certutil -N -d "sql:$FIX/nssdb" --empty-password
 certutil -A -d "sql:$FIX/nssdb" -n "libseal Test Root CA" -t "CT,C,C" -i "$FIX/ca/root.pem"
 certutil -A -d "sql:$FIX/nssdb" -n "libseal Test Signing CA" -t ",," -i "$FIX/ca/inter.pem"
-for c in company legalrep encryption expired expiring p12; do
+for c in company legalrep encryption expired expiring bare p12; do
     certutil -A -d "sql:$FIX/nssdb" -n "$c" -t ",," -i "$FIX/certs/$c.pem"
 done
 
@@ -241,6 +251,7 @@ KEY_LEGALREP='pkcs11:token=SealToken;object=legalrep?module-path=$SOFTHSM'
 KEY_ENCRYPTION='pkcs11:token=SealToken;object=encryption?module-path=$SOFTHSM'
 KEY_EXPIRED='pkcs11:token=SealToken;object=expired?module-path=$SOFTHSM'
 KEY_EXPIRING='pkcs11:token=SealToken;object=expiring?module-path=$SOFTHSM'
+KEY_BARE='pkcs11:token=BareToken;object=bare?module-path=$SOFTHSM'
 KEY_P12='p12:$FIX/signer.p12'
 FAKEP11='$FAKEP11'
 EOF
@@ -248,7 +259,7 @@ EOF
 # ---------------------------------------------------------------- self-check
 step "self-check"
 fail() { echo "mkfixtures: self-check failed: $*" >&2; exit 1; }
-for c in company legalrep encryption expiring p12; do
+for c in company legalrep encryption expiring bare p12; do
     openssl verify -CAfile "$FIX/ca/root.pem" -untrusted "$FIX/ca/inter.pem" "$FIX/certs/$c.pem" \
         >/dev/null 2>&1 || fail "certs/$c.pem does not verify"
 done
