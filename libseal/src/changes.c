@@ -43,7 +43,7 @@ enum role {
     R_STRUCTURE
 };
 
-typedef struct diff {
+struct diff {
     seal_ctx *ctx;
     vdoc *d;
     vsig *s;
@@ -59,7 +59,7 @@ typedef struct diff {
     fz_rect *content_bbox;  /* per page of cur, lazily (x0 > x1: not computed) */
     int npages;
     pdf_document *bdoc;     /* instance for running page contents */
-} diff;
+};
 
 void seal__vfy_add_change(vsig *s, int revision, int object, int page, const char *kind,
                           int allowed, const char *fmt, ...)
@@ -99,6 +99,10 @@ void seal__vfy_add_change(vsig *s, int revision, int object, int page, const cha
 
 #define CHANGE(df, num, pg, kind, ok, ...) \
     seal__vfy_add_change((df)->s, (df)->revision, (num), (pg), (kind), (ok), __VA_ARGS__)
+
+static int ap_refs(fz_context *fz, pdf_obj *widget, int target);
+typedef struct diff diff;
+static int refs_in_old(fz_context *fz, diff *df, int target);
 
 /* ------------------------------------------------------------ comparing */
 
@@ -379,6 +383,97 @@ static int field_locked(diff *df, const char *name)
     return s->lock_all == 2 ? listed : !listed;
 }
 
+static int is_resource_key(const char *k)
+{
+    static const char *const keys[] = {"Font", "XObject", "ExtGState", "ColorSpace", "Pattern",
+                                       "Shading", "Properties", "ProcSet"};
+    for (size_t i = 0; i < sizeof(keys) / sizeof(keys[0]); i++)
+        if (!strcmp(k, keys[i]))
+            return 1;
+    return 0;
+}
+
+/* A resource dictionary that only gained names: content that did not
+ * change cannot use them, so nothing shown changes. Replacing or removing
+ * a name (a different font or image under the same name) is a change. */
+static int resources_only_added(fz_context *fz, pdf_obj *o, pdf_obj *n)
+{
+    o = pdf_resolve_indirect(fz, o);
+    n = pdf_resolve_indirect(fz, n);
+    if (!pdf_is_dict(fz, o) || !pdf_is_dict(fz, n))
+        return 0;
+    for (int i = 0; i < pdf_dict_len(fz, n); i++)
+        if (!is_resource_key(pdf_to_name(fz, pdf_dict_get_key(fz, n, i))))
+            return 0;
+    for (int i = 0; i < pdf_dict_len(fz, o); i++) {
+        pdf_obj *k = pdf_dict_get_key(fz, o, i);
+        pdf_obj *ov = pdf_dict_get_val(fz, o, i), *nv = pdf_dict_get(fz, n, k);
+        if (same_obj(fz, ov, nv, 0))
+            continue;
+        if (pdf_is_indirect(fz, ov) || pdf_is_indirect(fz, nv) || !pdf_is_dict(fz, ov) ||
+            !pdf_is_dict(fz, nv))
+            return 0;
+        for (int j = 0; j < pdf_dict_len(fz, ov); j++)
+            if (!same_obj(fz, pdf_dict_get_val(fz, ov, j), pdf_dict_get(fz, nv, pdf_dict_get_key(fz, ov, j)), 0))
+                return 0;
+    }
+    return 1;
+}
+
+/* An object the new appearance of a widget refers to that already existed
+ * in the signed revision and was not part of its appearance then: content
+ * prepared before signing and revealed after it (a shadow attack). Returns
+ * its number, or 0. */
+static int ap_reuses_old(fz_context *fz, diff *df, pdf_obj *ow, pdf_obj *nw)
+{
+    pdf_obj *nap = pdf_dict_get(fz, nw, PDF_NAME(AP));
+    pdf_obj *oap = ow ? pdf_dict_get(fz, ow, PDF_NAME(AP)) : NULL;
+    pdf_obj *refs[1 + 3 + 3 * 64];
+    int nrefs = 0;
+
+    refs[nrefs++] = nap;
+    for (int i = 0; i < pdf_dict_len(fz, nap) && i < 3; i++) {
+        pdf_obj *v = pdf_dict_get_val(fz, nap, i);
+        refs[nrefs++] = v;
+        if (!pdf_is_stream(fz, v))
+            for (int k = 0; k < pdf_dict_len(fz, v) && k < 64; k++)
+                refs[nrefs++] = pdf_dict_get_val(fz, v, k);
+    }
+    for (int i = 0; i < nrefs; i++) {
+        int num = pdf_to_num(fz, refs[i]);
+        if (!pdf_is_indirect(fz, refs[i]) || !in_use(fz, df->old, num, df->nold))
+            continue;
+        if (ow && (pdf_to_num(fz, oap) == num || ap_refs(fz, ow, num)))
+            continue;
+        return num;
+    }
+    return 0;
+}
+
+/* A visible rectangle of an existing annotation on the page that r overlaps
+ * (in PDF user space), or 0. */
+static int overlaps_existing(fz_context *fz, diff *df, pdf_obj *a, int page)
+{
+    fz_rect r = pdf_dict_get_rect(fz, a, PDF_NAME(Rect));
+    pdf_obj *annots;
+
+    if (page < 1 || r.x1 - r.x0 <= 0.5f || r.y1 - r.y0 <= 0.5f ||
+        (pdf_dict_get_int(fz, a, PDF_NAME(F)) & (1 | 2 | 32)))
+        return 0;
+    annots = pdf_dict_get(fz, pdf_lookup_page_obj(fz, df->old, page - 1), PDF_NAME(Annots));
+    for (int i = 0; i < pdf_array_len(fz, annots) && i < 10000; i++) {
+        pdf_obj *o = pdf_array_get(fz, annots, i);
+        if (pdf_dict_get_int(fz, o, PDF_NAME(F)) & (1 | 2 | 32))
+            continue;
+        if (pdf_name_eq(fz, pdf_dict_get(fz, o, PDF_NAME(Subtype)), PDF_NAME(Popup)))
+            continue;
+        fz_rect e = fz_intersect_rect(r, pdf_dict_get_rect(fz, o, PDF_NAME(Rect)));
+        if (e.x1 - e.x0 > 0.5f && e.y1 - e.y0 > 0.5f)
+            return pdf_to_num(fz, o) ? pdf_to_num(fz, o) : -1;
+    }
+    return 0;
+}
+
 /* A widget or annotation newly listed in a page's /Annots. */
 static void new_annot(fz_context *fz, diff *df, pdf_obj *ref, int page)
 {
@@ -387,6 +482,18 @@ static void new_annot(fz_context *fz, diff *df, pdf_obj *ref, int page)
     pdf_obj *subtype = pdf_dict_get(fz, a, PDF_NAME(Subtype));
     char name[256];
 
+    int reused = ap_reuses_old(fz, df, NULL, a);
+    if (reused) {
+        CHANGE(df, num, page, "overlay annotation", 0,
+               "annotation %d added whose appearance is object %d, prepared before signing", num, reused);
+        return;
+    }
+    int over = overlaps_existing(fz, df, a, page);
+    if (over) {
+        CHANGE(df, num, page, "overlay annotation", 0,
+               "annotation %d added over existing annotation %d on page %d", num, over, page);
+        return;
+    }
     if (pdf_name_eq(fz, subtype, PDF_NAME(Widget))) {
         pdf_obj *field = pdf_dict_get(fz, a, PDF_NAME(FT)) || pdf_dict_get(fz, a, PDF_NAME(T))
                              ? a
@@ -468,6 +575,10 @@ static void page_diff(fz_context *fz, diff *df, int num, pdf_obj *o, pdf_obj *n,
             annots_diff(fz, df, num, pdf_resolve_indirect(fz, ov), pdf_resolve_indirect(fz, nv), page);
             continue;
         }
+        if (pdf_name_eq(fz, k, PDF_NAME(Resources)) && resources_only_added(fz, ov, nv)) {
+            CHANGE(df, num, page, "resources", 1, "page %d: resources added (content unchanged)", page);
+            continue;
+        }
         const char *kind = pdf_name_eq(fz, k, PDF_NAME(Contents))    ? "content"
                            : pdf_name_eq(fz, k, PDF_NAME(Resources)) ? "resources"
                                                                      : "page";
@@ -523,6 +634,26 @@ static void acroform_diff(fz_context *fz, diff *df, int num, pdf_obj *o, pdf_obj
     }
 }
 
+/* The name dictionary changed only in its /AP (annotation icon
+ * appearances) or /Dests trees; /JavaScript, /EmbeddedFiles and the rest
+ * are real changes. */
+static int names_harmless(fz_context *fz, pdf_obj *o, pdf_obj *n)
+{
+    o = pdf_resolve_indirect(fz, o);
+    n = pdf_resolve_indirect(fz, n);
+    for (int pass = 0; pass < 2; pass++) {
+        pdf_obj *a = pass ? n : o, *b = pass ? o : n;
+        for (int i = 0; i < pdf_dict_len(fz, a); i++) {
+            pdf_obj *k = pdf_dict_get_key(fz, a, i);
+            if (same_obj(fz, pdf_dict_get_val(fz, a, i), pdf_dict_get(fz, b, k), 0))
+                continue;
+            if (strcmp(pdf_to_name(fz, k), "AP") && strcmp(pdf_to_name(fz, k), "Dests"))
+                return 0;
+        }
+    }
+    return 1;
+}
+
 static void catalog_diff(fz_context *fz, diff *df, int num, pdf_obj *o, pdf_obj *n)
 {
     for (int pass = 0; pass < 2; pass++) {
@@ -543,6 +674,8 @@ static void catalog_diff(fz_context *fz, diff *df, int num, pdf_obj *o, pdf_obj 
                 CHANGE(df, num, 0, "form", 1, "AcroForm added (for a signature field)");
             else if (!strcmp(key, "Metadata") || !strcmp(key, "Extensions") || !strcmp(key, "Version"))
                 CHANGE(df, num, 0, "metadata", 1, "catalog /%s updated", key);
+            else if (!strcmp(key, "Names") && names_harmless(fz, pass ? bv : av, pass ? av : bv))
+                CHANGE(df, num, 0, "annotation", 1, "named annotation appearances (/Names /AP) updated");
             else if (!strcmp(key, "OCProperties"))
                 CHANGE(df, num, 0, "optional content", 0, "optional content (layer) state changed");
             else if (!strcmp(key, "Pages"))
@@ -556,7 +689,7 @@ static void catalog_diff(fz_context *fz, diff *df, int num, pdf_obj *o, pdf_obj 
 /* A form field whose dictionary changed. */
 static void field_diff(fz_context *fz, diff *df, int num, pdf_obj *o, pdf_obj *n, int page)
 {
-    char name[256];
+    char name[256], other[64] = "";
     int sig = pdf_name_eq(fz, pdf_dict_get_inheritable(fz, n, PDF_NAME(FT)), PDF_NAME(Sig));
     int value_only = 1, v_changed = 0;
 
@@ -572,20 +705,40 @@ static void field_diff(fz_context *fz, diff *df, int num, pdf_obj *o, pdf_obj *n
             if (pdf_name_eq(fz, k, PDF_NAME(V)))
                 v_changed = 1;
             else if (!pdf_name_eq(fz, k, PDF_NAME(AS)) && !pdf_name_eq(fz, k, PDF_NAME(AP)) &&
-                     !pdf_name_eq(fz, k, PDF_NAME(MK)) && !(sig && pdf_name_eq(fz, k, PDF_NAME(Lock))))
+                     !pdf_name_eq(fz, k, PDF_NAME(MK)) && !pdf_name_eq(fz, k, PDF_NAME(DA)) &&
+                     !(sig && (pdf_name_eq(fz, k, PDF_NAME(Lock)) || pdf_name_eq(fz, k, PDF_NAME(F))))) {
                 value_only = 0;
+                snprintf(other, sizeof(other), "/%s", pdf_to_name(fz, k));
+            }
         }
+    }
+    int reused = ap_reuses_old(fz, df, o, n);
+    if (reused) {
+        CHANGE(df, num, page, "overridden object", 0,
+               "field '%s' now shows object %d, prepared before signing", name, reused);
+        return;
     }
     if (sig) {
         pdf_obj *ov = pdf_dict_get(fz, o, PDF_NAME(V)), *nv = pdf_dict_get(fz, n, PDF_NAME(V));
-        if (!ov && nv && value_only && is_later_signature(df, nv, fz))
+        pdf_obj *oap = pdf_dict_get(fz, o, PDF_NAME(AP));
+        int shared = 0;
+        if (!ov && nv && value_only && pdf_is_indirect(fz, oap) &&
+            !same_obj(fz, oap, pdf_dict_get(fz, n, PDF_NAME(AP)), 0))
+            shared = refs_in_old(fz, df, pdf_to_num(fz, oap)) > 1;
+        if (shared)
+            CHANGE(df, num, page, "overridden object", 0,
+                   "signature field '%s' replaced appearance %d, which is also used elsewhere", name,
+                   pdf_to_num(fz, oap));
+        else if (!ov && nv && value_only && is_later_signature(df, nv, fz))
             CHANGE(df, num, page, "signature", 1, "empty signature field '%s' signed", name);
         else
-            CHANGE(df, num, page, "signature", 0, "signature field '%s' changed after signing", name);
+            CHANGE(df, num, page, "signature", 0, "signature field '%s' changed after signing%s%s", name,
+                   other[0] ? ": " : "", other);
         return;
     }
     if (!value_only) {
-        CHANGE(df, num, page, "form field", 0, "form field '%s' changed beyond its value", name);
+        CHANGE(df, num, page, "form field", 0, "form field '%s' changed beyond its value (%s)", name,
+               other);
         return;
     }
     if (df->d->docmdp == 1) {
@@ -623,7 +776,12 @@ static void classify(fz_context *fz, diff *df, int num, pdf_obj *o, pdf_obj *n)
     case R_PAGE: page_diff(fz, df, num, o, n, page); return;
     case R_ANNOTS: annots_diff(fz, df, num, o, n, page); return;
     case R_CONTENT: CHANGE(df, num, page, "content", 0, "page %d: content stream %d changed", page, num); return;
-    case R_RESOURCES: CHANGE(df, num, page, "resources", 0, "page %d: resources (object %d) changed", page, num); return;
+    case R_RESOURCES:
+        if (resources_only_added(fz, o, n))
+            CHANGE(df, num, page, "resources", 1, "page %d: resources added (content unchanged)", page);
+        else
+            CHANGE(df, num, page, "resources", 0, "page %d: resources (object %d) changed", page, num);
+        return;
     case R_XOBJECT: CHANGE(df, num, page, "xobject", 0, "page %d: XObject %d changed", page, num); return;
     case R_FONT: CHANGE(df, num, page, "font", 0, "page %d: font %d changed", page, num); return;
     case R_PAGES: CHANGE(df, num, 0, "pages", 0, "page tree node %d changed (pages added, removed or moved)", num); return;
@@ -666,6 +824,10 @@ static void classify(fz_context *fz, diff *df, int num, pdf_obj *o, pdf_obj *n)
             CHANGE(df, num, page, "overlay annotation", 0, "annotation %d changed over the page content", num);
         else
             CHANGE(df, num, page, "annotation", 1, "annotation %d changed", num);
+        return;
+    }
+    if (!pdf_obj_num_is_stream(fz, df->old, num) && resources_only_added(fz, o, n)) {
+        CHANGE(df, num, page, "resources", 1, "resource dictionary %d extended (existing names unchanged)", num);
         return;
     }
     /* Perhaps a form field's appearance stream: decided once the filled
@@ -715,7 +877,7 @@ static int count_refs(fz_context *fz, pdf_obj *o, int target, int depth)
 
 static int refs_in_old(fz_context *fz, diff *df, int target)
 {
-    volatile int n = 0;
+    volatile int n = count_refs(fz, pdf_trailer(fz, df->old), target, 0);
     for (volatile int i = 1; i < df->nold && i < MAX_REF_SCAN; i++) {
         if (!in_use(fz, df->old, i, df->nold))
             continue;
@@ -725,6 +887,27 @@ static int refs_in_old(fz_context *fz, diff *df, int target)
         }
     }
     return n;
+}
+
+/* "stream /XObject /Form" or "dictionary /Font": what an overridden object is. */
+static void describe(fz_context *fz, diff *df, int num, char *buf, size_t size)
+{
+    pdf_obj *volatile o = NULL;
+    buf[0] = 0;
+    fz_try(fz) {
+        o = pdf_load_object(fz, df->cur, num);
+        pdf_obj *t = pdf_dict_get(fz, o, PDF_NAME(Type)), *st = pdf_dict_get(fz, o, PDF_NAME(Subtype));
+        snprintf(buf, size, " (%s%s%s%s%s)",
+                 pdf_obj_num_is_stream(fz, df->cur, num) ? "stream"
+                 : pdf_is_dict(fz, o)                    ? "dictionary"
+                 : pdf_is_array(fz, o)                   ? "array"
+                                                         : "value",
+                 t ? " /" : "", t ? pdf_to_name(fz, t) : "", st ? " /" : "", st ? pdf_to_name(fz, st) : "");
+    }
+    fz_always(fz)
+        pdf_drop_obj(fz, o);
+    fz_catch(fz)
+        buf[0] = 0;
 }
 
 static void settle_pending(fz_context *fz, diff *df)
@@ -742,8 +925,11 @@ static void settle_pending(fz_context *fz, diff *df)
         else if (owner)
             CHANGE(df, num, page, "overridden object", 0,
                    "appearance %d of field %d overridden, but it is also drawn elsewhere", num, owner);
-        else
-            CHANGE(df, num, page, "overridden object", 0, "object %d overridden", num);
+        else {
+            char what[80];
+            describe(fz, df, num, what, sizeof(what));
+            CHANGE(df, num, page, "overridden object", 0, "object %d%s overridden", num, what);
+        }
     }
 }
 

@@ -267,6 +267,18 @@ void seal__vcms_parse(vsig *s)
     X509_ALGOR *dig = NULL, *sig = NULL;
     CMS_SignerInfo_get0_algs(si, NULL, NULL, &dig, &sig);
     const EVP_MD *md = md_of(dig);
+    const ASN1_OBJECT *dobj = NULL;
+    int mdn, pkn;
+    if (dig)
+        X509_ALGOR_get0(&dobj, NULL, NULL, dig);
+    /* A signature algorithm where a digest algorithm belongs: OpenSSL
+     * would quietly take its digest; the signer's intent is unknowable. */
+    if (dobj && OBJ_find_sigid_algs(OBJ_obj2nid(dobj), &mdn, &pkn)) {
+        seal__vfy_set(s, SEAL_TOTAL_FAILED, SEAL_SUB_HASH_FAILURE,
+                      "the digest algorithm is given as a signature algorithm (%s)",
+                      OBJ_nid2sn(OBJ_obj2nid(dobj)));
+        return;
+    }
     if (md)
         snprintf(s->digest_alg, sizeof(s->digest_alg), "%s", EVP_MD_get0_name(md));
     if (s->doc_ts) {
@@ -759,6 +771,15 @@ static int content_digest(vsig *s, const EVP_MD *md, unsigned char *out, unsigne
 {
     ASN1_OCTET_STRING **pos = CMS_get0_content(s->cms);
     if (pos && *pos) {
+        if (EVP_MD_get_flags(md) & EVP_MD_FLAG_XOF) {
+            EVP_MD_CTX *m = EVP_MD_CTX_new();
+            int ok = m && EVP_DigestInit_ex(m, md, NULL) &&
+                     EVP_DigestUpdate(m, ASN1_STRING_get0_data(*pos), (size_t)ASN1_STRING_length(*pos)) &&
+                     EVP_DigestFinalXOF(m, out, 64);
+            EVP_MD_CTX_free(m);
+            *outlen = 64;
+            return ok;
+        }
         return EVP_Digest(ASN1_STRING_get0_data(*pos), (size_t)ASN1_STRING_length(*pos), out,
                           outlen, md, NULL);
     }
@@ -816,7 +837,49 @@ void seal__vcms_verify(seal_ctx *ctx, vtrust *t, vsig *s)
                       "cannot compute the digest of the signed content");
         goto out;
     }
+    /* The signature algorithm, when it names a digest, must name this one. */
+    {
+        X509_ALGOR *salg = NULL;
+        const ASN1_OBJECT *sobj = NULL;
+        int mdnid = NID_undef, pknid = NID_undef;
+        CMS_SignerInfo_get0_algs(si, NULL, NULL, NULL, &salg);
+        if (salg)
+            X509_ALGOR_get0(&sobj, NULL, NULL, salg);
+        if (sobj && OBJ_find_sigid_algs(OBJ_obj2nid(sobj), &mdnid, &pknid) && mdnid != NID_undef &&
+            mdnid != EVP_MD_get_type(md)) {
+            seal__vfy_set(s, SEAL_TOTAL_FAILED, SEAL_SUB_SIG_CRYPTO_FAILURE,
+                          "the signature algorithm uses %s but the digest algorithm is %s",
+                          OBJ_nid2sn(mdnid), EVP_MD_get0_name(md));
+            goto out;
+        }
+    }
     if (CMS_signed_get_attr_count(si) > 0) {
+        /* DER requires the SET OF signed attributes sorted; a verifier
+         * re-encoding them would check other bytes than were signed. */
+        int nattr = CMS_signed_get_attr_count(si);
+        unsigned char *prev = NULL;
+        int prevlen = 0, unsorted = 0;
+        for (int i = 0; i < nattr && i < 1000 && !unsorted; i++) {
+            unsigned char *cur = NULL;
+            int curlen = i2d_X509_ATTRIBUTE(CMS_signed_get_attr(si, i), &cur);
+            if (curlen <= 0) {
+                OPENSSL_free(cur);
+                break;
+            }
+            if (prev) {
+                int c = memcmp(prev, cur, (size_t)(prevlen < curlen ? prevlen : curlen));
+                unsorted = c > 0 || (c == 0 && prevlen > curlen);
+            }
+            OPENSSL_free(prev);
+            prev = cur;
+            prevlen = curlen;
+        }
+        OPENSSL_free(prev);
+        if (unsorted) {
+            seal__vfy_set(s, SEAL_TOTAL_FAILED, SEAL_SUB_HASH_FAILURE,
+                          "the signed attributes are not DER-encoded (SET OF not sorted)");
+            goto out;
+        }
         ASN1_OCTET_STRING *mdattr = CMS_signed_get0_data_by_OBJ(
             si, OBJ_nid2obj(NID_pkcs9_messageDigest), -3, V_ASN1_OCTET_STRING);
         if (!mdattr) {
@@ -951,6 +1014,26 @@ void seal__vcms_verify(seal_ctx *ctx, vtrust *t, vsig *s)
                           err == X509_V_ERR_CERT_HAS_EXPIRED ? "expired" : "not yet valid");
     } else {
     chain_err:
+        if (chain_not_found(err) && chain && sk_X509_num(chain) > 1) {
+            /* Is the chain sound up to its own root? A structural fault
+             * (an issuer that is no CA) is more than a missing anchor. */
+            X509 *top = sk_X509_value(chain, sk_X509_num(chain) - 1);
+            X509_STORE *tmp = X509_STORE_new();
+            X509_STORE_CTX *sc = X509_STORE_CTX_new();
+            if (tmp && sc && X509_STORE_add_cert(tmp, top) &&
+                X509_STORE_CTX_init(sc, tmp, cert, certs)) {
+                X509_VERIFY_PARAM_set_flags(X509_STORE_CTX_get0_param(sc),
+                                            X509_V_FLAG_PARTIAL_CHAIN | X509_V_FLAG_NO_CHECK_TIME);
+                if (X509_verify_cert(sc) != 1) {
+                    int e2 = X509_STORE_CTX_get_error(sc);
+                    if (!chain_not_found(e2))
+                        err = e2;
+                }
+            }
+            X509_STORE_CTX_free(sc);
+            X509_STORE_free(tmp);
+            ERR_clear_error();
+        }
         if (chain_not_found(err))
             seal__vfy_set(s, SEAL_INDETERMINATE, SEAL_SUB_NO_CERTIFICATE_CHAIN_FOUND,
                           t->anchors ? "the signer's certificate does not chain to a trust anchor (%s)"
