@@ -23,7 +23,7 @@ static const char synopsis[] =
 enum {
     OPT_KEY = 256, OPT_SEAL, OPT_PAGE, OPT_PAGES, OPT_AT, OPT_KEYWORD, OPT_NTH, OPT_ALL, OPT_OFFSET,
     OPT_CROSS, OPT_EDGE, OPT_Y, OPT_GROUP, OPT_FIELD, OPT_FIELD_NAME, OPT_REASON, OPT_LOCATION,
-    OPT_CERTIFY, OPT_PIN_FILE, OPT_PASSWORD_ENV, OPT_CHAIN
+    OPT_CERTIFY, OPT_PIN_FILE, OPT_PIN, OPT_PASSWORD_ENV, OPT_CHAIN
 };
 
 int cmd_sign(int argc, char **argv)
@@ -49,6 +49,8 @@ int cmd_sign(int argc, char **argv)
         {"location", required_argument, NULL, OPT_LOCATION},
         {"certify", required_argument, NULL, OPT_CERTIFY},
         {"pin-file", required_argument, NULL, OPT_PIN_FILE},
+        /* Listed so that "--pin" is not taken for an abbreviation of --pin-file. */
+        {"pin", required_argument, NULL, OPT_PIN},
         {"password-env", required_argument, NULL, OPT_PASSWORD_ENV},
         {"chain", required_argument, NULL, OPT_CHAIN},
         CLI_BATCH_LONGOPTS,
@@ -124,6 +126,9 @@ int cmd_sign(int argc, char **argv)
                 return cli_usage(synopsis, "--certify takes 1, 2 or 3, not '%s'", optarg);
             break;
         case OPT_PIN_FILE: pin.pin_file = optarg; break;
+        case OPT_PIN:
+            return cli_usage(synopsis, "a PIN never goes on the command line (it would show in "
+                                       "the process list): use --pin-file F or SEAL_PIN");
         case OPT_PASSWORD_ENV: pwenv = optarg; break;
         case OPT_CHAIN: ko.chain_path = optarg; break;
         case 'h': printf("usage: %s\n", synopsis); return EXIT_OK;

@@ -30,6 +30,32 @@ struct seal_inspection {
 /* Revisions end after each "%%EOF" and its end-of-line. A reader that
  * trusts the cross-reference chain alone can be shown a different story;
  * the byte markers are what signatures' ByteRanges are judged against. */
+/* /L of the linearization dictionary when the file starts with one, else 0. */
+static long long linearized_length(const char *path)
+{
+    char head[1025];
+    FILE *f = fopen(path, "rb");
+    size_t n;
+    const char *lin, *l;
+
+    if (!f)
+        return 0;
+    n = fread(head, 1, sizeof(head) - 1, f);
+    fclose(f);
+    head[n] = 0;
+    for (size_t i = 0; i < n; i++)
+        if (!head[i])
+            head[i] = ' ';
+    lin = strstr(head, "/Linearized");
+    if (!lin)
+        return 0;
+    /* The dictionary is the first object; /L is a key of it. */
+    for (l = lin; (l = strstr(l, "/L")) != NULL; l += 2)
+        if ((l[2] == ' ' || (l[2] >= '0' && l[2] <= '9')) && l < strstr(lin, ">>"))
+            return strtoll(l + 2, NULL, 10);
+    return 0;
+}
+
 static void find_revisions(seal_ctx *ctx, seal_inspection *ins, const char *path)
 {
     fz_context *fz = ctx->fz;
@@ -78,6 +104,19 @@ static void find_revisions(seal_ctx *ctx, seal_inspection *ins, const char *path
     }
     free(buf);
     fclose(f);
+    /* A linearized file carries a first-page trailer with its own %%EOF;
+     * its first revision ends at the length the linearization dictionary
+     * gives (/L), so markers before that are not revisions of their own. */
+    long long lin = linearized_length(path);
+    if (lin > 0) {
+        size_t kept = 0;
+        for (size_t r = 0; r < ins->nrevs; r++)
+            if (ins->revs[r].end >= lin || r + 1 == ins->nrevs)
+                ins->revs[kept++] = ins->revs[r];
+        ins->nrevs = kept;
+        if (kept)
+            ins->revs[0].start = 0;
+    }
     /* Bytes after the last %%EOF form an unterminated revision. */
     if (start < ins->size && ins->nrevs < MAX_REVISIONS) {
         ins->revs[ins->nrevs].start = start;
