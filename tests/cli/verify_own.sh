@@ -1,0 +1,193 @@
+# seal verify on files made by our own signer: one seal, three seals,
+# certified then sealed — TOTAL-PASSED with the test root — then the same
+# files attacked (tests/tools/mutate.py), each caught with the right reason;
+# the committee's rules, JSON fields, the HTML report, folders, bad input.
+# shellcheck source=lib.sh
+. "$(dirname "$0")/lib.sh"
+require python3 jq
+
+export SEAL_P12_PASSWORD
+SEAL_P12_PASSWORD=$(cat "$FIX/p12pass.txt")
+P12="p12:$FIX/signer.p12"
+ROOT=$FIX/ca/root.pem
+W=$T/work
+mkdir -p "$W"
+
+sign() { # IN OUT [sign options]
+    local in=$1 out=$2
+    shift 2
+    expect_exit 0 "$SEAL" sign "$in" -o "$out" --key "$P12" "$@"
+}
+
+make_files() {
+    [ -f "$W/three.pdf" ] && return 0
+    sign "$FIX/pdf/three.pdf" "$W/one.pdf" --seal "$FIX/art/company.pdf" --page 1 --at 105,250
+    sign "$W/one.pdf" "$W/two.pdf" --seal "$FIX/art/legalrep.pdf" --page 2 --at 60,250
+    sign "$W/two.pdf" "$W/three.pdf" --seal "$FIX/art/company.pdf" --page 3 --at 150,60
+    sign "$FIX/pdf/three.pdf" "$W/cert.pdf" --certify 2
+    sign "$W/cert.pdf" "$W/certsealed.pdf" --seal "$FIX/art/company.pdf" --page 1 --at 105,250
+}
+
+# verify FILE [options]: JSON in $T/v.json, exit in RC.
+verify() {
+    local f=$1
+    shift
+    run "$SEAL" verify "$f" --json "$@"
+    cp "$T/stdout" "$T/v.json"
+}
+
+sig() { jq -r ".signatures[$1].$2" "$T/v.json"; }
+
+case_one_seal() {
+    make_files
+    verify "$W/one.pdf" --trust "$ROOT"
+    [ "$RC" = 0 ] || { show_output; die "exit $RC, expected 0"; }
+    [ "$(jq -r .indication "$T/v.json")" = TOTAL-PASSED ] || die "not TOTAL-PASSED"
+    [ "$(sig 0 seal_kind)" = company ] || die "seal kind $(sig 0 seal_kind)"
+    [ "$(sig 0 page)" = 1 ] || die "page $(sig 0 page)"
+    [ "$(sig 0 level)" = B-B ] || die "level $(sig 0 level)"
+    [ "$(sig 0 revision)" = 2 ] || die "revision $(sig 0 revision)"
+    [ "$(sig 0 changes_after)" = none ] || die "changes_after $(sig 0 changes_after)"
+    [ "$(sig 0 intact)" = true ] && [ "$(sig 0 byte_range_ok)" = true ] || die "not intact"
+    [ "$(sig 0 revocation)" = "not checked" ] || die "revocation $(sig 0 revocation)"
+    expect_quiet
+    # Every field design.md promises.
+    for k in file indication signatures; do jq -e "has(\"$k\")" "$T/v.json" >/dev/null || die "no $k"; done
+    for k in field indication subindication intact byte_range_ok signer signing_time timestamp level \
+        revision changes_after changes page rect seal_kind; do
+        jq -e ".signatures[0] | has(\"$k\")" "$T/v.json" >/dev/null || die "no signatures[].$k"
+    done
+}
+
+case_three_seals() {
+    make_files
+    verify "$W/three.pdf" --trust "$ROOT"
+    [ "$RC" = 0 ] || { show_output; die "exit $RC"; }
+    [ "$(jq '.signatures | length' "$T/v.json")" = 3 ] || die "not 3 signatures"
+    [ "$(jq '[.signatures[] | select(.indication == "TOTAL-PASSED")] | length' "$T/v.json")" = 3 ] || die "not all passed"
+    [ "$(sig 0 changes_after)" = allowed ] && [ "$(sig 1 changes_after)" = allowed ] && [ "$(sig 2 changes_after)" = none ] \
+        || die "changes_after: $(jq -c '[.signatures[].changes_after]' "$T/v.json")"
+    [ "$(sig 1 seal_kind)" = legal-rep ] && [ "$(sig 1 page)" = 2 ] || die "second seal: $(sig 1 seal_kind) page $(sig 1 page)"
+    expect_exit 0 "$SEAL" verify "$W/three.pdf" --trust "$ROOT" --require company@1 --require legal-rep@2 --require company@3
+    grep -q '签名 Signature 3' "$T/stdout" || die "text output lacks the third signature"
+}
+
+case_certified() {
+    make_files
+    verify "$W/certsealed.pdf" --trust "$ROOT"
+    [ "$RC" = 0 ] || { show_output; die "exit $RC"; }
+    [ "$(sig 0 certify)" = 2 ] || die "certify $(sig 0 certify)"
+    [ "$(sig 0 changes_after)" = allowed ] || die "changes_after $(sig 0 changes_after)"
+    [ "$(jq -r .docmdp "$T/v.json")" = 2 ] || die "docmdp"
+}
+
+case_untrusted() {
+    make_files
+    verify "$W/one.pdf"
+    [ "$RC" = 3 ] || die "exit $RC without trust anchors, expected 3"
+    [ "$(sig 0 subindication)" = NO_CERTIFICATE_CHAIN_FOUND ] || die "$(sig 0 subindication)"
+    verify "$W/one.pdf" --trust "$ROOT" --revocation require
+    [ "$RC" = 3 ] && [ "$(sig 0 subindication)" = TRY_LATER ] || die "--revocation require: exit $RC $(sig 0 subindication)"
+    # A directory of anchors (non-certificates in it are skipped).
+    verify "$W/one.pdf" --trust "$FIX/ca"
+    [ "$RC" = 0 ] || die "--trust DIR: exit $RC"
+}
+
+# attack KIND FILE EXPECT-EXIT JQ-CONDITION DESCRIPTION
+attack() {
+    local kind=$1 f=$2 code=$3 cond=$4
+    python3 "$TOOLS/mutate.py" "$kind" "$f" "$W/$kind.pdf" || die "mutate.py $kind failed"
+    verify "$W/$kind.pdf" --trust "$ROOT"
+    [ "$RC" = "$code" ] || { show_output; die "$kind: exit $RC, expected $code"; }
+    jq -e "$cond" "$T/v.json" >/dev/null || { jq -c '[.signatures[] | [.indication, .subindication, .reason]]' "$T/v.json"; die "$kind: not caught as expected ($cond)"; }
+    note "$kind: $(jq -r '.reason' "$T/v.json")"
+}
+
+case_attacks() {
+    make_files
+    attack content "$W/three.pdf" 1 '[.signatures[] | select(.changes_after == "disallowed") | .changes[] | select(.allowed == false and .kind == "content" and .page == 1)] | length == 3'
+    attack annot "$W/three.pdf" 1 '[.signatures[] | .changes[] | select(.allowed == false and .kind == "overlay annotation")] | length == 3'
+    attack override "$W/three.pdf" 1 '[.signatures[] | .changes[] | select(.allowed == false and .kind == "content" and .object > 0)] | length == 3'
+    attack flip "$W/three.pdf" 1 '[.signatures[] | select(.indication == "TOTAL-FAILED" and .subindication == "HASH_FAILURE" and .intact == false)] | length == 3'
+    attack zero "$W/three.pdf" 1 '.signatures[2].indication == "TOTAL-FAILED" and .signatures[2].subindication == "FORMAT_FAILURE" and .signatures[0].indication == "TOTAL-PASSED"'
+    attack byterange "$W/three.pdf" 1 '.signatures[2].subindication == "FORMAT_FAILURE" and .signatures[2].byte_range_ok == false'
+    # On a certified document too.
+    attack annot "$W/certsealed.pdf" 1 '[.signatures[] | .changes[] | select(.allowed == false)] | length >= 2'
+}
+
+case_rules() {
+    make_files
+    expect_exit 0 "$SEAL" verify "$W/one.pdf" --trust "$ROOT" --require company@1
+    expect_exit 1 "$SEAL" verify "$W/one.pdf" --trust "$ROOT" --require legal-rep
+    grep -q 'rule legal-rep not met' "$T/stderr" || die "the unmet rule is not named: $(cat "$T/stderr")"
+    expect_exit 1 "$SEAL" verify "$W/one.pdf" --trust "$ROOT" --require company@2
+    expect_exit 1 "$SEAL" verify "$W/three.pdf" --trust "$ROOT" --require cross-page
+    grep -q 'cross-page' "$T/stderr" || die "cross-page not named"
+    expect_exit 2 "$SEAL" verify "$W/one.pdf" --require president
+    # A claimed time cannot prove a deadline; a missed one is a failure.
+    expect_exit 3 "$SEAL" verify "$W/one.pdf" --trust "$ROOT" --deadline 2100-01-01T00:00:00+08:00
+    [ "$(jq -r '.signatures[0].deadline' <<<"$("$SEAL" verify "$W/one.pdf" --trust "$ROOT" --json --deadline 2100-01-01)")" = unproven ] \
+        || die "deadline not 'unproven'"
+    expect_exit 2 "$SEAL" verify "$W/one.pdf" --deadline yesterday
+}
+
+case_html() {
+    make_files
+    expect_exit 0 "$SEAL" verify "$W/three.pdf" --trust "$ROOT" --html "$W/r.html"
+    [ -s "$W/r.html" ] || die "no HTML written"
+    [ "$(grep -o '<tr class="sig' "$W/r.html" | wc -l)" = 3 ] || die "not one row per signature"
+    [ "$(grep -o 'class="seal" alt="seal" src="data:image/png;base64,' "$W/r.html" | wc -l)" = 3 ] || die "seal images missing"
+    [ "$(grep -o 'class="region" alt="page region" src="data:image/png;base64,' "$W/r.html" | wc -l)" = 3 ] || die "page regions missing"
+    ! grep -Eq '(src|href)="(https?:)?//' "$W/r.html" || die "the report is not self-contained"
+    # A PNG that decodes.
+    python3 - "$W/r.html" <<'PY' || die "embedded PNG is broken"
+import base64, re, sys, zlib
+html = open(sys.argv[1]).read()
+png = base64.b64decode(re.search(r'src="data:image/png;base64,([^"]+)"', html).group(1))
+assert png[:8] == b"\x89PNG\r\n\x1a\n", "not a PNG"
+PY
+    python3 "$TOOLS/mutate.py" content "$W/one.pdf" "$W/bad.pdf"
+    expect_exit 1 "$SEAL" verify "$W/bad.pdf" --trust "$ROOT" --html "$W/bad.html"
+    grep -q 'banner fail' "$W/bad.html" || die "no failure banner"
+    grep -q 'content: page 1' "$W/bad.html" || die "the change is not shown"
+}
+
+case_folder() {
+    make_files
+    mkdir -p "$W/bids"
+    cp "$W/one.pdf" "$W/bids/a.pdf"
+    cp "$W/three.pdf" "$W/bids/b.pdf"
+    expect_exit 0 "$SEAL" verify "$W/bids" --trust "$ROOT"
+    [ "$(grep -c 'TOTAL-PASSED' "$T/stdout")" = 2 ] || { show_output; die "summary table"; }
+    python3 "$TOOLS/mutate.py" flip "$W/one.pdf" "$W/bids/c.pdf"
+    expect_exit 1 "$SEAL" verify "$W/bids" --trust "$ROOT" --json
+    [ "$(jq '.documents | length' "$T/stdout")" = 3 ] || die "JSON documents"
+}
+
+case_bad_input() {
+    expect_failure 4 'not a PDF' "$FIX/pdf/notpdf.pdf" -- verify "$FIX/pdf/notpdf.pdf"
+    expect_failure 4 'no such file|cannot open' "$FIX/pdf/one.pdf" -- verify "$W/missing.pdf"
+    expect_exit 3 "$SEAL" verify "$FIX/pdf/one.pdf"
+    expect_exit 2 "$SEAL" verify "$FIX/pdf/one.pdf" --trust "$FIX/pin.txt"
+}
+
+case_token() {
+    # A seal made on the token, the anchors given as a folder.
+    [ -f "$FIX/pin.txt" ] || skip_case "no token"
+    expect_exit 0 "$SEAL" sign "$FIX/pdf/one.pdf" -o "$W/tok.pdf" --key "$KEY_COMPANY" --pin-file "$FIX/pin.txt" \
+        --seal "$FIX/art/company.pdf" --page 1 --at 105,250
+    verify "$W/tok.pdf" --trust "$FIX/ca"
+    [ "$RC" = 0 ] || { show_output; die "token-made seal: exit $RC"; }
+}
+
+run_case "one seal: TOTAL-PASSED with the test root, every JSON field" case_one_seal
+run_case "three seals: all TOTAL-PASSED, later ones allowed changes" case_three_seals
+run_case "certified (P=2) then sealed: TOTAL-PASSED" case_certified
+run_case "no anchor: INDETERMINATE; --revocation require: TRY_LATER; anchors from a folder" case_untrusted
+run_case "attacks: content, overlay annotation, overridden object, flipped byte, zeroed contents, short ByteRange" case_attacks
+run_case "rules: --require and --deadline" case_rules
+run_case "HTML report: one row per signature, seal images, self-contained" case_html
+run_case "a folder of bids: summary table, JSON" case_folder
+run_case "unusable input and bad options" case_bad_input
+run_case "a token-made seal" case_token
+finish
