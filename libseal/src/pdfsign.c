@@ -66,8 +66,13 @@ static void load_artwork(seal_ctx *ctx, pdf_document *doc, const char *path, art
             seal__throw(ctx, SEAL_ERR_INPUT,
                         "seal artwork %s is %.1f x %.1f mm; a seal is between 1 and %.0f mm", path,
                         w, h, MAX_ARTWORK_MM);
-        const char *kind = pdf_to_name(fz, pdf_dict_getp(fz, pdf_trailer(fz, src), "Info/SealKind"));
-        snprintf(art->kind, sizeof(art->kind), "%s", kind);
+        /* Recorded by seal enrol as a text string; a name is accepted too. */
+        pdf_obj *kind = pdf_dict_getp(fz, pdf_trailer(fz, src), "Info/SealKind");
+        snprintf(art->kind, sizeof(art->kind), "%s",
+                 pdf_is_name(fz, kind) ? pdf_to_name(fz, kind) : pdf_to_text_string(fz, kind));
+        for (char *k = art->kind; *k; k++)
+            if (!((*k >= 'a' && *k <= 'z') || (*k >= '0' && *k <= '9') || *k == '-'))
+                *k = '-';
 
         /* The page's content streams become one form XObject. */
         content = fz_new_buffer(fz, 4096);
