@@ -7,9 +7,14 @@
  */
 #include "verifyint.h"
 
+#include <errno.h>
+#include <fcntl.h>
 #include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
 #include <openssl/err.h>
 
@@ -122,10 +127,15 @@ static size_t find_revisions(const unsigned char *data, size_t len, int64_t *end
     size_t n = 0;
     const unsigned char *p = data, *end = data + len;
 
+    /* memchr is far faster than memmem on megabytes of image data. */
     while (n < max && p < end) {
-        const unsigned char *m = memmem(p, (size_t)(end - p), "%%EOF", 5);
+        const unsigned char *m = memchr(p, '%', (size_t)(end - p));
         if (!m)
             break;
+        if ((size_t)(end - m) < 5 || memcmp(m, "%%EOF", 5) != 0) {
+            p = m + 1;
+            continue;
+        }
         size_t e = (size_t)(m - data) + 5;
         if (e < len && data[e] == '\r')
             e += (e + 1 < len && data[e + 1] == '\n') ? 2 : 1;
@@ -880,7 +890,7 @@ static void verify_doc(seal_ctx *ctx, seal_report *rep, const unsigned char *dat
 }
 
 static seal_status verify_common(seal_ctx *ctx, const char *path,
-                                 const unsigned char *volatile data, size_t len, const seal_verify_options *opts, seal_report **out)
+                                 const unsigned char *volatile data, volatile size_t len, const seal_verify_options *opts, seal_report **out)
 {
     fz_context *fz = ctx->fz;
     seal_report *volatile rep = NULL;
@@ -894,18 +904,39 @@ static seal_status verify_common(seal_ctx *ctx, const char *path,
     if ((st = seal__vtrust_init(ctx, &trust, opts)) != SEAL_OK)
         return st;
     if (path) {
-        unsigned char *buf = NULL;
-        if ((st = seal__read_file(ctx, path, MAX_FILE, &buf, &len)) != SEAL_OK) {
+        /* Mapped, not read: the file is hashed once in place, with no copy
+         * and no zeroed buffer to fault in. */
+        int fd = open(path, O_RDONLY | O_CLOEXEC);
+        struct stat sb;
+        if (fd < 0 || fstat(fd, &sb) != 0 || !S_ISREG(sb.st_mode)) {
+            int e = errno;
+            if (fd >= 0)
+                close(fd);
             seal__vtrust_free(&trust);
-            return st;
+            return seal__fail(ctx, fd < 0 ? SEAL_ERR_IO : SEAL_ERR_INPUT, "%s: %s", path,
+                              fd < 0 ? strerror(e) : "not a regular file");
         }
-        owned = buf;
-        data = buf;
+        if ((unsigned long long)sb.st_size > MAX_FILE || sb.st_size == 0) {
+            close(fd);
+            seal__vtrust_free(&trust);
+            return seal__fail(ctx, SEAL_ERR_INPUT, "%s: %s", path,
+                              sb.st_size ? "too large" : "empty file, not a PDF");
+        }
+        len = (size_t)sb.st_size;
+        void *map = mmap(NULL, len, PROT_READ, MAP_PRIVATE | MAP_POPULATE, fd, 0);
+        close(fd);
+        if (map == MAP_FAILED) {
+            seal__vtrust_free(&trust);
+            return seal__fail(ctx, SEAL_ERR_IO, "cannot map %s: %s", path, strerror(errno));
+        }
+        owned = map;
+        data = map;
     }
     rep = calloc(1, sizeof(*rep));
     if (!rep || !(rep->file = strdup(path ? path : ""))) {
         free(rep);
-        free(owned);
+        if (owned)
+            munmap(owned, len);
         seal__vtrust_free(&trust);
         return seal__fail(ctx, SEAL_ERR_NOMEM, "out of memory");
     }
@@ -921,7 +952,8 @@ static seal_status verify_common(seal_ctx *ctx, const char *path,
         seal_report_free(rep);
         rep = NULL;
     }
-    free(owned);
+    if (owned)
+        munmap(owned, len);
     seal__vtrust_free(&trust);
     ERR_clear_error();
     if (rep) {
