@@ -175,18 +175,16 @@ pin_on_command_line() {
     [ ! -e "$T/u.pdf" ] || die "output written"
 }
 
-rename_fails() {
-    # The output name is taken by a directory: the finished temporary file
-    # cannot be renamed into place. Nothing may be left behind.
-    local dir=$T/rename
+output_is_directory() {
+    # -o names an existing directory: like cp, the output goes inside it under
+    # the input's name; no temporary file is left in either place.
+    local dir=$T/outdir
     mkdir -p "$dir/out.pdf"
-    run "$SEAL" sign "$ONE" -o "$dir/out.pdf" --key "$KEY_COMPANY" "${PIN[@]}"
-    [ "$RC" != 0 ] || die "exit 0 with a directory in the output's place"
-    [ "$RC" -lt 128 ] || { show_output; die "killed by signal $((RC - 128))"; }
-    expect_msg 'out\.pdf|director|rename|exists'
-    [ "$(ls -A "$dir")" = out.pdf ] || die "left behind: $(ls -A "$dir" | tr '\n' ' ')"
-    [ -z "$(ls -A "$dir/out.pdf")" ] || die "wrote into the directory"
-    note "exit $RC: $(head -1 "$T/stderr")"
+    expect_exit 0 "$SEAL" sign "$ONE" -o "$dir/out.pdf" --key "$KEY_COMPANY" "${PIN[@]}"
+    [ "$(ls -A "$dir")" = out.pdf ] || die "left beside the directory: $(ls -A "$dir" | tr '\n' ' ')"
+    [ "$(ls -A "$dir/out.pdf")" = one.pdf ] || die "in the directory: $(ls -A "$dir/out.pdf" | tr '\n' ' ')"
+    check_prefix "$ONE" "$dir/out.pdf/one.pdf"
+    check_pdfsig "$dir/out.pdf/one.pdf" 1
 }
 
 output_is_input() {
@@ -225,5 +223,5 @@ run_case "key not on the token (fakep11) -> 5" fake_no_key
 run_case "usage errors -> 2" usage_errors
 run_case "--pin PIN on the command line -> 2" pin_on_command_line
 run_case "output path = input path is refused, input intact" output_is_input
-run_case "output cannot be renamed into place: nothing left behind" rename_fails
+run_case "-o an existing directory: output inside it, nothing stray" output_is_directory
 finish
