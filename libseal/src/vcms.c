@@ -801,6 +801,7 @@ void seal__vcms_verify(seal_ctx *ctx, vtrust *t, vsig *s)
     unsigned cdlen = 0;
     char why[200];
     const char *pol;
+    int hash_ok = 1;
     (void)ctx;
 
     if (!s->cms || !s->hashed)
@@ -889,12 +890,13 @@ void seal__vcms_verify(seal_ctx *ctx, vtrust *t, vsig *s)
         }
         if ((size_t)ASN1_STRING_length(mdattr) != cdlen ||
             memcmp(ASN1_STRING_get0_data(mdattr), cd, cdlen)) {
+            /* Go on: who signed a changed document is worth knowing. */
             seal__vfy_set(s, SEAL_TOTAL_FAILED, SEAL_SUB_HASH_FAILURE,
                           "messageDigest does not match the signed bytes: the document was changed");
-            goto out;
+            hash_ok = 0;
         }
     }
-    if (s->doc_ts) {
+    if (s->doc_ts && hash_ok) {
         tst_result tr;
         verify_tst(t, s->cms, NULL, 0, s->digest, s->digest_len, &tr);
         if (!tr.parsed || !tr.valid) {
@@ -923,7 +925,7 @@ void seal__vcms_verify(seal_ctx *ctx, vtrust *t, vsig *s)
                       "the signature value does not verify with the signer's certificate");
         goto out;
     }
-    s->r.intact = 1;
+    s->r.intact = hash_ok;
 
     if (!s->doc_ts) {
         int r = check_signing_cert_attr(si, cert);
