@@ -881,9 +881,15 @@ static int refs_in_old(fz_context *fz, diff *df, int target)
     for (volatile int i = 1; i < df->nold && i < MAX_REF_SCAN; i++) {
         if (!in_use(fz, df->old, i, df->nold))
             continue;
-        fz_try(fz)
-            n += count_refs(fz, pdf_load_object(fz, df->old, i), target, 0);
+        pdf_obj *volatile o = NULL;
+        fz_try(fz) {
+            o = pdf_load_object(fz, df->old, i);
+            n += count_refs(fz, o, target, 0);
+        }
+        fz_always(fz)
+            pdf_drop_obj(fz, o);
         fz_catch(fz) {
+            /* An unreadable object refers to nothing we can see. */
         }
     }
     return n;
