@@ -67,6 +67,11 @@ int cli_parse_pair(const char *s, double *a, double *b);
 /* Parse a whole positive int; returns 0 on success. */
 int cli_parse_int(const char *s, int min, int max, int *out);
 
+/* "B-B", "B-T", "B-LT", "B-LTA" (any case); returns 0 on success. */
+int cli_parse_level(const char *s, seal_level *out);
+
+int cmd_extend(int argc, char **argv);
+
 /* Format seconds since the epoch as ISO 8601 UTC into buf (>= 21 bytes). */
 void cli_iso_time(long long t, char *buf, size_t size);
 

@@ -7,7 +7,6 @@
 #include <getopt.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/stat.h>
 
 static const char synopsis[] =
     "seal sign IN.pdf -o OUT.pdf --key KEY [--seal ART.pdf PLACEMENT...]\n"
@@ -15,6 +14,7 @@ static const char synopsis[] =
     "                 [--json-log F] [--shard I/N]\n"
     "                 [--reason T] [--location T] [--field-name NAME] [--certify 1|2|3]\n"
     "                 [--pin-file F] [--password-env VAR] [--chain CA.pem]\n"
+    "                 [--level B-B|B-T|B-LT|B-LTA] [--tsa URL]\n"
     "  PLACEMENT: --page N --at X,Y | --pages SPEC --at X,Y\n"
     "           | --keyword TEXT [--nth K | --all] [--offset DX,DY] [--pages SPEC]\n"
     "           | --cross-page [--edge right|left] [--y MM] [--group K] [--pages SPEC]\n"
@@ -23,7 +23,7 @@ static const char synopsis[] =
 enum {
     OPT_KEY = 256, OPT_SEAL, OPT_PAGE, OPT_PAGES, OPT_AT, OPT_KEYWORD, OPT_NTH, OPT_ALL, OPT_OFFSET,
     OPT_CROSS, OPT_EDGE, OPT_Y, OPT_GROUP, OPT_FIELD, OPT_FIELD_NAME, OPT_REASON, OPT_LOCATION,
-    OPT_CERTIFY, OPT_PIN_FILE, OPT_PIN, OPT_PASSWORD_ENV, OPT_CHAIN
+    OPT_CERTIFY, OPT_PIN_FILE, OPT_PIN, OPT_PASSWORD_ENV, OPT_CHAIN, OPT_LEVEL, OPT_TSA
 };
 
 int cmd_sign(int argc, char **argv)
@@ -53,6 +53,8 @@ int cmd_sign(int argc, char **argv)
         {"pin", required_argument, NULL, OPT_PIN},
         {"password-env", required_argument, NULL, OPT_PASSWORD_ENV},
         {"chain", required_argument, NULL, OPT_CHAIN},
+        {"level", required_argument, NULL, OPT_LEVEL},
+        {"tsa", required_argument, NULL, OPT_TSA},
         CLI_BATCH_LONGOPTS,
         {"help", no_argument, NULL, 'h'},
         {NULL, 0, NULL, 0}};
@@ -131,6 +133,11 @@ int cmd_sign(int argc, char **argv)
                                        "the process list): use --pin-file F or SEAL_PIN");
         case OPT_PASSWORD_ENV: pwenv = optarg; break;
         case OPT_CHAIN: ko.chain_path = optarg; break;
+        case OPT_LEVEL:
+            if (cli_parse_level(optarg, &so.level))
+                return cli_usage(synopsis, "--level takes B-B, B-T, B-LT or B-LTA, not '%s'", optarg);
+            break;
+        case OPT_TSA: so.tsa_url = optarg; break;
         case 'h': printf("usage: %s\n", synopsis); return EXIT_OK;
         default: {
             int r = cli_batch_option(c, optarg, &bo);
@@ -146,13 +153,16 @@ int cmd_sign(int argc, char **argv)
         return cli_usage(synopsis, "no input PDF given");
     if (!out)
         return cli_usage(synopsis, "no output given (-o OUT.pdf, or -o DIR/ for many files)");
-    struct stat ost;
-    int many = argc - optind > 1 || out[strlen(out) - 1] == '/' ||
-               (stat(out, &ost) == 0 && S_ISDIR(ost.st_mode));
+    /* Many files: several inputs, or -o DIR/ (the slash says it). */
+    int many = argc - optind > 1 || out[strlen(out) - 1] == '/';
     if (!many && batch_flags)
         return cli_usage(synopsis, "--jobs, --resume, --fail-fast, --json-log and --shard need -o DIR/");
     if (!keyuri)
         return cli_usage(synopsis, "no key given (--key pkcs11:... or --key p12:FILE)");
+    if (so.level >= SEAL_LEVEL_B_T && !so.tsa_url)
+        return cli_usage(synopsis, "--level B-T and above need --tsa URL");
+    if (so.tsa_url && so.level == SEAL_LEVEL_B_B)
+        so.level = SEAL_LEVEL_B_T;
 
     /* One main placement (at, pages, keyword or field), plus a cross-page seal. */
     int kinds = (page && have_at) + (!page && pages && have_at) + !!main_pl.keyword + !!main_pl.field;

@@ -10,6 +10,7 @@
 #include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <termios.h>
 #include <time.h>
 #include <unistd.h>
@@ -204,4 +205,15 @@ void cli_iso_time(long long t, char *buf, size_t size)
     struct tm tm;
     gmtime_r(&tt, &tm);
     strftime(buf, size, "%Y-%m-%dT%H:%M:%SZ", &tm);
+}
+
+int cli_parse_level(const char *s, seal_level *out)
+{
+    static const char *const names[] = {"B-B", "B-T", "B-LT", "B-LTA"};
+    for (int i = 0; i < 4; i++)
+        if (!strcasecmp(s, names[i])) {
+            *out = (seal_level)i;
+            return 0;
+        }
+    return -1;
 }

@@ -303,7 +303,7 @@ static int parse_keys(job *j, json_object *keys, const char *base)
 static int parse_steps(job *j, json_object *steps, const char *base)
 {
     static const char *const allowed[] = {"key", "seal", "reason", "location", "certify",
-                                          "placements", "field_name", NULL};
+                                          "placements", "field_name", "level", "tsa", NULL};
     size_t n = json_object_is_type(steps, json_type_array) ? json_object_array_length(steps) : 0;
 
     if (n == 0) {
@@ -341,6 +341,17 @@ static int parse_steps(job *j, json_object *steps, const char *base)
         if (get_int(s, "certify", &st->opts.certify) < 0 || st->opts.certify < 0 ||
             st->opts.certify > 3) {
             cli_error("job: %s: \"certify\" is 1, 2 or 3", what);
+            return -1;
+        }
+        st->opts.tsa_url = job_strdup(j, get_str(s, "tsa"));
+        if (get_str(s, "level") && cli_parse_level(get_str(s, "level"), &st->opts.level)) {
+            cli_error("job: %s: \"level\" is B-B, B-T, B-LT or B-LTA", what);
+            return -1;
+        }
+        if (st->opts.tsa_url && st->opts.level == SEAL_LEVEL_B_B)
+            st->opts.level = SEAL_LEVEL_B_T;
+        if (st->opts.level >= SEAL_LEVEL_B_T && !st->opts.tsa_url) {
+            cli_error("job: %s: level %s needs \"tsa\"", what, get_str(s, "level"));
             return -1;
         }
         if (json_object_object_get_ex(s, "placements", &pls)) {

@@ -17,6 +17,7 @@ static const struct {
     {"verify", cmd_verify, "check the signatures of PDFs for an evaluation committee"},
     {"enrol", cmd_enrol, "turn a seal collection-form scan into seal artwork"},
     {"batch", cmd_batch, "run a job file: many bids, several seals each"},
+    {"extend", cmd_extend, "renew long-term validation data and time-stamp (archive)"},
 };
 
 static void usage(FILE *f)

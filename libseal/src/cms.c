@@ -4,7 +4,7 @@
  * attributes, so the private key never has to be an OpenSSL object.
  * SPDX-License-Identifier: AGPL-3.0-or-later
  */
-#include "keyint.h"
+#include "ltvint.h"
 
 #include <stdlib.h>
 #include <string.h>
@@ -12,6 +12,8 @@
 #include <openssl/cms.h>
 #include <openssl/err.h>
 #include <openssl/objects.h>
+#include <openssl/pkcs7.h>
+#include <openssl/sha.h>
 #include <openssl/x509v3.h>
 
 /* DER of a SET OF: the elements sorted by their encodings (X.690 §11.6). */
@@ -119,7 +121,7 @@ size_t seal__cms_max_size(seal_key *key)
 }
 
 seal_status seal__cms_sign(seal_ctx *ctx, seal_key *key, const unsigned char digest[32],
-                           unsigned char **der, size_t *derlen)
+                           const char *tsa_url, unsigned char **der, size_t *derlen)
 {
     CMS_ContentInfo *cms = NULL;
     CMS_SignerInfo *si;
@@ -170,13 +172,40 @@ seal_status seal__cms_sign(seal_ctx *ctx, seal_key *key, const unsigned char dig
         goto out;
     ASN1_STRING_set0(CMS_SignerInfo_get0_signature(si), sig, (int)siglen);
     sig = NULL;
-    len = i2d_CMS_ContentInfo(cms, der);
-    if (len <= 0) {
-        *der = NULL;
-        st = seal__ossl_fail(ctx, SEAL_ERR_CRYPTO, "cannot encode the CMS");
-        goto out;
+    if (tsa_url) {
+        /* B-T: an RFC 3161 token over the signature value, as the
+         * signature-time-stamp unsigned attribute. */
+        ASN1_OCTET_STRING *value = CMS_SignerInfo_get0_signature(si);
+        unsigned char tsd[32], *token = NULL;
+        size_t toklen = 0;
+        SHA256(ASN1_STRING_get0_data(value), (size_t)ASN1_STRING_length(value), tsd);
+        if ((st = seal__tsa_stamp(ctx, tsa_url, tsd, sizeof(tsd), &token, &toklen)) != SEAL_OK)
+            goto out;
+        int ok = CMS_unsigned_add1_attr_by_NID(si, NID_id_smime_aa_timeStampToken, V_ASN1_SEQUENCE,
+                                               token, (int)toklen);
+        free(token);
+        if (!ok) {
+            st = seal__ossl_fail(ctx, SEAL_ERR_CRYPTO, "cannot add the signature time-stamp");
+            goto out;
+        }
     }
-    *derlen = (size_t)len;
+    {
+        unsigned char *enc = NULL;
+        len = i2d_CMS_ContentInfo(cms, &enc);
+        if (len <= 0) {
+            st = seal__ossl_fail(ctx, SEAL_ERR_CRYPTO, "cannot encode the CMS");
+            goto out;
+        }
+        *der = malloc((size_t)len);
+        if (*der)
+            memcpy(*der, enc, (size_t)len);
+        OPENSSL_free(enc);
+        if (!*der) {
+            st = seal__fail(ctx, SEAL_ERR_NOMEM, "out of memory");
+            goto out;
+        }
+        *derlen = (size_t)len;
+    }
 out:
     free(attrs);
     free(sig);
@@ -256,4 +285,45 @@ out:
     CMS_ContentInfo_free(cms);
     ERR_clear_error();
     return name;
+}
+
+static void add_unique(STACK_OF(X509) *certs, X509 *x)
+{
+    for (int i = 0; i < sk_X509_num(certs); i++)
+        if (X509_cmp(sk_X509_value(certs, i), x) == 0)
+            return;
+    if (X509_up_ref(x) && !sk_X509_push(certs, x))
+        X509_free(x);
+}
+
+void seal__cms_collect_certs(const unsigned char *der, size_t len, STACK_OF(X509) *certs)
+{
+    const unsigned char *p = der;
+    CMS_ContentInfo *cms = d2i_CMS_ContentInfo(NULL, &p, (long)len);
+    STACK_OF(X509) *in;
+    STACK_OF(CMS_SignerInfo) *sis;
+
+    if (!cms) {
+        ERR_clear_error();
+        return;
+    }
+    in = CMS_get1_certs(cms);
+    for (int i = 0; i < sk_X509_num(in); i++)
+        add_unique(certs, sk_X509_value(in, i));
+    sk_X509_pop_free(in, X509_free);
+    /* Time-stamp tokens in the unsigned attributes carry the TSA's chain. */
+    sis = CMS_get0_SignerInfos(cms);
+    for (int i = 0; i < sk_CMS_SignerInfo_num(sis); i++) {
+        CMS_SignerInfo *si = sk_CMS_SignerInfo_value(sis, i);
+        int idx = -1;
+        while ((idx = CMS_unsigned_get_attr_by_NID(si, NID_id_smime_aa_timeStampToken, idx)) >= 0) {
+            X509_ATTRIBUTE *attr = CMS_unsigned_get_attr(si, idx);
+            ASN1_TYPE *t = X509_ATTRIBUTE_get0_type(attr, 0);
+            if (t && t->type == V_ASN1_SEQUENCE)
+                seal__cms_collect_certs(t->value.sequence->data, (size_t)t->value.sequence->length,
+                                        certs);
+        }
+    }
+    CMS_ContentInfo_free(cms);
+    ERR_clear_error();
 }

@@ -57,9 +57,11 @@ seal_status seal__key_check_cert(seal_ctx *ctx, X509 *cert, const char *what);
 size_t seal__cms_max_size(seal_key *key);
 /* A CAdES detached SignedData over a SHA-256 document digest: signed
  * attributes contentType, messageDigest, signing-certificate-v2, no
- * signing-time; the signer's certificate and chain included. */
+ * signing-time; the signer's certificate and chain included; with
+ * tsa_url, a signature time-stamp as unsigned attribute (B-T). The DER is
+ * malloc'd. */
 seal_status seal__cms_sign(seal_ctx *ctx, seal_key *key, const unsigned char digest[32],
-                           unsigned char **der, size_t *derlen);
+                           const char *tsa_url, unsigned char **der, size_t *derlen);
 /* Check a CMS written by us: one SignerInfo, messageDigest equals digest,
  * the signature verifies with the signer certificate. */
 seal_status seal__cms_check(seal_ctx *ctx, const unsigned char *der, size_t derlen,

@@ -53,6 +53,50 @@ typedef struct seal__widget {
 seal__widget *seal__place(seal_ctx *ctx, pdf_document *doc, const seal_placement *pl, size_t n,
                           fz_rect art, int *count);
 
+/* What fills a signature's /Contents once the byte ranges are known:
+ * make() returns DER (malloc'd) for the SHA-256 of the ranges; check()
+ * verifies what was read back from the written file. */
+typedef struct seal__filler {
+    seal_status (*make)(seal_ctx *ctx, void *user, const unsigned char digest[32],
+                        unsigned char **der, size_t *len);
+    seal_status (*check)(seal_ctx *ctx, void *user, const unsigned char *der, size_t len,
+                         const unsigned char digest[32]);
+    void *user;
+} seal__filler;
+
+/* A new signature dictionary (/Type type, /SubFilter subfilter) with
+ * ByteRange and Contents placeholders for contents_len bytes of DER. The
+ * caller drops the returned indirect reference. */
+pdf_obj *seal__sig_dict(seal_ctx *ctx, pdf_document *doc, const char *type, const char *subfilter,
+                        size_t contents_len);
+/* An invisible signature field named `name` whose value is sig. */
+void seal__add_invisible_field(seal_ctx *ctx, pdf_document *doc, const char *name, pdf_obj *sig);
+/* stem1, stem2, ...: the first field name not used yet. */
+void seal__unique_field_name(seal_ctx *ctx, pdf_document *doc, const char *stem, char *out,
+                             size_t size);
+/* Save doc (opened from a file) as an incremental update into a new
+ * temporary file beside target; tmp receives its path. */
+void seal__save_revision(seal_ctx *ctx, pdf_document *doc, const char *target, char *tmp,
+                         size_t tmpsize);
+/* The same, then patch ByteRange, fill the signature object sig_num with
+ * `fill`, check, and re-open. On failure the temporary file is removed. */
+void seal__write_signed_revision(seal_ctx *ctx, pdf_document *doc, const char *in_path,
+                                 int64_t in_len, const char *target, int sig_num,
+                                 size_t contents_len, const seal__filler *fill,
+                                 const char *password, char *tmp, size_t tmpsize);
+
+/* Long-term validation updates (ltv.c). Each reads `in`, writes a new
+ * temporary file beside target (path in tmp) and throws on failure. */
+struct seal_key;
+void seal__ltv_add_dss(seal_ctx *ctx, const char *in, const char *target, const char *password,
+                       struct seal_key *key, char *tmp, size_t tmpsize);
+void seal__ltv_add_doc_timestamp(seal_ctx *ctx, const char *in, const char *target,
+                                 const char *password, const char *tsa_url, char *tmp,
+                                 size_t tmpsize);
+/* Bytes to reserve for a time-stamp token from this authority (asks it
+ * once for a token over a dummy digest); throws SEAL_ERR_NETWORK. */
+size_t seal__tsa_token_size(seal_ctx *ctx, const char *tsa_url);
+
 /* Parse a page list ("1-3,5,last", "all") into 0-based page indexes
  * (fz_malloc'd, in order, duplicates kept out). */
 int *seal__parse_pages(seal_ctx *ctx, const char *spec, int npages, int *count);

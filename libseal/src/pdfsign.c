@@ -7,7 +7,7 @@
  * and /Contents in the written bytes and inserts the CMS from cms.c.
  * SPDX-License-Identifier: AGPL-3.0-or-later
  */
-#include "keyint.h"
+#include "ltvint.h"
 #include "pdfint.h"
 
 #include <errno.h>
@@ -231,14 +231,7 @@ static void pick_field_name(seal_ctx *ctx, pdf_document *doc, const char *want, 
             seal__throw(ctx, SEAL_ERR_REFUSED, "a field named '%s' already exists", want);
         return;
     }
-    for (int i = 1; i < 10000; i++) {
-        snprintf(out, size, "Seal%d", i);
-        s.taken = 0;
-        seal__pdf_each_field(ctx, doc, scan_name, &s);
-        if (!s.taken)
-            return;
-    }
-    seal__throw(ctx, SEAL_ERR_INPUT, "no free signature field name");
+    seal__unique_field_name(ctx, doc, "Seal", out, size);
 }
 
 static pdf_obj *make_appearance(seal_ctx *ctx, pdf_document *doc, const artwork *art,
@@ -302,6 +295,85 @@ static void add_field_lock(fz_context *fz, pdf_obj *sig, pdf_obj *lock)
     pdf_dict_put_name(fz, params, PDF_NAME(V), "1.2");
 }
 
+pdf_obj *seal__sig_dict(seal_ctx *ctx, pdf_document *doc, const char *type, const char *subfilter,
+                        size_t contents_len)
+{
+    fz_context *fz = ctx->fz;
+    pdf_obj *sig = pdf_add_new_dict(fz, doc, 8), *br;
+    char *placeholder = NULL;
+
+    fz_var(placeholder);
+    fz_try(fz) {
+        pdf_dict_put_name(fz, sig, PDF_NAME(Type), type);
+        pdf_dict_put(fz, sig, PDF_NAME(Filter), PDF_NAME(Adobe_PPKLite));
+        pdf_dict_put_name(fz, sig, PDF_NAME(SubFilter), subfilter);
+        br = pdf_dict_put_array(fz, sig, PDF_NAME(ByteRange), 4);
+        pdf_array_push_int(fz, br, 0);
+        for (int i = 0; i < 3; i++)
+            pdf_array_push_int(fz, br, 9999999999LL);
+        /* Printable placeholder; replaced, delimiters included, by a hex
+         * string once the byte ranges are known. */
+        placeholder = fz_malloc(fz, contents_len * 2);
+        memset(placeholder, '0', contents_len * 2);
+        pdf_dict_put_string(fz, sig, PDF_NAME(Contents), placeholder, contents_len * 2);
+    }
+    fz_always(fz)
+        fz_free(fz, placeholder);
+    fz_catch(fz) {
+        pdf_drop_obj(fz, sig);
+        fz_rethrow(fz);
+    }
+    return sig;
+}
+
+void seal__add_invisible_field(seal_ctx *ctx, pdf_document *doc, const char *name, pdf_obj *sig)
+{
+    fz_context *fz = ctx->fz;
+    pdf_obj *root = pdf_dict_get(fz, pdf_trailer(fz, doc), PDF_NAME(Root));
+    pdf_obj *field = pdf_add_new_dict(fz, doc, 8), *acroform, *fields;
+    pdf_obj *page = pdf_lookup_page_obj(fz, doc, 0);
+
+    fz_try(fz) {
+        pdf_dict_put(fz, field, PDF_NAME(FT), PDF_NAME(Sig));
+        pdf_dict_put_text_string(fz, field, PDF_NAME(T), name);
+        pdf_dict_put(fz, field, PDF_NAME(V), sig);
+        pdf_dict_put(fz, field, PDF_NAME(Type), PDF_NAME(Annot));
+        pdf_dict_put(fz, field, PDF_NAME(Subtype), PDF_NAME(Widget));
+        pdf_dict_put_rect(fz, field, PDF_NAME(Rect), fz_make_rect(0, 0, 0, 0));
+        pdf_dict_put_int(fz, field, PDF_NAME(F), 4 | 128); /* Print, Locked */
+        pdf_dict_put(fz, field, PDF_NAME(P), page);
+        add_to_annots(ctx, doc, page, field);
+        acroform = pdf_dict_get(fz, root, PDF_NAME(AcroForm));
+        if (!pdf_is_dict(fz, acroform)) {
+            pdf_dict_put_drop(fz, root, PDF_NAME(AcroForm), pdf_add_new_dict(fz, doc, 2));
+            acroform = pdf_dict_get(fz, root, PDF_NAME(AcroForm));
+        }
+        fields = pdf_dict_get(fz, acroform, PDF_NAME(Fields));
+        if (!pdf_is_array(fz, fields))
+            fields = pdf_dict_put_array(fz, acroform, PDF_NAME(Fields), 1);
+        pdf_array_push(fz, fields, field);
+        pdf_dict_put_int(fz, acroform, PDF_NAME(SigFlags), 3);
+    }
+    fz_always(fz)
+        pdf_drop_obj(fz, field);
+    fz_catch(fz)
+        fz_rethrow(fz);
+}
+
+void seal__unique_field_name(seal_ctx *ctx, pdf_document *doc, const char *stem, char *out,
+                             size_t size)
+{
+    name_scan s = {out, 0};
+    for (int i = 1; i < 10000; i++) {
+        snprintf(out, size, "%s%d", stem, i);
+        s.taken = 0;
+        seal__pdf_each_field(ctx, doc, scan_name, &s);
+        if (!s.taken)
+            return;
+    }
+    seal__throw(ctx, SEAL_ERR_INPUT, "no free signature field name");
+}
+
 static void make_widget(seal_ctx *ctx, pdf_document *doc, pdf_obj *w, const seal__widget *wd,
                         const artwork *art)
 {
@@ -323,15 +395,14 @@ static int build_signature(seal_ctx *ctx, pdf_document *doc, seal_key *key,
 {
     fz_context *fz = ctx->fz;
     pdf_obj *root = pdf_dict_get(fz, pdf_trailer(fz, doc), PDF_NAME(Root));
-    pdf_obj *sig = NULL, *field = NULL, *stamps = NULL, *acroform, *fields, *br;
-    char name[128], *placeholder = NULL;
+    pdf_obj *sig = NULL, *field = NULL, *stamps = NULL, *acroform, *fields;
+    char name[128];
     int sig_num = 0, nw = 0;
     seal__widget *wds = NULL;
 
     fz_var(stamps);
     fz_var(sig);
     fz_var(field);
-    fz_var(placeholder);
     fz_var(wds);
     fz_try(fz) {
         wds = seal__place(ctx, doc, opts->placements, opts->placement_count,
@@ -345,19 +416,8 @@ static int build_signature(seal_ctx *ctx, pdf_document *doc, seal_key *key,
             pick_field_name(ctx, doc, opts->field_name, name, sizeof(name));
 
         /* The signature dictionary with its placeholders. */
-        sig = pdf_add_new_dict(fz, doc, 8);
+        sig = seal__sig_dict(ctx, doc, "Sig", "ETSI.CAdES.detached", contents_len);
         sig_num = pdf_to_num(fz, sig);
-        pdf_dict_put(fz, sig, PDF_NAME(Type), PDF_NAME(Sig));
-        pdf_dict_put(fz, sig, PDF_NAME(Filter), PDF_NAME(Adobe_PPKLite));
-        pdf_dict_put_drop(fz, sig, PDF_NAME(SubFilter), pdf_new_name(fz, "ETSI.CAdES.detached"));
-        br = pdf_dict_put_array(fz, sig, PDF_NAME(ByteRange), 4);
-        pdf_array_push_int(fz, br, 0);
-        for (int i = 0; i < 3; i++)
-            pdf_array_push_int(fz, br, 9999999999LL);
-        /* Printable placeholder; replaced, delimiters included, by a hex string. */
-        placeholder = fz_malloc(fz, contents_len * 2);
-        memset(placeholder, '0', contents_len * 2);
-        pdf_dict_put_string(fz, sig, PDF_NAME(Contents), placeholder, contents_len * 2);
         pdf_dict_put_date(fz, sig, PDF_NAME(M),
                           opts->signing_time ? opts->signing_time : (int64_t)time(NULL));
         if (opts->reason)
@@ -449,7 +509,6 @@ static int build_signature(seal_ctx *ctx, pdf_document *doc, seal_key *key,
         pdf_drop_obj(fz, sig);
         pdf_drop_obj(fz, field);
         pdf_drop_obj(fz, stamps);
-        fz_free(fz, placeholder);
         fz_free(fz, wds);
     }
     fz_catch(fz)
@@ -622,9 +681,9 @@ static void hash_ranges(seal_ctx *ctx, int fd, int64_t a, int64_t b, int64_t end
         seal__ossl_throw(ctx, SEAL_ERR_IO, "cannot hash the signed byte ranges");
 }
 
-/* Patch ByteRange and Contents in the written file and sign it. */
-static void patch_and_sign(seal_ctx *ctx, const char *tmp, const char *in_path, int64_t in_len,
-                           int sig_num, seal_key *key, size_t contents_len)
+/* Patch ByteRange and Contents in the written file and fill the gap. */
+static void patch_and_fill(seal_ctx *ctx, const char *tmp, const char *in_path, int64_t in_len,
+                           int sig_num, size_t contents_len, const seal__filler *fill)
 {
     int fd = -1, in_fd = -1;
     char *tail = NULL, *hex = NULL;
@@ -672,7 +731,7 @@ static void patch_and_sign(seal_ctx *ctx, const char *tmp, const char *in_path, 
         pwrite_all(ctx, fd, padded, (size_t)brw, span.br_start);
 
         hash_ranges(ctx, fd, a, b, end, in_fd, in_len, digest);
-        if (seal__cms_sign(ctx, key, digest, &der, &derlen) != SEAL_OK)
+        if (fill->make(ctx, fill->user, digest, &der, &derlen) != SEAL_OK)
             fz_throw(fz, FZ_ERROR_GENERIC, "%s", ctx->msg);
         if (2 * derlen + 2 > width)
             seal__throw(ctx, SEAL_ERR_INTERNAL,
@@ -690,8 +749,8 @@ static void patch_and_sign(seal_ctx *ctx, const char *tmp, const char *in_path, 
 
         /* Check what is on disk. The digest was computed from the written
          * file itself and only the gap has been written since, so the file
-         * must still have its length, and the CMS read back from the gap
-         * must carry that digest and verify with the signer's certificate. */
+         * must still have its length, and what is read back from the gap
+         * must carry that digest and verify. */
         if (fstat(fd, &st) != 0 || (int64_t)st.st_size != end)
             seal__throw(ctx, SEAL_ERR_IO, "the output changed while it was being signed");
         pread_all(ctx, fd, hex, width, a);
@@ -700,7 +759,7 @@ static void patch_and_sign(seal_ctx *ctx, const char *tmp, const char *in_path, 
             sscanf(hex + 1 + 2 * k, "%2x", &v);
             der[k] = (unsigned char)v;
         }
-        if (seal__cms_check(ctx, der, derlen, digest, key->cert) != SEAL_OK)
+        if (fill->check(ctx, fill->user, der, derlen, digest) != SEAL_OK)
             fz_throw(fz, FZ_ERROR_GENERIC, "%s", ctx->msg);
     }
     fz_always(fz) {
@@ -710,7 +769,7 @@ static void patch_and_sign(seal_ctx *ctx, const char *tmp, const char *in_path, 
             close(in_fd);
         free(tail);
         free(hex);
-        OPENSSL_free(der);
+        free(der);
     }
     fz_catch(fz)
         fz_rethrow(fz);
@@ -732,7 +791,8 @@ static void reopen_check(seal_ctx *ctx, const char *tmp, const char *password, i
         if (pdf_was_repaired(fz, doc))
             seal__throw(ctx, SEAL_ERR_INTERNAL, "the signed output needed repair when re-read");
         pdf_obj *sig = pdf_load_object(fz, doc, sig_num);
-        int ok = pdf_name_eq(fz, pdf_dict_get(fz, sig, PDF_NAME(Type)), PDF_NAME(Sig)) &&
+        pdf_obj *type = pdf_dict_get(fz, sig, PDF_NAME(Type));
+        int ok = (pdf_name_eq(fz, type, PDF_NAME(Sig)) || !strcmp(pdf_to_name(fz, type), "DocTimeStamp")) &&
                  pdf_array_len(fz, pdf_dict_get(fz, sig, PDF_NAME(ByteRange))) == 4;
         pdf_drop_obj(fz, sig);
         if (!ok)
@@ -748,6 +808,62 @@ static void reopen_check(seal_ctx *ctx, const char *tmp, const char *password, i
     }
 }
 
+void seal__save_revision(seal_ctx *ctx, pdf_document *doc, const char *target, char *tmp,
+                         size_t tmpsize)
+{
+    fz_context *fz = ctx->fz;
+    pdf_write_options wo = {0};
+
+    if (seal__temp_path(ctx, target, tmp, tmpsize) != SEAL_OK)
+        fz_throw(fz, FZ_ERROR_GENERIC, "%s", ctx->msg);
+    wo.do_incremental = 1;
+    wo.do_compress = 1;
+    fz_try(fz)
+        pdf_save_document(fz, doc, tmp, &wo);
+    fz_catch(fz) {
+        unlink(tmp);
+        fz_rethrow(fz);
+    }
+}
+
+void seal__write_signed_revision(seal_ctx *ctx, pdf_document *doc, const char *in_path,
+                                 int64_t in_len, const char *target, int sig_num,
+                                 size_t contents_len, const seal__filler *fill,
+                                 const char *password, char *tmp, size_t tmpsize)
+{
+    fz_context *fz = ctx->fz;
+
+    seal__save_revision(ctx, doc, target, tmp, tmpsize);
+    fz_try(fz) {
+        patch_and_fill(ctx, tmp, in_path, in_len, sig_num, contents_len, fill);
+        reopen_check(ctx, tmp, password, sig_num);
+    }
+    fz_catch(fz) {
+        unlink(tmp);
+        fz_rethrow(fz);
+    }
+}
+
+/* The CMS filler: a CAdES signature by the key, time-stamped when asked. */
+typedef struct cms_job {
+    seal_key *key;
+    const char *tsa_url;
+} cms_job;
+
+static seal_status cms_make(seal_ctx *ctx, void *user, const unsigned char digest[32],
+                            unsigned char **der, size_t *len)
+{
+    cms_job *j = user;
+    return seal__cms_sign(ctx, j->key, digest, j->tsa_url, der, len);
+}
+
+static seal_status cms_check(seal_ctx *ctx, void *user, const unsigned char *der, size_t len,
+                             const unsigned char digest[32])
+{
+    cms_job *j = user;
+    return seal__cms_check(ctx, der, len, digest, j->key->cert);
+}
+
 static int same_file(const char *a, const char *b)
 {
     struct stat sa, sb;
@@ -759,8 +875,8 @@ SEAL_API seal_status seal_sign_file(seal_ctx *ctx, const char *in_path, const ch
 {
     fz_context *fz;
     pdf_document *volatile doc = NULL;
-    volatile int tmp_made = 0;
-    char tmp[4096];
+    char tmp[4096], next[4096];
+    volatile int have_tmp = 0;
     volatile seal_status st = SEAL_OK;
 
     if (!ctx)
@@ -773,6 +889,11 @@ SEAL_API seal_status seal_sign_file(seal_ctx *ctx, const char *in_path, const ch
         return seal__fail(ctx, SEAL_ERR_ARGS, "unknown seal_sign_options version %u", opts->version);
     if (opts->certify < 0 || opts->certify > 3)
         return seal__fail(ctx, SEAL_ERR_ARGS, "certify must be 0 to 3, not %d", opts->certify);
+    if (opts->level < SEAL_LEVEL_B_B || opts->level > SEAL_LEVEL_B_LTA)
+        return seal__fail(ctx, SEAL_ERR_ARGS, "unknown PAdES level %d", (int)opts->level);
+    if (opts->level >= SEAL_LEVEL_B_T && !opts->tsa_url)
+        return seal__fail(ctx, SEAL_ERR_ARGS, "PAdES %s needs a time-stamp authority (--tsa URL)",
+                          opts->level == SEAL_LEVEL_B_T ? "B-T" : opts->level == SEAL_LEVEL_B_LT ? "B-LT" : "B-LTA");
     for (size_t i = 0; i < opts->placement_count; i++)
         if (opts->placements[i].kind != SEAL_PLACE_FIELD && !opts->artwork_path)
             return seal__fail(ctx, SEAL_ERR_ARGS, "a placement needs seal artwork");
@@ -786,7 +907,8 @@ SEAL_API seal_status seal_sign_file(seal_ctx *ctx, const char *in_path, const ch
         int64_t in_len = seal__pdf_check_file(ctx, in_path);
         artwork art = {0};
         size_t contents_len = seal__cms_max_size(key);
-        pdf_write_options wo = {0};
+        cms_job job = {key, opts->level >= SEAL_LEVEL_B_T ? opts->tsa_url : NULL};
+        seal__filler fill = {cms_make, cms_check, &job};
 
         doc = seal__pdf_open(ctx, in_path, opts->password, 1);
         const char *target = NULL;
@@ -794,32 +916,44 @@ SEAL_API seal_status seal_sign_file(seal_ctx *ctx, const char *in_path, const ch
             if (opts->placements[i].kind == SEAL_PLACE_FIELD)
                 target = opts->placements[i].field;
         check_permissions(ctx, doc, in_path, opts->certify, opts->password, target);
+        /* The signature time-stamp goes inside the CMS: reserve room for a
+         * token of the size this authority really returns. */
+        if (job.tsa_url)
+            contents_len += seal__tsa_token_size(ctx, job.tsa_url);
         if (opts->artwork_path)
             load_artwork(ctx, doc, opts->artwork_path, &art);
         int sig_num = build_signature(ctx, doc, key, opts, opts->artwork_path ? &art : NULL,
                                       contents_len);
         pdf_drop_obj(fz, art.xobj);
         art.xobj = NULL;
-
-        if (seal__temp_path(ctx, out_path, tmp, sizeof(tmp)) != SEAL_OK)
-            fz_throw(fz, FZ_ERROR_GENERIC, "%s", ctx->msg);
-        tmp_made = 1;
-        wo.do_incremental = 1;
-        wo.do_compress = 1;
-        pdf_save_document(fz, doc, tmp, &wo);
+        seal__write_signed_revision(ctx, doc, in_path, in_len, out_path, sig_num, contents_len,
+                                    &fill, opts->password, tmp, sizeof(tmp));
+        have_tmp = 1;
         pdf_drop_document(fz, doc);
         doc = NULL;
-        patch_and_sign(ctx, tmp, in_path, in_len, sig_num, key, contents_len);
-        reopen_check(ctx, tmp, opts->password, sig_num);
+
+        /* B-LT: validation data in a further update; B-LTA: a document
+         * time-stamp over it. Each step writes a new temporary file. */
+        if (opts->level >= SEAL_LEVEL_B_LT) {
+            seal__ltv_add_dss(ctx, tmp, out_path, opts->password, key, next, sizeof(next));
+            unlink(tmp);
+            memcpy(tmp, next, sizeof(tmp));
+        }
+        if (opts->level >= SEAL_LEVEL_B_LTA) {
+            seal__ltv_add_doc_timestamp(ctx, tmp, out_path, opts->password, opts->tsa_url, next,
+                                        sizeof(next));
+            unlink(tmp);
+            memcpy(tmp, next, sizeof(tmp));
+        }
         if (seal__commit_file(ctx, tmp, out_path) != SEAL_OK)
             fz_throw(fz, FZ_ERROR_GENERIC, "%s", ctx->msg);
-        tmp_made = 0;
+        have_tmp = 0;
     }
     fz_always(fz)
         pdf_drop_document(fz, doc);
     fz_catch(fz) {
         st = seal__from_fz(ctx, SEAL_ERR_INPUT);
-        if (tmp_made)
+        if (have_tmp)
             unlink(tmp);
     }
     seal__ossl_clear();

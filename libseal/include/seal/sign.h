@@ -46,6 +46,14 @@ typedef struct seal_placement {
     const char *field;   /* FIELD: fully qualified field name */
 } seal_placement;
 
+/* PAdES baseline levels (ETSI EN 319 142-1). */
+typedef enum seal_level {
+    SEAL_LEVEL_B_B = 0,   /* the signature */
+    SEAL_LEVEL_B_T = 1,   /* + a signature time-stamp from a TSA */
+    SEAL_LEVEL_B_LT = 2,  /* + validation data (/DSS: certificates, OCSP, CRLs) */
+    SEAL_LEVEL_B_LTA = 3  /* + a document time-stamp over it all */
+} seal_level;
+
 typedef struct seal_sign_options {
     unsigned version;
     const char *artwork_path; /* seal artwork PDF (one page at physical size); NULL: invisible */
@@ -57,10 +65,13 @@ typedef struct seal_sign_options {
     int certify;              /* 0: approval signature; 1, 2 or 3: certify with DocMDP P */
     const char *password;     /* password of an encrypted input, or NULL */
     long long signing_time;   /* claimed time for /M, seconds since the epoch; 0: now */
+    seal_level level;         /* B-B by default */
+    const char *tsa_url;      /* RFC 3161 time-stamp authority, needed from B-T up */
 } seal_sign_options;
 
 #define SEAL_SIGN_OPTIONS_VERSION 1
-#define SEAL_SIGN_OPTIONS_INIT {SEAL_SIGN_OPTIONS_VERSION, NULL, NULL, 0, NULL, NULL, NULL, 0, NULL, 0}
+#define SEAL_SIGN_OPTIONS_INIT \
+    {SEAL_SIGN_OPTIONS_VERSION, NULL, NULL, 0, NULL, NULL, NULL, 0, NULL, 0, SEAL_LEVEL_B_B, NULL}
 
 /*
  * Seal in_path into out_path with one incremental update holding a signature
@@ -74,10 +85,35 @@ typedef struct seal_sign_options {
  * damaged, bad artwork), SEAL_ERR_PASSWORD, SEAL_ERR_REFUSED (DocMDP P=1,
  * FieldMDP lock, field already signed, no permission to modify),
  * SEAL_ERR_NOT_FOUND (page out of range), SEAL_ERR_TOKEN, SEAL_ERR_PIN_*,
- * SEAL_ERR_CRYPTO.
+ * SEAL_ERR_CRYPTO, SEAL_ERR_NETWORK (TSA, OCSP or CRL unreachable: the URL
+ * is in the message, nothing is written).
+ *
+ * From B-T the CMS carries a signature time-stamp; B-LT adds a further
+ * update with /DSS (the signer's and TSA's certificates, OCSP responses
+ * and CRLs fetched from the URLs in the certificates); B-LTA then adds a
+ * document time-stamp covering it.
  */
 SEAL_API seal_status seal_sign_file(seal_ctx *ctx, const char *in_path, const char *out_path,
                                     seal_key *key, const seal_sign_options *opts);
+
+typedef struct seal_extend_options {
+    unsigned version;
+    const char *tsa_url;  /* required */
+    const char *password; /* of an encrypted input, or NULL */
+} seal_extend_options;
+
+#define SEAL_EXTEND_OPTIONS_VERSION 1
+#define SEAL_EXTEND_OPTIONS_INIT {SEAL_EXTEND_OPTIONS_VERSION, NULL, NULL}
+
+/*
+ * Archive renewal: add fresh validation data (/DSS: every certificate of
+ * the document's signatures and time-stamps, with current OCSP responses
+ * and CRLs) and a new document time-stamp, as two incremental updates.
+ * Earlier signatures stay valid. Same output rules and statuses as
+ * seal_sign_file.
+ */
+SEAL_API seal_status seal_extend_file(seal_ctx *ctx, const char *in_path, const char *out_path,
+                                      const seal_extend_options *opts);
 
 #ifdef __cplusplus
 }

@@ -1,0 +1,303 @@
+/*
+ * Long-term signatures: the Document Security Store (/DSS with Certs,
+ * OCSPs, CRLs) and document time-stamps (/DocTimeStamp, ETSI.RFC3161),
+ * each in an incremental update of its own; archive renewal (extend).
+ * SPDX-License-Identifier: AGPL-3.0-or-later
+ */
+#include "ltvint.h"
+#include "pdfint.h"
+
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include <openssl/err.h>
+#include <openssl/pkcs7.h>
+#include <openssl/ts.h>
+
+#define MAX_DSS_ITEMS 10000
+#define TSA_TOKEN_MARGIN 512
+
+size_t seal__tsa_token_size(seal_ctx *ctx, const char *tsa_url)
+{
+    unsigned char dummy[32], *token = NULL;
+    size_t len = 0;
+
+    memset(dummy, 0x5a, sizeof(dummy));
+    if (seal__tsa_stamp(ctx, tsa_url, dummy, sizeof(dummy), &token, &len) != SEAL_OK)
+        fz_throw(ctx->fz, FZ_ERROR_GENERIC, "%s", ctx->msg);
+    free(token);
+    /* Tokens differ a little in length (serial numbers, times). */
+    return len + TSA_TOKEN_MARGIN;
+}
+
+/* Every certificate in the document's signatures and time-stamps. */
+typedef struct cert_scan {
+    STACK_OF(X509) *certs;
+} cert_scan;
+
+static void scan_sig_certs(seal_ctx *ctx, pdf_obj *field, const char *name, void *user)
+{
+    fz_context *fz = ctx->fz;
+    cert_scan *c = user;
+    pdf_obj *contents = pdf_dict_getp(fz, field, "V/Contents");
+    (void)name;
+    if (pdf_is_string(fz, contents) && pdf_to_str_len(fz, contents) < (1u << 20))
+        seal__cms_collect_certs((const unsigned char *)pdf_to_str_buf(fz, contents),
+                                pdf_to_str_len(fz, contents), c->certs);
+}
+
+static pdf_obj *dss_array(fz_context *fz, pdf_obj *dss, const char *key)
+{
+    pdf_obj *a = pdf_dict_gets(fz, dss, key);
+    if (!pdf_is_array(fz, a)) {
+        pdf_dict_puts_drop(fz, dss, key, pdf_new_array(fz, pdf_get_bound_document(fz, dss), 4));
+        a = pdf_dict_gets(fz, dss, key);
+    }
+    return a;
+}
+
+/* Append a stream holding buf's bytes; takes buf. */
+static void dss_add(fz_context *fz, pdf_document *doc, pdf_obj *array, fz_buffer *buf)
+{
+    fz_try(fz) {
+        if (pdf_array_len(fz, array) < MAX_DSS_ITEMS)
+            pdf_array_push_drop(fz, array, pdf_add_stream(fz, doc, buf, NULL, 0));
+    }
+    fz_always(fz)
+        fz_drop_buffer(fz, buf);
+    fz_catch(fz)
+        fz_rethrow(fz);
+}
+
+/* Is this DER already one of the array's streams? */
+static int dss_has(fz_context *fz, pdf_obj *array, const unsigned char *der, size_t len)
+{
+    int n = pdf_array_len(fz, array);
+    for (int i = 0; i < n && i < MAX_DSS_ITEMS; i++) {
+        fz_buffer *b = NULL;
+        int same = 0;
+        fz_try(fz) {
+            b = pdf_load_stream(fz, pdf_array_get(fz, array, i));
+            unsigned char *data;
+            size_t blen = fz_buffer_storage(fz, b, &data);
+            same = blen == len && !memcmp(data, der, len);
+        }
+        fz_always(fz)
+            fz_drop_buffer(fz, b);
+        fz_catch(fz)
+            same = 0;
+        if (same)
+            return 1;
+    }
+    return 0;
+}
+
+static void add_cert(STACK_OF(X509) *certs, X509 *x)
+{
+    for (int i = 0; i < sk_X509_num(certs); i++)
+        if (!X509_cmp(sk_X509_value(certs, i), x))
+            return;
+    if (X509_up_ref(x) && !sk_X509_push(certs, x))
+        X509_free(x);
+}
+
+/* Fetch revocation data for cert (OCSP first, else its CRL). */
+static void fetch_revocation(seal_ctx *ctx, pdf_document *doc, pdf_obj *ocsps, pdf_obj *crls,
+                             X509 *cert, STACK_OF(X509) *certs)
+{
+    fz_context *fz = ctx->fz;
+    X509 *issuer = NULL;
+    char *ocsp = seal__ocsp_url(cert), *crl = seal__crl_url(cert);
+    unsigned char *der = NULL;
+    size_t len = 0;
+    seal_status st = SEAL_OK;
+    seal__cert_text t;
+
+    for (int i = 0; i < sk_X509_num(certs) && !issuer; i++)
+        if (sk_X509_value(certs, i) != cert && X509_check_issued(sk_X509_value(certs, i), cert) == X509_V_OK)
+            issuer = sk_X509_value(certs, i);
+    if (ocsp && issuer)
+        st = seal__ocsp_fetch(ctx, cert, issuer, ocsp, &der, &len);
+    else if (crl)
+        st = seal__crl_fetch(ctx, crl, &der, &len);
+    int by_ocsp = ocsp && issuer, orphan = ocsp && !issuer;
+    free(ocsp);
+    free(crl);
+    if (st != SEAL_OK) {
+        free(der);
+        fz_throw(fz, FZ_ERROR_GENERIC, "%s", ctx->msg);
+    }
+    if (!der) {
+        seal__cert_text_fill(&t, cert);
+        seal__warn(ctx, "no revocation source (OCSP or CRL) for %s%s; the DSS holds its certificate only",
+                   t.cn ? t.cn : "a certificate", orphan ? " (its issuer is unknown)" : "");
+        seal__cert_text_free(&t);
+        return;
+    }
+    /* The buffer takes the malloc'd reply. */
+    dss_add(fz, doc, by_ocsp ? ocsps : crls, fz_new_buffer_from_data(fz, der, len));
+}
+
+void seal__ltv_add_dss(seal_ctx *ctx, const char *in, const char *target, const char *password,
+                       seal_key *key, char *tmp, size_t tmpsize)
+{
+    fz_context *fz = ctx->fz;
+    pdf_document *doc = NULL;
+    STACK_OF(X509) *certs = sk_X509_new_null();
+    cert_scan scan = {certs};
+
+    fz_var(doc);
+    if (!certs)
+        seal__throw(ctx, SEAL_ERR_NOMEM, "out of memory");
+    fz_try(fz) {
+        doc = seal__pdf_open(ctx, in, password, 1);
+        if (key) {
+            add_cert(certs, key->cert);
+            for (int i = 0; i < sk_X509_num(key->chain); i++)
+                add_cert(certs, sk_X509_value(key->chain, i));
+        }
+        seal__pdf_each_field(ctx, doc, scan_sig_certs, &scan);
+
+        pdf_obj *root = pdf_dict_get(fz, pdf_trailer(fz, doc), PDF_NAME(Root));
+        pdf_obj *dss = pdf_dict_gets(fz, root, "DSS");
+        if (!pdf_is_dict(fz, dss)) {
+            pdf_dict_puts_drop(fz, root, "DSS", pdf_add_new_dict(fz, doc, 3));
+            dss = pdf_dict_gets(fz, root, "DSS");
+        }
+        pdf_obj *acerts = dss_array(fz, dss, "Certs");
+        pdf_obj *ocsps = dss_array(fz, dss, "OCSPs");
+        pdf_obj *crls = dss_array(fz, dss, "CRLs");
+        for (int i = 0; i < sk_X509_num(certs); i++) {
+            X509 *x = sk_X509_value(certs, i);
+            unsigned char *der = NULL;
+            int len = i2d_X509(x, &der);
+            if (len > 0 && !dss_has(fz, acerts, der, (size_t)len)) {
+                unsigned char *copy = malloc((size_t)len);
+                if (copy)
+                    memcpy(copy, der, (size_t)len);
+                OPENSSL_free(der);
+                if (!copy)
+                    seal__throw(ctx, SEAL_ERR_NOMEM, "out of memory");
+                dss_add(fz, doc, acerts, fz_new_buffer_from_data(fz, copy, (size_t)len));
+            } else {
+                OPENSSL_free(der);
+            }
+            /* Trust anchors are not revoked through OCSP or CRLs. */
+            if (X509_check_issued(x, x) != X509_V_OK)
+                fetch_revocation(ctx, doc, ocsps, crls, x, certs);
+        }
+        seal__save_revision(ctx, doc, target, tmp, tmpsize);
+    }
+    fz_always(fz) {
+        pdf_drop_document(fz, doc);
+        sk_X509_pop_free(certs, X509_free);
+        ERR_clear_error();
+    }
+    fz_catch(fz)
+        fz_rethrow(fz);
+}
+
+/* The document time-stamp filler: the token itself is the /Contents. */
+static seal_status tst_make(seal_ctx *ctx, void *user, const unsigned char digest[32],
+                            unsigned char **der, size_t *len)
+{
+    return seal__tsa_stamp(ctx, (const char *)user, digest, 32, der, len);
+}
+
+static seal_status tst_check(seal_ctx *ctx, void *user, const unsigned char *der, size_t len,
+                             const unsigned char digest[32])
+{
+    const unsigned char *p = der;
+    PKCS7 *token = d2i_PKCS7(NULL, &p, (long)len);
+    TS_TST_INFO *info = token ? PKCS7_to_TS_TST_INFO(token) : NULL;
+    ASN1_OCTET_STRING *imprint = info ? TS_MSG_IMPRINT_get_msg(TS_TST_INFO_get_msg_imprint(info)) : NULL;
+    int ok = imprint && ASN1_STRING_length(imprint) == 32 &&
+             !memcmp(ASN1_STRING_get0_data(imprint), digest, 32);
+    (void)user;
+    TS_TST_INFO_free(info);
+    PKCS7_free(token);
+    ERR_clear_error();
+    if (!ok)
+        return seal__fail(ctx, SEAL_ERR_INTERNAL,
+                          "the document time-stamp written does not cover the document's digest");
+    return SEAL_OK;
+}
+
+void seal__ltv_add_doc_timestamp(seal_ctx *ctx, const char *in, const char *target,
+                                 const char *password, const char *tsa_url, char *tmp,
+                                 size_t tmpsize)
+{
+    fz_context *fz = ctx->fz;
+    pdf_document *doc = NULL;
+    pdf_obj *sig = NULL;
+    char name[64];
+    seal__filler fill = {tst_make, tst_check, (void *)tsa_url};
+
+    fz_var(doc);
+    fz_var(sig);
+    fz_try(fz) {
+        int64_t in_len = seal__pdf_check_file(ctx, in);
+        size_t contents_len = seal__tsa_token_size(ctx, tsa_url);
+        doc = seal__pdf_open(ctx, in, password, 1);
+        sig = seal__sig_dict(ctx, doc, "DocTimeStamp", "ETSI.RFC3161", contents_len);
+        seal__unique_field_name(ctx, doc, "DocTimeStamp", name, sizeof(name));
+        seal__add_invisible_field(ctx, doc, name, sig);
+        seal__write_signed_revision(ctx, doc, in, in_len, target, pdf_to_num(fz, sig), contents_len,
+                                    &fill, password, tmp, tmpsize);
+    }
+    fz_always(fz) {
+        pdf_drop_obj(fz, sig);
+        pdf_drop_document(fz, doc);
+    }
+    fz_catch(fz)
+        fz_rethrow(fz);
+}
+
+SEAL_API seal_status seal_extend_file(seal_ctx *ctx, const char *in_path, const char *out_path,
+                                      const seal_extend_options *opts)
+{
+    fz_context *fz;
+    char dss[4096], ts[4096];
+    volatile int have_dss = 0, have_ts = 0;
+    volatile seal_status st = SEAL_OK;
+
+    if (!ctx)
+        return SEAL_ERR_ARGS;
+    seal__reset(ctx);
+    fz = ctx->fz;
+    if (!in_path || !out_path || !opts)
+        return seal__fail(ctx, SEAL_ERR_ARGS, "seal_extend_file: missing argument");
+    if (opts->version != SEAL_EXTEND_OPTIONS_VERSION)
+        return seal__fail(ctx, SEAL_ERR_ARGS, "unknown seal_extend_options version %u", opts->version);
+    if (!opts->tsa_url)
+        return seal__fail(ctx, SEAL_ERR_ARGS, "extending needs a time-stamp authority (--tsa URL)");
+    if (!access(out_path, F_OK) && !access(in_path, F_OK)) {
+        char a[4096], b[4096];
+        if (realpath(in_path, a) && realpath(out_path, b) && !strcmp(a, b))
+            return seal__fail(ctx, SEAL_ERR_ARGS, "the output must not be the input (%s)", in_path);
+    }
+    seal__ossl_clear();
+    fz_try(fz) {
+        seal__pdf_check_file(ctx, in_path);
+        /* The document time-stamp must cover the new validation data. */
+        seal__ltv_add_dss(ctx, in_path, out_path, opts->password, NULL, dss, sizeof(dss));
+        have_dss = 1;
+        seal__ltv_add_doc_timestamp(ctx, dss, out_path, opts->password, opts->tsa_url, ts, sizeof(ts));
+        have_ts = 1;
+        unlink(dss);
+        have_dss = 0;
+        if (seal__commit_file(ctx, ts, out_path) != SEAL_OK)
+            fz_throw(fz, FZ_ERROR_GENERIC, "%s", ctx->msg);
+        have_ts = 0;
+    }
+    fz_catch(fz) {
+        st = seal__from_fz(ctx, SEAL_ERR_INPUT);
+        if (have_dss)
+            unlink(dss);
+        if (have_ts)
+            unlink(ts);
+    }
+    seal__ossl_clear();
+    return st;
+}

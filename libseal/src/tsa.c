@@ -1,0 +1,331 @@
+/*
+ * Network services for long-term signatures: RFC 3161 time-stamps, OCSP
+ * responses and CRLs, fetched with libcurl (time-outs, a few retries with
+ * back-off, the usual proxy environment variables honoured by libcurl).
+ * SPDX-License-Identifier: AGPL-3.0-or-later
+ */
+#include "ltvint.h"
+
+#include <pthread.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include <curl/curl.h>
+#include <openssl/err.h>
+#include <openssl/ocsp.h>
+#include <openssl/rand.h>
+#include <openssl/ts.h>
+#include <openssl/x509v3.h>
+
+#define NET_TRIES 3
+#define NET_CONNECT_TIMEOUT 10L
+#define NET_TIMEOUT 30L
+#define NET_MAX_REPLY (4u << 20)
+
+static pthread_once_t curl_once = PTHREAD_ONCE_INIT;
+
+static void init_curl(void)
+{
+    curl_global_init(CURL_GLOBAL_DEFAULT);
+}
+
+typedef struct body {
+    unsigned char *data;
+    size_t len;
+    int too_big;
+} body;
+
+static size_t collect(char *ptr, size_t size, size_t nmemb, void *user)
+{
+    body *b = user;
+    size_t n = size * nmemb;
+    if (b->len + n > NET_MAX_REPLY) {
+        b->too_big = 1;
+        return 0;
+    }
+    unsigned char *grown = realloc(b->data, b->len + n + 1);
+    if (!grown)
+        return 0;
+    memcpy(grown + b->len, ptr, n);
+    b->data = grown;
+    b->len += n;
+    return n;
+}
+
+seal_status seal__http(seal_ctx *ctx, const char *url, const char *content_type,
+                       const unsigned char *req, size_t reqlen, const char *accept,
+                       unsigned char **reply, size_t *replylen)
+{
+    CURL *c;
+    char errbuf[CURL_ERROR_SIZE] = "";
+    char ctype[128], acc[128];
+    struct curl_slist *headers = NULL;
+    long status = 0;
+    CURLcode rc = CURLE_OK;
+    body b = {0};
+
+    *reply = NULL;
+    *replylen = 0;
+    pthread_once(&curl_once, init_curl);
+    if (strncmp(url, "http://", 7) && strncmp(url, "https://", 8))
+        return seal__fail(ctx, SEAL_ERR_ARGS, "unsupported URL %s (http:// or https://)", url);
+    c = curl_easy_init();
+    if (!c)
+        return seal__fail(ctx, SEAL_ERR_NOMEM, "cannot start an HTTP client");
+    if (content_type) {
+        snprintf(ctype, sizeof(ctype), "Content-Type: %s", content_type);
+        headers = curl_slist_append(headers, ctype);
+    }
+    if (accept) {
+        snprintf(acc, sizeof(acc), "Accept: %s", accept);
+        headers = curl_slist_append(headers, acc);
+    }
+    curl_easy_setopt(c, CURLOPT_URL, url);
+    curl_easy_setopt(c, CURLOPT_HTTPHEADER, headers);
+    curl_easy_setopt(c, CURLOPT_WRITEFUNCTION, collect);
+    curl_easy_setopt(c, CURLOPT_WRITEDATA, &b);
+    curl_easy_setopt(c, CURLOPT_ERRORBUFFER, errbuf);
+    curl_easy_setopt(c, CURLOPT_CONNECTTIMEOUT, NET_CONNECT_TIMEOUT);
+    curl_easy_setopt(c, CURLOPT_TIMEOUT, NET_TIMEOUT);
+    curl_easy_setopt(c, CURLOPT_NOSIGNAL, 1L);
+    curl_easy_setopt(c, CURLOPT_FOLLOWLOCATION, 1L);
+    curl_easy_setopt(c, CURLOPT_MAXREDIRS, 3L);
+    curl_easy_setopt(c, CURLOPT_USERAGENT, "libseal/" SEAL_VERSION_STRING);
+    if (req) {
+        curl_easy_setopt(c, CURLOPT_POST, 1L);
+        curl_easy_setopt(c, CURLOPT_POSTFIELDS, req);
+        curl_easy_setopt(c, CURLOPT_POSTFIELDSIZE, (long)reqlen);
+    }
+    /* A few tries with back-off: time-stamp servers of CAs are often busy
+     * at bid deadlines. A definite HTTP answer is not retried. */
+    for (int attempt = 0; attempt < NET_TRIES; attempt++) {
+        if (attempt) {
+            struct timespec ts = {0, 500000000L * attempt};
+            nanosleep(&ts, NULL);
+        }
+        free(b.data);
+        memset(&b, 0, sizeof(b));
+        errbuf[0] = 0;
+        rc = curl_easy_perform(c);
+        if (rc == CURLE_OK) {
+            curl_easy_getinfo(c, CURLINFO_RESPONSE_CODE, &status);
+            if (status < 500)
+                break;
+        }
+    }
+    curl_slist_free_all(headers);
+    curl_easy_cleanup(c);
+    if (rc != CURLE_OK) {
+        free(b.data);
+        if (b.too_big)
+            return seal__fail(ctx, SEAL_ERR_NETWORK, "%s answered more than %u bytes", url,
+                              NET_MAX_REPLY);
+        return seal__fail(ctx, SEAL_ERR_NETWORK, "cannot reach %s: %s", url,
+                          errbuf[0] ? errbuf : curl_easy_strerror(rc));
+    }
+    if (status != 200) {
+        free(b.data);
+        return seal__fail(ctx, SEAL_ERR_NETWORK, "%s answered HTTP %ld", url, status);
+    }
+    *reply = b.data;
+    *replylen = b.len;
+    return SEAL_OK;
+}
+
+seal_status seal__tsa_stamp(seal_ctx *ctx, const char *url, const unsigned char *digest,
+                            size_t dlen, unsigned char **token, size_t *toklen)
+{
+    TS_REQ *req = NULL;
+    TS_MSG_IMPRINT *imprint = NULL;
+    X509_ALGOR *alg = NULL;
+    ASN1_INTEGER *nonce = NULL;
+    BIGNUM *bn = NULL;
+    TS_RESP *resp = NULL;
+    TS_VERIFY_CTX *vctx = NULL;
+    unsigned char *der = NULL, *reply = NULL;
+    const unsigned char *p;
+    size_t replylen = 0;
+    int derlen;
+    seal_status st = SEAL_OK;
+
+    *token = NULL;
+    *toklen = 0;
+    seal__ossl_clear();
+    /* SHA-256 imprint, a 64-bit nonce, and the TSA's certificate asked
+     * for, so the token can be verified without fetching anything. */
+    req = TS_REQ_new();
+    imprint = TS_MSG_IMPRINT_new();
+    alg = X509_ALGOR_new();
+    bn = BN_new();
+    if (!req || !imprint || !alg || !bn || !TS_REQ_set_version(req, 1) ||
+        !X509_ALGOR_set0(alg, OBJ_nid2obj(NID_sha256), V_ASN1_NULL, NULL) ||
+        !TS_MSG_IMPRINT_set_algo(imprint, alg) ||
+        !TS_MSG_IMPRINT_set_msg(imprint, (unsigned char *)digest, (int)dlen) ||
+        !TS_REQ_set_msg_imprint(req, imprint) || !BN_rand(bn, 64, BN_RAND_TOP_ANY, BN_RAND_BOTTOM_ANY) ||
+        !(nonce = BN_to_ASN1_INTEGER(bn, NULL)) || !TS_REQ_set_nonce(req, nonce) ||
+        !TS_REQ_set_cert_req(req, 1) || (derlen = i2d_TS_REQ(req, &der)) <= 0) {
+        st = seal__ossl_fail(ctx, SEAL_ERR_CRYPTO, "cannot make a time-stamp request");
+        goto out;
+    }
+    if ((st = seal__http(ctx, url, "application/timestamp-query", der, (size_t)derlen,
+                         "application/timestamp-reply", &reply, &replylen)) != SEAL_OK)
+        goto out;
+    p = reply;
+    resp = d2i_TS_RESP(NULL, &p, (long)replylen);
+    if (!resp) {
+        st = seal__ossl_fail(ctx, SEAL_ERR_NETWORK, "%s did not answer with a time-stamp reply", url);
+        goto out;
+    }
+    long status = ASN1_INTEGER_get(TS_STATUS_INFO_get0_status(TS_RESP_get_status_info(resp)));
+    if (status != 0 && status != 1) {
+        st = seal__fail(ctx, SEAL_ERR_NETWORK, "the time-stamp authority %s refused the request "
+                                               "(PKIStatus %ld)", url, status);
+        goto out;
+    }
+    /* The answer must be to this request: same imprint, same nonce. */
+    vctx = TS_REQ_to_TS_VERIFY_CTX(req, NULL);
+    if (!vctx) {
+        st = seal__ossl_fail(ctx, SEAL_ERR_CRYPTO, "cannot check the time-stamp reply");
+        goto out;
+    }
+    TS_VERIFY_CTX_set_flags(vctx, TS_VFY_VERSION | TS_VFY_IMPRINT | TS_VFY_NONCE);
+    if (TS_RESP_verify_response(vctx, resp) != 1) {
+        st = seal__ossl_fail(ctx, SEAL_ERR_CRYPTO, "the time-stamp from %s does not match the request",
+                             url);
+        goto out;
+    }
+    {
+        unsigned char *tok = NULL;
+        int toklen_i = i2d_PKCS7(TS_RESP_get_token(resp), &tok);
+        if (toklen_i <= 0) {
+            st = seal__ossl_fail(ctx, SEAL_ERR_CRYPTO, "cannot encode the time-stamp token");
+            goto out;
+        }
+        *token = malloc((size_t)toklen_i);
+        if (!*token) {
+            OPENSSL_free(tok);
+            st = seal__fail(ctx, SEAL_ERR_NOMEM, "out of memory");
+            goto out;
+        }
+        memcpy(*token, tok, (size_t)toklen_i);
+        *toklen = (size_t)toklen_i;
+        OPENSSL_free(tok);
+    }
+out:
+    TS_VERIFY_CTX_free(vctx);
+    TS_RESP_free(resp);
+    free(reply);
+    OPENSSL_free(der);
+    ASN1_INTEGER_free(nonce);
+    BN_free(bn);
+    if (imprint)
+        TS_MSG_IMPRINT_free(imprint);
+    else
+        X509_ALGOR_free(alg);
+    TS_REQ_free(req);
+    ERR_clear_error();
+    return st;
+}
+
+/* The first URL of a given access method in the AIA extension, or NULL. */
+static char *aia_url(X509 *cert, int method)
+{
+    AUTHORITY_INFO_ACCESS *aia = X509_get_ext_d2i(cert, NID_info_access, NULL, NULL);
+    char *url = NULL;
+
+    for (int i = 0; aia && i < sk_ACCESS_DESCRIPTION_num(aia) && !url; i++) {
+        ACCESS_DESCRIPTION *ad = sk_ACCESS_DESCRIPTION_value(aia, i);
+        if (OBJ_obj2nid(ad->method) == method && ad->location->type == GEN_URI)
+            url = strdup((const char *)ASN1_STRING_get0_data(ad->location->d.uniformResourceIdentifier));
+    }
+    AUTHORITY_INFO_ACCESS_free(aia);
+    return url;
+}
+
+char *seal__ocsp_url(X509 *cert)
+{
+    return aia_url(cert, NID_ad_OCSP);
+}
+
+char *seal__crl_url(X509 *cert)
+{
+    STACK_OF(DIST_POINT) *dps = X509_get_ext_d2i(cert, NID_crl_distribution_points, NULL, NULL);
+    char *url = NULL;
+
+    for (int i = 0; dps && i < sk_DIST_POINT_num(dps) && !url; i++) {
+        DIST_POINT *dp = sk_DIST_POINT_value(dps, i);
+        if (!dp->distpoint || dp->distpoint->type != 0)
+            continue;
+        GENERAL_NAMES *names = dp->distpoint->name.fullname;
+        for (int k = 0; k < sk_GENERAL_NAME_num(names) && !url; k++) {
+            GENERAL_NAME *gn = sk_GENERAL_NAME_value(names, k);
+            if (gn->type == GEN_URI)
+                url = strdup((const char *)ASN1_STRING_get0_data(gn->d.uniformResourceIdentifier));
+        }
+    }
+    sk_DIST_POINT_pop_free(dps, DIST_POINT_free);
+    return url;
+}
+
+seal_status seal__ocsp_fetch(seal_ctx *ctx, X509 *cert, X509 *issuer, const char *url,
+                             unsigned char **der, size_t *len)
+{
+    OCSP_REQUEST *req = OCSP_REQUEST_new();
+    OCSP_CERTID *id = OCSP_cert_to_id(EVP_sha1(), cert, issuer);
+    OCSP_RESPONSE *resp = NULL;
+    unsigned char *rq = NULL, *reply = NULL;
+    const unsigned char *p;
+    size_t replylen = 0;
+    int rqlen;
+    seal_status st = SEAL_OK;
+
+    *der = NULL;
+    *len = 0;
+    seal__ossl_clear();
+    if (!req || !id || !OCSP_request_add0_id(req, id) || (rqlen = i2d_OCSP_REQUEST(req, &rq)) <= 0) {
+        if (req && id && !OCSP_request_onereq_count(req))
+            OCSP_CERTID_free(id);
+        st = seal__ossl_fail(ctx, SEAL_ERR_CRYPTO, "cannot make an OCSP request");
+        goto out;
+    }
+    if ((st = seal__http(ctx, url, "application/ocsp-request", rq, (size_t)rqlen,
+                         "application/ocsp-response", &reply, &replylen)) != SEAL_OK)
+        goto out;
+    p = reply;
+    resp = d2i_OCSP_RESPONSE(NULL, &p, (long)replylen);
+    if (!resp || OCSP_response_status(resp) != OCSP_RESPONSE_STATUS_SUCCESSFUL) {
+        st = seal__ossl_fail(ctx, SEAL_ERR_NETWORK, "%s did not give a successful OCSP response", url);
+        goto out;
+    }
+    *der = reply;
+    *len = replylen;
+    reply = NULL;
+out:
+    OCSP_RESPONSE_free(resp);
+    OCSP_REQUEST_free(req);
+    OPENSSL_free(rq);
+    free(reply);
+    ERR_clear_error();
+    return st;
+}
+
+seal_status seal__crl_fetch(seal_ctx *ctx, const char *url, unsigned char **der, size_t *len)
+{
+    const unsigned char *p;
+    X509_CRL *crl;
+    seal_status st = seal__http(ctx, url, NULL, NULL, 0, NULL, der, len);
+
+    if (st != SEAL_OK)
+        return st;
+    p = *der;
+    crl = d2i_X509_CRL(NULL, &p, (long)*len);
+    if (!crl) {
+        free(*der);
+        *der = NULL;
+        ERR_clear_error();
+        return seal__fail(ctx, SEAL_ERR_NETWORK, "%s did not serve a DER CRL", url);
+    }
+    X509_CRL_free(crl);
+    return SEAL_OK;
+}
