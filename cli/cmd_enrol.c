@@ -30,6 +30,7 @@ static json_object *score_json(const seal_impression_score *s)
     json_object_object_add(o, "broken_strokes", jnum(s->broken_strokes, 3));
     json_object_object_add(o, "over_inking", jnum(s->over_inking, 3));
     json_object_object_add(o, "contrast", jnum(s->contrast, 3));
+    json_object_object_add(o, "density", jnum(s->density, 3));
     return o;
 }
 

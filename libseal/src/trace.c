@@ -102,6 +102,7 @@ static char *scores_json(const seal_mask *m)
         json_object_object_add(b, "over_inking",
                                json_object_new_double(round(s->over_inking * 1000) / 1000));
         json_object_object_add(b, "contrast", json_object_new_double(round(s->contrast * 1000) / 1000));
+        json_object_object_add(b, "density", json_object_new_double(round(s->density * 1000) / 1000));
         json_object_array_add(arr, b);
     }
     json_object_object_add(o, "impressions", arr);

@@ -113,6 +113,8 @@ typedef struct seal_impression_score {
     double over_inking;     /* share of the ink outside the other impression's strokes */
     double contrast;        /* ink density relative to the strongest ink on the page */
     double clarity;         /* the combined score used to choose; higher is clearer */
+    double density;         /* median optical density of the ink (its own measure: seal
+                               D_G - D_R, pen D_R) */
 } seal_impression_score;
 
 #define SEAL_MAX_BOXES 3
