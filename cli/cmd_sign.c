@@ -10,15 +10,15 @@
 
 static const char synopsis[] =
     "seal sign IN.pdf -o OUT.pdf --key KEY [--seal ART.pdf PLACEMENT...]\n"
-    "seal sign IN.pdf... -o DIR/ --key KEY [...] [--jobs N] [--resume] [--fail-fast]\n"
-    "                 [--json-log F] [--shard I/N]\n"
     "                 [--reason T] [--location T] [--field-name NAME] [--certify 1|2|3]\n"
     "                 [--pin-file F] [--password-env VAR] [--chain CA.pem]\n"
     "                 [--level B-B|B-T|B-LT|B-LTA] [--tsa URL]\n"
     "  PLACEMENT: --page N --at X,Y | --pages SPEC --at X,Y\n"
     "           | --keyword TEXT [--nth K | --all] [--offset DX,DY] [--pages SPEC]\n"
     "           | --cross-page [--edge right|left] [--y MM] [--group K] [--pages SPEC]\n"
-    "           | --field NAME";
+    "           | --field NAME\n"
+    "       seal sign IN.pdf... -o DIR/ --key KEY [the options above] [--jobs N] [--resume]\n"
+    "                 [--fail-fast] [--json-log F] [--shard I/N]";
 
 enum {
     OPT_KEY = 256, OPT_SEAL, OPT_PAGE, OPT_PAGES, OPT_AT, OPT_KEYWORD, OPT_NTH, OPT_ALL, OPT_OFFSET,
