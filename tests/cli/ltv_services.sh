@@ -40,6 +40,10 @@ case_start() {
         case $u in http://127.0.0.1:[0-9]*) ;; *) die "not a loopback URL: $u" ;; esac
     done
     note "TSA $LTV_TSA_URL  OCSP $LTV_OCSP_URL  CRL $LTV_CRL_URL"
+    # Counters start at zero (ltv_start's readiness probes are not counted).
+    for s in tsa ocsp crl; do
+        [ "$(ltv_requests $s)" = 0 ] || die "$s has counted $(ltv_requests $s) requests already"
+    done
     # Every listener is bound to loopback only.
     if command -v ss >/dev/null; then
         for port in "$LTV_TSA_PORT" "$LTV_OCSP_PORT" "$LTV_CRL_PORT" "$LTV_CTL_PORT"; do

@@ -26,7 +26,8 @@
 #     a trap of its own, so the server ends with the case. The server also
 #     exits by itself when the shell that started it is gone, or after
 #     LTV_MAX_SECONDS (default 1800). Its request log (JSON lines) is
-#     DIR/serve.log, its stderr DIR/serve.out.
+#     DIR/serve.log, its stderr DIR/serve.out. Request counters start at 0
+#     (the readiness probes are not counted).
 # ltv_stop                     SIGTERM, wait (bounded), SIGKILL if need be.
 # ltv_revoke [WHO] [WHEN]      revoke WHO (signer|signer2|tsa|ocsp; default signer),
 #                              dated WHEN (`date -d`, default now); CRL regenerated.
@@ -137,6 +138,7 @@ ltv_start() {
     for i in $(seq 1 50); do
         if ltv__answers "$LTV_CTL_URL/ping" && ltv__answers "$LTV_TSA_URL" \
             && ltv__answers "$LTV_OCSP_URL" && ltv__answers "$LTV_CRL_URL"; then
+            ltv_reset # the probes do not count as requests
             return 0
         fi
         sleep 0.1
