@@ -264,6 +264,47 @@ case_faults() {
     ! ltv_fault tsa explode 2>/dev/null || die "unknown mode accepted"
 }
 
+case_protocol_faults() {
+    local res out
+    # rejected: status rejection in a well-formed TimeStampResp.
+    ltv_fault tsa rejected count=1
+    res=$(post "$LTV_TSA_URL" application/timestamp-query "$T/q.tsq" "$T/rj.tsr")
+    [ "$res" = "200 application/timestamp-reply" ] || die "rejected mode answered '$res'"
+    openssl ts -reply -in "$T/rj.tsr" -text 2>/dev/null | grep -q '^Status: Rejected' || die "not a rejection"
+    # mismatch: a granted, validly signed token for another query.
+    ltv_fault tsa mismatch count=1
+    post "$LTV_TSA_URL" application/timestamp-query "$T/q.tsq" "$T/mm.tsr" >/dev/null
+    openssl ts -reply -in "$T/mm.tsr" -text >"$T/mm.txt" 2>/dev/null
+    grep -q '^Status: Granted' "$T/mm.txt" || die "mismatch: not granted"
+    ! openssl ts -verify -in "$T/mm.tsr" -queryfile "$T/q.tsq" -CAfile "$P/root.pem" >/dev/null 2>&1 \
+        || die "mismatch: the token verifies against the query"
+    [ "$(sed -n 's/^Nonce: //p' "$T/mm.txt")" != "$(openssl ts -query -in "$T/q.tsq" -text 2>/dev/null | sed -n 's/^Nonce: //p')" ] \
+        || die "mismatch: same nonce"
+    # rogue: well-formed and verifiable, but only against the rogue CA.
+    ltv_fault tsa rogue count=1
+    post "$LTV_TSA_URL" application/timestamp-query "$T/q.tsq" "$T/rg.tsr" >/dev/null
+    ! openssl ts -verify -in "$T/rg.tsr" -queryfile "$T/q.tsq" -CAfile "$P/root.pem" >/dev/null 2>&1 \
+        || die "rogue: the token verifies against the LTV root"
+    openssl ts -verify -in "$T/rg.tsr" -queryfile "$T/q.tsq" -CAfile "$P/rogue/ca.pem" >/dev/null 2>&1 \
+        || die "rogue: the token is not a valid token of the rogue TSA"
+    post "$LTV_TSA_URL" application/timestamp-query "$T/q.tsq" "$T/ok.tsr" >/dev/null
+    openssl ts -verify -in "$T/ok.tsr" -queryfile "$T/q.tsq" -CAfile "$P/root.pem" >/dev/null 2>&1 \
+        || die "the TSA did not return to normal after count=1"
+    # OCSP: tryLater, unauthorized; a response signed outside the PKI.
+    for m in trylater:3 unauthorized:6; do
+        ltv_fault ocsp "${m%%:*}" count=1
+        post "$LTV_OCSP_URL" application/ocsp-request "$T/oq.der" "$T/st.der" >/dev/null
+        out=$(openssl ocsp -respin "$T/st.der" -resp_text -noverify 2>&1 || true)
+        grep -q "Responder Error: ${m%%:*} (${m#*:})" <<<"$out" || die "${m%%:*}: $out"
+    done
+    ltv_fault ocsp rogue count=1
+    out=$(openssl ocsp -issuer "$P/issuing.pem" -cert "$P/signer2.pem" -url "$LTV_OCSP_URL" \
+        -CAfile "$P/root.pem" 2>&1 || true)
+    grep -q 'Response Verify Failure' <<<"$out" || die "rogue OCSP response verified: $out"
+    [ "$(ocsp_status "$P/signer2.pem")" != "" ] || die "OCSP not back to normal"
+    ! ltv_fault crl rogue 2>/dev/null || die "a TSA/OCSP-only mode accepted for the CRL server"
+}
+
 case_stop() {
     local pid=$LTV_SERVE_PID port=$LTV_TSA_PORT rc
     # Stopping while a request hangs is still prompt.
@@ -315,6 +356,7 @@ if [ -n "$P" ]; then
     run_case "CRL: DER CRLs and CA certificates served, verified; nothing else" case_crl
     run_case "revocation shows at once in OCSP and the CRL; back-dated revocation" case_revoke
     run_case "fault modes: HTTP 500, hang, time-out, garbage, close, down/up, reset" case_faults
+    run_case "protocol faults: rejected, mismatched and rogue tokens; tryLater, rogue OCSP" case_protocol_faults
     run_case "ltv_stop is prompt and clean; restart keeps the revocations" case_stop
     run_case "the server exits when its shell is gone" case_watch
 fi

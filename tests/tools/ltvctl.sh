@@ -34,7 +34,9 @@
 # ltv_crl                      regenerate the CRLs (a fresh thisUpdate).
 # ltv_fault SERVICE MODE [count=N] [seconds=X] [status=C]
 #                              SERVICE tsa|ocsp|crl; MODE ok|status|hang|delay|close|
-#                              garbage|wrongtype (ltvserve.py documents them);
+#                              garbage|wrongtype, for tsa also rejected|mismatch|rogue,
+#                              for ocsp trylater|unauthorized|rogue (ltvserve.py
+#                              documents them); count=N: the next N requests only.
 #                              e.g. ltv_fault tsa status status=500 count=1
 # ltv_down SERVICE / ltv_up SERVICE   close / reopen SERVICE's port (same URL)
 # ltv_reset                    no faults, counters zero, every service up

@@ -15,7 +15,9 @@
 #
 # Environment: LTV_OCSP_PORT (default 18960) and LTV_CRL_PORT (default 18961),
 # the loopback ports written into the certificates (tests/tools/ltvctl.sh
-# picks free ones); LTV_CRL_DAYS (default 7), the CRLs' nextUpdate.
+# picks free ones); LTV_CRL_DAYS (default 7), the CRLs' nextUpdate;
+# LTV_REVOKE_REASON (default keyCompromise; also superseded,
+# cessationOfOperation, affiliationChanged, unspecified ...), for revoke.
 #
 # Layout of OUTDIR (PEM unless named .der/.crl/.cer):
 #   root.pem root.key              root CA "libseal LTV Root CA" (self-signed)
@@ -38,6 +40,9 @@
 #                                  db/root-index.txt (root CA: issuing)
 #   crl/issuing.crl crl/root.crl   the CRLs, DER (what the CRL server serves)
 #   crl/issuing.cer crl/root.cer   the CA certificates, DER (AIA caIssuers targets)
+#   rogue/ca.pem rogue/{tsa,ocsp}.{pem,key}   a CA outside the PKI named like the issuing
+#                                  CA, and a TSA and responder named like the real ones
+#                                  (same serials, other keys): ltvserve.py's "rogue" faults
 #   serials.env                    SERIAL_SIGNER=… (hex, as the CRL and index list them)
 #   env                            shell-sourceable: LTV_PKI, LTV_OCSP_PORT, LTV_CRL_PORT,
 #                                  LTV_OCSP_URL, LTV_CRL_URL, LTV_ROOT_CRL_URL, LTV_P12, …
@@ -85,7 +90,7 @@ if [ "${1:-}" = revoke ] || [ "${1:-}" = crl ]; then
         if awk -F'\t' -v s="$serial" '$1 == "R" && $4 == s { f = 1 } END { exit !f }' "$OUT/db/index.txt"; then
             echo "ltvpki: $who ($serial) is already revoked" >&2
         else
-            ca_issuing -revoke "$who.pem" -crl_reason keyCompromise
+            ca_issuing -revoke "$who.pem" -crl_reason "${LTV_REVOKE_REASON:-keyCompromise}"
         fi
         if [ -n "$when" ]; then
             # The database keeps the revocation time as UTCTime YYMMDDHHMMSSZ
@@ -236,10 +241,27 @@ issue() {
         -startdate "$NOW_1D" -enddate "$3"
 }
 COMPANY=某某建设工程有限公司
-issue tsa v3_tsa "$IN_5Y" "/C=CN/O=libseal LTV test PKI/CN=libseal LTV Time-Stamping Authority"
-issue ocsp v3_ocsp "$IN_2Y" "/C=CN/O=libseal LTV test PKI/CN=libseal LTV OCSP Responder"
+DN_tsa="/C=CN/O=libseal LTV test PKI/CN=libseal LTV Time-Stamping Authority"
+DN_ocsp="/C=CN/O=libseal LTV test PKI/CN=libseal LTV OCSP Responder"
+issue tsa v3_tsa "$IN_5Y" "$DN_tsa"
+issue ocsp v3_ocsp "$IN_2Y" "$DN_ocsp"
 issue signer v3_signer "$IN_2Y" "/C=CN/O=$COMPANY/CN=王五"
 issue signer2 v3_signer "$IN_2Y" "/C=CN/O=$COMPANY/CN=赵六"
+
+# A rogue CA outside the PKI, with a TSA and an OCSP responder of the same
+# names as the real ones but other keys: what the fault modes "rogue" sign with.
+mkdir -p rogue
+openssl genpkey -algorithm RSA -pkeyopt rsa_keygen_bits:2048 -out rogue/ca.key 2>/dev/null
+openssl req -config ca.cnf -x509 -new -utf8 -key rogue/ca.key -sha256 -days 3650 -set_serial 666 \
+    -subj "/C=CN/O=libseal LTV test PKI/CN=libseal LTV Issuing CA" -extensions v3_root -out rogue/ca.pem
+for r in tsa ocsp; do
+    openssl genpkey -algorithm RSA -pkeyopt rsa_keygen_bits:2048 -out "rogue/$r.key" 2>/dev/null
+    dn=DN_$r
+    openssl req -config ca.cnf -new -utf8 -key "rogue/$r.key" -subj "${!dn}" -out "$W/rogue-$r.csr"
+    openssl x509 -req -in "$W/rogue-$r.csr" -CA rogue/ca.pem -CAkey rogue/ca.key -sha256 -days 365 \
+        -set_serial "0x$(openssl x509 -in "$r.pem" -noout -serial | cut -d= -f2)" \
+        -extfile ca.cnf -extensions "v3_$r" -out "rogue/$r.pem" 2>/dev/null
+done
 
 cat issuing.pem root.pem >chain.pem
 cp chain.pem tsa-chain.pem

@@ -33,6 +33,14 @@ One process, four HTTP listeners on 127.0.0.1, each on its own port:
           close     read the request, then close the connection without an answer
           garbage   200 with the right Content-Type and a body that is not DER
           wrongtype 200 with the real answer but Content-Type text/html
+        and, well-formed answers a careful client must refuse:
+          tsa  rejected     a TimeStampResp with status rejection (from openssl ts)
+               mismatch     a valid token for another query (other imprint and nonce)
+               rogue        a token signed by rogue/tsa.pem: the TSA's name and serial,
+                            another key, a CA outside the PKI
+          ocsp trylater     OCSPResponse status tryLater, no response bytes
+               unauthorized OCSPResponse status unauthorized
+               rogue        the real answer signed by rogue/ocsp.pem (outside the PKI)
 
 Usage:
   python3 ltvserve.py --pki DIR --run-file FILE [--tsa-port N] [--ocsp-port N]
@@ -72,8 +80,14 @@ MAX_BODY = 1 << 20
 OPENSSL_TIMEOUT = 30
 SERVICES = ("tsa", "ocsp", "crl")
 MODES = ("ok", "status", "hang", "delay", "close", "garbage", "wrongtype")
-# OCSPResponse ::= SEQUENCE { responseStatus ENUMERATED malformedRequest(1) }
-OCSP_MALFORMED = bytes.fromhex("3003 0a01 01".replace(" ", ""))
+# Protocol-level faults: well-formed answers a careful client must not accept.
+SERVICE_MODES = {"tsa": ("rejected", "mismatch", "rogue"),
+                 "ocsp": ("trylater", "unauthorized", "rogue"),
+                 "crl": ()}
+# OCSPResponse ::= SEQUENCE { responseStatus ENUMERATED } (no responseBytes):
+# malformedRequest(1), tryLater(3), unauthorized(6).
+OCSP_MALFORMED = bytes.fromhex("30030a0101")
+OCSP_STATUS = {"trylater": bytes.fromhex("30030a0103"), "unauthorized": bytes.fromhex("30030a0106")}
 
 
 class State:
@@ -203,7 +217,7 @@ class Handler(http.server.BaseHTTPRequestHandler):
             if mode == "delay":
                 if self.st.stop.wait(f["seconds"]):
                     return self.drop("delay")
-            code, ctype, data = produce()
+            code, ctype, data = produce(mode)
             if mode == "garbage" and code == 200:
                 return self.reply(200, ctype, b"ltvserve: this is not DER\n", "garbage")
             if mode == "wrongtype" and code == 200:
@@ -225,7 +239,7 @@ class Handler(http.server.BaseHTTPRequestHandler):
             return self.serve(self.crl)
         if s == "ocsp":
             return self.serve(self.ocsp_get)
-        return self.serve(lambda: (405, "text/plain", b"POST an application/timestamp-query\n"))
+        return self.serve(lambda mode: (405, "text/plain", b"POST an application/timestamp-query\n"))
 
     def do_HEAD(self):
         if self.server.service == "crl":
@@ -239,27 +253,38 @@ class Handler(http.server.BaseHTTPRequestHandler):
         except (ValueError, OSError):
             return self.reply(413, "text/plain", b"request body too large or malformed\n")
         if s == "tsa":
-            return self.serve(lambda: self.tsa(data))
+            return self.serve(lambda mode: self.tsa(data, mode))
         if s == "ocsp":
-            return self.serve(lambda: self.ocsp(data, self.headers.get("Content-Type", "")))
+            return self.serve(lambda mode: self.ocsp(data, self.headers.get("Content-Type", ""), mode))
         return self.reply(405, "text/plain", b"method not allowed\n")
 
-    def tsa(self, query):
+    def tsa(self, query, mode="ok"):
         ctype = self.headers.get("Content-Type", "").split(";")[0].strip().lower()
         if ctype != "application/timestamp-query":
             return 415, "text/plain", b"Content-Type must be application/timestamp-query\n"
         pki = self.st.pki
+        signer, key, chain = "tsa.pem", "tsa.key", "tsa-chain.pem"
+        if mode == "rogue":      # same names, a key outside the PKI
+            signer, key, chain = "rogue/tsa.pem", "rogue/tsa.key", "rogue/ca.pem"
+        elif mode == "rejected":  # OpenSSL's own rejection (badDataFormat)
+            query = b"\x30\x00"
         d = tempfile.mkdtemp(prefix="tsa.", dir=self.st.work)
         try:
             q, r = os.path.join(d, "q.tsq"), os.path.join(d, "r.tsr")
             with open(q, "wb") as fh:
                 fh.write(query)
+            if mode == "mismatch":
+                # A valid token, but for another query: other imprint, other nonce.
+                p = self.openssl(["ts", "-query", "-sha256", "-cert", "-digest", os.urandom(32).hex(),
+                                  "-out", q])
+                if p.returncode != 0:
+                    return 500, "text/plain", b"openssl ts -query failed:\n" + p.stderr[-2000:]
             with self.st.tsa_lock:
                 p = self.openssl(["ts", "-reply", "-config", os.path.join(pki, "tsa.cnf"),
                                   "-queryfile", q,
-                                  "-signer", os.path.join(pki, "tsa.pem"),
-                                  "-inkey", os.path.join(pki, "tsa.key"),
-                                  "-chain", os.path.join(pki, "tsa-chain.pem"), "-out", r])
+                                  "-signer", os.path.join(pki, signer),
+                                  "-inkey", os.path.join(pki, key),
+                                  "-chain", os.path.join(pki, chain), "-out", r])
             if p.returncode != 0 or not os.path.exists(r):
                 return 500, "text/plain", b"openssl ts -reply failed:\n" + p.stderr[-2000:]
             with open(r, "rb") as fh:
@@ -267,18 +292,21 @@ class Handler(http.server.BaseHTTPRequestHandler):
         finally:
             shutil.rmtree(d, ignore_errors=True)
 
-    def ocsp_get(self):
+    def ocsp_get(self, mode="ok"):
         path = urllib.parse.unquote(self.path.lstrip("/"))
         try:
             der = base64.b64decode(path, validate=True)
         except (ValueError, base64.binascii.Error):
             der = b""
-        return self.ocsp(der, "application/ocsp-request")
+        return self.ocsp(der, "application/ocsp-request", mode)
 
-    def ocsp(self, req, ctype):
+    def ocsp(self, req, ctype, mode="ok"):
         if ctype.split(";")[0].strip().lower() != "application/ocsp-request":
             return 415, "text/plain", b"Content-Type must be application/ocsp-request\n"
+        if mode in OCSP_STATUS:
+            return 200, "application/ocsp-response", OCSP_STATUS[mode]
         pki = self.st.pki
+        rsigner, rkey = ("rogue/ocsp.pem", "rogue/ocsp.key") if mode == "rogue" else ("ocsp.pem", "ocsp.key")
         d = tempfile.mkdtemp(prefix="ocsp.", dir=self.st.work)
         try:
             q, r = os.path.join(d, "q.der"), os.path.join(d, "r.der")
@@ -286,8 +314,8 @@ class Handler(http.server.BaseHTTPRequestHandler):
                 fh.write(req)
             p = self.openssl(["ocsp", "-index", os.path.join(pki, "db", "index.txt"),
                               "-CA", os.path.join(pki, "issuing.pem"),
-                              "-rsigner", os.path.join(pki, "ocsp.pem"),
-                              "-rkey", os.path.join(pki, "ocsp.key"),
+                              "-rsigner", os.path.join(pki, rsigner),
+                              "-rkey", os.path.join(pki, rkey),
                               "-rmd", "sha256", "-ndays", str(self.st.args.ocsp_days),
                               "-reqin", q, "-respout", r])
             if p.returncode != 0 or not os.path.exists(r) or os.path.getsize(r) == 0:
@@ -299,7 +327,7 @@ class Handler(http.server.BaseHTTPRequestHandler):
         finally:
             shutil.rmtree(d, ignore_errors=True)
 
-    def crl(self):
+    def crl(self, mode="ok"):
         name = urllib.parse.urlsplit(self.path).path.lstrip("/")
         if not re.fullmatch(r"[A-Za-z0-9_-][A-Za-z0-9._-]*", name):
             return 404, "text/plain", b"not found\n"
@@ -328,8 +356,9 @@ class Handler(http.server.BaseHTTPRequestHandler):
                 return self.reply(400, "text/plain", b"service must be tsa, ocsp or crl\n")
             if u.path == "/fault":
                 mode = q.get("mode", "ok")
-                if mode not in MODES:
-                    return self.reply(400, "text/plain", ("mode must be one of %s\n" % ", ".join(MODES)).encode())
+                if mode not in MODES + SERVICE_MODES[svc]:
+                    return self.reply(400, "text/plain", ("%s modes: %s\n" % (
+                        svc, ", ".join(MODES + SERVICE_MODES[svc]))).encode())
                 f = {"mode": mode, "count": int(q.get("count", 0)),
                      "seconds": float(q.get("seconds", 0)), "status": int(q.get("status", 500))}
                 if f["count"] < 0 or not 0 <= f["seconds"] <= 3600 or not 100 <= f["status"] <= 599:
