@@ -828,6 +828,18 @@ static void verify_doc(seal_ctx *ctx, seal_report *rep, const unsigned char *dat
         collect c = {&d, pdf_dict_getp(fz, pdf_trailer(fz, doc), "Root/Perms/DocMDP")};
         seal__pdf_each_field(ctx, doc, add_sig, &c);
         rep->nsigs = d.nsigs;
+        /* Report in signing order (the revision each covers), not in the
+         * order the form lists the fields. */
+        for (size_t i = 1; i < d.nsigs; i++)
+            for (size_t j = i; j > 0; j--) {
+                int64_t a = d.sigs[j - 1].br_count == 4 ? d.sigs[j - 1].rev_end : INT64_MAX;
+                int64_t b = d.sigs[j].br_count == 4 ? d.sigs[j].rev_end : INT64_MAX;
+                if (a <= b)
+                    break;
+                vsig tmp = d.sigs[j - 1];
+                d.sigs[j - 1] = d.sigs[j];
+                d.sigs[j] = tmp;
+            }
         load_dss(ctx, doc, trust);
 
         for (size_t i = 0; i < d.nsigs; i++) {
