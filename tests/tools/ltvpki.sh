@@ -249,13 +249,13 @@ issue signer v3_signer "$IN_2Y" "/C=CN/O=$COMPANY/CN=王五"
 issue signer2 v3_signer "$IN_2Y" "/C=CN/O=$COMPANY/CN=赵六"
 
 # A rogue CA outside the PKI, with a TSA and an OCSP responder of the same
-# names as the real ones but other keys: what the fault modes "rogue" sign with.
+# names as the real ones but another key: what the fault modes "rogue" sign with.
 mkdir -p rogue
 openssl genpkey -algorithm RSA -pkeyopt rsa_keygen_bits:2048 -out rogue/ca.key 2>/dev/null
 openssl req -config ca.cnf -x509 -new -utf8 -key rogue/ca.key -sha256 -days 3650 -set_serial 666 \
     -subj "/C=CN/O=libseal LTV test PKI/CN=libseal LTV Issuing CA" -extensions v3_root -out rogue/ca.pem
 for r in tsa ocsp; do
-    openssl genpkey -algorithm RSA -pkeyopt rsa_keygen_bits:2048 -out "rogue/$r.key" 2>/dev/null
+    cp rogue/ca.key "rogue/$r.key" # one key for all three: keys are what takes time here
     dn=DN_$r
     openssl req -config ca.cnf -new -utf8 -key "rogue/$r.key" -subj "${!dn}" -out "$W/rogue-$r.csr"
     openssl x509 -req -in "$W/rogue-$r.csr" -CA rogue/ca.pem -CAkey rogue/ca.key -sha256 -days 365 \
