@@ -72,6 +72,9 @@ int cli_parse_level(const char *s, seal_level *out);
 
 int cmd_extend(int argc, char **argv);
 
+/* Today's local date as 2026年12月01日. */
+void cli_today(char *buf, size_t size);
+
 /* Format seconds since the epoch as ISO 8601 UTC into buf (>= 21 bytes). */
 void cli_iso_time(long long t, char *buf, size_t size);
 

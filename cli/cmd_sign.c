@@ -12,7 +12,8 @@ static const char synopsis[] =
     "seal sign IN.pdf -o OUT.pdf --key KEY [--seal ART.pdf PLACEMENT...]\n"
     "                 [--reason T] [--location T] [--field-name NAME] [--certify 1|2|3]\n"
     "                 [--pin-file F] [--password-env VAR] [--chain CA.pem]\n"
-    "                 [--level B-B|B-T|B-LT|B-LTA] [--tsa URL]\n"
+    "                 [--level B-B|B-T|B-LT|B-LTA] [--tsa URL] [--date[=TEXT]]\n"
+    "       seal sign IN.pdf --preview OUT.png --seal ART.pdf PLACEMENT... [--date[=TEXT]]\n"
     "  PLACEMENT: --page N --at X,Y | --pages SPEC --at X,Y\n"
     "           | --keyword TEXT [--nth K | --all] [--offset DX,DY] [--pages SPEC]\n"
     "           | --cross-page [--edge right|left] [--y MM] [--group K] [--pages SPEC]\n"
@@ -23,7 +24,8 @@ static const char synopsis[] =
 enum {
     OPT_KEY = 256, OPT_SEAL, OPT_PAGE, OPT_PAGES, OPT_AT, OPT_KEYWORD, OPT_NTH, OPT_ALL, OPT_OFFSET,
     OPT_CROSS, OPT_EDGE, OPT_Y, OPT_GROUP, OPT_FIELD, OPT_FIELD_NAME, OPT_REASON, OPT_LOCATION,
-    OPT_CERTIFY, OPT_PIN_FILE, OPT_PIN, OPT_PASSWORD_ENV, OPT_CHAIN, OPT_LEVEL, OPT_TSA
+    OPT_CERTIFY, OPT_PIN_FILE, OPT_PIN, OPT_PASSWORD_ENV, OPT_CHAIN, OPT_LEVEL, OPT_TSA,
+    OPT_DATE, OPT_PREVIEW
 };
 
 int cmd_sign(int argc, char **argv)
@@ -55,6 +57,8 @@ int cmd_sign(int argc, char **argv)
         {"chain", required_argument, NULL, OPT_CHAIN},
         {"level", required_argument, NULL, OPT_LEVEL},
         {"tsa", required_argument, NULL, OPT_TSA},
+        {"date", optional_argument, NULL, OPT_DATE},
+        {"preview", required_argument, NULL, OPT_PREVIEW},
         CLI_BATCH_LONGOPTS,
         {"help", no_argument, NULL, 'h'},
         {NULL, 0, NULL, 0}};
@@ -70,6 +74,8 @@ int cmd_sign(int argc, char **argv)
     seal_status st;
     batch_opts bo = {0};
     int batch_flags = 0;
+    char today[64];
+    const char *preview = NULL;
 
     optind = 1;
     opterr = 0;
@@ -138,6 +144,15 @@ int cmd_sign(int argc, char **argv)
                 return cli_usage(synopsis, "--level takes B-B, B-T, B-LT or B-LTA, not '%s'", optarg);
             break;
         case OPT_TSA: so.tsa_url = optarg; break;
+        case OPT_DATE:
+            if (optarg) {
+                so.caption = optarg;
+            } else {
+                cli_today(today, sizeof(today));
+                so.caption = today;
+            }
+            break;
+        case OPT_PREVIEW: preview = optarg; break;
         case 'h': printf("usage: %s\n", synopsis); return EXIT_OK;
         default: {
             int r = cli_batch_option(c, optarg, &bo);
@@ -151,13 +166,15 @@ int cmd_sign(int argc, char **argv)
     }
     if (optind >= argc)
         return cli_usage(synopsis, "no input PDF given");
-    if (!out)
+    if (preview && (out || keyuri || argc - optind > 1))
+        return cli_usage(synopsis, "--preview renders one input and takes no -o or --key");
+    if (!out && !preview)
         return cli_usage(synopsis, "no output given (-o OUT.pdf, or -o DIR/ for many files)");
     /* Many files: several inputs, or -o DIR/ (the slash says it). */
-    int many = argc - optind > 1 || out[strlen(out) - 1] == '/';
+    int many = !preview && (argc - optind > 1 || out[strlen(out) - 1] == '/');
     if (!many && batch_flags)
         return cli_usage(synopsis, "--jobs, --resume, --fail-fast, --json-log and --shard need -o DIR/");
-    if (!keyuri)
+    if (!keyuri && !preview)
         return cli_usage(synopsis, "no key given (--key pkcs11:... or --key p12:FILE)");
     if (so.level >= SEAL_LEVEL_B_T && !so.tsa_url)
         return cli_usage(synopsis, "--level B-T and above need --tsa URL");
@@ -217,6 +234,20 @@ int cmd_sign(int argc, char **argv)
             cli_error("--password-env %s: that environment variable is not set", pwenv);
             return EXIT_USAGE;
         }
+    }
+    if (so.caption && !so.artwork_path)
+        return cli_usage(synopsis, "--date goes under a seal (--seal ART.pdf)");
+    if (preview) {
+        int rc;
+        if (!n)
+            return cli_usage(synopsis, "--preview needs --seal ART.pdf and a placement");
+        ctx = cli_ctx_new();
+        if (!ctx)
+            return EXIT_FAILED;
+        st = seal_sign_preview(ctx, argv[optind], &so, preview, 100);
+        rc = st == SEAL_OK ? EXIT_OK : cli_fail(ctx, st);
+        seal_ctx_free(ctx);
+        return rc;
     }
     if (many) {
         /* Many files: a one-step job for the batch runner. */

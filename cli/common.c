@@ -217,3 +217,11 @@ int cli_parse_level(const char *s, seal_level *out)
         }
     return -1;
 }
+
+void cli_today(char *buf, size_t size)
+{
+    time_t t = time(NULL);
+    struct tm tm;
+    localtime_r(&t, &tm);
+    strftime(buf, size, "%Y年%m月%d日", &tm);
+}

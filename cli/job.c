@@ -303,7 +303,7 @@ static int parse_keys(job *j, json_object *keys, const char *base)
 static int parse_steps(job *j, json_object *steps, const char *base)
 {
     static const char *const allowed[] = {"key", "seal", "reason", "location", "certify",
-                                          "placements", "field_name", "level", "tsa", NULL};
+                                          "placements", "field_name", "level", "tsa", "date", NULL};
     size_t n = json_object_is_type(steps, json_type_array) ? json_object_array_length(steps) : 0;
 
     if (n == 0) {
@@ -344,6 +344,16 @@ static int parse_steps(job *j, json_object *steps, const char *base)
             return -1;
         }
         st->opts.tsa_url = job_strdup(j, get_str(s, "tsa"));
+        json_object *date;
+        if (json_object_object_get_ex(s, "date", &date)) {
+            if (json_object_is_type(date, json_type_string)) {
+                st->opts.caption = job_strdup(j, json_object_get_string(date));
+            } else if (json_object_get_boolean(date)) {
+                char today[64];
+                cli_today(today, sizeof(today));
+                st->opts.caption = job_strdup(j, today);
+            }
+        }
         if (get_str(s, "level") && cli_parse_level(get_str(s, "level"), &st->opts.level)) {
             cli_error("job: %s: \"level\" is B-B, B-T, B-LT or B-LTA", what);
             return -1;

@@ -97,6 +97,11 @@ void seal__ltv_add_doc_timestamp(seal_ctx *ctx, const char *in, const char *targ
  * once for a token over a dummy digest); throws SEAL_ERR_NETWORK. */
 size_t seal__tsa_token_size(seal_ctx *ctx, const char *tsa_url);
 
+/* Content-stream paths (one fill) of `text` set in the caption font at
+ * `size` points, baseline at y = 0 from x = 0; *width is its advance.
+ * Throws SEAL_ERR_ARGS for a character the font lacks. */
+fz_buffer *seal__caption_paths(seal_ctx *ctx, const char *text, float size, float *width);
+
 /* Parse a page list ("1-3,5,last", "all") into 0-based page indexes
  * (fz_malloc'd, in order, duplicates kept out). */
 int *seal__parse_pages(seal_ctx *ctx, const char *spec, int npages, int *count);

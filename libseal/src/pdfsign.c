@@ -112,6 +112,55 @@ static void load_artwork(seal_ctx *ctx, pdf_document *doc, const char *path, art
     }
 }
 
+#define CAPTION_PT 10.0f
+#define CAPTION_GAP_PT 4.0f
+
+/* Put `text` under the artwork: a new form XObject drawing the artwork and
+ * the caption, centred, its box grown to hold both. */
+static void add_caption(seal_ctx *ctx, pdf_document *doc, artwork *art, const char *text)
+{
+    fz_context *fz = ctx->fz;
+    fz_buffer *paths = NULL, *content = NULL;
+    pdf_obj *res = NULL, *xobj = NULL;
+    float tw = 0;
+
+    fz_var(paths);
+    fz_var(content);
+    fz_var(res);
+    fz_var(xobj);
+    fz_try(fz) {
+        paths = seal__caption_paths(ctx, text, CAPTION_PT, &tw);
+        fz_rect b = art->bbox;
+        float cx = (b.x0 + b.x1) / 2, w = fz_max(b.x1 - b.x0, tw);
+        /* CJK ideographs sit between -0.12 and 0.88 em of the baseline. */
+        float baseline = b.y0 - CAPTION_GAP_PT - 0.88f * CAPTION_PT;
+        fz_rect nb = fz_make_rect(cx - w / 2, baseline - 0.15f * CAPTION_PT, cx + w / 2, b.y1);
+        content = fz_new_buffer(fz, 256 + paths->len);
+        fz_append_printf(fz, content, "/Art Do\nq 0.1 0.1 0.1 rg 1 0 0 1 %.3f %.3f cm\n",
+                         cx - tw / 2, baseline);
+        fz_append_buffer(fz, content, paths);
+        fz_append_string(fz, content, "Q\n");
+        res = pdf_new_dict(fz, doc, 1);
+        pdf_obj *xo = pdf_dict_put_dict(fz, res, PDF_NAME(XObject), 1);
+        pdf_dict_puts(fz, xo, "Art", art->xobj);
+        xobj = pdf_new_xobject(fz, doc, nb, fz_identity, res, content);
+        if (art->kind[0])
+            pdf_dict_put_drop(fz, xobj, pdf_new_name(fz, "SealKind"), pdf_new_name(fz, art->kind));
+        pdf_drop_obj(fz, art->xobj);
+        art->xobj = xobj;
+        xobj = NULL;
+        art->bbox = nb;
+    }
+    fz_always(fz) {
+        fz_drop_buffer(fz, paths);
+        fz_drop_buffer(fz, content);
+        pdf_drop_obj(fz, res);
+        pdf_drop_obj(fz, xobj);
+    }
+    fz_catch(fz)
+        fz_rethrow(fz);
+}
+
 /* Refuse what the document forbids: DocMDP P=1, a second certification,
  * fields locked by FieldMDP /All. */
 typedef struct lock_scan {
@@ -391,7 +440,8 @@ static void make_widget(seal_ctx *ctx, pdf_document *doc, pdf_obj *w, const seal
 /* Build the signature dictionary, the field and its widgets. Returns the
  * object number of the signature dictionary. */
 static int build_signature(seal_ctx *ctx, pdf_document *doc, seal_key *key,
-                           const seal_sign_options *opts, const artwork *art, size_t contents_len)
+                           const seal_sign_options *opts, const artwork *art, size_t contents_len,
+                           int **pages_out, int *npages_out)
 {
     fz_context *fz = ctx->fz;
     pdf_obj *root = pdf_dict_get(fz, pdf_trailer(fz, doc), PDF_NAME(Root));
@@ -424,7 +474,8 @@ static int build_signature(seal_ctx *ctx, pdf_document *doc, seal_key *key,
             pdf_dict_put_text_string(fz, sig, PDF_NAME(Reason), opts->reason);
         if (opts->location)
             pdf_dict_put_text_string(fz, sig, PDF_NAME(Location), opts->location);
-        pdf_dict_put_text_string(fz, sig, PDF_NAME(Name), key->text.cn ? key->text.cn : "");
+        if (key && key->text.cn)
+            pdf_dict_put_text_string(fz, sig, PDF_NAME(Name), key->text.cn);
         {
             pdf_obj *build = pdf_dict_put_dict(fz, sig, PDF_NAME(Prop_Build), 1);
             pdf_obj *app = pdf_dict_put_dict(fz, build, PDF_NAME(App), 2);
@@ -500,10 +551,25 @@ static int build_signature(seal_ctx *ctx, pdf_document *doc, seal_key *key,
                 fields = pdf_dict_put_array(fz, acroform, PDF_NAME(Fields), 1);
             pdf_array_push(fz, fields, field);
         }
-        /* SignaturesExist | AppendOnly */
+        /* SignaturesExist | AppendOnly; and no NeedAppearances, which would
+         * let a viewer redraw the seal's appearance. */
         acroform = pdf_dict_get(fz, root, PDF_NAME(AcroForm));
-        if (pdf_is_dict(fz, acroform))
+        if (pdf_is_dict(fz, acroform)) {
             pdf_dict_put_int(fz, acroform, PDF_NAME(SigFlags), 3);
+            if (pdf_to_bool(fz, pdf_dict_gets(fz, acroform, "NeedAppearances")))
+                pdf_dict_dels(fz, acroform, "NeedAppearances");
+        }
+        if (pages_out) {
+            *pages_out = fz_malloc_array(fz, nw > 0 ? nw : 1, int);
+            *npages_out = 0;
+            for (int i = 0; i < nw; i++) {
+                int seen = 0;
+                for (int k = 0; k < *npages_out; k++)
+                    seen |= (*pages_out)[k] == wds[i].page;
+                if (!seen)
+                    (*pages_out)[(*npages_out)++] = wds[i].page;
+            }
+        }
     }
     fz_always(fz) {
         pdf_drop_obj(fz, sig);
@@ -899,6 +965,8 @@ SEAL_API seal_status seal_sign_file(seal_ctx *ctx, const char *in_path, const ch
             return seal__fail(ctx, SEAL_ERR_ARGS, "a placement needs seal artwork");
     if (opts->artwork_path && !opts->placement_count)
         return seal__fail(ctx, SEAL_ERR_ARGS, "seal artwork needs a placement (page and position)");
+    if (opts->caption && !opts->artwork_path)
+        return seal__fail(ctx, SEAL_ERR_ARGS, "a caption goes under seal artwork");
     if (same_file(in_path, out_path))
         return seal__fail(ctx, SEAL_ERR_ARGS, "the output must not be the input (%s)", in_path);
 
@@ -920,10 +988,13 @@ SEAL_API seal_status seal_sign_file(seal_ctx *ctx, const char *in_path, const ch
          * token of the size this authority really returns. */
         if (job.tsa_url)
             contents_len += seal__tsa_token_size(ctx, job.tsa_url);
-        if (opts->artwork_path)
+        if (opts->artwork_path) {
             load_artwork(ctx, doc, opts->artwork_path, &art);
+            if (opts->caption)
+                add_caption(ctx, doc, &art, opts->caption);
+        }
         int sig_num = build_signature(ctx, doc, key, opts, opts->artwork_path ? &art : NULL,
-                                      contents_len);
+                                      contents_len, NULL, NULL);
         pdf_drop_obj(fz, art.xobj);
         art.xobj = NULL;
         seal__write_signed_revision(ctx, doc, in_path, in_len, out_path, sig_num, contents_len,
@@ -954,6 +1025,97 @@ SEAL_API seal_status seal_sign_file(seal_ctx *ctx, const char *in_path, const ch
     fz_catch(fz) {
         st = seal__from_fz(ctx, SEAL_ERR_INPUT);
         if (have_tmp)
+            unlink(tmp);
+    }
+    seal__ossl_clear();
+    return st;
+}
+
+/* OUT.png for one page; OUT-N.png for page N of several. */
+static void preview_path(const char *png, int page, int several, char *out, size_t size)
+{
+    const char *slash = strrchr(png, '/'), *dot = strrchr(png, '.');
+    if (!several) {
+        snprintf(out, size, "%s", png);
+        return;
+    }
+    if (!dot || (slash && dot < slash))
+        snprintf(out, size, "%s-%d.png", png, page);
+    else
+        snprintf(out, size, "%.*s-%d%s", (int)(dot - png), png, page, dot);
+}
+
+SEAL_API seal_status seal_sign_preview(seal_ctx *ctx, const char *in_path,
+                                       const seal_sign_options *opts, const char *png_path,
+                                       int dpi)
+{
+    fz_context *fz;
+    pdf_document *volatile doc = NULL;
+    int *volatile pages = NULL;
+    fz_pixmap *volatile pix = NULL;
+    fz_page *volatile page = NULL;
+    volatile seal_status st = SEAL_OK;
+    volatile int tmp_live = 0, npages = 0;
+    char tmp[4096], path[4096];
+
+    if (!ctx)
+        return SEAL_ERR_ARGS;
+    seal__reset(ctx);
+    fz = ctx->fz;
+    if (!in_path || !opts || !png_path)
+        return seal__fail(ctx, SEAL_ERR_ARGS, "seal_sign_preview: missing argument");
+    if (opts->version != SEAL_SIGN_OPTIONS_VERSION)
+        return seal__fail(ctx, SEAL_ERR_ARGS, "unknown seal_sign_options version %u", opts->version);
+    if (!opts->artwork_path || !opts->placement_count)
+        return seal__fail(ctx, SEAL_ERR_ARGS, "a preview needs seal artwork and a placement");
+    if (dpi < 10 || dpi > 1200)
+        return seal__fail(ctx, SEAL_ERR_ARGS, "preview resolution %d dpi is out of 10-1200", dpi);
+    seal__ossl_clear();
+    fz_try(fz) {
+        artwork art = {0};
+        const char *target = NULL;
+        int *pg = NULL, n = 0;
+
+        seal__pdf_check_file(ctx, in_path);
+        doc = seal__pdf_open(ctx, in_path, opts->password, 1);
+        for (size_t i = 0; i < opts->placement_count; i++)
+            if (opts->placements[i].kind == SEAL_PLACE_FIELD)
+                target = opts->placements[i].field;
+        check_permissions(ctx, doc, in_path, opts->certify, opts->password, target);
+        load_artwork(ctx, doc, opts->artwork_path, &art);
+        if (opts->caption)
+            add_caption(ctx, doc, &art, opts->caption);
+        build_signature(ctx, doc, NULL, opts, &art, 16, &pg, &n);
+        pages = pg;
+        npages = n;
+        pdf_drop_obj(fz, art.xobj);
+        for (volatile int i = 0; i < npages; i++) {
+            preview_path(png_path, pages[i] + 1, npages > 1, path, sizeof(path));
+            page = fz_load_page(fz, (fz_document *)doc, pages[i]);
+            pix = fz_new_pixmap_from_page(fz, page, fz_scale(dpi / 72.0f, dpi / 72.0f),
+                                          fz_device_rgb(fz), 0);
+            if (seal__temp_path(ctx, path, tmp, sizeof(tmp)) != SEAL_OK)
+                fz_throw(fz, FZ_ERROR_GENERIC, "%s", ctx->msg);
+            tmp_live = 1;
+            fz_save_pixmap_as_png(fz, pix, tmp);
+            if (seal__commit_file(ctx, tmp, path) != SEAL_OK)
+                fz_throw(fz, FZ_ERROR_GENERIC, "%s", ctx->msg);
+            tmp_live = 0;
+            fz_drop_pixmap(fz, pix);
+            pix = NULL;
+            fz_drop_page(fz, page);
+            page = NULL;
+        }
+    }
+    fz_always(fz) {
+        fz_drop_pixmap(fz, pix);
+        fz_drop_page(fz, page);
+        fz_free(fz, pages);
+        pdf_drop_document(fz, doc);
+    }
+    fz_catch(fz) {
+        st = seal__from_fz(ctx, SEAL_ERR_IO);
+        if (tmp_live)
             unlink(tmp);
     }
     seal__ossl_clear();

@@ -4,7 +4,7 @@
 # (pdftotext -bbox): the seal's centre within 0.5 mm, its size within 1%,
 # cross-page slices that reassemble into the seal, one valid signature.
 . "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
-require pdftoppm pdftotext jq python3
+require pdftoppm pdftotext pdffonts jq python3
 
 DPI=100
 PIN=(--pin-file "$FIX/pin.txt")
@@ -144,6 +144,44 @@ existing_field() {
     check_pdfsig "$T/locked.pdf" 1
 }
 
+preview_no_key() {
+    # No key, no output PDF: PNGs of the pages that would be stamped.
+    expect_exit 0 "$SEAL" sign "$BID" --preview "$T/prev.png" --seal "$FIX/art/legalrep.pdf" \
+        --keyword "法定代表人（签字或盖章）" --all --offset 40,0
+    local p
+    for p in 1 2 4; do
+        [ "$(head -c 8 "$T/prev-$p.png" | od -An -tx1 | tr -d ' ')" = 89504e470d0a1a0a ] || die "prev-$p.png is not a PNG"
+        # 100 dpi A4: 827 x 1170 pixels (IHDR width and height).
+        [ "$(od -An -tu4 --endian=big -j16 -N8 "$T/prev-$p.png" | tr -s ' ')" = " 827 1170" ] || die "prev-$p.png is not an A4 page at 100 dpi"
+    done
+    [ ! -e "$T/prev-3.png" ] || die "page 3 has no seal but was rendered"
+    expect_exit 2 "$SEAL" sign "$BID" --preview "$T/x.png" -o "$T/x.pdf" --seal "$FIX/art/legalrep.pdf" --page 1 --at 50,50
+}
+
+date_caption() {
+    # The date under a seal, drawn as glyph outlines (no font in the output).
+    expect_exit 0 "$SEAL" sign "$FIX/pdf/one.pdf" -o "$T/date.pdf" --key "$KEY_LEGALREP" "${PIN[@]}" \
+        --seal "$FIX/art/legalrep.pdf" --page 1 --at 100,100 --date=2026年12月01日
+    check_pdfsig "$T/date.pdf" 1
+    [ "$(pdffonts "$T/date.pdf" | tail -n +3 | wc -l)" = "$(pdffonts "$FIX/pdf/one.pdf" | tail -n +3 | wc -l)" ] \
+        || die "the caption added a font to the document"
+    render "$T/date.pdf" 1 "$T/d.ppm"
+    python3 - "$T/d.ppm" "$DPI" "$TOOLS" <<'PY' || die "no dark caption under the seal"
+import sys
+sys.path.insert(0, sys.argv[3])
+from redbox import read_ppm
+w, h, px = read_ppm(sys.argv[1]); dpi = float(sys.argv[2])
+mm = lambda v: int(round(v / 25.4 * dpi))
+# Seal and caption are centred together at 100,100 mm: the 20 mm seal sits
+# above, the caption (about 4 mm) below, between y = 106 and 112 mm.
+dark = sum(1 for y in range(mm(106), mm(112)) for x in range(mm(80), mm(120))
+           if px[(y * w + x) * 3] < 90 and px[(y * w + x) * 3 + 1] < 90)
+sys.exit(dark < 40)
+PY
+    expect_failure 2 "no glyph for U\\+7B7E" "$FIX/pdf/one.pdf" -- sign "$FIX/pdf/one.pdf" -o @OUT@ \
+        --key "$KEY_LEGALREP" "${PIN[@]}" --seal "$FIX/art/legalrep.pdf" --page 1 --at 100,100 --date=签字
+}
+
 run_case "CJK keyword on a LibreOffice bid: centred on poppler's word box" keyword_cjk
 run_case "keyword --all --offset: pages 1, 2, 4, one signature" keyword_all_with_offset
 run_case "keyword missing or too few hits -> 4" keyword_missing
@@ -152,4 +190,6 @@ run_case "--cross-page right edge: slices reassemble into the seal" cross_right
 run_case "--cross-page left edge: slices reassemble into the seal" cross_left
 run_case "keyword seal and cross-page seal in one signature" cross_with_keyword
 run_case "--field: fill a template's empty signature field" existing_field
+run_case "--preview: PNGs of the stamped pages, no key, no PDF" preview_no_key
+run_case "--date: the date under the seal as outlines, valid signature" date_caption
 finish

@@ -67,11 +67,15 @@ typedef struct seal_sign_options {
     long long signing_time;   /* claimed time for /M, seconds since the epoch; 0: now */
     seal_level level;         /* B-B by default */
     const char *tsa_url;      /* RFC 3161 time-stamp authority, needed from B-T up */
+    /* Text drawn under the artwork, e.g. the date "2026年12月01日" under a
+     * handwritten signature (glyph outlines from the font in fonts/, which
+     * has the digits, 年月日 and - . / :); NULL for none. */
+    const char *caption;
 } seal_sign_options;
 
 #define SEAL_SIGN_OPTIONS_VERSION 1
 #define SEAL_SIGN_OPTIONS_INIT \
-    {SEAL_SIGN_OPTIONS_VERSION, NULL, NULL, 0, NULL, NULL, NULL, 0, NULL, 0, SEAL_LEVEL_B_B, NULL}
+    {SEAL_SIGN_OPTIONS_VERSION, NULL, NULL, 0, NULL, NULL, NULL, 0, NULL, 0, SEAL_LEVEL_B_B, NULL, NULL}
 
 /*
  * Seal in_path into out_path with one incremental update holding a signature
@@ -95,6 +99,16 @@ typedef struct seal_sign_options {
  */
 SEAL_API seal_status seal_sign_file(seal_ctx *ctx, const char *in_path, const char *out_path,
                                     seal_key *key, const seal_sign_options *opts);
+
+/*
+ * Render the pages seal_sign_file would stamp, with the seals in place, to
+ * PNG at `dpi` — without any key and without writing a PDF. One page goes
+ * to png_path; several go to png_path with "-N" (the page number) before
+ * its extension. Same input checks and statuses as seal_sign_file.
+ */
+SEAL_API seal_status seal_sign_preview(seal_ctx *ctx, const char *in_path,
+                                       const seal_sign_options *opts, const char *png_path,
+                                       int dpi);
 
 typedef struct seal_extend_options {
     unsigned version;
