@@ -1,3 +1,4 @@
+# shellcheck shell=bash
 # Long-term-validation services for CLI tests; sourced, not run:
 #
 #   . "$SRC/tests/tools/ltvctl.sh"
@@ -69,7 +70,7 @@ ltv__answers() {
 }
 
 ltv_start() {
-    local dir=${1:?usage: ltv_start DIR} fresh=0 try ports rc i
+    local dir=${1:?usage: ltv_start DIR} fresh=0 try ports rc
     # The server watches this shell (expanded here: in the background
     # command's own arguments $BASHPID would be the forked child's).
     local t owner=$BASHPID
@@ -96,7 +97,7 @@ ltv_start() {
             </dev/null >"$dir/serve.out" 2>&1 &
         LTV_SERVE_PID=$!
         rc=
-        for i in $(seq 1 100); do
+        for _ in $(seq 1 100); do
             [ -f "$dir/serve.env" ] && break
             if ! kill -0 "$LTV_SERVE_PID" 2>/dev/null; then
                 rc=0
@@ -137,7 +138,7 @@ ltv_start() {
     case ",${no_proxy:-}," in *,127.0.0.1,*) ;; *) export no_proxy=${no_proxy:+$no_proxy,}127.0.0.1 ;; esac
     case ",${NO_PROXY:-}," in *,127.0.0.1,*) ;; *) export NO_PROXY=${NO_PROXY:+$NO_PROXY,}127.0.0.1 ;; esac
     ltv__set_trap
-    for i in $(seq 1 50); do
+    for _ in $(seq 1 50); do
         if ltv__answers "$LTV_CTL_URL/ping" && ltv__answers "$LTV_TSA_URL" \
             && ltv__answers "$LTV_OCSP_URL" && ltv__answers "$LTV_CRL_URL"; then
             ltv_reset # the probes do not count as requests
@@ -151,11 +152,11 @@ ltv_start() {
 }
 
 ltv__set_trap() {
-    local prev=
+    local prev='' cur
     if [ "$BASH_SUBSHELL" = 0 ]; then
         # trap -p prints: trap -- 'COMMAND' EXIT
-        eval "set -- $(trap -p EXIT)"
-        prev=${3:-}
+        eval "cur=($(trap -p EXIT))"
+        prev=${cur[2]:-}
         case $prev in *ltv_stop*) return 0 ;; esac
     fi
     # shellcheck disable=SC2064
@@ -163,11 +164,11 @@ ltv__set_trap() {
 }
 
 ltv_stop() {
-    local pid=${LTV_SERVE_PID:-} i
+    local pid=${LTV_SERVE_PID:-}
     [ -n "$pid" ] || return 0
     LTV_SERVE_PID=
     kill -TERM "$pid" 2>/dev/null || return 0
-    for i in $(seq 1 50); do
+    for _ in $(seq 1 50); do
         kill -0 "$pid" 2>/dev/null || break
         sleep 0.1
     done

@@ -304,11 +304,11 @@ EOF
 
 {
     for s in signer signer2 tsa ocsp; do
-        printf 'SERIAL_%s=%s\n' "$(echo "$s" | tr a-z A-Z)" "$(openssl x509 -in "$s.pem" -noout -serial | cut -d= -f2)"
+        printf 'SERIAL_%s=%s\n' "$(echo "$s" | tr '[:lower:]' '[:upper:]')" "$(openssl x509 -in "$s.pem" -noout -serial | cut -d= -f2)"
     done
 } >serials.env
 
-cat >env <<EOF
+cat >"$OUT/env" <<EOF
 # The LTV test PKI (ltvpki.sh): source this file.
 export LTV_PKI='$OUT'
 export LTV_OCSP_PORT=$OCSP_PORT
