@@ -243,6 +243,17 @@ case_faults() {
     rc=0
     post "$LTV_OCSP_URL" application/ocsp-request "$T/oq.der" "$T/x" >/dev/null 2>&1 || rc=$?
     [ "$rc" = 52 ] || die "curl exit $rc against close mode, expected 52"
+    # delay: a normal answer, late; wrongtype: the real answer, as text/html.
+    ltv_fault ocsp delay seconds=1 count=1
+    t0=$(date +%s%N)
+    res=$(post "$LTV_OCSP_URL" application/ocsp-request "$T/oq.der" "$T/d.der")
+    [ "$res" = "200 application/ocsp-response" ] || die "delay mode answered '$res'"
+    [ $(($(date +%s%N) - t0)) -ge 900000000 ] || die "delay mode did not delay"
+    openssl ocsp -respin "$T/d.der" -resp_text -noverify >/dev/null 2>&1 || die "delay mode: not an OCSP response"
+    ltv_fault crl wrongtype count=1
+    res=$(curl --noproxy '*' -sS --max-time 20 -o "$T/w.crl" -w '%{http_code} %{content_type}' "$LTV_CRL_URL")
+    [ "$res" = "200 text/html" ] || die "wrongtype mode answered '$res'"
+    openssl crl -inform DER -in "$T/w.crl" -noout || die "wrongtype mode: not the CRL"
     ltv_fault crl status status=404
     [ "$(curl --noproxy '*' -s -o /dev/null -w '%{http_code}' "$LTV_CRL_URL")" = 404 ] || die "CRL fault 404"
     ltv_fault crl ok
@@ -355,7 +366,7 @@ if [ -n "$P" ]; then
     run_case "OCSP: good, signed by the responder, POST and GET, nonce, malformedRequest" case_ocsp_good
     run_case "CRL: DER CRLs and CA certificates served, verified; nothing else" case_crl
     run_case "revocation shows at once in OCSP and the CRL; back-dated revocation" case_revoke
-    run_case "fault modes: HTTP 500, hang, time-out, garbage, close, down/up, reset" case_faults
+    run_case "fault modes: HTTP 500, hang, time-out, garbage, close, delay, wrong type, down/up, reset" case_faults
     run_case "protocol faults: rejected, mismatched and rogue tokens; tryLater, rogue OCSP" case_protocol_faults
     run_case "ltv_stop is prompt and clean; restart keeps the revocations" case_stop
     run_case "the server exits when its shell is gone" case_watch

@@ -31,7 +31,10 @@
 #     (the readiness probes are not counted).
 # ltv_stop                     SIGTERM, wait (bounded), SIGKILL if need be.
 # ltv_revoke [WHO] [WHEN]      revoke WHO (signer|signer2|tsa|ocsp; default signer),
-#                              dated WHEN (`date -d`, default now); CRL regenerated.
+#                              dated WHEN (`date -d`, default now); CRL regenerated;
+#                              LTV_REVOKE_REASON (default keyCompromise). Times are
+#                              whole seconds (revocation time, TSA genTime): to revoke
+#                              "after signing", sleep 1.1 s after the signature first.
 # ltv_crl                      regenerate the CRLs (a fresh thisUpdate).
 # ltv_fault SERVICE MODE [count=N] [seconds=X] [status=C]
 #                              SERVICE tsa|ocsp|crl; MODE ok|status|hang|delay|close|
