@@ -7,6 +7,7 @@
 #include <getopt.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 
 static const char synopsis[] =
     "seal sign IN.pdf -o OUT.pdf --key KEY [--seal ART.pdf PLACEMENT...]\n"
@@ -170,8 +171,11 @@ int cmd_sign(int argc, char **argv)
         return cli_usage(synopsis, "--preview renders one input and takes no -o or --key");
     if (!out && !preview)
         return cli_usage(synopsis, "no output given (-o OUT.pdf, or -o DIR/ for many files)");
-    /* Many files: several inputs, or -o DIR/ (the slash says it). */
-    int many = !preview && (argc - optind > 1 || out[strlen(out) - 1] == '/');
+    /* Many files: several inputs, or -o DIR/, or -o naming an existing
+     * directory (like cp: the output goes inside it under the input's name). */
+    struct stat ost;
+    int many = !preview && (argc - optind > 1 || out[strlen(out) - 1] == '/' ||
+                            (stat(out, &ost) == 0 && S_ISDIR(ost.st_mode)));
     if (!many && batch_flags)
         return cli_usage(synopsis, "--jobs, --resume, --fail-fast, --json-log and --shard need -o DIR/");
     if (!keyuri && !preview)
