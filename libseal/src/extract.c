@@ -1509,7 +1509,7 @@ static seal_status process_box(const page *p, const boxinfo *bi, imp *im)
             return SEAL_OK;
         for (int i = 0; i < n; i++)
             w[i] = 1;
-        have_e = fit_ellipse(px, py, w, n, cx, cy, bi->kind == SEAL_KIND_COMPANY ? 0 : 0, &ge) == 0;
+        have_e = fit_ellipse(px, py, w, n, cx, cy, 0, &ge) == 0;
         for (int i = 0; i < n; i++)
             w[i] = 1;
         have_r = fit_rect(px, py, w, n, cx, cy, &gr) == 0;

@@ -70,13 +70,27 @@ for f in text.png empty.png zero.png huge.png cut.jpg cut.png; do
     echo "ok $f: $(cat "$T/err")"
 done
 
-# -- a rejected scan: the sample at 150 dpi
-"$py" - "$form" "$T/low.jpg" <<'PY' || { echo "no PIL: skipping the low-resolution check"; exit 0; }
+# -- other containers: TIFF, and a scan inside a PDF; a rejected scan: 150 dpi
+"$py" - "$form" "$T" <<'PY' || { echo "no PIL: skipping the TIFF, PDF and low-resolution checks"; exit 0; }
 import sys
 from PIL import Image
 im = Image.open(sys.argv[1])
-im.resize((im.width // 2, im.height // 2)).save(sys.argv[2], quality=92, dpi=(150, 150))
+t = sys.argv[2]
+im.save(t + "/form.tif", dpi=(300, 300), compression="tiff_lzw")
+im.save(t + "/form.pdf", resolution=300.0)
+im.resize((im.width // 2, im.height // 2)).save(t + "/low.jpg", quality=92, dpi=(150, 150))
 PY
+for f in form.tif form.pdf; do
+    "$SEAL" enrol "$T/$f" -o "$T/$f.seal.pdf" --json >"$T/$f.json" 2>"$T/err" || fail "$f: $(cat "$T/err")"
+    "$py" -c "import json,sys; j=json.load(open(sys.argv[1])); assert j['kind']=='company' and abs(j['dpi']-300)<1 and 41.5<j['size_mm'][0]<42.5, j" "$T/$f.json" || fail "$f: record"
+    echo "ok $f"
+done
+set +e
+"$SEAL" enrol "$T/form.pdf" --page 2 -o "$T/p2.pdf" >/dev/null 2>"$T/err"
+rc=$?
+set -e
+[ "$rc" = 4 ] && [ ! -e "$T/p2.pdf" ] || fail "page 2 of a one-page PDF: exit $rc"
+
 set +e
 "$SEAL" enrol "$T/low.jpg" -o "$T/low.pdf" --json >"$T/low.json" 2>"$T/err"
 rc=$?
