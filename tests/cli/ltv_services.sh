@@ -8,7 +8,7 @@
 . "$(dirname "$0")/lib.sh"
 # shellcheck source=tests/tools/ltvctl.sh
 . "$TOOLS/ltvctl.sh"
-require openssl python3 curl
+require openssl python3 curl certutil pdfsig
 
 P= # the PKI directory, once started
 
@@ -316,6 +316,13 @@ case_protocol_faults() {
     ! ltv_fault crl rogue 2>/dev/null || die "a TSA/OCSP-only mode accepted for the CRL server"
 }
 
+case_nssdb() {
+    # The helpers for pdfsig: an NSS database trusting the LTV root; an
+    # unsigned file is refused.
+    if (ltv_check_pdfsig "$FIX/pdf/one.pdf" 1) >/dev/null 2>&1; then die "ltv_check_pdfsig accepted an unsigned PDF"; fi
+    certutil -L -d "sql:$LTV_DIR/nssdb" | grep -q 'libseal LTV Root CA *CT,C,C' || die "the LTV root is not trusted in nssdb"
+}
+
 case_stop() {
     local pid=$LTV_SERVE_PID port=$LTV_TSA_PORT rc
     # Stopping while a request hangs is still prompt.
@@ -368,6 +375,7 @@ if [ -n "$P" ]; then
     run_case "revocation shows at once in OCSP and the CRL; back-dated revocation" case_revoke
     run_case "fault modes: HTTP 500, hang, time-out, garbage, close, delay, wrong type, down/up, reset" case_faults
     run_case "protocol faults: rejected, mismatched and rogue tokens; tryLater, rogue OCSP" case_protocol_faults
+    run_case "pdfsig helpers: NSS database trusting the LTV root" case_nssdb
     run_case "ltv_stop is prompt and clean; restart keeps the revocations" case_stop
     run_case "the server exits when its shell is gone" case_watch
 fi

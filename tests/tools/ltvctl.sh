@@ -47,6 +47,17 @@
 # ltv_requests SERVICE         how many requests SERVICE has had (faulted included)
 # ltv_state                    the server's state as JSON
 # ltv_nssdb DIR                an NSS database in DIR trusting the LTV root (pdfsig -nssdir sql:DIR)
+# ltv_check_pdfsig FILE NSIG [NDTS]
+#                              poppler's pdfsig, with an NSS db trusting the LTV root
+#                              (LTV_DIR/nssdb, made on first use), finds NSIG
+#                              ETSI.CAdES.detached signatures, each valid and trusted,
+#                              and NDTS (default 0) document time-stamps. pdfsig 22.12
+#                              cannot validate ETSI.RFC3161 (it says "Signature Type:
+#                              unknown ... not yet verified"): those are only counted.
+#                              NSS checks the signer online (AIA OCSP) at the current
+#                              time: run it while the services are up and before
+#                              ltv_revoke (after it, pdfsig says "Certificate has been
+#                              Revoked"; with the OCSP responder down, "Unknown issue").
 
 LTV_TOOLS=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 
@@ -224,4 +235,29 @@ ltv_nssdb() {
     certutil -N -d "sql:$db" --empty-password
     certutil -A -d "sql:$db" -n "libseal LTV Root CA" -t "CT,C,C" -i "${LTV_PKI:?ltv_start first}/root.pem"
     certutil -A -d "sql:$db" -n "libseal LTV Issuing CA" -t ",," -i "$LTV_PKI/issuing.pem"
+}
+
+ltv_check_pdfsig() {
+    local f=${1:?usage: ltv_check_pdfsig FILE NSIG [NDTS]} n=${2:?usage: ltv_check_pdfsig FILE NSIG [NDTS]}
+    local ndts=${3:-0} db=${LTV_DIR:?ltv_start first}/nssdb out counts
+    command -v pdfsig >/dev/null || { ltv__err "pdfsig not installed (poppler-utils)"; return 1; }
+    [ -f "$db/cert9.db" ] || ltv_nssdb "$db" >/dev/null || return 1
+    out=$(pdfsig -nssdir "sql:$db" "$f" 2>&1 || true)
+    # Per signature block: its type, and whether it is valid and trusted.
+    counts=$(awk '
+        function flush() { if (type == "ETSI.CAdES.detached") { sig++; if (valid && trusted) good++ }
+                           else if (type == "unknown") dts++
+                           else if (type != "") other++ }
+        /^Signature #/ { flush(); type = ""; valid = 0; trusted = 0 }
+        /Signature Type: / { type = $NF }
+        /Signature Validation: Signature is Valid\./ { valid = 1 }
+        /Certificate Validation: Certificate is Trusted\./ { trusted = 1 }
+        END { flush(); printf "%d %d %d %d", sig, good, dts, other }' <<<"$out")
+    if [ "$counts" != "$n $n $ndts 0" ]; then
+        local sig good dts other
+        read -r sig good dts other <<<"$counts"
+        printf '      | %s\n' "${out//$'\n'/$'\n'      | }" >&2
+        ltv__err "pdfsig on $f: $sig CAdES signatures ($good valid and trusted), $dts document time-stamps, $other others; expected $n, $n, $ndts, 0"
+        return 1
+    fi
 }
