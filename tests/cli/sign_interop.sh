@@ -82,6 +82,39 @@ if (r, l) != ("投标文件盖章", "北京"):
     sys.exit("reason %r, location %r" % (r, l))' || die "/Reason or /Location wrong in the first signature"
 }
 
+form_structure() {
+    [ -f "$S3" ] || skip_case "no third signature"
+    # As qpdf reads it: AcroForm /SigFlags 3 (signatures exist, append only);
+    # three signature fields; the two visible widgets are printable (/F 4, a
+    # seal on a bid must print) and listed in page 1's /Annots.
+    python3 - "$TOOLS" "$S3" <<'PY' || die "form structure"
+import sys
+sys.path.insert(0, sys.argv[1])
+import pdfwalk
+objs = pdfwalk.load(sys.argv[2])
+w = lambda p: pdfwalk.walk(objs, p)
+bad = []
+if w("Root/AcroForm/SigFlags") != 3:
+    bad.append("SigFlags %r" % w("Root/AcroForm/SigFlags"))
+fields = [pdfwalk.resolve(objs, f) for f in w("Root/AcroForm/Fields")]
+sigs = [f for f in fields if f.get("/FT") == "/Sig"]
+if len(sigs) != 3:
+    bad.append("%d signature fields" % len(sigs))
+annots = [pdfwalk.resolve(objs, a) for a in w("Root/Pages/Kids/0/Annots")]
+names = {a.get("/T") for a in annots if a.get("/Subtype") == "/Widget"}
+for f in sigs[:2]:
+    if not (int(f.get("/F", 0)) & 4):
+        bad.append("%s: widget not printable (/F %r)" % (f.get("/T"), f.get("/F")))
+    if f.get("/T") not in names:
+        bad.append("%s: widget not in page 1's /Annots" % f.get("/T"))
+    if "/N" not in (f.get("/AP") or {}):
+        bad.append("%s: no normal appearance" % f.get("/T"))
+for b in bad:
+    print("      | " + b)
+sys.exit(1 if bad else 0)
+PY
+}
+
 tamper_caught() {
     [ -f "$S3" ] || skip_case "no signed file"
     # One byte changed inside the first revision (the original document).
@@ -102,5 +135,6 @@ run_case "RSA token key, company seal at page 1 (105,250)" sign_company
 run_case "EC token key, legal-rep seal, PIN from SEAL_PIN" sign_legalrep
 run_case "PKCS#12 key, invisible" sign_p12
 run_case "each ByteRange ends its own revision; signers in order" chain_shape
+run_case "AcroForm: SigFlags 3, printable widgets on page 1" form_structure
 run_case "a changed byte is caught by pdfsig and openssl" tamper_caught
 finish
