@@ -13,6 +13,7 @@ require pdfsig qpdf openssl python3
 
 CORPUS=${SEAL_CORPUS:-$SRC/../shared/corpus}
 [ -d "$CORPUS/plain" ] || { echo "corpus_plain: no corpus at $CORPUS/plain; skipped"; exit 77; }
+# shellcheck disable=SC2034 # read by run() in lib.sh
 SEAL_TIMEOUT=${SEAL_TIMEOUT_CORPUS:-60}
 export SEAL_P12_PASSWORD=p12pass
 

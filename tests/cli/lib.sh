@@ -1,3 +1,4 @@
+#!/usr/bin/env bash
 # Shared helpers for the CLI and interop tests (tests/cli/*.sh); sourced, not
 # run (CTest runs every *.sh in this directory; this one only defines helpers).
 #

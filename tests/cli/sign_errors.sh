@@ -161,8 +161,8 @@ usage_errors() {
     expect_exit 2 "$SEAL" sign "$ONE" -o "$T/u.pdf" --key "$KEY_COMPANY" --certify 4
     expect_exit 2 "$SEAL" sign "$ONE" -o "$T/u.pdf" --key "nonsense:$ONE"
     expect_exit 2 "$SEAL" frobnicate
-    for a in $(ls -A "$T"); do
-        case $a in u.pdf | .u.pdf*) die "usage error left $a behind" ;; esac
+    for a in "$T"/u.pdf "$T"/.u.pdf*; do
+        [ ! -e "$a" ] || die "usage error left $(basename "$a") behind"
     done
     grep -q '^seal: ' "$T/stderr" || die "usage error without a 'seal: ' message"
 }
