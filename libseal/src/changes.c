@@ -351,6 +351,16 @@ static int is_later_signature(diff *df, pdf_obj *v, fz_context *fz)
     return 0;
 }
 
+/* A field whose value is a document time-stamp: the one addition DocMDP
+ * P=1 permits (ISO 32000-2 12.8.2.2). */
+static int is_doc_ts_field(fz_context *fz, pdf_obj *field)
+{
+    pdf_obj *v = pdf_dict_get(fz, field, PDF_NAME(V));
+    if (!v)
+        v = pdf_dict_get(fz, pdf_dict_get(fz, field, PDF_NAME(Parent)), PDF_NAME(V));
+    return !strcmp(pdf_to_name(fz, pdf_dict_get(fz, v, PDF_NAME(Type))), "DocTimeStamp");
+}
+
 static const char *field_name(fz_context *fz, pdf_obj *field, char *buf, size_t size)
 {
     /* Fully qualified: parents first (bounded). */
@@ -501,7 +511,10 @@ static void new_annot(fz_context *fz, diff *df, pdf_obj *ref, int page)
         field_name(fz, field ? field : a, name, sizeof(name));
         if (pdf_name_eq(fz, pdf_dict_get_inheritable(fz, field, PDF_NAME(FT)), PDF_NAME(Sig))) {
             pdf_obj *v = pdf_dict_get(fz, field, PDF_NAME(V));
-            if (v && is_later_signature(df, v, fz))
+            if (df->d->docmdp == 1 && !is_doc_ts_field(fz, field))
+                CHANGE(df, num, page, "signature", 0,
+                       "signature field '%s' added; DocMDP P=1 forbids any change", name);
+            else if (v && is_later_signature(df, v, fz))
                 CHANGE(df, num, page, "signature", 1, "signature field '%s' added and signed", name);
             else if (!covers_content(fz, df, a, page))
                 CHANGE(df, num, page, "signature field", 1, "empty signature field '%s' added", name);
@@ -619,8 +632,17 @@ static void acroform_diff(fz_context *fz, diff *df, int num, pdf_obj *o, pdf_obj
                         found = same_obj(fz, pdf_array_get(fz, of, x), pdf_array_get(fz, nf, y), 1);
                     missing += !found;
                 }
+                int other = 0;
+                for (int y = 0; df->d->docmdp == 1 && y < pdf_array_len(fz, nf) && y < 10000; y++) {
+                    int found = 0;
+                    for (int x = 0; x < pdf_array_len(fz, of) && !found && x < 10000; x++)
+                        found = same_obj(fz, pdf_array_get(fz, of, x), pdf_array_get(fz, nf, y), 1);
+                    other += !found && !is_doc_ts_field(fz, pdf_array_get(fz, nf, y));
+                }
                 if (missing)
                     CHANGE(df, num, 0, "form", 0, "%d form field(s) removed from the AcroForm", missing);
+                else if (other)
+                    CHANGE(df, num, 0, "form", 0, "form fields added; DocMDP P=1 forbids any change");
                 else
                     CHANGE(df, num, 0, "form", 1, "form fields added to the AcroForm");
             } else if (pdf_name_eq(fz, k, PDF_NAME(SigFlags)) || pdf_name_eq(fz, k, PDF_NAME(DR)) ||
@@ -729,7 +751,8 @@ static void field_diff(fz_context *fz, diff *df, int num, pdf_obj *o, pdf_obj *n
             CHANGE(df, num, page, "overridden object", 0,
                    "signature field '%s' replaced appearance %d, which is also used elsewhere", name,
                    pdf_to_num(fz, oap));
-        else if (!ov && nv && value_only && is_later_signature(df, nv, fz))
+        else if (!ov && nv && value_only && is_later_signature(df, nv, fz) &&
+                 (df->d->docmdp != 1 || is_doc_ts_field(fz, n)))
             CHANGE(df, num, page, "signature", 1, "empty signature field '%s' signed", name);
         else
             CHANGE(df, num, page, "signature", 0, "signature field '%s' changed after signing%s%s", name,

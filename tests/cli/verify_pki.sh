@@ -145,6 +145,11 @@ case_doc_timestamp() {
     $PKI doctimestamp "$W/base.pdf" "$W/t.pdf" "$W/tsa.pem" "$W/tsa.key" "$W/tsachain.pem"
     verify "$W/t.pdf" --trust "$ROOT"
     [ "$RC" = 0 ] && [ "$(sig 0 level)" = B-T ] || die "B-T: exit $RC level $(sig 0 level)"
+    # Certified with P=1: a document time-stamp is still allowed.
+    expect_exit 0 "$SEAL" sign "$FIX/pdf/one.pdf" -o "$W/p1.pdf" --key "p12:$FIX/signer.p12" --certify 1
+    $PKI doctimestamp "$W/p1.pdf" "$W/p1-ts.pdf" "$W/tsa.pem" "$W/tsa.key" "$W/tsachain.pem"
+    verify "$W/p1-ts.pdf" --trust "$ROOT"
+    [ "$RC" = 0 ] && [ "$(sig 0 changes_after)" = allowed ] || die "P=1 + document time-stamp: exit $RC $(sig 0 reason)"
     # The token altered: the time-stamp fails, the signature stands.
     python3 "$TOOLS/mutate.py" zero "$W/t.pdf" "$W/t-bad.pdf"
     verify "$W/t-bad.pdf" --trust "$ROOT"
