@@ -252,6 +252,15 @@ for b in bad:
     print("      | " + b)
 sys.exit(1 if bad else 0)
 EOF
+    # openssl's own reading of the signed attributes agrees: exactly these three.
+    local attrs
+    for i in $(seq 1 "$n"); do
+        attrs=$(openssl cms -cmsout -print -inform DER -in "$dir/sig$i.der" 2>/dev/null \
+            | awk '/^ *signedAttrs:/ {f=1; next} /^ *signatureAlgorithm:/ {f=0} f && /object:/' \
+            | sed -n 's/.*(\([0-9.]*\)).*/\1/p' | sort | paste -sd' ')
+        [ "$attrs" = "1.2.840.113549.1.9.16.2.47 1.2.840.113549.1.9.3 1.2.840.113549.1.9.4" ] \
+            || die "openssl cms -print: signed attributes of signature $i are [$attrs]"
+    done
     # The CMS must carry the chain: it verifies against the root alone. If it
     # verifies only when the intermediate is supplied (openssl cms 3.0 has no
     # -untrusted; -certfile adds it), the chain is missing.
