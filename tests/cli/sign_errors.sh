@@ -147,6 +147,24 @@ fake_no_key() {
     fake_login_failure "" 'company|not found|no (such )?(key|object|private key)' 1
 }
 
+fake_pinpad() {
+    # A pin-pad token (CKF_PROTECTED_AUTHENTICATION_PATH): log in with no PIN,
+    # ask for none even without a terminal; then the (absent) key is the problem.
+    [ -n "$FAKEP11" ] && [ -f "$FAKEP11" ] || die "FAKEP11 module not built"
+    : >"$T/fake-pinpad.log"
+    FAKEP11_MODE=pinpad FAKEP11_LOG=$T/fake-pinpad.log NO_TTY=1 expect_failure 5 \
+        'company|not found|no (such )?(key|object|private key)' "$ONE" -- sign "$ONE" -o @OUT@ \
+        --key "pkcs11:token=FakeToken;object=company?module-path=$FAKEP11" </dev/null
+    [ "$(cat "$T/fake-pinpad.log")" = "C_Login user=1 pin_len=0 mode=pinpad rv=0x0" ] \
+        || die "expected one C_Login without a PIN: $(cat "$T/fake-pinpad.log")"
+}
+
+pin_file_without_newline() {
+    printf '123456' >"$T/pin-nonl.txt"
+    expect_exit 0 "$SEAL" sign "$ONE" -o "$T/nonl.pdf" --key "$KEY_COMPANY" --pin-file "$T/pin-nonl.txt"
+    check_pdfsig "$T/nonl.pdf" 1
+}
+
 # ---------------------------------------------------------------- usage (2)
 usage_errors() {
     local a
@@ -220,6 +238,8 @@ run_case "locked token (fakep11) -> 5, at most one login" fake_locked
 run_case "final PIN try (fakep11) -> 5, one login" fake_finaltry
 run_case "PIN count low (fakep11) -> 5, one login" fake_countlow
 run_case "key not on the token (fakep11) -> 5" fake_no_key
+run_case "pin-pad token (fakep11): login without a PIN, no prompt" fake_pinpad
+run_case "PIN file without a trailing newline" pin_file_without_newline
 run_case "usage errors -> 2" usage_errors
 run_case "--pin PIN on the command line -> 2" pin_on_command_line
 run_case "output path = input path is refused, input intact" output_is_input
