@@ -840,6 +840,11 @@ static void verify_doc(seal_ctx *ctx, seal_report *rep, const unsigned char *dat
                 d.sigs[j - 1] = d.sigs[j];
                 d.sigs[j] = tmp;
             }
+        /* ISO 32000: the certification signature is the document's first. */
+        for (size_t i = 1; i < d.nsigs; i++)
+            if (d.sigs[i].r.certify && !d.sigs[i].doc_ts)
+                seal__vfy_set(&d.sigs[i], SEAL_TOTAL_FAILED, SEAL_SUB_FORMAT_FAILURE,
+                              "a certification (DocMDP) signature must be the document's first signature");
         load_dss(ctx, doc, trust);
 
         for (size_t i = 0; i < d.nsigs; i++) {
