@@ -8,7 +8,7 @@
 . "$(dirname "$0")/lib.sh"
 # shellcheck source=tests/tools/ltvctl.sh
 . "$TOOLS/ltvctl.sh"
-require openssl python3 curl certutil pdfsig
+require openssl python3 curl certutil pdfsig qpdf jq
 
 P= # the PKI directory, once started
 
@@ -321,6 +321,12 @@ case_nssdb() {
     # unsigned file is refused.
     if (ltv_check_pdfsig "$FIX/pdf/one.pdf" 1) >/dev/null 2>&1; then die "ltv_check_pdfsig accepted an unsigned PDF"; fi
     certutil -L -d "sql:$LTV_DIR/nssdb" | grep -q 'libseal LTV Root CA *CT,C,C' || die "the LTV root is not trusted in nssdb"
+    # ltvcheck.py (ltv_check) refuses a file without signatures at any level.
+    cp "$FIX/pdf/one.pdf" "$T/unsigned.pdf"
+    for l in B-T B-LT B-LTA; do
+        if ltv_check "$T/unsigned.pdf" "$l" 2>/dev/null; then die "ltv_check accepted an unsigned PDF as $l"; fi
+    done
+    jq -e '.errors | length > 0' "$T/unsigned.pdf.ltvcheck.json" >/dev/null || die "no errors in the ltvcheck report"
 }
 
 case_stop() {
@@ -375,7 +381,7 @@ if [ -n "$P" ]; then
     run_case "revocation shows at once in OCSP and the CRL; back-dated revocation" case_revoke
     run_case "fault modes: HTTP 500, hang, time-out, garbage, close, delay, wrong type, down/up, reset" case_faults
     run_case "protocol faults: rejected, mismatched and rogue tokens; tryLater, rogue OCSP" case_protocol_faults
-    run_case "pdfsig helpers: NSS database trusting the LTV root" case_nssdb
+    run_case "check helpers: NSS database trusting the LTV root; ltvcheck.py refuses an unsigned file" case_nssdb
     run_case "ltv_stop is prompt and clean; restart keeps the revocations" case_stop
     run_case "the server exits when its shell is gone" case_watch
 fi

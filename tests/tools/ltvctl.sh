@@ -47,6 +47,12 @@
 # ltv_requests SERVICE         how many requests SERVICE has had (faulted included)
 # ltv_state                    the server's state as JSON
 # ltv_nssdb DIR                an NSS database in DIR trusting the LTV root (pdfsig -nssdir sql:DIR)
+# ltv_check FILE LEVEL [NDTS]  tests/tools/ltvcheck.py against the LTV root: OpenSSL
+#                              verifies every signature time-stamp, document time-stamp,
+#                              DSS OCSP response and CRL, and the DSS covers the signer
+#                              and TSA chains, as LEVEL (B-T|B-LT|B-LTA) needs; NDTS:
+#                              exactly so many document time-stamps. The JSON report is
+#                              FILE.ltvcheck.json; on failure its errors go to stderr.
 # ltv_check_pdfsig FILE NSIG [NDTS]
 #                              poppler's pdfsig, with an NSS db trusting the LTV root
 #                              (LTV_DIR/nssdb, made on first use), finds NSIG
@@ -258,6 +264,18 @@ ltv_check_pdfsig() {
         read -r sig good dts other <<<"$counts"
         printf '      | %s\n' "${out//$'\n'/$'\n'      | }" >&2
         ltv__err "pdfsig on $f: $sig CAdES signatures ($good valid and trusted), $dts document time-stamps, $other others; expected $n, $n, $ndts, 0"
+        return 1
+    fi
+}
+
+ltv_check() {
+    local f=${1:?usage: ltv_check FILE LEVEL [NDTS]} level=${2:?usage: ltv_check FILE LEVEL [NDTS]}
+    local args=(--root "${LTV_ROOT:?ltv_start first}" --level "$level")
+    [ -z "${3:-}" ] || args+=(--dts "$3")
+    if ! python3 "$LTV_TOOLS/ltvcheck.py" "$f" "${args[@]}" >"$f.ltvcheck.json"; then
+        python3 -c 'import json, sys; [print("      | " + e) for e in json.load(open(sys.argv[1]))["errors"]]' \
+            "$f.ltvcheck.json" >&2 || cat "$f.ltvcheck.json" >&2
+        ltv__err "ltvcheck.py: $f is not a valid $level file"
         return 1
     fi
 }
