@@ -36,17 +36,17 @@ case_start() {
     for v in LTV_TSA_URL LTV_OCSP_URL LTV_CRL_URL LTV_ROOT_CRL_URL LTV_CTL_URL LTV_P12 LTV_P12_PASS; do
         [ -n "${!v:-}" ] || die "$v not set"
     done
-    for u in "$LTV_TSA_URL" "$LTV_OCSP_URL" "$LTV_CRL_URL" "$LTV_CTL_URL"; do
+    for u in "$LTV_TSA_URL" "$LTV_OCSP_URL" "$LTV_CRL_URL" "$LTV_PROXY_URL" "$LTV_CTL_URL"; do
         case $u in http://127.0.0.1:[0-9]*) ;; *) die "not a loopback URL: $u" ;; esac
     done
     note "TSA $LTV_TSA_URL  OCSP $LTV_OCSP_URL  CRL $LTV_CRL_URL"
     # Counters start at zero (ltv_start's readiness probes are not counted).
-    for s in tsa ocsp crl; do
+    for s in tsa ocsp crl proxy; do
         [ "$(ltv_requests $s)" = 0 ] || die "$s has counted $(ltv_requests $s) requests already"
     done
     # Every listener is bound to loopback only.
     if command -v ss >/dev/null; then
-        for port in "$LTV_TSA_PORT" "$LTV_OCSP_PORT" "$LTV_CRL_PORT" "$LTV_CTL_PORT"; do
+        for port in "$LTV_TSA_PORT" "$LTV_OCSP_PORT" "$LTV_CRL_PORT" "$LTV_PROXY_PORT" "$LTV_CTL_PORT"; do
             ss -Hltn "sport = :$port" | awk '{print $4}' | grep -qx "127.0.0.1:$port" \
                 || die "port $port is not bound to 127.0.0.1 only: $(ss -Hltn "sport = :$port")"
         done
@@ -329,6 +329,39 @@ case_nssdb() {
     jq -e '.errors | length > 0' "$T/unsigned.pdf.ltvcheck.json" >/dev/null || die "no errors in the ltvcheck report"
 }
 
+case_proxy() {
+    local res n_tsa n_proxy rc
+    n_tsa=$(ltv_requests tsa) n_proxy=$(ltv_requests proxy)
+    # By name: tsa.ltv.test resolves nowhere, so an answer came through the proxy.
+    res=$(curl --noproxy "" --proxy "$LTV_PROXY_URL" -sS --max-time 20 -H 'Content-Type: application/timestamp-query' \
+        --data-binary "@$T/q.tsq" -o "$T/px.tsr" -w '%{http_code} %{content_type}' http://tsa.ltv.test/)
+    [ "$res" = "200 application/timestamp-reply" ] || die "TSA through the proxy answered '$res'"
+    openssl ts -verify -in "$T/px.tsr" -queryfile "$T/q.tsq" -CAfile "$P/root.pem" >/dev/null 2>&1 \
+        || die "the proxied reply does not verify"
+    [ "$(ltv_requests tsa)" = $((n_tsa + 1)) ] && [ "$(ltv_requests proxy)" = $((n_proxy + 1)) ] \
+        || die "counts: tsa $(ltv_requests tsa), proxy $(ltv_requests proxy)"
+    # http_proxy from the environment (curl, like libcurl, honours it), to the
+    # loopback URLs in the certificates too; no_proxy (set by ltv_start) unset.
+    res=$(env -u no_proxy -u NO_PROXY http_proxy="$LTV_PROXY_URL" \
+        curl -sS --max-time 20 -o "$T/px.crl" -w '%{http_code}' "$LTV_CRL_URL")
+    [ "$res" = 200 ] && openssl crl -inform DER -in "$T/px.crl" -noout || die "CRL through http_proxy: '$res'"
+    [ "$(ltv_requests proxy)" = $((n_proxy + 2)) ] || die "the CRL request did not go through the proxy"
+    # Only its own services; no CONNECT.
+    res=$(curl --noproxy "" --proxy "$LTV_PROXY_URL" -s --max-time 20 -o /dev/null -w '%{http_code}' http://example.com/) || true
+    [ "$res" = 403 ] || die "proxy to example.com answered '$res'"
+    res=$(curl --noproxy "" --proxy "$LTV_PROXY_URL" -s --max-time 20 -o /dev/null -w '%{http_code}' "http://127.0.0.1:$LTV_CTL_PORT/ping") || true
+    [ "$res" = 403 ] || die "proxy to the control port answered '$res'"
+    rc=0
+    curl --noproxy "" --proxy "$LTV_PROXY_URL" -s --max-time 5 -o /dev/null https://tsa.ltv.test/ || rc=$?
+    [ "$rc" != 0 ] || die "CONNECT accepted"
+    # A proxy that is down: connection refused.
+    ltv_down proxy
+    rc=0
+    curl --noproxy "" --proxy "$LTV_PROXY_URL" -s --max-time 5 -o /dev/null http://crl.ltv.test/issuing.crl || rc=$?
+    [ "$rc" = 7 ] || die "curl exit $rc through a stopped proxy, expected 7"
+    ltv_up proxy
+}
+
 case_stop() {
     local pid=$LTV_SERVE_PID port=$LTV_TSA_PORT rc
     # Stopping while a request hangs is still prompt.
@@ -381,6 +414,7 @@ if [ -n "$P" ]; then
     run_case "revocation shows at once in OCSP and the CRL; back-dated revocation" case_revoke
     run_case "fault modes: HTTP 500, hang, time-out, garbage, close, delay, wrong type, down/up, reset" case_faults
     run_case "protocol faults: rejected, mismatched and rogue tokens; tryLater, rogue OCSP" case_protocol_faults
+    run_case "HTTP proxy: forwards to the services only (by name and loopback URL), down/up" case_proxy
     run_case "check helpers: NSS database trusting the LTV root; ltvcheck.py refuses an unsigned file" case_nssdb
     run_case "ltv_stop is prompt and clean; restart keeps the revocations" case_stop
     run_case "the server exits when its shell is gone" case_watch

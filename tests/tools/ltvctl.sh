@@ -16,10 +16,15 @@
 #       LTV_DIR LTV_PKI              DIR, DIR/pki (ltvpki.sh's layout)
 #       LTV_TSA_URL LTV_OCSP_URL     http://127.0.0.1:PORT/
 #       LTV_CRL_URL LTV_ROOT_CRL_URL http://127.0.0.1:PORT/issuing.crl, .../root.crl
+#       LTV_PROXY_URL                http://127.0.0.1:PORT, an HTTP proxy forwarding only to
+#                                    the services, also by the names tsa.ltv.test,
+#                                    ocsp.ltv.test, crl.ltv.test (for proxy-variable tests:
+#                                    http_proxy=$LTV_PROXY_URL, no_proxy unset, --tsa
+#                                    http://tsa.ltv.test/ works only through it)
 #       LTV_CTL_URL LTV_SERVE_PID    control URL, server PID
 #       LTV_P12 LTV_P12_2 LTV_P12_PASS   signer (and a second signer) PKCS#12, password
 #       LTV_ROOT LTV_CHAIN           trust anchor; issuing + root
-#       LTV_TSA_PORT LTV_OCSP_PORT LTV_CRL_PORT LTV_CTL_PORT
+#       LTV_TSA_PORT LTV_OCSP_PORT LTV_CRL_PORT LTV_PROXY_PORT LTV_CTL_PORT
 #     adds 127.0.0.1 to no_proxy/NO_PROXY (so a proxy set in CI is not used for
 #     loopback; a proxy test sets its own), and sets an EXIT trap that stops
 #     the server: at top level chained before the trap already set (lib.sh's
@@ -37,7 +42,7 @@
 #                              "after signing", sleep 1.1 s after the signature first.
 # ltv_crl                      regenerate the CRLs (a fresh thisUpdate).
 # ltv_fault SERVICE MODE [count=N] [seconds=X] [status=C]
-#                              SERVICE tsa|ocsp|crl; MODE ok|status|hang|delay|close|
+#                              SERVICE tsa|ocsp|crl|proxy; MODE ok|status|hang|delay|close|
 #                              garbage|wrongtype, for tsa also rejected|mismatch|rogue,
 #                              for ocsp trylater|unauthorized|rogue (ltvserve.py
 #                              documents them); count=N: the next N requests only.
@@ -154,13 +159,14 @@ ltv_start() {
     # shellcheck source=/dev/null
     . "$dir/serve.env"
     export LTV_DIR=$dir LTV_SERVE_PID LTV_TSA_PORT LTV_TSA_URL LTV_OCSP_PORT LTV_OCSP_URL \
-        LTV_CRL_PORT LTV_CRL_URL LTV_CTL_PORT LTV_CTL_URL
+        LTV_CRL_PORT LTV_CRL_URL LTV_PROXY_PORT LTV_PROXY_URL LTV_CTL_PORT LTV_CTL_URL
     case ",${no_proxy:-}," in *,127.0.0.1,*) ;; *) export no_proxy=${no_proxy:+$no_proxy,}127.0.0.1 ;; esac
     case ",${NO_PROXY:-}," in *,127.0.0.1,*) ;; *) export NO_PROXY=${NO_PROXY:+$NO_PROXY,}127.0.0.1 ;; esac
     ltv__set_trap
     for _ in $(seq 1 50); do
         if ltv__answers "$LTV_CTL_URL/ping" && ltv__answers "$LTV_TSA_URL" \
-            && ltv__answers "$LTV_OCSP_URL" && ltv__answers "$LTV_CRL_URL"; then
+            && ltv__answers "$LTV_OCSP_URL" && ltv__answers "$LTV_CRL_URL" \
+            && ltv__answers "$LTV_PROXY_URL/"; then
             ltv_reset # the probes do not count as requests
             return 0
         fi

@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
 """Real long-term-validation services on loopback for the tests.
 
-One process, four HTTP listeners on 127.0.0.1, each on its own port:
+One process, five HTTP listeners on 127.0.0.1, each on its own port:
 
   tsa   RFC 3161 time-stamping: POST application/timestamp-query (any path)
         -> `openssl ts -reply -config PKI/tsa.cnf -queryfile Q -signer tsa.pem
@@ -16,6 +16,12 @@ One process, four HTTP listeners on 127.0.0.1, each on its own port:
         at once). Unparseable request -> a malformedRequest OCSPResponse.
   crl   GET /NAME serves PKI/crl/NAME (issuing.crl, root.crl: DER CRLs,
         application/pkix-crl; *.cer: application/pkix-cert), read per request.
+  proxy an HTTP forward proxy (for tests of the proxy variables) that forwards
+        only to the services above: absolute-form requests for
+        http://tsa.ltv.test/, http://ocsp.ltv.test/..., http://crl.ltv.test/...
+        (names that resolve nowhere else, so an answer proves the proxy was
+        used) or http://127.0.0.1:PORT/... with PORT a service's; anything
+        else 403, CONNECT 405.
   ctl   control, for the tests (never part of what seal talks to):
           GET /ping                                   -> "ok"
           GET /state                                  -> JSON: ports, faults, counts
@@ -23,7 +29,7 @@ One process, four HTTP listeners on 127.0.0.1, each on its own port:
           GET /stop?service=S    close S's listening socket (connection refused)
           GET /start?service=S   listen again on the same port
           GET /reset             clear faults and counters, start stopped services
-        Fault modes (S is tsa, ocsp or crl; count N = only the next N requests,
+        Fault modes (S is tsa, ocsp, crl or proxy; count N = only the next N requests,
         0 = until changed; the fault's requests are counted like others):
           ok        normal service
           status    answer HTTP C (default 500) with a text body
@@ -44,14 +50,14 @@ One process, four HTTP listeners on 127.0.0.1, each on its own port:
 
 Usage:
   python3 ltvserve.py --pki DIR --run-file FILE [--tsa-port N] [--ocsp-port N]
-      [--crl-port N] [--ctl-port N] [--log FILE] [--watch-pid PID]
+      [--crl-port N] [--proxy-port N] [--ctl-port N] [--log FILE] [--watch-pid PID]
       [--max-seconds S] [--hang-seconds S]
 Ports default to the environment (LTV_TSA_PORT, LTV_OCSP_PORT, LTV_CRL_PORT,
-LTV_CTL_PORT), then for ocsp and crl to PKI/env (the ports the certificates
+LTV_PROXY_PORT, LTV_CTL_PORT), then for ocsp and crl to PKI/env (the ports the certificates
 name), else 0 (any free port). When every listener is bound, FILE is written
 (atomically) as shell assignments: LTV_SERVE_PID, LTV_TSA_PORT, LTV_TSA_URL,
-LTV_OCSP_PORT, LTV_OCSP_URL, LTV_CRL_PORT, LTV_CRL_URL, LTV_CTL_PORT,
-LTV_CTL_URL. It is removed again on exit.
+LTV_OCSP_PORT, LTV_OCSP_URL, LTV_CRL_PORT, LTV_CRL_URL, LTV_PROXY_PORT,
+LTV_PROXY_URL, LTV_CTL_PORT, LTV_CTL_URL. It is removed again on exit.
 
 Exits 0 on SIGTERM/SIGINT, when --watch-pid's process is gone, or after
 --max-seconds (default 1800); 3 if a port cannot be bound; 2 on bad usage.
@@ -61,6 +67,7 @@ Python standard library only.
 
 import argparse
 import base64
+import http.client
 import http.server
 import json
 import os
@@ -78,12 +85,14 @@ import urllib.parse
 HOST = "127.0.0.1"
 MAX_BODY = 1 << 20
 OPENSSL_TIMEOUT = 30
-SERVICES = ("tsa", "ocsp", "crl")
+SERVICES = ("tsa", "ocsp", "crl", "proxy")
+# Host names the proxy forwards to the services (they resolve nowhere else).
+PROXY_NAMES = {"tsa.ltv.test": "tsa", "ocsp.ltv.test": "ocsp", "crl.ltv.test": "crl"}
 MODES = ("ok", "status", "hang", "delay", "close", "garbage", "wrongtype")
 # Protocol-level faults: well-formed answers a careful client must not accept.
 SERVICE_MODES = {"tsa": ("rejected", "mismatch", "rogue"),
                  "ocsp": ("trylater", "unauthorized", "rogue"),
-                 "crl": ()}
+                 "crl": (), "proxy": ()}
 # OCSPResponse ::= SEQUENCE { responseStatus ENUMERATED } (no responseBytes):
 # malformedRequest(1), tryLater(3), unauthorized(6).
 OCSP_MALFORMED = bytes.fromhex("30030a0101")
@@ -237,6 +246,8 @@ class Handler(http.server.BaseHTTPRequestHandler):
         s = self.server.service
         if s == "ctl":
             return self.ctl()
+        if s == "proxy":
+            return self.serve(lambda mode: self.forward(None))
         if s == "crl":
             return self.serve(self.crl)
         if s == "ocsp":
@@ -244,6 +255,8 @@ class Handler(http.server.BaseHTTPRequestHandler):
         return self.serve(lambda mode: (405, "text/plain", b"POST an application/timestamp-query\n"))
 
     def do_HEAD(self):
+        if self.server.service == "proxy":
+            return self.serve(lambda mode: self.forward(None))
         if self.server.service == "crl":
             return self.serve(self.crl)
         return self.reply(405, "text/plain", b"")
@@ -258,7 +271,43 @@ class Handler(http.server.BaseHTTPRequestHandler):
             return self.serve(lambda mode: self.tsa(data, mode))
         if s == "ocsp":
             return self.serve(lambda mode: self.ocsp(data, self.headers.get("Content-Type", ""), mode))
+        if s == "proxy":
+            return self.serve(lambda mode: self.forward(data))
         return self.reply(405, "text/plain", b"method not allowed\n")
+
+    def do_CONNECT(self):
+        return self.reply(405, "text/plain", b"ltvserve proxy: no CONNECT (http:// only)\n")
+
+    def forward(self, body):
+        """HTTP proxy, to this process's own services only: absolute-form
+        requests for http://{tsa,ocsp,crl}.ltv.test/... or http://127.0.0.1:PORT/...
+        where PORT is one of the services'."""
+        u = urllib.parse.urlsplit(self.path)
+        if u.scheme != "http" or not u.hostname:
+            return 400, "text/plain", b"ltvserve proxy: absolute http:// URL expected\n"
+        target = None
+        if u.hostname in PROXY_NAMES:
+            target = self.st.ports.get(PROXY_NAMES[u.hostname])
+        elif u.hostname in ("127.0.0.1", "localhost") and u.port in [
+                self.st.ports.get(x) for x in ("tsa", "ocsp", "crl")]:
+            target = u.port
+        if not target:
+            return 403, "text/plain", b"ltvserve proxy: forwards only to its own services\n"
+        path = u.path or "/"
+        if u.query:
+            path += "?" + u.query
+        headers = {k: v for k, v in self.headers.items()
+                   if k.lower() in ("content-type", "accept", "user-agent", "cache-control")}
+        conn = http.client.HTTPConnection(HOST, target, timeout=self.st.args.hang_seconds + 10)
+        try:
+            conn.request(self.command, path, body=body, headers=headers)
+            r = conn.getresponse()
+            data = r.read(MAX_BODY * 8)
+            return r.status, r.getheader("Content-Type", "application/octet-stream"), data
+        except (OSError, http.client.HTTPException) as e:
+            return 502, "text/plain", ("ltvserve proxy: %s\n" % e).encode()
+        finally:
+            conn.close()
 
     def tsa(self, query, mode="ok"):
         ctype = self.headers.get("Content-Type", "").split(";")[0].strip().lower()
@@ -355,7 +404,7 @@ class Handler(http.server.BaseHTTPRequestHandler):
             if u.path == "/state":
                 return self.reply(200, "application/json", json.dumps(st.snapshot()).encode() + b"\n")
             if u.path in ("/fault", "/stop", "/start") and svc not in SERVICES:
-                return self.reply(400, "text/plain", b"service must be tsa, ocsp or crl\n")
+                return self.reply(400, "text/plain", b"service must be tsa, ocsp, crl or proxy\n")
             if u.path == "/fault":
                 mode = q.get("mode", "ok")
                 if mode not in MODES + SERVICE_MODES[svc]:
@@ -427,7 +476,7 @@ def main():
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--pki", required=True, help="directory made by ltvpki.sh")
     ap.add_argument("--run-file", required=True, help="where to write the PID and ports")
-    for s in ("tsa", "ocsp", "crl", "ctl"):
+    for s in ("tsa", "ocsp", "crl", "proxy", "ctl"):
         ap.add_argument("--%s-port" % s, type=int, default=None)
     ap.add_argument("--log", help="JSON-lines request log (appended)")
     ap.add_argument("--work", help="where to make this process's scratch directory (default PKI)")
@@ -452,7 +501,7 @@ def main():
     args.work = tempfile.mkdtemp(prefix="ltvserve.", dir=os.path.abspath(args.work or args.pki))
     pkienv = read_env(os.path.join(args.pki, "env"))
     ports = {}
-    for s in ("tsa", "ocsp", "crl", "ctl"):
+    for s in ("tsa", "ocsp", "crl", "proxy", "ctl"):
         v = getattr(args, s + "_port")
         if v is None:
             v = os.environ.get("LTV_%s_PORT" % s.upper())
@@ -480,6 +529,7 @@ def main():
         "LTV_TSA_PORT=%d" % p["tsa"], "LTV_TSA_URL='http://%s:%d/'" % (HOST, p["tsa"]),
         "LTV_OCSP_PORT=%d" % p["ocsp"], "LTV_OCSP_URL='http://%s:%d/'" % (HOST, p["ocsp"]),
         "LTV_CRL_PORT=%d" % p["crl"], "LTV_CRL_URL='http://%s:%d/issuing.crl'" % (HOST, p["crl"]),
+        "LTV_PROXY_PORT=%d" % p["proxy"], "LTV_PROXY_URL='http://%s:%d'" % (HOST, p["proxy"]),
         "LTV_CTL_PORT=%d" % p["ctl"], "LTV_CTL_URL='http://%s:%d'" % (HOST, p["ctl"]),
     ]
     tmp = args.run_file + ".tmp"
