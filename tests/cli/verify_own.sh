@@ -178,6 +178,12 @@ case_token() {
         --seal "$FIX/art/company.pdf" --page 1 --at 105,250
     verify "$W/tok.pdf" --trust "$FIX/ca"
     [ "$RC" = 0 ] || { show_output; die "token-made seal: exit $RC"; }
+    # The legal representative's EC key on top; the root alone as anchor.
+    expect_exit 0 "$SEAL" sign "$W/tok.pdf" -o "$W/tok2.pdf" --key "$KEY_LEGALREP" --pin-file "$FIX/pin.txt" \
+        --seal "$FIX/art/legalrep.pdf" --page 1 --at 40,250
+    verify "$W/tok2.pdf" --trust "$ROOT" --require company@1 --require legal-rep@1
+    [ "$RC" = 0 ] || { show_output; die "token-made RSA + EC seals: exit $RC"; }
+    [ "$(sig 1 key)" = EC-256 ] || die "second key: $(sig 1 key)"
 }
 
 run_case "one seal: TOTAL-PASSED with the test root, every JSON field" case_one_seal
@@ -189,5 +195,5 @@ run_case "rules: --require and --deadline" case_rules
 run_case "HTML report: one row per signature, seal images, self-contained" case_html
 run_case "a folder of bids: summary table, JSON" case_folder
 run_case "unusable input and bad options" case_bad_input
-run_case "a token-made seal" case_token
+run_case "token-made seals (RSA, then EC)" case_token
 finish
