@@ -228,7 +228,10 @@ class Handler(http.server.BaseHTTPRequestHandler):
             if mode == "delay":
                 if self.st.stop.wait(f["seconds"]):
                     return self.drop("delay")
-            code, ctype, data = produce(mode)
+            try:
+                code, ctype, data = produce(mode)
+            except (subprocess.SubprocessError, OSError) as e:
+                code, ctype, data = 500, "text/plain", ("ltvserve: %s\n" % e).encode()
             if mode == "garbage" and code == 200:
                 return self.reply(200, ctype, b"ltvserve: this is not DER\n", "garbage")
             if mode == "wrongtype" and code == 200:
