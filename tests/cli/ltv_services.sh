@@ -209,6 +209,11 @@ case_revoke() {
     want=$(date -u -d '2 hours ago' '+%b %e %H')
     grep 'Revocation Time:' "$T/ocsp.last" | grep -q "$want" \
         || die "revocation time $(grep 'Revocation Time:' "$T/ocsp.last") is not about 2 hours ago ($want)"
+    # The issuing CA, revoked by the root, shows in root.crl.
+    ltv_revoke issuing
+    curl --noproxy '*' -sS --max-time 20 -o "$T/r2.crl" "$LTV_ROOT_CRL_URL"
+    openssl crl -inform DER -in "$T/r2.crl" -noout -text | grep -q "Serial Number: $(openssl x509 -in "$P/issuing.pem" -noout -serial | cut -d= -f2)\$" \
+        || die "root.crl does not list the issuing CA"
 }
 
 case_faults() {
@@ -411,7 +416,7 @@ if [ -n "$P" ]; then
     run_case "TSA: junk rejected RFC 3161-style, wrong Content-Type and GET refused" case_tsa_bad_requests
     run_case "OCSP: good, signed by the responder, POST and GET, nonce, malformedRequest" case_ocsp_good
     run_case "CRL: DER CRLs and CA certificates served, verified; nothing else" case_crl
-    run_case "revocation shows at once in OCSP and the CRL; back-dated revocation" case_revoke
+    run_case "revocation shows at once in OCSP and the CRLs; back-dated revocation; the issuing CA" case_revoke
     run_case "fault modes: HTTP 500, hang, time-out, garbage, close, delay, wrong type, down/up, reset" case_faults
     run_case "protocol faults: rejected, mismatched and rogue tokens; tryLater, rogue OCSP" case_protocol_faults
     run_case "HTTP proxy: forwards to the services only (by name and loopback URL), down/up" case_proxy

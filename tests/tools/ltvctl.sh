@@ -35,7 +35,8 @@
 #     DIR/serve.log, its stderr DIR/serve.out. Request counters start at 0
 #     (the readiness probes are not counted).
 # ltv_stop                     SIGTERM, wait (bounded), SIGKILL if need be.
-# ltv_revoke [WHO] [WHEN]      revoke WHO (signer|signer2|tsa|ocsp; default signer),
+# ltv_revoke [WHO] [WHEN]      revoke WHO (signer|signer2|tsa|ocsp; default signer;
+#                              issuing: the issuing CA, by the root, in root.crl),
 #                              dated WHEN (`date -d`, default now); CRL regenerated;
 #                              LTV_REVOKE_REASON (default keyCompromise). Times are
 #                              whole seconds (revocation time, TSA genTime): to revoke

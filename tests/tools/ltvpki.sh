@@ -7,7 +7,8 @@
 #
 #   ltvpki.sh OUTDIR                      make the PKI (OUTDIR is removed first)
 #   ltvpki.sh revoke OUTDIR [WHO] [WHEN]  revoke WHO (signer, tsa, ocsp, signer2;
-#                                         default signer) and regenerate the CRL;
+#                                         default signer; or issuing, by the root:
+#                                         root.crl) and regenerate the CRLs;
 #                                         WHEN (a `date -d` expression, default
 #                                         now) back- or forward-dates the
 #                                         revocation time in the database
@@ -85,12 +86,16 @@ if [ "${1:-}" = revoke ] || [ "${1:-}" = crl ]; then
     [ -f "$OUT/ca.cnf" ] || { echo "ltvpki: no PKI in $OUT" >&2; exit 1; }
     if [ "$cmd" = revoke ]; then
         who=${3:-signer} when=${4:-}
-        case $who in signer|signer2|tsa|ocsp) ;; *) echo "ltvpki: cannot revoke '$who'" >&2; exit 2 ;; esac
+        case $who in
+        signer|signer2|tsa|ocsp) ca=ca_issuing db=$OUT/db/index.txt ;;
+        issuing) ca=ca_root db=$OUT/db/root-index.txt ;; # by the root: root.crl lists it
+        *) echo "ltvpki: cannot revoke '$who'" >&2; exit 2 ;;
+        esac
         serial=$(openssl x509 -in "$OUT/$who.pem" -noout -serial | cut -d= -f2)
-        if awk -F'\t' -v s="$serial" '$1 == "R" && $4 == s { f = 1 } END { exit !f }' "$OUT/db/index.txt"; then
+        if awk -F'\t' -v s="$serial" '$1 == "R" && $4 == s { f = 1 } END { exit !f }' "$db"; then
             echo "ltvpki: $who ($serial) is already revoked" >&2
         else
-            ca_issuing -revoke "$who.pem" -crl_reason "${LTV_REVOKE_REASON:-keyCompromise}"
+            "$ca" -revoke "$who.pem" -crl_reason "${LTV_REVOKE_REASON:-keyCompromise}"
         fi
         if [ -n "$when" ]; then
             # The database keeps the revocation time as UTCTime YYMMDDHHMMSSZ
@@ -99,8 +104,8 @@ if [ "${1:-}" = revoke ] || [ "${1:-}" = crl ]; then
             t=$(date -u -d "$when" +%y%m%d%H%M%SZ)
             awk -F'\t' -v OFS='\t' -v s="$serial" -v t="$t" \
                 '$1 == "R" && $4 == s { sub(/^[0-9]+Z/, t, $3) } { print }' \
-                "$OUT/db/index.txt" >"$OUT/db/index.txt.when"
-            mv -f "$OUT/db/index.txt.when" "$OUT/db/index.txt"
+                "$db" >"$db.when"
+            mv -f "$db.when" "$db"
         fi
     fi
     gen_crls
