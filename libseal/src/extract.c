@@ -132,6 +132,7 @@ typedef struct page {
     float *lum;          /* overview: block mean brightness */
     double white;        /* paper brightness, 0..255 */
     double illum;        /* darkest / brightest paper region */
+    double surround;     /* share of the image's edge band that is not paper */
     double t;            /* tan(skew) */
     line_seg *hl, *vl;
     size_t nh, nv;
@@ -242,6 +243,18 @@ static seal_status overview(page *p)
             hi = fmax(hi, regv[i]);
         }
         p->illum = hi > 0 ? lo / hi : 0;
+        /* a photo shows what lies around the sheet: a dark surround along
+         * the image's edges, where a scan shows paper or the white lid */
+        long dark = 0, all = 0;
+        int band = p->ow / 50 + 1;
+        for (int y = 0; y < p->oh; y++)
+            for (int x = 0; x < p->ow; x++) {
+                if (x >= band && x < p->ow - band && y >= band && y < p->oh - band)
+                    continue;
+                all++;
+                dark += p->lum[(size_t)y * p->ow + x] < 0.6 * p->white;
+            }
+        p->surround = all ? (double)dark / all : 0;
     } else {
         p->white = 240;
         p->illum = 1;
@@ -1882,6 +1895,13 @@ SEAL_API seal_status seal_scan_extract(seal_ctx *ctx, const seal_scan *scan,
         goto done;
     }
     m->info.illumination = p.illum;
+    /* A dark surround alone could be a scanner's black backing; with a
+     * resolution that fits no sheet of paper it is a camera's frame. */
+    if (p.surround > 0.5 && !from_file)
+        add_issue(m, SEAL_DECISION_REJECT, "perspective",
+                  "the sheet does not fill the image (%.0f%% of its edge is dark surround): this "
+                  "looks like a photo, not a flatbed scan",
+                  100 * p.surround);
     if (p.illum < 0.85)
         add_issue(m, SEAL_DECISION_REJECT, "perspective",
                   "uneven light: the darkest paper is %.0f%% of the brightest; this looks like a "

@@ -5,6 +5,7 @@
 #include "enrol_internal.h"
 
 #include <math.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -57,6 +58,14 @@ SEAL_API void seal_artwork_free(seal_artwork *art)
     free(art);
 }
 
+/* A JSON number with a fixed number of decimals (json-c would print 17 digits). */
+static json_object *jnum(double v, int decimals)
+{
+    char buf[64];
+    snprintf(buf, sizeof(buf), "%.*f", decimals, v);
+    return json_object_new_double_s(v, buf);
+}
+
 static const char *shape_name(seal_shape s)
 {
     switch (s) {
@@ -82,27 +91,27 @@ static char *scores_json(const seal_mask *m)
     json_object_object_add(o, "shape", json_object_new_string(shape_name(in->shape)));
     json_object_object_add(o, "box", json_object_new_int(in->box));
     json_object *sz = json_object_new_array();
-    json_object_array_add(sz, json_object_new_double(round(in->width_mm * 100) / 100));
-    json_object_array_add(sz, json_object_new_double(round(in->height_mm * 100) / 100));
+    json_object_array_add(sz, jnum(in->width_mm, 2));
+    json_object_array_add(sz, jnum(in->height_mm, 2));
     json_object_object_add(o, "size_mm", sz);
     json_object_object_add(o, "rotation_deg",
-                           json_object_new_double(round(in->rotation_deg * 100) / 100));
+                           jnum(in->rotation_deg, 2));
     for (int k = 0; k < SEAL_MAX_BOXES; k++) {
         const seal_impression_score *s = &in->scores[k];
         if (!s->present)
             continue;
         json_object *b = json_object_new_object();
         json_object_object_add(b, "box", json_object_new_int(k + 1));
-        json_object_object_add(b, "clarity", json_object_new_double(round(s->clarity * 1000) / 1000));
-        json_object_object_add(b, "sharpness", json_object_new_double(round(s->sharpness * 1000) / 1000));
+        json_object_object_add(b, "clarity", jnum(s->clarity, 3));
+        json_object_object_add(b, "sharpness", jnum(s->sharpness, 3));
         json_object_object_add(b, "ring_continuity",
-                               json_object_new_double(round(s->ring_continuity * 1000) / 1000));
+                               jnum(s->ring_continuity, 3));
         json_object_object_add(b, "broken_strokes",
-                               json_object_new_double(round(s->broken_strokes * 1000) / 1000));
+                               jnum(s->broken_strokes, 3));
         json_object_object_add(b, "over_inking",
-                               json_object_new_double(round(s->over_inking * 1000) / 1000));
-        json_object_object_add(b, "contrast", json_object_new_double(round(s->contrast * 1000) / 1000));
-        json_object_object_add(b, "density", json_object_new_double(round(s->density * 1000) / 1000));
+                               jnum(s->over_inking, 3));
+        json_object_object_add(b, "contrast", jnum(s->contrast, 3));
+        json_object_object_add(b, "density", jnum(s->density, 3));
         json_object_array_add(arr, b);
     }
     json_object_object_add(o, "impressions", arr);
