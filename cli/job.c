@@ -313,6 +313,7 @@ static int parse_steps(job *j, json_object *steps, const char *base)
     j->steps = calloc(n, sizeof(job_step));
     if (!j->steps)
         abort();
+    j->nsteps = n; /* so job_free frees what a failed parse leaves */
     for (size_t i = 0; i < n; i++) {
         json_object *s = json_object_array_get_idx(steps, i), *pls;
         job_step *st = &j->steps[i];
@@ -376,7 +377,6 @@ static int parse_steps(job *j, json_object *steps, const char *base)
             st->opts.placement_count = np;
         }
     }
-    j->nsteps = n;
     return 0;
 }
 

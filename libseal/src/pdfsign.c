@@ -96,8 +96,7 @@ static void load_artwork(seal_ctx *ctx, pdf_document *doc, const char *path, art
             res = pdf_new_dict(fz, doc, 1);
         art->xobj = pdf_new_xobject(fz, doc, art->bbox, fz_identity, res, content);
         if (art->kind[0])
-            pdf_dict_put_drop(fz, art->xobj, pdf_new_name(fz, "SealKind"),
-                              pdf_new_name(fz, art->kind));
+            pdf_dict_puts_drop(fz, art->xobj, "SealKind", pdf_new_name(fz, art->kind));
     }
     fz_always(fz) {
         pdf_drop_obj(fz, res);
@@ -145,7 +144,7 @@ static void add_caption(seal_ctx *ctx, pdf_document *doc, artwork *art, const ch
         pdf_dict_puts(fz, xo, "Art", art->xobj);
         xobj = pdf_new_xobject(fz, doc, nb, fz_identity, res, content);
         if (art->kind[0])
-            pdf_dict_put_drop(fz, xobj, pdf_new_name(fz, "SealKind"), pdf_new_name(fz, art->kind));
+            pdf_dict_puts_drop(fz, xobj, "SealKind", pdf_new_name(fz, art->kind));
         pdf_drop_obj(fz, art->xobj);
         art->xobj = xobj;
         xobj = NULL;
@@ -944,6 +943,7 @@ SEAL_API seal_status seal_sign_file(seal_ctx *ctx, const char *in_path, const ch
     char tmp[4096], next[4096];
     volatile int have_tmp = 0;
     volatile seal_status st = SEAL_OK;
+    artwork art = {0};
 
     if (!ctx)
         return SEAL_ERR_ARGS;
@@ -971,9 +971,9 @@ SEAL_API seal_status seal_sign_file(seal_ctx *ctx, const char *in_path, const ch
         return seal__fail(ctx, SEAL_ERR_ARGS, "the output must not be the input (%s)", in_path);
 
     seal__ossl_clear();
+    fz_var(art.xobj);
     fz_try(fz) {
         int64_t in_len = seal__pdf_check_file(ctx, in_path);
-        artwork art = {0};
         size_t contents_len = seal__cms_max_size(key);
         cms_job job = {key, opts->level >= SEAL_LEVEL_B_T ? opts->tsa_url : NULL};
         seal__filler fill = {cms_make, cms_check, &job};
@@ -995,8 +995,6 @@ SEAL_API seal_status seal_sign_file(seal_ctx *ctx, const char *in_path, const ch
         }
         int sig_num = build_signature(ctx, doc, key, opts, opts->artwork_path ? &art : NULL,
                                       contents_len, NULL, NULL);
-        pdf_drop_obj(fz, art.xobj);
-        art.xobj = NULL;
         seal__write_signed_revision(ctx, doc, in_path, in_len, out_path, sig_num, contents_len,
                                     &fill, opts->password, tmp, sizeof(tmp));
         have_tmp = 1;
@@ -1020,8 +1018,10 @@ SEAL_API seal_status seal_sign_file(seal_ctx *ctx, const char *in_path, const ch
             fz_throw(fz, FZ_ERROR_GENERIC, "%s", ctx->msg);
         have_tmp = 0;
     }
-    fz_always(fz)
+    fz_always(fz) {
+        pdf_drop_obj(fz, art.xobj);
         pdf_drop_document(fz, doc);
+    }
     fz_catch(fz) {
         st = seal__from_fz(ctx, SEAL_ERR_INPUT);
         if (have_tmp)
@@ -1057,6 +1057,7 @@ SEAL_API seal_status seal_sign_preview(seal_ctx *ctx, const char *in_path,
     volatile seal_status st = SEAL_OK;
     volatile int tmp_live = 0, npages = 0;
     char tmp[4096], path[4096];
+    artwork art = {0};
 
     if (!ctx)
         return SEAL_ERR_ARGS;
@@ -1071,8 +1072,8 @@ SEAL_API seal_status seal_sign_preview(seal_ctx *ctx, const char *in_path,
     if (dpi < 10 || dpi > 1200)
         return seal__fail(ctx, SEAL_ERR_ARGS, "preview resolution %d dpi is out of 10-1200", dpi);
     seal__ossl_clear();
+    fz_var(art.xobj);
     fz_try(fz) {
-        artwork art = {0};
         const char *target = NULL;
         int *pg = NULL, n = 0;
 
@@ -1088,7 +1089,6 @@ SEAL_API seal_status seal_sign_preview(seal_ctx *ctx, const char *in_path,
         build_signature(ctx, doc, NULL, opts, &art, 16, &pg, &n);
         pages = pg;
         npages = n;
-        pdf_drop_obj(fz, art.xobj);
         for (volatile int i = 0; i < npages; i++) {
             preview_path(png_path, pages[i] + 1, npages > 1, path, sizeof(path));
             page = fz_load_page(fz, (fz_document *)doc, pages[i]);
@@ -1111,6 +1111,7 @@ SEAL_API seal_status seal_sign_preview(seal_ctx *ctx, const char *in_path,
         fz_drop_pixmap(fz, pix);
         fz_drop_page(fz, page);
         fz_free(fz, pages);
+        pdf_drop_obj(fz, art.xobj);
         pdf_drop_document(fz, doc);
     }
     fz_catch(fz) {
