@@ -530,6 +530,21 @@ out:
     return err;
 }
 
+/* The verification error of cert's path in store with extra flags
+ * (any configured certificate is an anchor). */
+static int chain_error_at(X509_STORE *store, X509 *cert, STACK_OF(X509) *untrusted, unsigned long flags)
+{
+    X509_STORE_CTX *sc = X509_STORE_CTX_new();
+    int err = X509_V_ERR_UNSPECIFIED;
+    if (sc && X509_STORE_CTX_init(sc, store, cert, untrusted)) {
+        X509_VERIFY_PARAM_set_flags(X509_STORE_CTX_get0_param(sc), X509_V_FLAG_PARTIAL_CHAIN | flags);
+        err = X509_verify_cert(sc) == 1 ? X509_V_OK : X509_STORE_CTX_get_error(sc);
+    }
+    X509_STORE_CTX_free(sc);
+    ERR_clear_error();
+    return err;
+}
+
 static int chain_not_found(int err)
 {
     return err == X509_V_ERR_UNABLE_TO_GET_ISSUER_CERT_LOCALLY ||
@@ -982,59 +997,38 @@ void seal__vcms_verify(seal_ctx *ctx, vtrust *t, vsig *s)
     /* Chain at the trusted time, else at the claimed time. */
     long long when = s->trusted ? s->trusted : s->claimed;
     int err = verify_chain(t, cert, certs, when, &chain);
-    int claimed_only = !s->trusted;
-    if (err == X509_V_OK) {
-        s->r.chain_trusted = 1;
-    } else if (err == X509_V_ERR_CERT_HAS_EXPIRED || err == X509_V_ERR_CERT_NOT_YET_VALID) {
-        /* Expiry is only decided once the chain itself is sound. */
-        int err2;
-        STACK_OF(X509) *chain2 = NULL;
-        X509_STORE_CTX *sc = X509_STORE_CTX_new();
-        if (sc && X509_STORE_CTX_init(sc, t->store, cert, certs)) {
-            X509_VERIFY_PARAM_set_flags(X509_STORE_CTX_get0_param(sc),
-                                        X509_V_FLAG_PARTIAL_CHAIN | X509_V_FLAG_NO_CHECK_TIME);
-            err2 = X509_verify_cert(sc) == 1 ? X509_V_OK : X509_STORE_CTX_get_error(sc);
+    if (err == X509_V_ERR_CERT_HAS_EXPIRED || err == X509_V_ERR_CERT_NOT_YET_VALID) {
+        /* Validity is only judged on a path that is otherwise sound. */
+        int sound = chain_error_at(t->store, cert, certs, X509_V_FLAG_NO_CHECK_TIME);
+        if (sound == X509_V_OK) {
+            const char *what = err == X509_V_ERR_CERT_HAS_EXPIRED ? "expired" : "not yet valid";
+            s->r.chain_trusted = 1;
+            if (!s->trusted)
+                seal__vfy_set(s, SEAL_INDETERMINATE, SEAL_SUB_OUT_OF_BOUNDS_NO_POE,
+                              "a certificate of the chain was %s at the claimed signing time, and no "
+                              "time-stamp proves another", what);
+            else
+                seal__vfy_set(s, SEAL_TOTAL_FAILED,
+                              err == X509_V_ERR_CERT_HAS_EXPIRED ? SEAL_SUB_EXPIRED : SEAL_SUB_NOT_YET_VALID,
+                              "a certificate of the chain was %s at the time-stamped signing time", what);
+            err = X509_V_OK;
         } else {
-            err2 = X509_V_ERR_UNSPECIFIED;
+            err = sound;
         }
-        X509_STORE_CTX_free(sc);
-        sk_X509_pop_free(chain2, X509_free);
-        if (err2 != X509_V_OK) {
-            err = err2;
-            goto chain_err;
-        }
+    } else if (err == X509_V_OK) {
         s->r.chain_trusted = 1;
-        if (claimed_only)
-            seal__vfy_set(s, SEAL_INDETERMINATE, SEAL_SUB_OUT_OF_BOUNDS_NO_POE,
-                          "a certificate of the chain was %s at the claimed signing time, and no "
-                          "time-stamp proves another",
-                          err == X509_V_ERR_CERT_HAS_EXPIRED ? "expired" : "not yet valid");
-        else
-            seal__vfy_set(s, err == X509_V_ERR_CERT_HAS_EXPIRED ? SEAL_TOTAL_FAILED : SEAL_TOTAL_FAILED,
-                          err == X509_V_ERR_CERT_HAS_EXPIRED ? SEAL_SUB_EXPIRED : SEAL_SUB_NOT_YET_VALID,
-                          "a certificate of the chain was %s at the time-stamped signing time",
-                          err == X509_V_ERR_CERT_HAS_EXPIRED ? "expired" : "not yet valid");
-    } else {
-    chain_err:
+    }
+    if (err != X509_V_OK) {
+        /* A missing anchor, or a broken path? Checked against the path's
+         * own top: an issuer that is no CA is more than a missing anchor. */
         if (chain_not_found(err) && chain && sk_X509_num(chain) > 1) {
-            /* Is the chain sound up to its own root? A structural fault
-             * (an issuer that is no CA) is more than a missing anchor. */
-            X509 *top = sk_X509_value(chain, sk_X509_num(chain) - 1);
-            X509_STORE *tmp = X509_STORE_new();
-            X509_STORE_CTX *sc = X509_STORE_CTX_new();
-            if (tmp && sc && X509_STORE_add_cert(tmp, top) &&
-                X509_STORE_CTX_init(sc, tmp, cert, certs)) {
-                X509_VERIFY_PARAM_set_flags(X509_STORE_CTX_get0_param(sc),
-                                            X509_V_FLAG_PARTIAL_CHAIN | X509_V_FLAG_NO_CHECK_TIME);
-                if (X509_verify_cert(sc) != 1) {
-                    int e2 = X509_STORE_CTX_get_error(sc);
-                    if (!chain_not_found(e2))
-                        err = e2;
-                }
+            X509_STORE *own = X509_STORE_new();
+            if (own && X509_STORE_add_cert(own, sk_X509_value(chain, sk_X509_num(chain) - 1))) {
+                int e2 = chain_error_at(own, cert, certs, X509_V_FLAG_NO_CHECK_TIME);
+                if (e2 != X509_V_OK && !chain_not_found(e2))
+                    err = e2;
             }
-            X509_STORE_CTX_free(sc);
-            X509_STORE_free(tmp);
-            ERR_clear_error();
+            X509_STORE_free(own);
         }
         if (chain_not_found(err))
             seal__vfy_set(s, SEAL_INDETERMINATE, SEAL_SUB_NO_CERTIFICATE_CHAIN_FOUND,

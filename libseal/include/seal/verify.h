@@ -125,7 +125,6 @@ typedef struct seal_report_info {
     size_t revisions;            /* revisions found by %%EOF markers */
     size_t signatures;
     int docmdp;                  /* P of the certification signature, 0 if none */
-    int unsigned_tail;           /* bytes after the last signed revision (count of later revisions) */
 } seal_report_info;
 
 typedef struct seal_signature_result {
