@@ -314,6 +314,12 @@ SEAL_API seal_status seal_key_open(seal_ctx *ctx, seal_key **out, const char *ur
         st = seal__key_check_cert(ctx, key->cert, what);
     if (st == SEAL_OK && opts && opts->chain_path)
         st = add_chain_file(ctx, key, opts->chain_path);
+    if (st == SEAL_OK && sk_X509_num(key->chain) == 0 &&
+        X509_check_issued(key->cert, key->cert) != X509_V_OK)
+        seal__warn(ctx, "%s holds no issuer certificate: signatures will carry the signer's "
+                        "certificate only, and verifiers must find the CA chain themselves "
+                        "(--chain CA.pem includes it)",
+                   what);
     ERR_clear_error();
     if (st != SEAL_OK) {
         seal_key_free(key);

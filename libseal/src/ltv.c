@@ -12,6 +12,8 @@
 #include <unistd.h>
 
 #include <openssl/err.h>
+#include <openssl/ocsp.h>
+#include <openssl/x509v3.h>
 #include <openssl/pkcs7.h>
 #include <openssl/ts.h>
 
@@ -102,9 +104,78 @@ static void add_cert(STACK_OF(X509) *certs, X509 *x)
         X509_free(x);
 }
 
+/* Check what a service answered before it goes into the DSS: an OCSP
+ * response signed by the issuer or its delegated responder (and, for the
+ * signer, not "revoked"), a CRL signed by the issuer. */
+static seal_status check_ocsp(seal_ctx *ctx, const unsigned char *der, size_t len, X509 *cert,
+                              X509 *issuer, STACK_OF(X509) *certs, const char *url, int is_signer)
+{
+    const unsigned char *p = der;
+    OCSP_RESPONSE *resp = d2i_OCSP_RESPONSE(NULL, &p, (long)len);
+    OCSP_BASICRESP *bs = resp ? OCSP_response_get1_basic(resp) : NULL;
+    OCSP_CERTID *id = OCSP_cert_to_id(EVP_sha1(), cert, issuer);
+    X509_STORE *store = X509_STORE_new();
+    ASN1_GENERALIZEDTIME *rev = NULL, *thisupd = NULL, *nextupd = NULL;
+    int status = -1, reason = 0;
+    seal_status st = SEAL_OK;
+
+    if (!bs || !id || !store || !X509_STORE_add_cert(store, issuer)) {
+        st = seal__ossl_fail(ctx, SEAL_ERR_CRYPTO, "cannot read the OCSP response from %s", url);
+        goto out;
+    }
+    /* The issuer is the anchor here: whether it is trusted is the
+     * verifier's question; the response must come from it. */
+    X509_STORE_set_flags(store, X509_V_FLAG_PARTIAL_CHAIN);
+    if (OCSP_basic_verify(bs, certs, store, 0) <= 0) {
+        st = seal__ossl_fail(ctx, SEAL_ERR_CRYPTO,
+                             "the OCSP response from %s is not signed by the certificate's issuer "
+                             "or a responder it authorised",
+                             url);
+        goto out;
+    }
+    if (!OCSP_resp_find_status(bs, id, &status, &reason, &rev, &thisupd, &nextupd)) {
+        st = seal__fail(ctx, SEAL_ERR_CRYPTO, "the OCSP response from %s is about another certificate",
+                        url);
+        goto out;
+    }
+    if (status == V_OCSP_CERTSTATUS_REVOKED && is_signer) {
+        seal__cert_text t;
+        seal__cert_text_fill(&t, cert);
+        st = seal__fail(ctx, SEAL_ERR_CERT, "the signer's certificate (%s) is revoked (OCSP, %s)",
+                        t.cn ? t.cn : "?", url);
+        seal__cert_text_free(&t);
+    }
+out:
+    OCSP_CERTID_free(id);
+    X509_STORE_free(store);
+    OCSP_BASICRESP_free(bs);
+    OCSP_RESPONSE_free(resp);
+    ERR_clear_error();
+    return st;
+}
+
+static seal_status check_crl(seal_ctx *ctx, const unsigned char *der, size_t len, X509 *cert,
+                             X509 *issuer, const char *url, int is_signer)
+{
+    const unsigned char *p = der;
+    X509_CRL *crl = d2i_X509_CRL(NULL, &p, (long)len);
+    X509_REVOKED *entry = NULL;
+    seal_status st = SEAL_OK;
+
+    if (!crl || !issuer || X509_CRL_verify(crl, X509_get0_pubkey(issuer)) != 1)
+        st = seal__ossl_fail(ctx, SEAL_ERR_CRYPTO, "the CRL from %s is not signed by the "
+                                                   "certificate's issuer",
+                             url);
+    else if (is_signer && X509_CRL_get0_by_cert(crl, &entry, cert) == 1)
+        st = seal__fail(ctx, SEAL_ERR_CERT, "the signer's certificate is revoked (CRL %s)", url);
+    X509_CRL_free(crl);
+    ERR_clear_error();
+    return st;
+}
+
 /* Fetch revocation data for cert (OCSP first, else its CRL). */
 static void fetch_revocation(seal_ctx *ctx, pdf_document *doc, pdf_obj *ocsps, pdf_obj *crls,
-                             X509 *cert, STACK_OF(X509) *certs)
+                             X509 *cert, STACK_OF(X509) *certs, int is_signer)
 {
     fz_context *fz = ctx->fz;
     X509 *issuer = NULL;
@@ -117,10 +188,17 @@ static void fetch_revocation(seal_ctx *ctx, pdf_document *doc, pdf_obj *ocsps, p
     for (int i = 0; i < sk_X509_num(certs) && !issuer; i++)
         if (sk_X509_value(certs, i) != cert && X509_check_issued(sk_X509_value(certs, i), cert) == X509_V_OK)
             issuer = sk_X509_value(certs, i);
-    if (ocsp && issuer)
+    if (ocsp && issuer) {
         st = seal__ocsp_fetch(ctx, cert, issuer, ocsp, &der, &len);
-    else if (crl)
+        if (st == SEAL_OK)
+            st = check_ocsp(ctx, der, len, cert, issuer, certs, ocsp, is_signer);
+    } else if (crl) {
         st = seal__crl_fetch(ctx, crl, &der, &len);
+        if (st == SEAL_OK && !issuer)
+            st = seal__fail(ctx, SEAL_ERR_CRYPTO, "no issuer certificate to check the CRL from %s", crl);
+        else if (st == SEAL_OK)
+            st = check_crl(ctx, der, len, cert, issuer, crl, is_signer);
+    }
     int by_ocsp = ocsp && issuer, orphan = ocsp && !issuer;
     free(ocsp);
     free(crl);
@@ -185,7 +263,7 @@ void seal__ltv_add_dss(seal_ctx *ctx, const char *in, const char *target, const 
             }
             /* Trust anchors are not revoked through OCSP or CRLs. */
             if (X509_check_issued(x, x) != X509_V_OK)
-                fetch_revocation(ctx, doc, ocsps, crls, x, certs);
+                fetch_revocation(ctx, doc, ocsps, crls, x, certs, key && x == key->cert);
         }
         seal__save_revision(ctx, doc, target, tmp, tmpsize);
     }

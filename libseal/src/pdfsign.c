@@ -887,6 +887,11 @@ void seal__save_revision(seal_ctx *ctx, pdf_document *doc, const char *target, c
         pdf_save_document(fz, doc, tmp, &wo);
     fz_catch(fz) {
         unlink(tmp);
+        /* Damage found only while objects were read for the update. */
+        if (pdf_was_repaired(fz, doc))
+            seal__throw(ctx, SEAL_ERR_INPUT,
+                        "the document has a damaged cross-reference table; an incremental "
+                        "update on it would not be valid (repair it first, e.g. with qpdf)");
         fz_rethrow(fz);
     }
 }

@@ -86,8 +86,16 @@ seal_status seal__http(seal_ctx *ctx, const char *url, const char *content_type,
     curl_easy_setopt(c, CURLOPT_WRITEFUNCTION, collect);
     curl_easy_setopt(c, CURLOPT_WRITEDATA, &b);
     curl_easy_setopt(c, CURLOPT_ERRORBUFFER, errbuf);
-    curl_easy_setopt(c, CURLOPT_CONNECTTIMEOUT, NET_CONNECT_TIMEOUT);
-    curl_easy_setopt(c, CURLOPT_TIMEOUT, NET_TIMEOUT);
+    /* SEAL_NET_TIMEOUT (seconds) bounds each try, e.g. for tests of a hung
+     * service; the defaults suit a busy CA server. */
+    long timeout = NET_TIMEOUT, connect_timeout = NET_CONNECT_TIMEOUT;
+    const char *env = getenv("SEAL_NET_TIMEOUT");
+    if (env && atol(env) > 0 && atol(env) <= 600) {
+        timeout = atol(env);
+        connect_timeout = timeout < connect_timeout ? timeout : connect_timeout;
+    }
+    curl_easy_setopt(c, CURLOPT_CONNECTTIMEOUT, connect_timeout);
+    curl_easy_setopt(c, CURLOPT_TIMEOUT, timeout);
     curl_easy_setopt(c, CURLOPT_NOSIGNAL, 1L);
     curl_easy_setopt(c, CURLOPT_FOLLOWLOCATION, 1L);
     curl_easy_setopt(c, CURLOPT_MAXREDIRS, 3L);
