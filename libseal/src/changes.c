@@ -484,6 +484,20 @@ static int overlaps_existing(fz_context *fz, diff *df, pdf_obj *a, int page)
     return 0;
 }
 
+/* The value of the top-level form field named `name` in the current
+ * revision, or NULL. */
+static pdf_obj *field_value(fz_context *fz, pdf_document *doc, const char *name)
+{
+    pdf_obj *fields = pdf_dict_getp(fz, pdf_trailer(fz, doc), "Root/AcroForm/Fields");
+    int n = pdf_array_len(fz, fields);
+    for (int i = 0; i < n && i < 10000; i++) {
+        pdf_obj *f = pdf_array_get(fz, fields, i);
+        if (!strcmp(pdf_dict_get_text_string(fz, f, PDF_NAME(T)), name))
+            return pdf_dict_get(fz, f, PDF_NAME(V));
+    }
+    return NULL;
+}
+
 /* A widget or annotation newly listed in a page's /Annots. */
 static void new_annot(fz_context *fz, diff *df, pdf_obj *ref, int page)
 {
@@ -529,6 +543,23 @@ static void new_annot(fz_context *fz, diff *df, pdf_obj *ref, int page)
                    "form field '%s' added with an appearance over the page content", name);
         }
         return;
+    }
+    /* libseal draws the second and further placements of one signature
+     * (keyword hits, page lists, cross-page strips) as stamps naming the
+     * signature's field in /SealField: with that signature, added and
+     * signed after this one, they are part of it, like its widget. */
+    pdf_obj *sealfield = pdf_dict_gets(fz, a, "SealField");
+    if (pdf_name_eq(fz, subtype, PDF_NAME(Stamp)) && pdf_is_string(fz, sealfield)) {
+        const char *fname = pdf_to_text_string(fz, sealfield);
+        pdf_obj *v = field_value(fz, df->cur, fname);
+        if (v && is_later_signature(df, v, fz)) {
+            if (df->d->docmdp == 1)
+                CHANGE(df, num, page, "signature", 0,
+                       "seal of signature '%s' added; DocMDP P=1 forbids any change", fname);
+            else
+                CHANGE(df, num, page, "signature", 1, "seal of signature '%s' added with it", fname);
+            return;
+        }
     }
     const char *st = subtype ? pdf_to_name(fz, subtype) : "?";
     if (pdf_name_eq(fz, subtype, PDF_NAME(Popup)) || pdf_name_eq(fz, subtype, PDF_NAME(Link))) {

@@ -50,6 +50,11 @@ JSON
         || die "signers in the wrong order: $(jq -c '[.signatures[].signer]' "$T/stdout")"
     # Each signature is its own revision, covering the ones before.
     [ "$(jq -c '[.signatures[].revision]' "$T/stdout")" = '[2,3,4]' ] || die "revisions $(jq -c '[.signatures[].revision]' "$T/stdout")"
+    # The later seals' extra placements (stamps of their own signature) are
+    # allowed changes for the earlier signatures: every one TOTAL-PASSED.
+    expect_exit 0 "$SEAL" verify "$out" --trust "$FIX/ca/root.pem" --json
+    [ "$(jq -r '[.signatures[].indication] | join(",")' "$T/stdout")" = "TOTAL-PASSED,TOTAL-PASSED,TOTAL-PASSED" ] \
+        || die "verify: $(jq -c '[.signatures[] | {field, indication, subindication, changes_after}]' "$T/stdout")"
 }
 
 job_errors() {
