@@ -240,6 +240,9 @@ static void add_sig(seal_ctx *ctx, pdf_obj *field, const char *name, void *user)
     pdf_obj *type = pdf_dict_get(fz, v, PDF_NAME(Type));
     s->doc_ts = !strcmp(pdf_to_name(fz, type), "DocTimeStamp");
     s->type = xstrdup(fz, s->doc_ts ? "DocTimeStamp" : "Sig");
+    if (type && !s->doc_ts && !pdf_name_eq(fz, type, PDF_NAME(Sig)))
+        seal__vfy_set(s, SEAL_TOTAL_FAILED, SEAL_SUB_FORMAT_FAILURE,
+                      "the signature dictionary's /Type is not /Sig or /DocTimeStamp");
     s->subfilter = xstrdup(fz, pdf_to_name(fz, pdf_dict_get(fz, v, PDF_NAME(SubFilter))));
     s->claimed = pdf_dict_get_date(fz, v, PDF_NAME(M));
     if (s->claimed < 0)
@@ -346,6 +349,26 @@ static void load_dss(seal_ctx *ctx, pdf_document *doc, vtrust *t)
             }
         }
     }
+}
+
+/* pades.md item 1: a known /SubFilter matching the dictionary's /Type. */
+static void check_dict(vsig *s)
+{
+    static const char *const known[] = {"ETSI.CAdES.detached", "adbe.pkcs7.detached",
+                                        "adbe.pkcs7.sha1", "ETSI.RFC3161"};
+    int k = -1;
+    for (int i = 0; i < 4; i++)
+        if (!strcmp(s->subfilter, known[i]))
+            k = i;
+    if (!strcmp(s->subfilter, "adbe.x509.rsa_sha1"))
+        seal__vfy_set(s, SEAL_INDETERMINATE, SEAL_SUB_CRYPTO_CONSTRAINTS_FAILURE,
+                      "/SubFilter adbe.x509.rsa_sha1 (a bare PKCS#1 SHA-1 signature) is not accepted");
+    else if (k < 0)
+        seal__vfy_set(s, SEAL_TOTAL_FAILED, SEAL_SUB_FORMAT_FAILURE, "unknown /SubFilter '%s'",
+                      s->subfilter);
+    else if ((k == 3) != (s->doc_ts != 0))
+        seal__vfy_set(s, SEAL_TOTAL_FAILED, SEAL_SUB_FORMAT_FAILURE,
+                      "/SubFilter %s does not go with /Type /%s", s->subfilter, s->type);
 }
 
 /* ------------------------------------------------------------ ByteRange */
@@ -849,6 +872,7 @@ static void verify_doc(seal_ctx *ctx, seal_report *rep, const unsigned char *dat
 
         for (size_t i = 0; i < d.nsigs; i++) {
             vsig *s = &d.sigs[i];
+            check_dict(s);
             check_shape(ctx, &d, s);
             seal__vcms_parse(s);
             for (size_t r = 0; r < d.nrevs; r++)
