@@ -12,6 +12,7 @@
 #   flip       one byte of page 1's text changed inside the signed bytes
 #   zero       the last signature's /Contents hex zeroed
 #   byterange  the last signature's /ByteRange cut short of its revision's end
+#   subfilter  the last signature's /SubFilter renamed (same length)
 #
 # The updates are classic cross-reference sections chained with /Prev, the
 # way any PDF editor would append them; the signatures stay untouched.
@@ -106,6 +107,11 @@ def mutate(kind, data):
         sys.exit("no signature")
     br = brs[-1]
     a, b, c, d = (int(x) for x in br.groups())
+    if kind == "subfilter":
+        i = data.rfind(b"ETSI.CAdES.detached")
+        if i < 0:
+            sys.exit("no ETSI.CAdES.detached signature")
+        return data[:i] + b"ETSI.CAdES.detacheX" + data[i + 19:]
     if kind == "zero":
         out = bytearray(data)
         out[b + 1 : c - 1] = b"0" * (c - 1 - (b + 1))
