@@ -6,9 +6,12 @@
 #include "enrol_internal.h"
 
 #include <math.h>
+#include <setjmp.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include <jpeglib.h>
 #include <openssl/evp.h>
 
 #define SCAN_FILE_LIMIT ((size_t)512 << 20)
@@ -219,6 +222,102 @@ static void sha256_hex(const unsigned char *d, size_t n, char out[65])
     out[64] = 0;
 }
 
+/*
+ * JPEG through libjpeg directly rather than MuPDF's loader: libjpeg's
+ * default message handler writes "Corrupt JPEG data: ..." to stderr (the
+ * library must never print), and a scan with damaged entropy data decodes
+ * to smeared grey that must not be enrolled. Errors longjmp back here;
+ * warnings are counted and make the scan unusable.
+ */
+struct jpeg_err {
+    struct jpeg_error_mgr mgr;
+    jmp_buf jb;
+    char msg[JMSG_LENGTH_MAX];
+    int warnings;
+};
+
+static void jpeg_fail(j_common_ptr ci)
+{
+    struct jpeg_err *e = (struct jpeg_err *)ci->err;
+    e->mgr.format_message(ci, e->msg);
+    longjmp(e->jb, 1);
+}
+
+static void jpeg_note(j_common_ptr ci, int level)
+{
+    struct jpeg_err *e = (struct jpeg_err *)ci->err;
+    if (level < 0) {
+        if (!e->warnings)
+            e->mgr.format_message(ci, e->msg);
+        e->warnings++;
+    }
+}
+
+static void jpeg_quiet(j_common_ptr ci)
+{
+    (void)ci;
+}
+
+/* Returns 1 when decoded into scan->rgb, 0 when MuPDF should try (CMYK),
+ * -1 on a damaged file (message in ctx). */
+static int decode_jpeg(seal_ctx *ctx, const char *path, const unsigned char *data, size_t len,
+                       unsigned long max_px, seal_scan *scan)
+{
+    struct jpeg_decompress_struct ci;
+    struct jpeg_err err;
+    unsigned char *volatile rgb = NULL;
+    memset(&err, 0, sizeof(err));
+    ci.err = jpeg_std_error(&err.mgr);
+    err.mgr.error_exit = jpeg_fail;
+    err.mgr.emit_message = jpeg_note;
+    err.mgr.output_message = jpeg_quiet;
+    if (setjmp(err.jb)) {
+        jpeg_destroy_decompress(&ci);
+        free(rgb);
+        scan->rgb = NULL;
+        seal__fail(ctx, SEAL_ERR_INPUT, "%s: damaged JPEG: %s", path, err.msg);
+        return -1;
+    }
+    jpeg_create_decompress(&ci);
+    jpeg_mem_src(&ci, data, (unsigned long)len);
+    jpeg_read_header(&ci, TRUE);
+    if (ci.jpeg_color_space == JCS_CMYK || ci.jpeg_color_space == JCS_YCCK) {
+        jpeg_destroy_decompress(&ci);
+        return 0;
+    }
+    if ((unsigned long long)ci.image_width * ci.image_height > max_px || !ci.image_width ||
+        !ci.image_height) {
+        seal__fail(ctx, SEAL_ERR_INPUT, "%s: %ux%u pixels is not a usable scan", path,
+                   (unsigned)ci.image_width, (unsigned)ci.image_height);
+        jpeg_destroy_decompress(&ci);
+        return -1;
+    }
+    ci.out_color_space = JCS_RGB;
+    jpeg_start_decompress(&ci);
+    size_t w = ci.output_width, h = ci.output_height;
+    rgb = malloc(w * h * 3);
+    if (!rgb) {
+        seal__fail(ctx, SEAL_ERR_NOMEM, "out of memory for %zux%zu pixels", w, h);
+        jpeg_destroy_decompress(&ci);
+        return -1;
+    }
+    while (ci.output_scanline < ci.output_height) {
+        JSAMPROW row = rgb + (size_t)ci.output_scanline * w * 3;
+        jpeg_read_scanlines(&ci, &row, 1);
+    }
+    jpeg_finish_decompress(&ci);
+    jpeg_destroy_decompress(&ci);
+    if (err.warnings) {
+        free(rgb);
+        seal__fail(ctx, SEAL_ERR_INPUT, "%s: damaged JPEG data (%s)", path, err.msg);
+        return -1;
+    }
+    scan->rgb = rgb;
+    scan->w = (int)w;
+    scan->h = (int)h;
+    return 1;
+}
+
 struct load_job {
     const char *path;
     const unsigned char *data;
@@ -395,8 +494,21 @@ SEAL_API seal_status seal_scan_load(seal_ctx *ctx, seal_scan **out, const char *
     snprintf(scan->format, sizeof(scan->format), "%s", hd.format);
     scan->jpeg_quality = hd.jpeg_quality;
     sha256_hex(data, len, scan->sha256);
-    struct load_job job = {path, data, len, &hd, opts->page, max_px, scan};
-    st = decode(ctx, &job);
+    int done = 0;
+    if (!strcmp(hd.format, "jpeg")) {
+        done = decode_jpeg(ctx, path, data, len, max_px, scan);
+        if (done > 0) {
+            scan->dpi_x = hd.dpi_x;
+            scan->dpi_y = hd.dpi_y > 0 ? hd.dpi_y : hd.dpi_x;
+        }
+    }
+    if (done < 0) {
+        st = ctx->status;
+    } else if (done == 0) {
+        struct load_job job = {path, data, len, &hd, opts->page, max_px, scan};
+        st = decode(ctx, &job);
+    } else
+        st = SEAL_OK;
     free(data);
     if (st != SEAL_OK) {
         seal_scan_free(scan);

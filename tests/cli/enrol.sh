@@ -43,7 +43,7 @@ PY
 # -- unusable input: exit 4, one line on stderr, no output
 printf 'not an image\n' >"$T/text.png"
 : >"$T/empty.png"
-"$py" - "$T" <<'PY'
+"$py" - "$T" "$form" <<'PY'
 import struct, sys, zlib
 t = sys.argv[1]
 def png(path, w, h, data=b""):
@@ -54,11 +54,16 @@ def png(path, w, h, data=b""):
                            chunk(b"IDAT", zlib.compress(data)) + chunk(b"IEND", b""))
 png(t + "/zero.png", 0, 0)
 png(t + "/huge.png", 20000, 20000, b"\0" * 64)
+# damaged entropy data, end marker intact: libjpeg would decode it to grey
+d = bytearray(open(sys.argv[2], "rb").read())
+for k in range(len(d) // 3, len(d) // 3 + 4000, 97):
+    d[k] ^= 0x5A
+open(t + "/flip.jpg", "wb").write(d)
 PY
 head -c 300000 "$form" >"$T/cut.jpg"
 "$py" -c "import sys; d=open(sys.argv[1],'rb').read(); open(sys.argv[2],'wb').write(d[:len(d)//2])" \
     "$T/c.png" "$T/cut.png"
-for f in text.png empty.png zero.png huge.png cut.jpg cut.png; do
+for f in text.png empty.png zero.png huge.png cut.jpg cut.png flip.jpg; do
     set +e
     timeout 20 "$SEAL" enrol "$T/$f" -o "$T/out-$f.pdf" >/dev/null 2>"$T/err"
     rc=$?
