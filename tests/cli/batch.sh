@@ -34,11 +34,11 @@ three_seal_job() {
   "steps": [
     { "key": "company", "seal": "$FIX/art/company.pdf", "reason": "投标文件盖章",
       "placements": [ { "keyword": "投标人（盖章）：", "all": true, "offset": [55, 0] },
-                      { "cross_page": true } ] },
+                      { "cross_page": true, "y": 262 } ] },
     { "key": "legal", "seal": "$FIX/art/legalrep.pdf",
-      "placements": [ { "keyword": "法定代表人（签字或盖章）：", "all": true, "offset": [25, 0] } ] },
-    { "key": "agent", "seal": "$FIX/art/legalrep.pdf",
-      "placements": [ { "keyword": "委托代理人（签字）：", "all": true, "offset": [25, 0] } ] } ] }
+      "placements": [ { "keyword": "法定代表人（签字或盖章）：", "all": true, "offset": [85, 0] } ] },
+    { "key": "agent", "seal": "$FIX/art/legalrep.pdf", "date": "2026年12月01日",
+      "placements": [ { "keyword": "委托代理人（签字）：", "all": true, "offset": [120, 0] } ] } ] }
 JSON
     SEAL_P12_PASSWORD=$(cat "$FIX/p12pass.txt") expect_exit 0 "$SEAL" batch "$T/job/bid.json"
     local out=$T/job/out/bid.pdf
