@@ -19,6 +19,7 @@
 
 #include <float.h>
 #include <math.h>
+#include <pthread.h>
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
@@ -105,14 +106,20 @@ static int has_issue(const seal_mask *m, const char *code)
 }
 
 /* ln(v) for 8-bit samples, with the darkest values held off zero: below a
- * couple of levels a scanner reports noise, not density. */
+ * couple of levels a scanner reports noise, not density. Filled once for
+ * the process (contexts may run in several threads). */
 static float LN[256];
-static void init_ln(void)
+static pthread_once_t ln_once = PTHREAD_ONCE_INIT;
+
+static void fill_ln(void)
 {
-    if (LN[255] != 0)
-        return;
     for (int i = 0; i < 256; i++)
         LN[i] = (float)log(i < 2 ? 2.0 : (double)i);
+}
+
+static void init_ln(void)
+{
+    pthread_once(&ln_once, fill_ln);
 }
 
 /* ---- the page overview ----------------------------------------------- */

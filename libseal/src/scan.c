@@ -342,8 +342,10 @@ static seal_status decode(seal_ctx *ctx, struct load_job *j)
     fz_document *v_doc = NULL;
     fz_page *v_page = NULL;
     image_finder *v_finder = NULL;
+    fz_stream *v_stm = NULL;
 
     fz_var(v_buf);
+    fz_var(v_stm);
     fz_var(v_img);
     fz_var(v_pix);
     fz_var(v_rgb);
@@ -354,13 +356,8 @@ static seal_status decode(seal_ctx *ctx, struct load_job *j)
         double dx = hd->dpi_x, dy = hd->dpi_y;
         v_buf = fz_new_buffer_from_shared_data(fz, j->data, j->len);
         if (!strcmp(hd->format, "pdf")) {
-            fz_stream *stm = fz_open_buffer(fz, v_buf);
-            fz_try(fz)
-                v_doc = fz_open_document_with_stream(fz, "application/pdf", stm);
-            fz_always(fz)
-                fz_drop_stream(fz, stm);
-            fz_catch(fz)
-                fz_rethrow(fz);
+            v_stm = fz_open_buffer(fz, v_buf);
+            v_doc = fz_open_document_with_stream(fz, "application/pdf", v_stm);
             int npages = fz_count_pages(fz, v_doc);
             int pno = j->page > 0 ? j->page : 1;
             if (pno > npages)
@@ -422,6 +419,7 @@ static seal_status decode(seal_ctx *ctx, struct load_job *j)
             fz_drop_device(fz, &v_finder->super);
         fz_drop_page(fz, v_page);
         fz_drop_document(fz, v_doc);
+        fz_drop_stream(fz, v_stm);
         fz_drop_buffer(fz, v_buf);
     }
     fz_catch(fz) {
