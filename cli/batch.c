@@ -12,7 +12,6 @@
 #include "job.h"
 
 #include <errno.h>
-#include <dirent.h>
 #include <fcntl.h>
 #include <json-c/json.h>
 #include <limits.h>
@@ -64,31 +63,21 @@ static double now(void)
     return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
 }
 
-/* Temporary files of ours: ".NAME.seal-XXXXXX" (the library's) and
- * ".NAME.seal-step-N" (between steps). */
-static int is_stray_temp(const char *name)
-{
-    return name[0] == '.' && strstr(name, ".seal-") != NULL;
-}
+/* Between steps a file is kept as ".NAME.seal-HOST~PID~stepN", the
+ * library's naming for temporaries (seal_clean_temporaries), so a stray one
+ * of a killed run is removed by the next, and a live run's never is. */
+static char host_tag[80];
 
-static int clean_strays(const char *dir)
+static void init_host_tag(void)
 {
-    DIR *d = opendir(dir);
-    struct dirent *e;
-    int n = 0;
-
-    if (!d)
-        return 0;
-    while ((e = readdir(d)) != NULL) {
-        char *path;
-        if (!is_stray_temp(e->d_name) || asprintf(&path, "%s/%s", dir, e->d_name) < 0)
-            continue;
-        if (unlink(path) == 0)
-            n++;
-        free(path);
-    }
-    closedir(d);
-    return n;
+    char host[64];
+    if (gethostname(host, sizeof(host)) != 0)
+        snprintf(host, sizeof(host), "localhost");
+    host[sizeof(host) - 1] = 0;
+    for (char *c = host; *c; c++)
+        if (*c == '/' || *c == '~' || *c == ' ')
+            *c = '_';
+    snprintf(host_tag, sizeof(host_tag), "%s~%ld~", host, (long)getpid());
 }
 
 static const char *base_name(const char *path)
@@ -177,7 +166,8 @@ static void seal_one(runner *r, seal_ctx *ctx, size_t idx)
         if (s + 1 == j->nsteps)
             snprintf(step_out, sizeof(step_out), "%s", out);
         else
-            snprintf(step_out, sizeof(step_out), "%s/.%s.seal-step-%zu", j->outdir, base_name(out), s + 1);
+            snprintf(step_out, sizeof(step_out), "%s/.%s.seal-%sstep%zu", j->outdir, base_name(out),
+                     host_tag, s + 1);
         seal_status stt = seal_sign_file(ctx, src, step_out, j->keys[st->key].key, &st->opts);
         if (prev[0])
             unlink(prev);
@@ -370,7 +360,14 @@ int batch_run(job *j, const batch_opts *o)
         rc = EXIT_INPUT;
         goto out;
     }
-    int cleaned = clean_strays(j->outdir);
+    int cleaned = 0;
+    {
+        seal_ctx *cctx = cli_ctx_new();
+        if (cctx)
+            seal_clean_temporaries(cctx, j->outdir, &cleaned);
+        seal_ctx_free(cctx);
+    }
+    init_host_tag();
     if (cleaned)
         fprintf(stderr, "seal: removed %d temporary file%s left by an interrupted run\n", cleaned,
                 cleaned == 1 ? "" : "s");

@@ -4,9 +4,11 @@
  */
 #include "internal.h"
 
+#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <pthread.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -306,10 +308,13 @@ seal_status seal__temp_path(seal_ctx *ctx, const char *target, char *tmp, size_t
     size_t dirlen = slash ? (size_t)(slash - target) + 1 : 0;
     int fd, n;
 
-    /* ".NAME.seal-XXXXXX" in the target's directory, so the final rename is
-     * atomic and a stray temporary is recognisable. */
-    n = snprintf(tmp, tmpsize, "%.*s.%s.seal-XXXXXX", (int)dirlen, target,
-                 slash ? slash + 1 : target);
+    /* ".NAME.seal-HOST~PID~XXXXXX" in the target's directory: the final
+     * rename is atomic, and a stray temporary is recognisable and tells
+     * which process made it (seal__temp_owner_dead). */
+    char host[64];
+    seal__temp_host(host, sizeof(host));
+    n = snprintf(tmp, tmpsize, "%.*s.%s.seal-%s~%ld~XXXXXX", (int)dirlen, target,
+                 slash ? slash + 1 : target, host, (long)getpid());
     if (n < 0 || (size_t)n >= tmpsize)
         return seal__fail(ctx, SEAL_ERR_ARGS, "output path too long: %s", target);
     fd = mkstemp(tmp);
@@ -318,6 +323,39 @@ seal_status seal__temp_path(seal_ctx *ctx, const char *target, char *tmp, size_t
                           strerror(errno));
     close(fd);
     return SEAL_OK;
+}
+
+void seal__temp_host(char *host, size_t size)
+{
+    if (gethostname(host, size) != 0)
+        snprintf(host, size, "localhost");
+    host[size - 1] = 0;
+    for (char *c = host; *c; c++)
+        if (*c == '/' || *c == '~' || *c == ' ')
+            *c = '_';
+}
+
+int seal__temp_owner_dead(const char *name)
+{
+    const char *p = strstr(name, ".seal-");
+    char host[64], mine[64];
+    long pid;
+    const char *t1, *t2;
+
+    if (!p)
+        return 0;
+    p += 6;
+    t1 = strchr(p, '~');
+    t2 = t1 ? strchr(t1 + 1, '~') : NULL;
+    if (!t1 || !t2 || (size_t)(t1 - p) >= sizeof(host))
+        return 1; /* not a name of ours with an owner: an old leftover */
+    snprintf(host, sizeof(host), "%.*s", (int)(t1 - p), p);
+    seal__temp_host(mine, sizeof(mine));
+    pid = strtol(t1 + 1, NULL, 10);
+    /* Another machine's work (a shared directory): never ours to judge. */
+    if (strcmp(host, mine) || pid <= 0)
+        return 0;
+    return kill((pid_t)pid, 0) != 0 && errno == ESRCH;
 }
 
 seal_status seal__commit_file(seal_ctx *ctx, const char *tmp, const char *target)
@@ -344,4 +382,32 @@ void seal__hex(const unsigned char *data, size_t len, char *out)
         out[2 * i + 1] = digits[data[i] & 15];
     }
     out[2 * len] = 0;
+}
+
+SEAL_API seal_status seal_clean_temporaries(seal_ctx *ctx, const char *dir, int *removed)
+{
+    DIR *d;
+    struct dirent *e;
+    int n = 0;
+
+    if (!ctx || !dir)
+        return SEAL_ERR_ARGS;
+    seal__reset(ctx);
+    if (removed)
+        *removed = 0;
+    d = opendir(dir);
+    if (!d)
+        return seal__fail(ctx, SEAL_ERR_IO, "cannot read directory %s: %s", dir, strerror(errno));
+    while ((e = readdir(d)) != NULL) {
+        char path[4096];
+        if (e->d_name[0] != '.' || !strstr(e->d_name, ".seal-") || !seal__temp_owner_dead(e->d_name))
+            continue;
+        if (snprintf(path, sizeof(path), "%s/%s", dir, e->d_name) < (int)sizeof(path) &&
+            unlink(path) == 0)
+            n++;
+    }
+    closedir(d);
+    if (removed)
+        *removed = n;
+    return SEAL_OK;
 }

@@ -58,6 +58,13 @@ seal_status seal__read_file(seal_ctx *ctx, const char *path, size_t limit, unsig
 /* A temporary output file next to `target`: path in tmp (size tmpsize). */
 seal_status seal__temp_path(seal_ctx *ctx, const char *target, char *tmp, size_t tmpsize);
 
+/* This host's name as it appears in temporary file names. */
+void seal__temp_host(char *host, size_t size);
+
+/* A temporary file name of ours whose owner (host~pid in the name) is a
+ * process of this host that no longer runs: safe to remove. */
+int seal__temp_owner_dead(const char *name);
+
 /* fsync and rename tmp onto target. */
 seal_status seal__commit_file(seal_ctx *ctx, const char *tmp, const char *target);
 

@@ -144,12 +144,24 @@ wrong_pin() {
 
 shards_and_strays() {
     make_inputs "$T/ins" 10
+    # Strays: an old-style leftover and one of a process that is gone are
+    # removed; one of a process that still runs (a concurrent shard) is not.
+    local host live
+    host=$(hostname | tr '/~ ' '___')
     mkdir -p "$T/outs" && : >"$T/outs/.doc01.pdf.seal-AbC123"
+    sleep 30 & live=$!
+    : >"$T/outs/.doc02.pdf.seal-$host~$live~LiVe12"
+    (exit 0) & local dead=$!
+    wait "$dead"
+    : >"$T/outs/.doc03.pdf.seal-$host~$dead~DeAd12"
     local i
     for i in 1 2 3; do
         expect_exit 0 "$SEAL" sign "$T/ins" -o "$T/outs/" --key "$KEY_COMPANY" "${PIN[@]}" --shard "$i/3"
     done
     [ "$(ls "$T/outs" | wc -l)" = 10 ] || die "shards produced $(ls "$T/outs" | wc -l) outputs"
+    [ -e "$T/outs/.doc02.pdf.seal-$host~$live~LiVe12" ] || die "a running process's temporary file was removed"
+    kill "$live" 2>/dev/null || true
+    rm -f "$T/outs/.doc02.pdf.seal-$host~$live~LiVe12"
     no_temps "$T/outs"
     expect_exit 2 "$SEAL" sign "$T/ins" -o "$T/outs/" --key "$KEY_COMPANY" --shard 4/3
     expect_exit 2 "$SEAL" sign "$FIX/pdf/one.pdf" -o "$T/x.pdf" --key "$KEY_COMPANY" --jobs 2

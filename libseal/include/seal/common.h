@@ -94,6 +94,16 @@ SEAL_API seal_status seal_ctx_status(const seal_ctx *ctx);
 typedef void (*seal_warning_cb)(void *user, const char *message);
 SEAL_API void seal_ctx_set_warning_cb(seal_ctx *ctx, seal_warning_cb cb, void *user);
 
+/*
+ * Remove from `dir` the temporary files ("*.seal-HOST~PID~*") that
+ * interrupted libseal runs of this host left behind: only those whose
+ * process no longer runs, so concurrent runs writing to the same directory
+ * (shards of one batch) and other machines' files on a shared directory are
+ * left alone. *removed (may be NULL) receives the count. Returns SEAL_OK or
+ * SEAL_ERR_IO.
+ */
+SEAL_API seal_status seal_clean_temporaries(seal_ctx *ctx, const char *dir, int *removed);
+
 #ifdef __cplusplus
 }
 #endif
