@@ -783,8 +783,6 @@ int cmd_verify(int argc, char **argv)
         rc = EXIT_FAILED;
         goto out;
     }
-    if (opts.flags & SEAL_VERIFY_ONLINE)
-        cli_error("warning: --online is not implemented yet; only embedded revocation data is used");
 
     int worst_fail = 0, any_input = 0, any_indet = 0;
     for (int i = 0; i < ndocs; i++) {

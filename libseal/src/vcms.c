@@ -9,6 +9,7 @@
  * SPDX-License-Identifier: AGPL-3.0-or-later
  */
 #include "keyint.h"
+#include "ltvint.h"
 #include "verifyint.h"
 
 #include <dirent.h>
@@ -746,9 +747,10 @@ static void check_revocation(vtrust *t, CMS_ContentInfo *cms, X509 *cert, X509 *
     }
     /* OCSP responses for this certificate, signed by the issuer or by a
      * responder the issuer certified. */
-    for (int i = 0; i < t->nocsps && res->found != 2; i++) {
-        OCSP_BASICRESP *bs = t->ocsps[i];
-        OCSP_CERTID *id = OCSP_cert_to_id(NULL, cert, issuer);
+    for (int i = 0; i < 2 * t->nocsps && res->found != 2; i++) {
+        /* Responders name the certificate by a SHA-1 or a SHA-256 hash. */
+        OCSP_BASICRESP *bs = t->ocsps[i / 2];
+        OCSP_CERTID *id = OCSP_cert_to_id(i % 2 ? EVP_sha256() : EVP_sha1(), cert, issuer);
         int status = -1, reason = 0;
         ASN1_GENERALIZEDTIME *revtime = NULL, *thisupd = NULL, *nextupd = NULL;
         if (id && OCSP_resp_find_status(bs, id, &status, &reason, &revtime, &thisupd, &nextupd) == 1) {
@@ -775,6 +777,42 @@ static void check_revocation(vtrust *t, CMS_ContentInfo *cms, X509 *cert, X509 *
     }
 out:
     sk_X509_CRL_pop_free(cmscrls, X509_CRL_free);
+    ERR_clear_error();
+}
+
+/* --online: ask the certificate's OCSP responder, else its CRL
+ * distribution point. A service that cannot be reached leaves the status
+ * "not checked" (a warning says why); it is not an error of the whole
+ * verification. */
+static void fetch_revocation(seal_ctx *ctx, vtrust *t, X509 *cert, X509 *issuer, const char *field)
+{
+    char *url = seal__ocsp_url(cert);
+    unsigned char *der = NULL;
+    size_t len = 0;
+    int got = 0;
+
+    if (url && seal__ocsp_fetch(ctx, cert, issuer, url, &der, &len) == SEAL_OK) {
+        seal__vtrust_add_ocsp(t, der, len);
+        got = 1;
+    } else if (url) {
+        seal__warn(ctx, "%s: %s", field, ctx->msg);
+    }
+    free(url);
+    free(der);
+    der = NULL;
+    if (!got && (url = seal__crl_url(cert)) != NULL) {
+        if (seal__crl_fetch(ctx, url, &der, &len) == SEAL_OK) {
+            seal__vtrust_add_crl(t, der, len);
+            got = 1;
+        } else {
+            seal__warn(ctx, "%s: %s", field, ctx->msg);
+        }
+        free(url);
+        free(der);
+    }
+    if (!got && ctx->status == SEAL_OK)
+        seal__warn(ctx, "%s: the certificate names no OCSP responder or CRL", field);
+    seal__reset(ctx);
     ERR_clear_error();
 }
 
@@ -817,7 +855,6 @@ void seal__vcms_verify(seal_ctx *ctx, vtrust *t, vsig *s)
     char why[200];
     const char *pol;
     int hash_ok = 1;
-    (void)ctx;
 
     if (!s->cms || !s->hashed)
         return;
@@ -1055,6 +1092,10 @@ void seal__vcms_verify(seal_ctx *ctx, vtrust *t, vsig *s)
         X509 *issuer = chain && sk_X509_num(chain) > 1 ? sk_X509_value(chain, 1) : NULL;
         rev_result rv;
         check_revocation(t, s->cms, cert, issuer, &rv);
+        if (!rv.found && issuer && (t->flags & SEAL_VERIFY_ONLINE)) {
+            fetch_revocation(ctx, t, cert, issuer, s->field);
+            check_revocation(t, s->cms, cert, issuer, &rv);
+        }
         if (rv.found == 1) {
             s->r.revocation = SEAL_REVOCATION_GOOD;
         } else if (rv.found == 2) {

@@ -60,15 +60,39 @@ case_revoked_after() {
 case_revoked_before() {
     ltv_start "$T/ltv3"
     export SEAL_P12_PASSWORD=$LTV_P12_PASS
-    ltv_revoke signer
+    # Our signer refuses a revoked certificate, so the revocation is
+    # back-dated to an hour before the time-stamped signature.
+    lsign "$T/r.pdf" B-T
+    ltv_revoke signer "1 hour ago"
+    verify "$T/r.pdf" --trust "$LTV_ROOT" --online
+    [ "$RC" = 1 ] && [ "$(sig 0 subindication)" = REVOKED ] || die "--online: exit $RC, $(sig 0 subindication): $(sig 0 reason)"
+    run "$SEAL" extend "$T/r.pdf" -o "$T/r-ext.pdf" --tsa "$LTV_TSA_URL"
+    [ "$RC" = 0 ] || skip_case "seal extend refuses a revoked signer (exit $RC)"
+    verify "$T/r-ext.pdf" --trust "$LTV_ROOT"
+    [ "$RC" = 1 ] && [ "$(sig 0 subindication)" = REVOKED ] || die "embedded: exit $RC, $(sig 0 subindication): $(sig 0 reason)"
+}
+
+case_online() {
+    ltv_start "$T/ltv4"
+    export SEAL_P12_PASSWORD=$LTV_P12_PASS
+    lsign "$T/o.pdf" B-T
+    # Nothing embedded: --online asks the responder.
+    expect_exit 3 "$SEAL" verify "$T/o.pdf" --trust "$LTV_ROOT" --revocation require
+    verify "$T/o.pdf" --trust "$LTV_ROOT" --revocation require --online
+    [ "$RC" = 0 ] && [ "$(sig 0 revocation)" = good ] || { show_output; die "--online: exit $RC, $(sig 0 revocation)"; }
     sleep 1.1
-    run "$SEAL" sign "$FIX/pdf/one.pdf" -o "$T/r.pdf" --key "p12:$LTV_P12" --level B-LT --tsa "$LTV_TSA_URL"
-    [ "$RC" = 0 ] || skip_case "the signer refuses a revoked certificate (exit $RC)"
-    verify "$T/r.pdf" --trust "$LTV_ROOT"
-    [ "$RC" = 1 ] && [ "$(sig 0 subindication)" = REVOKED ] || die "exit $RC, $(sig 0 subindication): $(sig 0 reason)"
+    ltv_revoke signer
+    verify "$T/o.pdf" --trust "$LTV_ROOT" --online
+    [ "$RC" = 0 ] && [ "$(sig 0 revocation)" = "revoked after signing" ] || die "revoked later: exit $RC, $(sig 0 revocation)"
+    # Services gone: a warning, and TRY_LATER when revocation is required.
+    ltv_stop
+    verify "$T/o.pdf" --trust "$LTV_ROOT" --online --revocation require
+    [ "$RC" = 3 ] && [ "$(sig 0 subindication)" = TRY_LATER ] || die "unreachable: exit $RC $(sig 0 subindication)"
+    grep -q 'seal: warning: ' "$T/stderr" || die "no warning about the unreachable service"
 }
 
 run_case "B-T, B-LT, B-LTA: levels, trusted time, deadline, revocation require" case_levels
+run_case "--online: revocation from the responder; unreachable: TRY_LATER" case_online
 run_case "revoked after a time-stamped signature: still TOTAL-PASSED" case_revoked_after
 run_case "revoked before signing: TOTAL-FAILED REVOKED" case_revoked_before
 finish

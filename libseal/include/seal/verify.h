@@ -57,7 +57,7 @@ SEAL_API const char *seal_subindication_text(seal_subindication sub, int zh);
 #define SEAL_VERIFY_REVOCATION_REQUIRE 0x1u /* no revocation data: INDETERMINATE TRY_LATER */
 #define SEAL_VERIFY_ALLOW_LEGACY 0x2u       /* accept SHA-1 and RSA < 2048 (old CA certificates) */
 #define SEAL_VERIFY_RENDER 0x4u             /* render PNGs of each seal and its page region */
-#define SEAL_VERIFY_ONLINE 0x8u             /* reserved: fetch revocation data (not yet done) */
+#define SEAL_VERIFY_ONLINE 0x8u             /* fetch OCSP/CRL when nothing is embedded */
 
 typedef struct seal_verify_options {
     unsigned version;
