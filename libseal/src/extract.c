@@ -956,6 +956,66 @@ static double roi_sample(const roi *r, double x, double y, int *kept)
     return (1 - wy) * ((1 - wx) * a + wx * b) + wy * ((1 - wx) * c + wx * d);
 }
 
+/* Keep only [x0,x1) x [y0,y1) (scan pixels) of a measured region: once an
+ * impression is fitted, the 22 mm searched around its box are not needed,
+ * and both boxes' regions stay alive until one is chosen (at 600 dpi a
+ * whole region is over 100 MB). */
+static seal_status roi_crop(roi *r, int x0, int y0, int x1, int y1)
+{
+    x0 = x0 < r->x0 ? r->x0 : x0;
+    y0 = y0 < r->y0 ? r->y0 : y0;
+    x1 = x1 > r->x0 + r->w ? r->x0 + r->w : x1;
+    y1 = y1 > r->y0 + r->h ? r->y0 + r->h : y1;
+    if (x1 - x0 < 2 || y1 - y0 < 2)
+        return SEAL_OK;
+    int W = x1 - x0, H = y1 - y0, dx = x0 - r->x0, dy = y0 - r->y0;
+    size_t n = (size_t)W * H;
+    float *f = malloc(n * sizeof(float)), *thr = malloc(n * sizeof(float));
+    float *pd = malloc(n * sizeof(float));
+    unsigned char *m = malloc(n);
+    int *lab = malloc(n * sizeof(int));
+    if (!f || !thr || !pd || !m || !lab) {
+        free(f);
+        free(thr);
+        free(pd);
+        free(m);
+        free(lab);
+        return SEAL_ERR_NOMEM;
+    }
+    for (int y = 0; y < H; y++) {
+        size_t src = (size_t)(y + dy) * r->w + dx, dst = (size_t)y * W;
+        memcpy(f + dst, r->f + src, (size_t)W * sizeof(float));
+        memcpy(thr + dst, r->thr + src, (size_t)W * sizeof(float));
+        memcpy(pd + dst, r->pd + src, (size_t)W * sizeof(float));
+        memcpy(m + dst, r->m + src, (size_t)W);
+        memcpy(lab + dst, r->lab + src, (size_t)W * sizeof(int));
+    }
+    for (int c = 0; c < r->ncomp; c++) {
+        struct comp *cp = &r->comps[c];
+        cp->sx -= (double)cp->area * dx;
+        cp->sy -= (double)cp->area * dy;
+        cp->x0 -= dx;
+        cp->x1 -= dx;
+        cp->y0 -= dy;
+        cp->y1 -= dy;
+    }
+    free(r->f);
+    free(r->thr);
+    free(r->pd);
+    free(r->m);
+    free(r->lab);
+    r->f = f;
+    r->thr = thr;
+    r->pd = pd;
+    r->m = m;
+    r->lab = lab;
+    r->x0 = x0;
+    r->y0 = y0;
+    r->w = W;
+    r->h = H;
+    return SEAL_OK;
+}
+
 /* ---- fitting the outline ---------------------------------------------- */
 
 /* Solve a 4x4 system in place (partial pivoting); 0 on success. */
@@ -1596,7 +1656,10 @@ static seal_status process_box(const page *p, const boxinfo *bi, imp *im)
             cp->keep = 0;
     }
     im->present = 1;
-    return SEAL_OK;
+    double ex, ey, mg = 3 * ppm;
+    outline_extent(&im->g, im->shape, &ex, &ey);
+    return roi_crop(r, (int)floor(im->g.cx - ex - mg), (int)floor(im->g.cy - ey - mg),
+                    (int)ceil(im->g.cx + ex + mg), (int)ceil(im->g.cy + ey + mg));
 }
 
 /* Scores that need the upright mask at scan resolution. */
