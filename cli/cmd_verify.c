@@ -429,6 +429,24 @@ static void print_doc_text(FILE *f, const doc_result *dr, const verify_args *va)
                                         : "met 满足");
 }
 
+/* Who submitted the bid: the signer of its company seal, else of its first
+ * signature. */
+static const char *bidder_of(const doc_result *dr)
+{
+    seal_signature_result s;
+    const char *first = "";
+    size_t n = dr->rep ? seal_report_signature_count(dr->rep) : 0;
+    for (size_t i = 0; i < n; i++) {
+        if (seal_report_signature(dr->rep, i, &s) != SEAL_OK || strcmp(s.type, "Sig"))
+            continue;
+        if (!strcmp(s.seal_kind, "company"))
+            return s.signer;
+        if (!*first)
+            first = s.signer;
+    }
+    return first;
+}
+
 /* ------------------------------------------------------------ HTML */
 
 static void html_esc(FILE *f, const char *s)
@@ -594,11 +612,7 @@ static int write_html(const char *out, doc_result *docs, int n, const verify_arg
             fprintf(f, "<tr class=\"%s\"><td>", verdict_class(verdict_of(&docs[i])));
             html_esc(f, docs[i].path);
             fputs("</td><td>", f);
-            if (docs[i].rep && seal_report_signature_count(docs[i].rep)) {
-                seal_signature_result s;
-                seal_report_signature(docs[i].rep, 0, &s);
-                html_esc(f, s.signer);
-            }
+            html_esc(f, bidder_of(&docs[i]));
             fprintf(f, "</td><td>%zu</td><td>%s</td></tr>\n",
                     docs[i].rep ? seal_report_signature_count(docs[i].rep) : 0, verdict_of(&docs[i]));
         }
@@ -667,11 +681,8 @@ static void print_summary(doc_result *docs, int n)
 {
     printf("%-40s %-24s %5s  %s\n", "文件 File", "投标人 Bidder", "印章 Seals", "结论 Verdict");
     for (int i = 0; i < n; i++) {
-        const char *bidder = "";
-        seal_signature_result s;
+        const char *bidder = bidder_of(&docs[i]);
         size_t nsig = docs[i].rep ? seal_report_signature_count(docs[i].rep) : 0;
-        if (nsig && seal_report_signature(docs[i].rep, 0, &s) == SEAL_OK)
-            bidder = s.signer;
         const char *base = strrchr(docs[i].path, '/');
         printf("%-40s %-24s %5zu  %s%s%s\n", base ? base + 1 : docs[i].path, bidder, nsig,
                verdict_of(&docs[i]), docs[i].rep ? "" : " — ", docs[i].rep ? "" : docs[i].error);

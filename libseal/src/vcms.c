@@ -692,6 +692,12 @@ static void verify_tst(vtrust *t, CMS_ContentInfo *tok, const unsigned char *dat
     }
     res->valid = 1;
     int err = verify_chain(t, tsa, certs, res->gen_time, &chain);
+    /* RFC 3161 2.3: a TSA certificate carries the timeStamping purpose. */
+    if (err == X509_V_OK && X509_check_purpose(tsa, X509_PURPOSE_TIMESTAMP_SIGN, 0) != 1) {
+        snprintf(res->why, sizeof(res->why),
+                 "the time-stamp authority's certificate is not for time-stamping");
+        goto out;
+    }
     if (err == X509_V_OK) {
         res->trusted = 1;
         res->why[0] = 0;
