@@ -108,6 +108,7 @@ case_attacks() {
     attack content "$W/three.pdf" 1 '[.signatures[] | select(.changes_after == "disallowed") | .changes[] | select(.allowed == false and .kind == "content" and .page == 1)] | length == 3'
     attack annot "$W/three.pdf" 1 '[.signatures[] | .changes[] | select(.allowed == false and .kind == "overlay annotation")] | length == 3'
     attack override "$W/three.pdf" 1 '[.signatures[] | .changes[] | select(.allowed == false and .kind == "content" and .object > 0)] | length == 3'
+    attack pageobj "$W/three.pdf" 1 '[.signatures[] | .changes[] | select(.allowed == false and .kind == "page" and .page == 1)] | length >= 3'
     attack flip "$W/three.pdf" 1 '[.signatures[] | select(.indication == "TOTAL-FAILED" and .subindication == "HASH_FAILURE" and .intact == false)] | length == 3'
     attack zero "$W/three.pdf" 1 '.signatures[2].indication == "TOTAL-FAILED" and .signatures[2].subindication == "FORMAT_FAILURE" and .signatures[0].indication == "TOTAL-PASSED"'
     attack byterange "$W/three.pdf" 1 '.signatures[2].subindication == "FORMAT_FAILURE" and .signatures[2].byte_range_ok == false'
@@ -191,7 +192,7 @@ run_case "one seal: TOTAL-PASSED with the test root, every JSON field" case_one_
 run_case "three seals: all TOTAL-PASSED, later ones allowed changes" case_three_seals
 run_case "certified (P=2) then sealed: TOTAL-PASSED" case_certified
 run_case "no anchor: INDETERMINATE; --revocation require: TRY_LATER; anchors from a folder" case_untrusted
-run_case "attacks: content, overlay annotation, overridden object, flipped byte, zeroed contents, short ByteRange, unknown SubFilter" case_attacks
+run_case "attacks: content, overlay annotation, overridden content stream, overridden page object, flipped byte, zeroed contents, short ByteRange, unknown SubFilter" case_attacks
 run_case "rules: --require and --deadline" case_rules
 run_case "HTML report: one row per signature, seal images, self-contained" case_html
 run_case "a folder of bids: summary table, JSON" case_folder

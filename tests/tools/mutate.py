@@ -9,6 +9,8 @@
 #   annot      an incremental update adding an opaque Square annotation over page 1
 #   override   an incremental update redefining page 1's content stream object
 #              (same number, different drawing) — an overridden object
+#   pageobj    an incremental update redefining page 1's object (same number)
+#              with a smaller /MediaBox and /Rotate 180: content hidden, turned
 #   flip       one byte of page 1's text changed inside the signed bytes
 #   zero       the last signature's /Contents hex zeroed
 #   byterange  the last signature's /ByteRange cut short of its revision's end
@@ -96,6 +98,11 @@ def mutate(kind, data):
         num = int(m.group(1))
         body = b"BT /F1 24 Tf 72 700 Td (This page was replaced after signing) Tj ET"
         return append_update(data, {num: stream(body)})
+    if kind == "pageobj":
+        pagetxt = re.sub(rb"/MediaBox\s*\[[^\]]*\]", b"/MediaBox [0 0 300 300]", pagetxt)
+        pagetxt = pagetxt.rstrip()
+        pagetxt = pagetxt[: pagetxt.rfind(b">>")] + b" /Rotate 180 >>"
+        return append_update(data, {page: pagetxt})
     if kind == "flip":
         i = data.find(b"Tj")
         j = data.rfind(b"(", 0, i) + 1
