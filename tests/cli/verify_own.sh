@@ -188,11 +188,38 @@ case_token() {
     [ "$(sig 1 key)" = EC-256 ] || die "second key: $(sig 1 key)"
 }
 
+case_form_fill() {
+    python3 "$TOOLS/mutate.py" addtext "$FIX/pdf/one.pdf" "$W/form.pdf"
+    # Filling a form after an approval signature: allowed.
+    python3 "$TOOLS/addfield.py" "$W/form.pdf" "$W/form-free.pdf" Free 300,600,400,700
+    sign "$W/form-free.pdf" "$W/free.pdf" --field Free
+    python3 "$TOOLS/mutate.py" filltext "$W/free.pdf" "$W/free-filled.pdf"
+    verify "$W/free-filled.pdf" --trust "$ROOT"
+    [ "$RC" = 0 ] && [ "$(sig 0 changes_after)" = allowed ] || die "form fill: exit $RC $(sig 0 reason)"
+    jq -e '.signatures[0].changes[] | select(.kind == "form fill" and .allowed)' "$T/v.json" >/dev/null || die "form fill not listed"
+    # The same under a FieldMDP lock of all fields: disallowed.
+    python3 "$TOOLS/addfield.py" "$W/form.pdf" "$W/form-lock.pdf" Lockme 300,600,400,700 --lock-all
+    sign "$W/form-lock.pdf" "$W/locked.pdf" --field Lockme
+    python3 "$TOOLS/mutate.py" filltext "$W/locked.pdf" "$W/locked-filled.pdf"
+    verify "$W/locked-filled.pdf" --trust "$ROOT"
+    [ "$RC" = 1 ] && jq -e '.signatures[0].reason | test("FieldMDP")' "$T/v.json" >/dev/null || die "FieldMDP: exit $RC $(sig 0 reason)"
+    # Certified P=2 permits filling, P=1 nothing.
+    sign "$W/form.pdf" "$W/p2.pdf" --certify 2
+    python3 "$TOOLS/mutate.py" filltext "$W/p2.pdf" "$W/p2-filled.pdf"
+    verify "$W/p2-filled.pdf" --trust "$ROOT"
+    [ "$RC" = 0 ] || die "P=2 fill: exit $RC $(sig 0 reason)"
+    sign "$W/form.pdf" "$W/p1.pdf" --certify 1
+    python3 "$TOOLS/mutate.py" filltext "$W/p1.pdf" "$W/p1-filled.pdf"
+    verify "$W/p1-filled.pdf" --trust "$ROOT"
+    [ "$RC" = 1 ] && jq -e '.signatures[0].reason | test("P=1")' "$T/v.json" >/dev/null || die "P=1 fill: exit $RC $(sig 0 reason)"
+}
+
 run_case "one seal: TOTAL-PASSED with the test root, every JSON field" case_one_seal
 run_case "three seals: all TOTAL-PASSED, later ones allowed changes" case_three_seals
 run_case "certified (P=2) then sealed: TOTAL-PASSED" case_certified
 run_case "no anchor: INDETERMINATE; --revocation require: TRY_LATER; anchors from a folder" case_untrusted
 run_case "attacks: content, overlay annotation, overridden content stream, overridden page object, flipped byte, zeroed contents, short ByteRange, unknown SubFilter" case_attacks
+run_case "form filling: allowed; under a FieldMDP lock or DocMDP P=1 not" case_form_fill
 run_case "rules: --require and --deadline" case_rules
 run_case "HTML report: one row per signature, seal images, self-contained" case_html
 run_case "a folder of bids: summary table, JSON" case_folder

@@ -15,6 +15,8 @@
 #   zero       the last signature's /Contents hex zeroed
 #   byterange  the last signature's /ByteRange cut short of its revision's end
 #   subfilter  the last signature's /SubFilter renamed (same length)
+#   addtext    (not an attack) add a text field 'Price' = 100 on page 1
+#   filltext   change the 'Price' field's value and appearance (form filling)
 #
 # The updates are classic cross-reference sections chained with /Prev, the
 # way any PDF editor would append them; the signatures stay untouched.
@@ -70,6 +72,26 @@ def stream(body, extra=b""):
     return b"<< /Length %d %s>>\nstream\n" % (len(body), extra) + body + b"\nendstream"
 
 
+def add_to_form(data, objs, root, field):
+    """List field in the AcroForm (made if missing), updating objs."""
+    cat = objs.get(root, last_obj(data, root))
+    af = re.search(rb"/AcroForm\s+(\d+)\s+0\s+R", cat)
+    if af:
+        num = int(af.group(1))
+        objs[num] = re.sub(rb"/Fields\s*\[", b"/Fields [%d 0 R " % field, last_obj(data, num), count=1)
+    elif b"/AcroForm" in cat:
+        objs[root] = re.sub(rb"/Fields\s*\[", b"/Fields [%d 0 R " % field, cat, count=1)
+    else:
+        cat = cat.rstrip()
+        objs[root] = cat[: cat.rfind(b">>")] + b" /AcroForm << /Fields [%d 0 R] >> >>" % field
+
+
+def text_ap(value):
+    body = b"/Tx BMC BT /Helv 12 Tf 2 5 Td (" + value + b") Tj ET EMC"
+    return stream(body, b"/Type /XObject /Subtype /Form /BBox [0 0 200 20] "
+                        b"/Resources << /Font << /Helv << /Type /Font /Subtype /Type1 /BaseFont /Helvetica >> >> >> ")
+
+
 def mutate(kind, data):
     startxref, root, size, _ = trailer_info(data)
     page = first_page(data, root)
@@ -103,6 +125,29 @@ def mutate(kind, data):
         pagetxt = pagetxt.rstrip()
         pagetxt = pagetxt[: pagetxt.rfind(b">>")] + b" /Rotate 180 >>"
         return append_update(data, {page: pagetxt})
+    if kind == "addtext":
+        ap, field = size, size + 1
+        objs = {ap: text_ap(b"100"),
+                field: b"<< /FT /Tx /T (Price) /V (100) /DA (/Helv 12 Tf 0 g) /Type /Annot /Subtype /Widget "
+                       b"/Rect [100 40 300 60] /F 4 /P %d 0 R /AP << /N %d 0 R >> >>" % (page, ap)}
+        if re.search(rb"/Annots\s*\[", pagetxt):
+            pagetxt = re.sub(rb"/Annots\s*\[", b"/Annots [%d 0 R " % field, pagetxt, count=1)
+        else:
+            pagetxt = pagetxt.rstrip()
+            pagetxt = pagetxt[: pagetxt.rfind(b">>")] + b" /Annots [%d 0 R] >>" % field
+        objs[page] = pagetxt
+        add_to_form(data, objs, root, field)
+        return append_update(data, objs)
+    if kind == "filltext":
+        m = list(re.finditer(rb"(?<![0-9])(\d+) 0 obj\s*<< /FT /Tx /T \(Price\)", data))
+        if not m:
+            sys.exit("no Price field")
+        num = int(m[-1].group(1))
+        txt = last_obj(data, num)
+        ap = size
+        txt = re.sub(rb"/V \([^)]*\)", b"/V (1)", txt)
+        txt = re.sub(rb"/AP << /N \d+ 0 R >>", b"/AP << /N %d 0 R >>" % ap, txt)
+        return append_update(data, {ap: text_ap(b"1"), num: txt})
     if kind == "flip":
         i = data.find(b"Tj")
         j = data.rfind(b"(", 0, i) + 1
