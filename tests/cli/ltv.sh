@@ -114,4 +114,5 @@ forged_answers() {
 run_case "B-T, B-LT, B-LTA and extend: pdfsig, OpenSSL checks, seal verify levels" levels
 run_case "TSA down, hung, or failing once: exit 6 with nothing written, or a retry" tsa_down
 run_case "forged time-stamp and OCSP answers are refused" forged_answers
+run_case "signer revoked later: B-LT verifies offline, a later B-B does not" revoked_later
 finish
