@@ -21,7 +21,7 @@
 #define MAX_DEPTH 48
 #define MAX_RAW_COMPARE (64u << 20)
 #define MAX_PENDING 4096
-#define MAX_REF_SCAN 500000
+#define MAX_REF_SCAN 200000
 
 enum role {
     R_NONE = 0,
@@ -292,6 +292,8 @@ static fz_rect content_bbox(fz_context *fz, diff *df, int page)
         return bbox;
     if (df->content_bbox[page - 1].x0 <= df->content_bbox[page - 1].x1)
         return df->content_bbox[page - 1];
+    if (seal__vfy_late(df->d))
+        return fz_infinite_rect; /* no time to draw it: assume it is covered */
     fz_try(fz) {
         if (!df->bdoc)
             df->bdoc = seal__vfy_open_prefix(df->ctx, df->d->data, df->d->len, df->d->password);
@@ -935,6 +937,8 @@ static int refs_in_old(fz_context *fz, diff *df, int target)
     for (volatile int i = 1; i < df->nold && i < MAX_REF_SCAN; i++) {
         if (!in_use(fz, df->old, i, df->nold))
             continue;
+        if ((i & 1023) == 0 && seal__vfy_late(df->d))
+            return 2; /* no time to look further: assume it is shared */
         pdf_obj *volatile o = NULL;
         fz_try(fz) {
             o = pdf_load_object(fz, df->old, i);

@@ -14,6 +14,7 @@
 #include <string.h>
 #include <sys/mman.h>
 #include <sys/stat.h>
+#include <time.h>
 #include <unistd.h>
 
 #include <openssl/err.h>
@@ -116,6 +117,20 @@ void seal__vfy_set(vsig *s, seal_indication ind, seal_subindication sub, const c
     s->reason = strdup(buf);
     s->r.indication = ind;
     s->r.subindication = sub;
+}
+
+#define VFY_TIME_BUDGET 3.0 /* seconds */
+
+static double now_mono(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
+}
+
+int seal__vfy_late(const vdoc *d)
+{
+    return d->give_up_at > 0 && now_mono() > d->give_up_at;
 }
 
 /* ------------------------------------------------------------ revisions */
@@ -830,6 +845,7 @@ static void verify_doc(seal_ctx *ctx, seal_report *rep, const unsigned char *dat
         d.data = data;
         d.len = len;
         d.password = opts ? opts->password : NULL;
+        d.give_up_at = now_mono() + VFY_TIME_BUDGET;
         fz_try(fz)
             doc = seal__vfy_open_prefix(ctx, data, len, opts ? opts->password : NULL);
         fz_catch(fz) {
@@ -895,8 +911,13 @@ static void verify_doc(seal_ctx *ctx, seal_report *rep, const unsigned char *dat
             /* A separate instance: loading pages may synthesise
              * appearances, which must not touch the document compared. */
             rdoc = seal__vfy_open_prefix(ctx, data, len, opts->password);
-            for (size_t i = 0; i < d.nsigs; i++)
+            for (size_t i = 0; i < d.nsigs; i++) {
+                if (seal__vfy_late(&d)) {
+                    seal__warn(ctx, "pictures of the seals skipped: the document takes too long to draw");
+                    break;
+                }
                 render_sig(ctx, rdoc, &d.sigs[i], opts->render_dpi > 0 ? opts->render_dpi : 96);
+            }
         }
     }
     fz_always(fz) {

@@ -110,7 +110,11 @@ typedef struct vdoc {
     int64_t *rev_ends;
     size_t nrevs;
     const char *password;
+    double give_up_at;        /* monotonic seconds: optional work stops after it */
 } vdoc;
+/* Past the time budget: optional, expensive checks take their cautious
+ * answer instead of running (a verdict within seconds on hostile files). */
+int seal__vfy_late(const vdoc *d);
 /* Compare the revision signed by s with the whole document; record every
  * change in s->changes and set s->r.changes_after. */
 void seal__vfy_changes(seal_ctx *ctx, vdoc *d, vsig *s);
