@@ -72,6 +72,10 @@ int cli_parse_level(const char *s, seal_level *out);
 
 int cmd_extend(int argc, char **argv);
 
+/* The password in the environment variable --password-env names; NULL
+ * (with the reason printed) when it is not set. */
+const char *cli_password_env(const char *var);
+
 /* Today's local date as 2026年12月01日. */
 void cli_today(char *buf, size_t size);
 

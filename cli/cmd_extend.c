@@ -29,11 +29,9 @@ int cmd_extend(int argc, char **argv)
         case 'o': out = optarg; break;
         case 't': eo.tsa_url = optarg; break;
         case 'E':
-            eo.password = getenv(optarg);
-            if (!eo.password) {
-                cli_error("--password-env %s: that environment variable is not set", optarg);
+            eo.password = cli_password_env(optarg);
+            if (!eo.password)
                 return EXIT_USAGE;
-            }
             break;
         case 'h': printf("usage: %s\n", synopsis); return EXIT_OK;
         default: return cli_usage(synopsis, "unknown or incomplete option '%s'", argv[optind - 1]);

@@ -124,11 +124,9 @@ int cmd_inspect(int argc, char **argv)
         switch (c) {
         case 'j': json = 1; break;
         case 'E':
-            pw = getenv(optarg);
-            if (!pw) {
-                cli_error("--password-env %s: that environment variable is not set", optarg);
+            pw = cli_password_env(optarg);
+            if (!pw)
                 return EXIT_USAGE;
-            }
             break;
         case 'h': printf("usage: %s\n", synopsis); return EXIT_OK;
         default: return cli_usage(synopsis, "unknown or incomplete option '%s'", argv[optind - 1]);

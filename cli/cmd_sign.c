@@ -232,13 +232,8 @@ int cmd_sign(int argc, char **argv)
         return cli_usage(synopsis, "--seal needs a placement (e.g. --page N --at X,Y)");
     so.placements = pls;
     so.placement_count = n;
-    if (pwenv) {
-        so.password = getenv(pwenv);
-        if (!so.password) {
-            cli_error("--password-env %s: that environment variable is not set", pwenv);
-            return EXIT_USAGE;
-        }
-    }
+    if (pwenv && !(so.password = cli_password_env(pwenv)))
+        return EXIT_USAGE;
     if (so.caption && !so.artwork_path)
         return cli_usage(synopsis, "--date goes under a seal (--seal ART.pdf)");
     if (preview) {

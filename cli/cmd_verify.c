@@ -749,11 +749,9 @@ int cmd_verify(int argc, char **argv)
             opts.flags |= SEAL_VERIFY_RENDER;
             break;
         case 'E':
-            opts.password = getenv(optarg);
-            if (!opts.password) {
-                cli_error("--password-env %s: that environment variable is not set", optarg);
+            opts.password = cli_password_env(optarg);
+            if (!opts.password)
                 return EXIT_USAGE;
-            }
             break;
         case 'h': printf("usage: %s\n", synopsis); return EXIT_OK;
         default: return cli_usage(synopsis, "unknown or incomplete option '%s'", argv[optind - 1]);

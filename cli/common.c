@@ -225,3 +225,11 @@ void cli_today(char *buf, size_t size)
     localtime_r(&t, &tm);
     strftime(buf, size, "%Y年%m月%d日", &tm);
 }
+
+const char *cli_password_env(const char *var)
+{
+    const char *pw = getenv(var);
+    if (!pw)
+        cli_error("--password-env %s: that environment variable is not set", var);
+    return pw;
+}

@@ -52,10 +52,7 @@ static void der_put_len(unsigned char **p, size_t n)
     }
 }
 
-/* The bytes the signature value covers: the signed attributes encoded as
- * an explicit SET OF (RFC 5652 §5.4), not with the [0] IMPLICIT tag they
- * carry inside the SignerInfo. */
-static int signed_attrs_der(CMS_SignerInfo *si, unsigned char **out, size_t *outlen)
+int seal__cms_signed_attrs_der(CMS_SignerInfo *si, unsigned char **out, size_t *outlen)
 {
     int n = CMS_signed_get_attr_count(si);
     const unsigned char *(*elems)[2] = NULL;
@@ -63,7 +60,8 @@ static int signed_attrs_der(CMS_SignerInfo *si, unsigned char **out, size_t *out
     size_t total = 0;
     int ok = 0;
 
-    if (n <= 0)
+    *out = NULL;
+    if (n <= 0 || n > 1000)
         return 0;
     elems = calloc((size_t)n, sizeof(*elems));
     bufs = calloc((size_t)n, sizeof(*bufs));
@@ -163,7 +161,7 @@ seal_status seal__cms_sign(seal_ctx *ctx, seal_key *key, const unsigned char dig
         st = seal__ossl_fail(ctx, SEAL_ERR_CRYPTO, "cannot add the signed attributes");
         goto out;
     }
-    if (!signed_attrs_der(si, &attrs, &attrslen) ||
+    if (!seal__cms_signed_attrs_der(si, &attrs, &attrslen) ||
         !EVP_Digest(attrs, attrslen, md, &mdlen, EVP_sha256(), NULL)) {
         st = seal__ossl_fail(ctx, SEAL_ERR_CRYPTO, "cannot encode the signed attributes");
         goto out;

@@ -53,6 +53,11 @@ seal_status seal__key_sign(seal_ctx *ctx, seal_key *key, int md_nid, const unsig
 seal_status seal__key_check_cert(seal_ctx *ctx, X509 *cert, const char *what);
 
 /* CMS (cms.c) */
+#include <openssl/cms.h>
+/* The bytes a CMS signature value covers: the signed attributes encoded as
+ * an explicit SET OF (RFC 5652 §5.4), DER-sorted, not with the [0]
+ * IMPLICIT tag they carry inside the SignerInfo. malloc'd; 0 on failure. */
+int seal__cms_signed_attrs_der(CMS_SignerInfo *si, unsigned char **out, size_t *outlen);
 /* Upper bound of the DER size of the CMS seal__cms_sign makes for key. */
 size_t seal__cms_max_size(seal_key *key);
 /* A CAdES detached SignedData over a SHA-256 document digest: signed

@@ -934,6 +934,25 @@ static seal_status cms_check(seal_ctx *ctx, void *user, const unsigned char *der
     return seal__cms_check(ctx, der, len, digest, j->key->cert);
 }
 
+/* What seal_sign_file and seal_sign_preview both require of the options. */
+static seal_status check_options(seal_ctx *ctx, const seal_sign_options *opts)
+{
+    if (opts->version != SEAL_SIGN_OPTIONS_VERSION)
+        return seal__fail(ctx, SEAL_ERR_ARGS, "unknown seal_sign_options version %u", opts->version);
+    if (opts->certify < 0 || opts->certify > 3)
+        return seal__fail(ctx, SEAL_ERR_ARGS, "certify must be 0 to 3, not %d", opts->certify);
+    if (opts->level < SEAL_LEVEL_B_B || opts->level > SEAL_LEVEL_B_LTA)
+        return seal__fail(ctx, SEAL_ERR_ARGS, "unknown PAdES level %d", (int)opts->level);
+    for (size_t i = 0; i < opts->placement_count; i++)
+        if (opts->placements[i].kind != SEAL_PLACE_FIELD && !opts->artwork_path)
+            return seal__fail(ctx, SEAL_ERR_ARGS, "a placement needs seal artwork");
+    if (opts->artwork_path && !opts->placement_count)
+        return seal__fail(ctx, SEAL_ERR_ARGS, "seal artwork needs a placement (page and position)");
+    if (opts->caption && !opts->artwork_path)
+        return seal__fail(ctx, SEAL_ERR_ARGS, "a caption goes under seal artwork");
+    return SEAL_OK;
+}
+
 static int same_file(const char *a, const char *b)
 {
     struct stat sa, sb;
@@ -956,22 +975,11 @@ SEAL_API seal_status seal_sign_file(seal_ctx *ctx, const char *in_path, const ch
     fz = ctx->fz;
     if (!in_path || !out_path || !key || !opts)
         return seal__fail(ctx, SEAL_ERR_ARGS, "seal_sign_file: missing argument");
-    if (opts->version != SEAL_SIGN_OPTIONS_VERSION)
-        return seal__fail(ctx, SEAL_ERR_ARGS, "unknown seal_sign_options version %u", opts->version);
-    if (opts->certify < 0 || opts->certify > 3)
-        return seal__fail(ctx, SEAL_ERR_ARGS, "certify must be 0 to 3, not %d", opts->certify);
-    if (opts->level < SEAL_LEVEL_B_B || opts->level > SEAL_LEVEL_B_LTA)
-        return seal__fail(ctx, SEAL_ERR_ARGS, "unknown PAdES level %d", (int)opts->level);
+    if (check_options(ctx, opts) != SEAL_OK)
+        return ctx->status;
     if (opts->level >= SEAL_LEVEL_B_T && !opts->tsa_url)
         return seal__fail(ctx, SEAL_ERR_ARGS, "PAdES %s needs a time-stamp authority (--tsa URL)",
                           opts->level == SEAL_LEVEL_B_T ? "B-T" : opts->level == SEAL_LEVEL_B_LT ? "B-LT" : "B-LTA");
-    for (size_t i = 0; i < opts->placement_count; i++)
-        if (opts->placements[i].kind != SEAL_PLACE_FIELD && !opts->artwork_path)
-            return seal__fail(ctx, SEAL_ERR_ARGS, "a placement needs seal artwork");
-    if (opts->artwork_path && !opts->placement_count)
-        return seal__fail(ctx, SEAL_ERR_ARGS, "seal artwork needs a placement (page and position)");
-    if (opts->caption && !opts->artwork_path)
-        return seal__fail(ctx, SEAL_ERR_ARGS, "a caption goes under seal artwork");
     if (same_file(in_path, out_path))
         return seal__fail(ctx, SEAL_ERR_ARGS, "the output must not be the input (%s)", in_path);
 
@@ -1070,8 +1078,8 @@ SEAL_API seal_status seal_sign_preview(seal_ctx *ctx, const char *in_path,
     fz = ctx->fz;
     if (!in_path || !opts || !png_path)
         return seal__fail(ctx, SEAL_ERR_ARGS, "seal_sign_preview: missing argument");
-    if (opts->version != SEAL_SIGN_OPTIONS_VERSION)
-        return seal__fail(ctx, SEAL_ERR_ARGS, "unknown seal_sign_options version %u", opts->version);
+    if (check_options(ctx, opts) != SEAL_OK)
+        return ctx->status;
     if (!opts->artwork_path || !opts->placement_count)
         return seal__fail(ctx, SEAL_ERR_ARGS, "a preview needs seal artwork and a placement");
     if (dpi < 10 || dpi > 1200)

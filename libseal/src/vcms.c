@@ -317,81 +317,6 @@ static int is_eddsa(EVP_PKEY *pk)
     return pk && (EVP_PKEY_is_a(pk, "ED25519") || EVP_PKEY_is_a(pk, "ED448"));
 }
 
-/* The signed attributes as the explicit SET OF the signature covers
- * (RFC 5652 §5.4), DER-sorted. */
-static int signed_attrs_der(CMS_SignerInfo *si, unsigned char **out, size_t *outlen)
-{
-    int n = CMS_signed_get_attr_count(si);
-    unsigned char **bufs = NULL, *der = NULL, *p;
-    size_t *lens = NULL, total = 0, hdr;
-    int ok = 0;
-
-    *out = NULL;
-    if (n <= 0 || n > 1000)
-        return 0;
-    bufs = calloc((size_t)n, sizeof(*bufs));
-    lens = calloc((size_t)n, sizeof(*lens));
-    if (!bufs || !lens)
-        goto out;
-    for (int i = 0; i < n; i++) {
-        int len = i2d_X509_ATTRIBUTE(CMS_signed_get_attr(si, i), &bufs[i]);
-        if (len <= 0)
-            goto out;
-        lens[i] = (size_t)len;
-        total += (size_t)len;
-    }
-    /* Insertion sort by encoding: the list is short. */
-    for (int i = 1; i < n; i++)
-        for (int j = i; j > 0; j--) {
-            size_t la = lens[j - 1], lb = lens[j];
-            int c = memcmp(bufs[j - 1], bufs[j], la < lb ? la : lb);
-            if (c < 0 || (c == 0 && la <= lb))
-                break;
-            unsigned char *tb = bufs[j - 1];
-            bufs[j - 1] = bufs[j];
-            bufs[j] = tb;
-            lens[j - 1] = lb;
-            lens[j] = la;
-        }
-    hdr = total < 0x80 ? 2 : total < 0x100 ? 3 : total < 0x10000 ? 4 : 5;
-    der = malloc(hdr + total);
-    if (!der)
-        goto out;
-    p = der;
-    *p++ = 0x31;
-    if (total < 0x80) {
-        *p++ = (unsigned char)total;
-    } else if (total < 0x100) {
-        *p++ = 0x81;
-        *p++ = (unsigned char)total;
-    } else if (total < 0x10000) {
-        *p++ = 0x82;
-        *p++ = (unsigned char)(total >> 8);
-        *p++ = (unsigned char)total;
-    } else {
-        *p++ = 0x83;
-        *p++ = (unsigned char)(total >> 16);
-        *p++ = (unsigned char)(total >> 8);
-        *p++ = (unsigned char)total;
-    }
-    for (int i = 0; i < n; i++) {
-        memcpy(p, bufs[i], lens[i]);
-        p += lens[i];
-    }
-    *out = der;
-    *outlen = (size_t)(p - der);
-    der = NULL;
-    ok = 1;
-out:
-    if (bufs)
-        for (int i = 0; i < n; i++)
-            OPENSSL_free(bufs[i]);
-    free(bufs);
-    free(lens);
-    free(der);
-    return ok;
-}
-
 /* Verify the signature value: over the DER signed attributes when there
  * are some, else directly over the content digest. */
 static int verify_value(CMS_SignerInfo *si, X509 *cert, const EVP_MD *md, const unsigned char *cdig,
@@ -413,7 +338,7 @@ static int verify_value(CMS_SignerInfo *si, X509 *cert, const EVP_MD *md, const 
             unsigned char *der = NULL;
             size_t derlen = 0;
             EVP_MD_CTX *mctx = EVP_MD_CTX_new();
-            if (mctx && signed_attrs_der(si, &der, &derlen) &&
+            if (mctx && seal__cms_signed_attrs_der(si, &der, &derlen) &&
                 EVP_DigestVerifyInit(mctx, NULL, NULL, NULL, pk) == 1)
                 ok = EVP_DigestVerify(mctx, ASN1_STRING_get0_data(sigval),
                                       (size_t)ASN1_STRING_length(sigval), der, derlen) == 1;
