@@ -2050,7 +2050,10 @@ SEAL_API seal_status seal_scan_extract(seal_ctx *ctx, const seal_scan *scan,
                 }
         m->info.box_count = 0;
         if (cnt < 20) {
-            add_issue(m, SEAL_DECISION_REJECT, "no_seal", "no seal impression found on the page");
+            add_issue(m, SEAL_DECISION_REJECT, "no_seal",
+                      kind == SEAL_KIND_AUTO
+                          ? "no collection boxes, signature areas or seal impression found on the page"
+                          : "no seal impression found on the page");
             goto done;
         }
         cell c = {x0 - 5 * p.oppm, x1 + 5 * p.oppm, y0 - 5 * p.oppm, y1 + 5 * p.oppm, 0};
