@@ -85,10 +85,11 @@ im.save(t + "/form.tif", dpi=(300, 300), compression="tiff_lzw")
 im.save(t + "/form.pdf", resolution=300.0)
 im.resize((im.width // 2, im.height // 2)).save(t + "/low.jpg", quality=92, dpi=(150, 150))
 im.resize((im.width * 2, im.height * 2), Image.BICUBIC).save(t + "/form600.jpg", quality=92, dpi=(600, 600))
+im.rotate(4, resample=Image.BICUBIC, fillcolor=(240, 240, 240)).save(t + "/skew4.jpg", quality=92, dpi=(300, 300))
 PY
-for f in form.tif form.pdf form600.jpg; do
+for f in form.tif form.pdf form600.jpg skew4.jpg; do
     "$SEAL" enrol "$T/$f" -o "$T/$f.seal.pdf" --json >"$T/$f.json" 2>"$T/err" || fail "$f: $(cat "$T/err")"
-    "$py" -c "import json,sys; j=json.load(open(sys.argv[1])); assert j['kind']=='company' and abs(j['dpi']-(600 if '600' in sys.argv[1] else 300))<1 and 41.7<j['size_mm'][0]<42.3, j" "$T/$f.json" || fail "$f: record"
+    "$py" -c "import json,sys; j=json.load(open(sys.argv[1])); assert j['kind']=='company' and abs(j['dpi']-(600 if '600' in sys.argv[1] else 300))<1 and 41.7<j['size_mm'][0]<42.3 and j['boxes_found']==2, j" "$T/$f.json" || fail "$f: record"
     echo "ok $f"
 done
 set +e
