@@ -1906,6 +1906,82 @@ static double cell_red(const page *p, const cell *c)
     return red;
 }
 
+/*
+ * Without a table: red ink grown by 3 mm (so a seal's strokes join into one
+ * blob), blobs of a seal's size (12-55 mm) kept, the `maxc` with the most
+ * ink returned as boxes (5 mm around each), left to right. -1: no memory.
+ */
+static int red_blobs(const page *p, cell *out, int maxc)
+{
+    int W = p->ow, H = p->oh, R = (int)lround(3 * p->oppm);
+    size_t n = (size_t)W * H;
+    roi r;
+    memset(&r, 0, sizeof(r));
+    unsigned char *tmp = malloc(n);
+    r.m = malloc(n);
+    r.f = calloc(n, sizeof(float));
+    int found = 0;
+    if (!tmp || !r.m || !r.f)
+        goto fail;
+    for (int y = 0; y < H; y++)
+        for (int x = 0; x < W; x++) {
+            unsigned char v = 0;
+            for (int d = -R; d <= R && !v; d++)
+                v = x + d >= 0 && x + d < W && p->red[(size_t)y * W + x + d];
+            tmp[(size_t)y * W + x] = v;
+        }
+    for (int y = 0; y < H; y++)
+        for (int x = 0; x < W; x++) {
+            unsigned char v = 0;
+            for (int d = -R; d <= R && !v; d++)
+                v = y + d >= 0 && y + d < H && tmp[(size_t)(y + d) * W + x];
+            r.m[(size_t)y * W + x] = v;
+        }
+    r.w = W;
+    r.h = H;
+    if (roi_label(&r) != SEAL_OK)
+        goto fail;
+    /* red ink per blob (the grown area says little) */
+    double *ink = calloc((size_t)r.ncomp + 1, sizeof(double));
+    if (!ink)
+        goto fail;
+    for (size_t i = 0; i < n; i++)
+        if (r.lab[i] >= 0 && p->red[i])
+            ink[r.lab[i]] += 1;
+    double lo = 12 * p->oppm + 2 * R, hi = 55 * p->oppm + 2 * R;
+    for (int k = 0; k < maxc; k++) {
+        int best = -1;
+        for (int c = 0; c < r.ncomp; c++) {
+            const struct comp *cp = &r.comps[c];
+            double bw = cp->x1 - cp->x0 + 1, bh = cp->y1 - cp->y0 + 1;
+            if (ink[c] <= 0 || bw < lo || bh < lo || bw > hi || bh > hi)
+                continue;
+            if (best < 0 || ink[c] > ink[best])
+                best = c;
+        }
+        if (best < 0)
+            break;
+        const struct comp *cp = &r.comps[best];
+        double mg = 5 * p->oppm - R;
+        cell c = {cp->x0 - mg, cp->x1 + mg, cp->y0 - mg, cp->y1 + mg, 0};
+        out[found++] = c;
+        ink[best] = 0;
+    }
+    free(ink);
+    if (found == 2 && out[1].u0 < out[0].u0) {
+        cell t = out[0];
+        out[0] = out[1];
+        out[1] = t;
+    }
+    free(tmp);
+    roi_free(&r);
+    return found;
+fail:
+    free(tmp);
+    roi_free(&r);
+    return -1;
+}
+
 /* Resolution: the file's own, when it describes a plausible sheet of
  * paper; otherwise what the pixel size gives for A4 (a photo or a
  * screenshot records 72 or 96 dpi whatever it shows). */
@@ -2045,29 +2121,22 @@ SEAL_API seal_status seal_scan_extract(seal_ctx *ctx, const seal_scan *scan,
             cell_to_fbox(&p, &cells[i], &boxes[i]);
         m->info.box_count = nc;
     } else {
-        /* no table: the whole page, around its red ink */
-        double x0 = DBL_MAX, x1 = -1, y0 = DBL_MAX, y1 = -1;
-        long cnt = 0;
-        for (int y = 0; y < p.oh; y++)
-            for (int x = 0; x < p.ow; x++)
-                if (p.red[(size_t)y * p.ow + x]) {
-                    x0 = fmin(x0, x);
-                    x1 = fmax(x1, x);
-                    y0 = fmin(y0, y);
-                    y1 = fmax(y1, y);
-                    cnt++;
-                }
+        /* no table: the impressions themselves, as blobs of red ink */
         m->info.box_count = 0;
-        if (cnt < 20) {
+        nc = red_blobs(&p, cells, 2);
+        if (nc < 0) {
+            st = SEAL_ERR_NOMEM;
+            goto done;
+        }
+        if (nc == 0) {
             add_issue(m, SEAL_DECISION_REJECT, "no_seal",
                       kind == SEAL_KIND_AUTO
                           ? "no collection boxes, signature areas or seal impression found on the page"
                           : "no seal impression found on the page");
             goto done;
         }
-        cell c = {x0 - 5 * p.oppm, x1 + 5 * p.oppm, y0 - 5 * p.oppm, y1 + 5 * p.oppm, 0};
-        cell_to_fbox(&p, &c, &boxes[0]);
-        nc = 1;
+        for (int i = 0; i < nc; i++)
+            cell_to_fbox(&p, &cells[i], &boxes[i]);
     }
     if (opts->box > nc) {
         add_issue(m, SEAL_DECISION_REJECT, "no_box", "box %d asked for, but the form has %d",

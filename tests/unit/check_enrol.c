@@ -374,8 +374,9 @@ static void make_form(const char *path, double dpi, const stamp *s1, const stamp
 {
     page p;
     page_new(&p, 195, 120, dpi);
-    draw_form(&p);
-    if (text)
+    if (text >= 0)
+        draw_form(&p);
+    if (text > 0)
         draw_text_row(&p, 65, 62.5, 9);
     if (s1)
         draw_stamp(&p, s1);
@@ -627,6 +628,26 @@ START_TEST(crossing_and_single)
 }
 END_TEST
 
+START_TEST(no_table)
+{
+    /* the impressions on blank paper: found as blobs of red ink */
+    stamp a = {ROUND42, 60.0, 60.0, -2.0, 0.7, 0, 1};
+    stamp b = {ROUND42, 140.0, 58.0, 6.0, 1.0, 0, 0};
+    char path[512];
+    run r;
+    fixdir();
+    snprintf(path, sizeof(path), "%s/notable.png", FIXDIR);
+    make_form(path, 300, &a, &b, -1);
+    run_extract(&r, path, SEAL_KIND_AUTO);
+    ck_assert_int_eq(r.mi.box_count, 0);
+    ck_assert(r.mi.scores[0].present && r.mi.scores[1].present);
+    ck_assert_int_eq(r.mi.box, 2);
+    ck_assert_int_eq(r.mi.decision, SEAL_DECISION_ACCEPT);
+    check_geometry(&r, &b, 42, 42);
+    run_free(&r);
+}
+END_TEST
+
 START_TEST(no_seal_rejected)
 {
     char path[512];
@@ -840,6 +861,7 @@ Suite *suite_enrol(void)
     tcase_add_test(tc, red_over_black_text);
     tcase_add_test(tc, low_resolution_rejected);
     tcase_add_test(tc, crossing_and_single);
+    tcase_add_test(tc, no_table);
     tcase_add_test(tc, no_seal_rejected);
     tcase_add_test(tc, signature_three_samples);
     tcase_add_test(tc, artwork_written);
