@@ -22,10 +22,15 @@ static void setup(void)
     seal_sign_options so = SEAL_SIGN_OPTIONS_INIT;
     seal_placement pl = {SEAL_PLACE_AT, 1, 105, 250};
 
+    char uri[4200];
+
     ck_assert_int_eq(seal_ctx_new(&ctx), SEAL_OK);
+    /* The PKCS#12 key: no token session to share with suites running in
+     * parallel. */
     o.pin_cb = pin_from_file;
-    o.pin_user = (void *)"pin.txt";
-    ck_assert_int_eq(seal_key_open(ctx, &rsa, token_uri("company"), &o), SEAL_OK);
+    o.pin_user = (void *)"p12pass.txt";
+    snprintf(uri, sizeof(uri), "p12:%s", fx("signer.p12"));
+    ck_assert_int_eq(seal_key_open(ctx, &rsa, uri, &o), SEAL_OK);
     snprintf(signed_path, sizeof(signed_path), "%s/sealed.pdf", tmpdir());
     so.artwork_path = fx("art/company.pdf");
     so.placements = &pl;
