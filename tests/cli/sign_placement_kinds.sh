@@ -182,6 +182,22 @@ PY
         --key "$KEY_LEGALREP" "${PIN[@]}" --seal "$FIX/art/legalrep.pdf" --page 1 --at 100,100 --date=签字
 }
 
+user_unit() {
+    # /UserUnit 2: one unit is 2/72 inch, so an A4 page is 297.64 x 420.95
+    # units and a 42 mm seal is 59.53 units wide; the widget must say so.
+    python3 "$TOOLS/mkpdf.py" "$T/uu.pdf" --mediabox 0,0,297.64,420.95 --user-unit 2
+    qpdf --check "$T/uu.pdf" >/dev/null || die "the UserUnit PDF is broken"
+    expect_exit 0 "$SEAL" sign "$T/uu.pdf" -o "$T/uu.signed.pdf" --key "$KEY_COMPANY" "${PIN[@]}" \
+        --seal "$FIX/art/company.pdf" --page 1 --at 50,60
+    expect_exit 0 "$SEAL" inspect "$T/uu.signed.pdf" --json
+    python3 - "$(jq -c '.signatures[0].rect' "$T/stdout")" <<'PY' || die "rect $(jq -c '.signatures[0].rect' "$T/stdout") not at physical size under UserUnit 2"
+import json, sys
+r = json.loads(sys.argv[1]); u = 72 / 25.4 / 2
+want = [50 * u - 21 * u, 420.95 - 60 * u - 21 * u, 50 * u + 21 * u, 420.95 - 60 * u + 21 * u]
+sys.exit(any(abs(a - b) > 0.05 for a, b in zip(r, want)))
+PY
+}
+
 run_case "CJK keyword on a LibreOffice bid: centred on poppler's word box" keyword_cjk
 run_case "keyword --all --offset: pages 1, 2, 4, one signature" keyword_all_with_offset
 run_case "keyword missing or too few hits -> 4" keyword_missing
@@ -192,4 +208,5 @@ run_case "keyword seal and cross-page seal in one signature" cross_with_keyword
 run_case "--field: fill a template's empty signature field" existing_field
 run_case "--preview: PNGs of the stamped pages, no key, no PDF" preview_no_key
 run_case "--date: the date under the seal as outlines, valid signature" date_caption
+run_case "/UserUnit 2: the widget is the seal's physical size in user units" user_unit
 finish

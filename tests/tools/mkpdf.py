@@ -140,6 +140,8 @@ def build(args):
             page += " /CropBox %s" % box(args.cropbox)
         if args.rotate:
             page += " /Rotate %d" % args.rotate
+        if args.user_unit:
+            page += " /UserUnit %s" % fmt(args.user_unit)
         kids.append(w.add(page + " >>"))
     w.set(pages, "<< /Type /Pages /Kids [%s] /Count %d >>" % (
         " ".join("%d 0 R" % k for k in kids), len(kids)))
@@ -162,6 +164,7 @@ def main(argv):
     p.add_argument("--mediabox", type=parse_box, default=A4)
     p.add_argument("--cropbox", type=parse_box)
     p.add_argument("--image-kb", type=int, default=0)
+    p.add_argument("--user-unit", type=float, default=0)
     p.add_argument("--seed", type=int, default=1)
     p.add_argument("--title", default="libseal test document")
     args = p.parse_args(argv)
