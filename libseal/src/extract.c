@@ -2231,15 +2231,21 @@ static seal_status extract_seal(seal_mask *m, page *p, const fbox *boxes, int nb
                     uni += ia || ib;
                     own += ia;
                     if (ia && !ib) {
-                        /* not even next to the other's ink: an over-inked blot */
-                        int near = 0;
-                        for (int dy = -1; dy <= 1 && !near; dy++)
-                            for (int dx = -1; dx <= 1 && !near; dx++) {
+                        /* ink beside the other's stroke (1-3 px off it) is
+                         * this one's stroke grown fat: bleeding, over-inking.
+                         * Ink far from any of the other's is the other's gap
+                         * and says nothing about this one. */
+                        int d1 = 0, d3 = 0;
+                        for (int dy = -3; dy <= 3 && !d1; dy++)
+                            for (int dx = -3; dx <= 3 && !d1; dx++) {
                                 int xx = x + dx, yy = y + dy;
-                                near = xx >= 0 && yy >= 0 && xx < W && yy < H &&
-                                       b->can[(size_t)yy * W + xx];
+                                if (xx < 0 || yy < 0 || xx >= W || yy >= H ||
+                                    !b->can[(size_t)yy * W + xx])
+                                    continue;
+                                d3 = 1;
+                                d1 = dx >= -1 && dx <= 1 && dy >= -1 && dy <= 1;
                             }
-                        extra += !near;
+                        extra += d3 && !d1;
                     }
                 }
             sc->broken_strokes = uni ? 1.0 - (double)own / uni : 1;
