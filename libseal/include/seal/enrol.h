@@ -110,7 +110,8 @@ typedef struct seal_impression_score {
     double sharpness;       /* edge steepness of the ink, 1 = crisp */
     double ring_continuity; /* share of 1° bins of the outer border holding ink */
     double broken_strokes;  /* share of the design (both impressions together) missing here */
-    double over_inking;     /* share of the ink outside the other impression's strokes */
+    double over_inking;     /* share of the ink just beside the other impression's strokes
+                               (strokes grown fat by bleeding) */
     double contrast;        /* ink density relative to the strongest ink on the page */
     double clarity;         /* the combined score used to choose; higher is clearer */
     double density;         /* median optical density of the ink (its own measure: seal
