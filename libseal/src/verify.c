@@ -215,16 +215,19 @@ static void read_locks(fz_context *fz, vsig *s, pdf_obj *sig, pdf_obj *field)
 
 /* The seal kind recorded on the appearance: /SealKind on the appearance
  * stream or on an XObject it draws (our signer puts it on the artwork). */
+static pdf_obj *find_seal_kind(fz_context *fz, pdf_obj *xobj, int depth)
+{
+    pdf_obj *kind = pdf_dict_gets(fz, xobj, "SealKind");
+    pdf_obj *xo = pdf_dict_getp(fz, xobj, "Resources/XObject");
+    /* Bounded: appearances nest the artwork a level or two deep. */
+    for (int i = 0; !kind && depth < 3 && i < pdf_dict_len(fz, xo) && i < 32; i++)
+        kind = find_seal_kind(fz, pdf_dict_get_val(fz, xo, i), depth + 1);
+    return kind;
+}
+
 static void seal_kind_of(fz_context *fz, pdf_obj *widget, char *out, size_t size)
 {
-    pdf_obj *n = pdf_dict_getp(fz, widget, "AP/N");
-    pdf_obj *kind = pdf_dict_gets(fz, n, "SealKind");
-    if (!kind) {
-        pdf_obj *xo = pdf_dict_getp(fz, n, "Resources/XObject");
-        int len = pdf_dict_len(fz, xo);
-        for (int i = 0; i < len && i < 32 && !kind; i++)
-            kind = pdf_dict_gets(fz, pdf_dict_get_val(fz, xo, i), "SealKind");
-    }
+    pdf_obj *kind = find_seal_kind(fz, pdf_dict_getp(fz, widget, "AP/N"), 0);
     if (kind && (pdf_is_name(fz, kind) || pdf_is_string(fz, kind)))
         snprintf(out, size, "%s", pdf_is_name(fz, kind) ? pdf_to_name(fz, kind) : pdf_to_str_buf(fz, kind));
 }
