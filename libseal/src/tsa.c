@@ -227,10 +227,9 @@ out:
     OPENSSL_free(der);
     ASN1_INTEGER_free(nonce);
     BN_free(bn);
-    if (imprint)
-        TS_MSG_IMPRINT_free(imprint);
-    else
-        X509_ALGOR_free(alg);
+    /* The setters copy: what was made here is freed here. */
+    TS_MSG_IMPRINT_free(imprint);
+    X509_ALGOR_free(alg);
     TS_REQ_free(req);
     ERR_clear_error();
     return st;
