@@ -9,6 +9,7 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <pthread.h>
 #include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
@@ -499,6 +500,19 @@ static void check_shape(seal_ctx *ctx, vdoc *d, vsig *s)
                                     : "the /ByteRange gap is not this signature's /Contents");
         return;
     }
+    s->gap_ok = 1;
+}
+
+/* The rest of the shape: the ByteRange ends a revision, and the dictionary
+ * holding the gap lies inside the signed bytes. */
+static void check_place(seal_ctx *ctx, vdoc *d, vsig *s)
+{
+    fz_context *fz = ctx->fz;
+    const unsigned char *data = d->data;
+    int64_t b = s->br[1], c = s->br[2], e = s->br[3];
+
+    if (!s->gap_ok)
+        return;
     /* It ends a revision. */
     int at_end = 0;
     for (size_t i = 0; i < d->nrevs; i++)
@@ -620,6 +634,17 @@ static void hash_all(vdoc *d)
         EVP_MD_CTX_free(branch);
     }
     ERR_clear_error();
+}
+
+/* Hashing runs beside the structural work (revision scan, change
+ * classification), which does not touch the digests: on a large file the
+ * verifier then takes little longer than hashing it once. */
+#define HASH_THREAD_MIN ((size_t)4 << 20)
+
+static void *hash_thread(void *arg)
+{
+    hash_all(arg);
+    return NULL;
 }
 
 /* ------------------------------------------------------------ rendering */
@@ -837,14 +862,16 @@ static void verify_doc(seal_ctx *ctx, seal_report *rep, const unsigned char *dat
     vdoc d;
     pdf_document *volatile doc = NULL, *volatile rdoc = NULL;
     int64_t *volatile ends = NULL;
+    pthread_t hasher;
+    volatile int hashing = 0;
 
+    fz_var(hasher);
     memset(&d, 0, sizeof(d));
     fz_try(fz) {
         if (len < 8 || !memmem(data, len < 1024 ? len : 1024, "%PDF-", 5))
             seal__throw(ctx, SEAL_ERR_INPUT, "not a PDF (no %%PDF- header)");
         ends = fz_malloc_array(fz, VFY_MAX_REVS, int64_t);
         d.rev_ends = ends;
-        d.nrevs = find_revisions(data, len, ends, VFY_MAX_REVS);
         d.data = data;
         d.len = len;
         d.password = opts ? opts->password : NULL;
@@ -858,7 +885,6 @@ static void verify_doc(seal_ctx *ctx, seal_report *rep, const unsigned char *dat
         }
         d.doc = doc;
         rep->info.pages = pdf_count_pages(fz, doc);
-        rep->info.revisions = d.nrevs;
         rep->info.size = (long long)len;
 
         d.docmdp = seal__pdf_docmdp(ctx, doc);
@@ -894,13 +920,22 @@ static void verify_doc(seal_ctx *ctx, seal_report *rep, const unsigned char *dat
             check_dict(s);
             check_shape(ctx, &d, s);
             seal__vcms_parse(s);
+        }
+        /* From here until the join, the hashing thread owns the digest
+         * fields of every signature; this thread touches everything else. */
+        if (len >= HASH_THREAD_MIN && pthread_create(&hasher, NULL, hash_thread, &d) == 0)
+            hashing = 1;
+        else
+            hash_all(&d);
+        d.nrevs = find_revisions(data, len, ends, VFY_MAX_REVS);
+        rep->info.revisions = d.nrevs;
+        for (size_t i = 0; i < d.nsigs; i++) {
+            vsig *s = &d.sigs[i];
+            check_place(ctx, &d, s);
             for (size_t r = 0; r < d.nrevs; r++)
                 if (s->br_count == 4 && d.rev_ends[r] == s->rev_end)
                     s->r.revision = (int)r + 1;
         }
-        hash_all(&d);
-        for (size_t i = 0; i < d.nsigs; i++)
-            seal__vcms_verify(ctx, trust, &d.sigs[i]);
         for (size_t i = 0; i < d.nsigs; i++) {
             vsig *s = &d.sigs[i];
             if (s->br_count == 4 && s->r.byte_range_ok)
@@ -908,6 +943,12 @@ static void verify_doc(seal_ctx *ctx, seal_report *rep, const unsigned char *dat
             else
                 s->r.changes_after = SEAL_CHANGES_NONE;
         }
+        if (hashing) {
+            pthread_join(hasher, NULL);
+            hashing = 0;
+        }
+        for (size_t i = 0; i < d.nsigs; i++)
+            seal__vcms_verify(ctx, trust, &d.sigs[i]);
         for (size_t i = 0; i < d.nsigs; i++)
             finish_sig(&d, &d.sigs[i], opts);
         if (opts && (opts->flags & SEAL_VERIFY_RENDER)) {
@@ -924,6 +965,9 @@ static void verify_doc(seal_ctx *ctx, seal_report *rep, const unsigned char *dat
         }
     }
     fz_always(fz) {
+        /* Never leave the hashing thread running over freed memory. */
+        if (hashing)
+            pthread_join(hasher, NULL);
         pdf_drop_document(fz, rdoc);
         pdf_drop_document(fz, doc);
         fz_free(fz, ends);
@@ -988,7 +1032,7 @@ static seal_status verify_common(seal_ctx *ctx, const char *path,
                               sb.st_size ? "too large" : "empty file, not a PDF");
         }
         len = (size_t)sb.st_size;
-        void *map = mmap(NULL, len, PROT_READ, MAP_PRIVATE | MAP_POPULATE, fd, 0);
+        void *map = mmap(NULL, len, PROT_READ, MAP_PRIVATE, fd, 0);
         close(fd);
         if (map == MAP_FAILED) {
             seal__vtrust_free(&trust);

@@ -68,6 +68,7 @@ typedef struct vsig {
     unsigned char digest[EVP_MAX_MD_SIZE];
     unsigned digest_len;
     int hashed;
+    int gap_ok;               /* the gap is exactly this dictionary's /Contents */
     int has_tst;              /* a signature time-stamp attribute */
     X509 *signer_cert;        /* owned */
     int lock_all;             /* FieldMDP: 1 all, 2 include, 3 exclude; 0 none */
