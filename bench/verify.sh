@@ -51,6 +51,11 @@ for _ in $(seq "$RUNS"); do
     calc "$t1 - $t0" >>"$T/floor"
     t0=$(now); "$SEAL" verify "$BIG" --trust "$T/fix/ca/root.pem" >/dev/null; t1=$(now)
     calc "$t1 - $t0" >>"$T/seal"
+    # Process start-up alone, to separate it from the work.
+    t0=$(now); "$SEAL" --version >/dev/null; t1=$(now)
+    calc "$t1 - $t0" >>"$T/seal0"
+    t0=$(now); openssl version >/dev/null; t1=$(now)
+    calc "$t1 - $t0" >>"$T/openssl0"
     if command -v pdfsig >/dev/null; then
         t0=$(now); pdfsig -nocert -no-ocsp "$BIG" >/dev/null 2>&1 || true; t1=$(now)
         calc "$t1 - $t0" >>"$T/pdfsig"
@@ -62,6 +67,10 @@ ratio=$(calc "$sealt / $floor")
 printf 'bench: %s bytes, 3 signatures, best of %s runs\n' "$size" "$RUNS"
 printf '  openssl dgst -sha256 (floor):  %8.3f s\n' "$floor"
 printf '  seal verify:                   %8.3f s   %.2fx the floor (target <= 1.5x)\n' "$sealt" "$ratio"
+seal0=$(best <"$T/seal0")
+ossl0=$(best <"$T/openssl0")
+printf '  start-up alone: seal %.3f s, openssl %.3f s; without it: %.2fx\n' "$seal0" "$ossl0" \
+    "$(calc "($sealt - $seal0) / ($floor - $ossl0)")"
 if [ -s "$T/pdfsig" ]; then
     printf '  pdfsig (for comparison):       %8.3f s\n' "$(best <"$T/pdfsig")"
 fi
