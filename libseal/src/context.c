@@ -325,6 +325,12 @@ seal_status seal__temp_path(seal_ctx *ctx, const char *target, char *tmp, size_t
     return SEAL_OK;
 }
 
+int seal__same_file(const char *a, const char *b)
+{
+    struct stat sa, sb;
+    return stat(a, &sa) == 0 && stat(b, &sb) == 0 && sa.st_dev == sb.st_dev && sa.st_ino == sb.st_ino;
+}
+
 void seal__temp_host(char *host, size_t size)
 {
     if (gethostname(host, size) != 0)

@@ -58,6 +58,9 @@ seal_status seal__read_file(seal_ctx *ctx, const char *path, size_t limit, unsig
 /* A temporary output file next to `target`: path in tmp (size tmpsize). */
 seal_status seal__temp_path(seal_ctx *ctx, const char *target, char *tmp, size_t tmpsize);
 
+/* Do two paths name one file (same device and inode, links included)? */
+int seal__same_file(const char *a, const char *b);
+
 /* This host's name as it appears in temporary file names. */
 void seal__temp_host(char *host, size_t size);
 

@@ -350,11 +350,8 @@ SEAL_API seal_status seal_extend_file(seal_ctx *ctx, const char *in_path, const 
         return seal__fail(ctx, SEAL_ERR_ARGS, "unknown seal_extend_options version %u", opts->version);
     if (!opts->tsa_url)
         return seal__fail(ctx, SEAL_ERR_ARGS, "extending needs a time-stamp authority (--tsa URL)");
-    if (!access(out_path, F_OK) && !access(in_path, F_OK)) {
-        char a[4096], b[4096];
-        if (realpath(in_path, a) && realpath(out_path, b) && !strcmp(a, b))
-            return seal__fail(ctx, SEAL_ERR_ARGS, "the output must not be the input (%s)", in_path);
-    }
+    if (seal__same_file(in_path, out_path))
+        return seal__fail(ctx, SEAL_ERR_ARGS, "the output must not be the input (%s)", in_path);
     seal__ossl_clear();
     fz_try(fz) {
         seal__pdf_check_file(ctx, in_path);

@@ -953,11 +953,6 @@ static seal_status check_options(seal_ctx *ctx, const seal_sign_options *opts)
     return SEAL_OK;
 }
 
-static int same_file(const char *a, const char *b)
-{
-    struct stat sa, sb;
-    return stat(a, &sa) == 0 && stat(b, &sb) == 0 && sa.st_dev == sb.st_dev && sa.st_ino == sb.st_ino;
-}
 
 SEAL_API seal_status seal_sign_file(seal_ctx *ctx, const char *in_path, const char *out_path,
                                     seal_key *key, const seal_sign_options *opts)
@@ -980,7 +975,7 @@ SEAL_API seal_status seal_sign_file(seal_ctx *ctx, const char *in_path, const ch
     if (opts->level >= SEAL_LEVEL_B_T && !opts->tsa_url)
         return seal__fail(ctx, SEAL_ERR_ARGS, "PAdES %s needs a time-stamp authority (--tsa URL)",
                           opts->level == SEAL_LEVEL_B_T ? "B-T" : opts->level == SEAL_LEVEL_B_LT ? "B-LT" : "B-LTA");
-    if (same_file(in_path, out_path))
+    if (seal__same_file(in_path, out_path))
         return seal__fail(ctx, SEAL_ERR_ARGS, "the output must not be the input (%s)", in_path);
 
     seal__ossl_clear();
