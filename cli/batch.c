@@ -63,23 +63,6 @@ static double now(void)
     return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
 }
 
-/* Between steps a file is kept as ".NAME.seal-HOST~PID~stepN", the
- * library's naming for temporaries (seal_clean_temporaries), so a stray one
- * of a killed run is removed by the next, and a live run's never is. */
-static char host_tag[80];
-
-static void init_host_tag(void)
-{
-    char host[64];
-    if (gethostname(host, sizeof(host)) != 0)
-        snprintf(host, sizeof(host), "localhost");
-    host[sizeof(host) - 1] = 0;
-    for (char *c = host; *c; c++)
-        if (*c == '/' || *c == '~' || *c == ' ')
-            *c = '_';
-    snprintf(host_tag, sizeof(host_tag), "%s~%ld~", host, (long)getpid());
-}
-
 static const char *base_name(const char *path)
 {
     const char *s = strrchr(path, '/');
@@ -163,25 +146,28 @@ static void seal_one(runner *r, seal_ctx *ctx, size_t idx)
     for (size_t s = 0; s < j->nsteps; s++) {
         const job_step *st = &j->steps[s];
         const char *src = s == 0 ? in : prev;
+        seal_status stt = SEAL_OK;
+        /* Between steps the file is a libseal temporary beside the output,
+         * so a killed run's is cleaned up by the next run. */
         if (s + 1 == j->nsteps)
             snprintf(step_out, sizeof(step_out), "%s", out);
         else
-            snprintf(step_out, sizeof(step_out), "%s/.%s.seal-%sstep%zu", j->outdir, base_name(out),
-                     host_tag, s + 1);
-        seal_status stt = seal_sign_file(ctx, src, step_out, j->keys[st->key].key, &st->opts);
+            stt = seal_temp_path(ctx, out, step_out, sizeof(step_out));
+        if (stt == SEAL_OK) {
+            stt = seal_sign_file(ctx, src, step_out, j->keys[st->key].key, &st->opts);
+            if (stt != SEAL_OK && s + 1 < j->nsteps)
+                unlink(step_out);
+        }
         if (prev[0])
             unlink(prev);
         if (stt != SEAL_OK) {
             res->state = F_FAILED;
             res->status = stt;
-            snprintf(res->reason, sizeof(res->reason), "%s%s", j->nsteps > 1 ? "" : "",
-                     seal_ctx_message(ctx));
-            if (j->nsteps > 1) {
-                char tmp[sizeof(res->reason)];
-                snprintf(tmp, sizeof(tmp), "step %zu (%s): %s", s + 1, j->keys[st->key].name,
-                         seal_ctx_message(ctx));
-                snprintf(res->reason, sizeof(res->reason), "%s", tmp);
-            }
+            if (j->nsteps > 1)
+                snprintf(res->reason, sizeof(res->reason), "step %zu (%s): %s", s + 1,
+                         j->keys[st->key].name, seal_ctx_message(ctx));
+            else
+                snprintf(res->reason, sizeof(res->reason), "%s", seal_ctx_message(ctx));
             return;
         }
         snprintf(prev, sizeof(prev), "%s", step_out);
@@ -367,7 +353,6 @@ int batch_run(job *j, const batch_opts *o)
             seal_clean_temporaries(cctx, j->outdir, &cleaned);
         seal_ctx_free(cctx);
     }
-    init_host_tag();
     if (cleaned)
         fprintf(stderr, "seal: removed %d temporary file%s left by an interrupted run\n", cleaned,
                 cleaned == 1 ? "" : "s");

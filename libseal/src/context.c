@@ -417,3 +417,11 @@ SEAL_API seal_status seal_clean_temporaries(seal_ctx *ctx, const char *dir, int 
         *removed = n;
     return SEAL_OK;
 }
+
+SEAL_API seal_status seal_temp_path(seal_ctx *ctx, const char *target, char *path, size_t size)
+{
+    if (!ctx || !target || !path || !size)
+        return SEAL_ERR_ARGS;
+    seal__reset(ctx);
+    return seal__temp_path(ctx, target, path, size);
+}

@@ -104,6 +104,16 @@ SEAL_API void seal_ctx_set_warning_cb(seal_ctx *ctx, seal_warning_cb cb, void *u
  */
 SEAL_API seal_status seal_clean_temporaries(seal_ctx *ctx, const char *dir, int *removed);
 
+/*
+ * Create an empty temporary file beside `target`, named as libseal names
+ * its own (".NAME.seal-HOST~PID~XXXXXX"), and put its path in `path`
+ * (`size` bytes). For callers that keep intermediate files beside their
+ * outputs: seal_clean_temporaries removes such a file once this process is
+ * gone, and never while it runs. The caller removes it when done. Returns
+ * SEAL_OK, SEAL_ERR_ARGS (path too long) or SEAL_ERR_IO.
+ */
+SEAL_API seal_status seal_temp_path(seal_ctx *ctx, const char *target, char *path, size_t size);
+
 #ifdef __cplusplus
 }
 #endif
