@@ -8,6 +8,7 @@
 
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #define MAX_REVISIONS 4096
 #define MAX_SIGNATURES 1024
@@ -79,17 +80,13 @@ static void find_revisions(seal_ctx *ctx, seal_inspection *ins, const char *path
                 continue;
             long long end = base + (long long)i + 5;
             unsigned char eol[2] = {0, 0};
-            /* The end-of-line after %%EOF belongs to the revision. */
-            FILE *g = f;
-            long here = ftell(g);
-            if (fseek(g, (long)end, SEEK_SET) == 0) {
-                size_t got = fread(eol, 1, 2, g);
-                if (got >= 1 && eol[0] == '\r')
-                    end += (got == 2 && eol[1] == '\n') ? 2 : 1;
-                else if (got >= 1 && eol[0] == '\n')
-                    end += 1;
-            }
-            fseek(g, here, SEEK_SET);
+            /* The end-of-line after %%EOF belongs to the revision; it may
+             * lie past this chunk, so peek at it without moving the stream. */
+            ssize_t got = pread(fileno(f), eol, 2, (off_t)end);
+            if (got >= 1 && eol[0] == '\r')
+                end += (got == 2 && eol[1] == '\n') ? 2 : 1;
+            else if (got >= 1 && eol[0] == '\n')
+                end += 1;
             ins->revs[ins->nrevs].start = start;
             ins->revs[ins->nrevs].end = end;
             ins->revs[ins->nrevs].signature = -1;
