@@ -45,7 +45,9 @@ typedef struct runner {
     size_t done, sealed, skipped, failed;
     double started;
     int tty;
-    FILE *log;
+    seal_ctx *logctx;      /* the --json-log output's context (used under lock) */
+    seal_output *log;      /* written whole at the end (seal_output_commit) */
+    int log_failed;
 } runner;
 
 static volatile sig_atomic_t interrupted;
@@ -82,12 +84,6 @@ static char *output_path(job *j, const char *input)
     kept = job_strdup(j, buf);
     free(buf);
     return kept;
-}
-
-static int same_inode(const char *a, const char *b)
-{
-    struct stat sa, sb;
-    return stat(a, &sa) == 0 && stat(b, &sb) == 0 && sa.st_dev == sb.st_dev && sa.st_ino == sb.st_ino;
 }
 
 /* An existing output is complete and valid when it carries the input as an
@@ -192,9 +188,14 @@ static void progress(runner *r, size_t idx)
         if (res->state == F_FAILED)
             json_object_object_add(o, "exit_code", json_object_new_int(cli_exit_code(res->status)));
         json_object_object_add(o, "seconds", json_object_new_double(res->seconds));
-        fprintf(r->log, "%s\n", json_object_to_json_string_ext(o, JSON_C_TO_STRING_PLAIN |
-                                                                     JSON_C_TO_STRING_NOSLASHESCAPE));
-        fflush(r->log);
+        const char *line = json_object_to_json_string_ext(o, JSON_C_TO_STRING_PLAIN |
+                                                                 JSON_C_TO_STRING_NOSLASHESCAPE);
+        if (!r->log_failed && (seal_output_write(r->log, line, strlen(line)) != SEAL_OK ||
+                               seal_output_write(r->log, "\n", 1) != SEAL_OK)) {
+            /* Said once; the sealing goes on, the exit code tells. */
+            r->log_failed = 1;
+            cli_error("%s", seal_ctx_message(r->logctx));
+        }
         json_object_put(o);
     }
     if (r->tty) {
@@ -283,17 +284,48 @@ static int open_keys(job *j)
     return rc;
 }
 
+/* Nothing lost: no output (a sealed file, the JSON log) names a file the
+ * job reads (inputs, the job file, artwork, PIN files, chains, PKCS#12
+ * files). Returns 0 or an exit code, with the reason printed. */
+static int check_paths(runner *r)
+{
+    job *j = r->j;
+    size_t nr = 0, cap = 1 + j->ninputs + j->nsteps + j->nkeys * (2 + CLI_KEY_FILES);
+    const char **reads = calloc(cap, sizeof(*reads)), **writes = calloc(j->ninputs + 1, sizeof(*writes));
+    char **keyfiles = calloc(j->nkeys * CLI_KEY_FILES + 1, sizeof(*keyfiles));
+    int rc;
+
+    if (!reads || !writes || !keyfiles)
+        abort();
+    reads[nr++] = j->file;
+    for (size_t i = 0; i < j->ninputs; i++)
+        reads[nr++] = j->inputs[i];
+    for (size_t s = 0; s < j->nsteps; s++)
+        reads[nr++] = j->steps[s].opts.artwork_path;
+    for (size_t k = 0; k < j->nkeys; k++) {
+        reads[nr++] = j->keys[k].pin_file;
+        reads[nr++] = j->keys[k].chain;
+        cli_key_files(j->keys[k].uri, keyfiles + k * CLI_KEY_FILES);
+        for (size_t f = 0; f < CLI_KEY_FILES; f++)
+            reads[nr++] = keyfiles[k * CLI_KEY_FILES + f];
+    }
+    for (size_t i = 0; i < j->ninputs; i++)
+        writes[i] = r->outputs[i];
+    writes[j->ninputs] = r->o->json_log;
+    rc = cli_paths_check(reads, nr, writes, j->ninputs + 1);
+    for (size_t k = 0; k < j->nkeys; k++)
+        cli_key_files_free(keyfiles + k * CLI_KEY_FILES);
+    free(keyfiles);
+    free(reads);
+    free(writes);
+    return rc;
+}
+
 static int plan_outputs(runner *r)
 {
     job *j = r->j;
-    for (size_t i = 0; i < j->ninputs; i++) {
+    for (size_t i = 0; i < j->ninputs; i++)
         r->outputs[i] = output_path(j, j->inputs[i]);
-        if (same_inode(j->inputs[i], r->outputs[i])) {
-            cli_error("%s would be replaced by its own output; choose another output directory",
-                      j->inputs[i]);
-            return -1;
-        }
-    }
     /* Outputs are sorted like the inputs' names, so clashes sit anywhere:
      * compare all pairs by name (batches are hundreds, not millions). */
     for (size_t i = 0; i < j->ninputs; i++)
@@ -301,9 +333,9 @@ static int plan_outputs(runner *r)
             if (!strcmp(r->outputs[i], r->outputs[k])) {
                 cli_error("%s and %s would both be written to %s", j->inputs[i], j->inputs[k],
                           r->outputs[i]);
-                return -1;
+                return EXIT_USAGE;
             }
-    return 0;
+    return check_paths(r);
 }
 
 int batch_run(job *j, const batch_opts *o)
@@ -325,10 +357,8 @@ int batch_run(job *j, const batch_opts *o)
     r.todo = calloc(j->ninputs, sizeof(size_t));
     if (!r.outputs || !r.results || !r.todo)
         abort();
-    if (plan_outputs(&r)) {
-        rc = EXIT_USAGE;
+    if ((rc = plan_outputs(&r)) != EXIT_OK)
         goto out;
-    }
     /* Shard I of N: a contiguous slice of the sorted inputs. */
     size_t lo = 0, hi = j->ninputs;
     if (o->shard_n > 0) {
@@ -351,16 +381,32 @@ int batch_run(job *j, const batch_opts *o)
         seal_ctx *cctx = cli_ctx_new();
         if (cctx)
             seal_clean_temporaries(cctx, j->outdir, &cleaned);
+        if (cctx && o->json_log) {
+            /* and a killed run's log, beside the log */
+            char logdir[PATH_MAX];
+            const char *slash = strrchr(o->json_log, '/');
+            int more = 0;
+            snprintf(logdir, sizeof(logdir), "%.*s", slash ? (int)(slash - o->json_log) + 1 : 1,
+                     slash ? o->json_log : ".");
+            seal_clean_temporaries(cctx, logdir, &more);
+            cleaned += more;
+        }
         seal_ctx_free(cctx);
     }
     if (cleaned)
         fprintf(stderr, "seal: removed %d temporary file%s left by an interrupted run\n", cleaned,
                 cleaned == 1 ? "" : "s");
     if (o->json_log) {
-        r.log = fopen(o->json_log, "a");
-        if (!r.log) {
-            cli_error("cannot write %s: %s", o->json_log, strerror(errno));
-            rc = EXIT_INPUT;
+        /* Earlier lines and this run's go to a temporary file beside the
+         * log, renamed onto it at the end: the log is never half written. */
+        r.logctx = cli_ctx_new();
+        if (!r.logctx) {
+            rc = EXIT_FAILED;
+            goto out;
+        }
+        seal_status lst = seal_output_open(r.logctx, &r.log, o->json_log, SEAL_OUTPUT_APPEND);
+        if (lst != SEAL_OK) {
+            rc = cli_fail(r.logctx, lst);
             goto out;
         }
     }
@@ -401,9 +447,15 @@ int batch_run(job *j, const batch_opts *o)
     }
     if (rc == EXIT_OK && left)
         rc = interrupted ? 130 : EXIT_FAILED;
+    if (r.log && !r.log_failed && seal_output_commit(r.log) != SEAL_OK) {
+        cli_error("%s", seal_ctx_message(r.logctx));
+        r.log_failed = 1;
+    }
+    if (r.log_failed && rc == EXIT_OK)
+        rc = EXIT_INPUT;
 out:
-    if (r.log)
-        fclose(r.log);
+    seal_output_free(r.log);
+    seal_ctx_free(r.logctx);
     free(threads);
     free(r.outputs);
     free(r.results);

@@ -62,6 +62,18 @@ typedef struct cli_pin {
 } cli_pin;
 seal_status cli_pin_cb(void *user, const char *label, unsigned flags, char *buf, size_t bufsize);
 
+/* Nothing lost: seal_paths_check before a command writes anything. Returns
+ * EXIT_OK, or the exit code after printing the one-line reason. */
+int cli_paths_check(const char *const *inputs, size_t n_inputs, const char *const *outputs,
+                    size_t n_outputs);
+
+/* The files a key URI reads: the PKCS#12 file of p12:FILE, the module-path
+ * and pin-source file of a pkcs11: URI. Up to CLI_KEY_FILES malloc'd paths
+ * in files (NULL where none); cli_key_files_free frees them. */
+#define CLI_KEY_FILES 3
+void cli_key_files(const char *uri, char *files[CLI_KEY_FILES]);
+void cli_key_files_free(char *files[CLI_KEY_FILES]);
+
 /* Parse "X,Y" as two numbers; returns 0 on success. */
 int cli_parse_pair(const char *s, double *a, double *b);
 /* Parse a whole positive int; returns 0 on success. */

@@ -189,6 +189,11 @@ int cmd_enrol(int argc, char **argv)
         return cli_usage(synopsis, "--dpi goes with --png");
     if (xo.box == 3 && xo.kind != SEAL_KIND_SIGNATURE)
         return cli_usage(synopsis, "--box 3 is for --kind signature");
+    {
+        const char *reads[] = {scan_path}, *writes[] = {out, svg, png};
+        if ((rc = cli_paths_check(reads, 1, writes, 3)) != EXIT_OK)
+            return rc;
+    }
 
     ctx = cli_ctx_new();
     if (!ctx)

@@ -43,6 +43,8 @@ int cmd_extend(int argc, char **argv)
         return cli_usage(synopsis, "no output given (-o OUT.pdf)");
     if (!eo.tsa_url)
         return cli_usage(synopsis, "no time-stamp authority given (--tsa URL)");
+    if ((rc = cli_paths_check((const char *const *)&argv[optind], 1, &out, 1)) != EXIT_OK)
+        return rc;
     ctx = cli_ctx_new();
     if (!ctx)
         return EXIT_FAILED;

@@ -240,6 +240,9 @@ int cmd_sign(int argc, char **argv)
         int rc;
         if (!n)
             return cli_usage(synopsis, "--preview needs --seal ART.pdf and a placement");
+        const char *reads[] = {argv[optind], so.artwork_path};
+        if ((rc = cli_paths_check(reads, 2, &preview, 1)) != EXIT_OK)
+            return rc;
         ctx = cli_ctx_new();
         if (!ctx)
             return EXIT_FAILED;
@@ -285,6 +288,18 @@ int cmd_sign(int argc, char **argv)
         return rc;
     }
 
+    /* Nothing lost: the output names no file the command reads. */
+    char *keyfiles[CLI_KEY_FILES];
+    cli_key_files(keyuri, keyfiles);
+    const char *reads[4 + CLI_KEY_FILES] = {argv[optind], so.artwork_path, pin.pin_file,
+                                            ko.chain_path};
+    for (int i = 0; i < CLI_KEY_FILES; i++)
+        reads[4 + i] = keyfiles[i];
+    int rc = cli_paths_check(reads, 4 + CLI_KEY_FILES, &out, 1);
+    cli_key_files_free(keyfiles);
+    if (rc != EXIT_OK)
+        return rc;
+
     ctx = cli_ctx_new();
     if (!ctx)
         return EXIT_FAILED;
@@ -293,7 +308,7 @@ int cmd_sign(int argc, char **argv)
     st = seal_key_open(ctx, &key, keyuri, &ko);
     if (st == SEAL_OK)
         st = seal_sign_file(ctx, argv[optind], out, key, &so);
-    int rc = st == SEAL_OK ? EXIT_OK : cli_fail(ctx, st);
+    rc = st == SEAL_OK ? EXIT_OK : cli_fail(ctx, st);
     seal_key_free(key);
     seal_ctx_free(ctx);
     return rc;

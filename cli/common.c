@@ -169,7 +169,7 @@ seal_status cli_pin_cb(void *user, const char *label, unsigned flags, char *buf,
     snprintf(prompt, sizeof(prompt), "%s for %s%s: ",
              (flags & SEAL_PIN_P12) ? "Password" : "PIN", label,
              (flags & SEAL_PIN_FINAL_TRY) ? " (FINAL TRY before the token locks)"
-             : (flags & SEAL_PIN_COUNT_LOW) ? " (an earlier attempt failed)" : "");
+             : (flags & SEAL_PIN_COUNT_LOW) ? " (the token reports a wrong PIN since its last login)" : "");
     return prompt_pin(prompt, buf, bufsize);
 }
 
@@ -232,4 +232,77 @@ const char *cli_password_env(const char *var)
     if (!pw)
         cli_error("--password-env %s: that environment variable is not set", var);
     return pw;
+}
+
+int cli_paths_check(const char *const *inputs, size_t n_inputs, const char *const *outputs,
+                    size_t n_outputs)
+{
+    seal_ctx *ctx = cli_ctx_new();
+    seal_status st;
+    int rc;
+
+    if (!ctx)
+        return EXIT_FAILED;
+    st = seal_paths_check(ctx, inputs, n_inputs, outputs, n_outputs);
+    rc = st == SEAL_OK ? EXIT_OK : cli_fail(ctx, st);
+    seal_ctx_free(ctx);
+    return rc;
+}
+
+/* The value of query attribute `name` in a pkcs11: URI, percent-decoded
+ * (RFC 7512); NULL when absent. */
+static char *uri_query_value(const char *uri, const char *name)
+{
+    const char *q = strchr(uri, '?');
+    size_t nlen = strlen(name);
+
+    while (q) {
+        q++;
+        if (!strncmp(q, name, nlen) && q[nlen] == '=') {
+            const char *v = q + nlen + 1;
+            size_t len = strcspn(v, "&");
+            char *out = malloc(len + 1), *o = out;
+            if (!out)
+                return NULL;
+            for (size_t i = 0; i < len; i++) {
+                unsigned hex;
+                if (v[i] == '%' && i + 2 < len && sscanf(v + i + 1, "%2x", &hex) == 1) {
+                    *o++ = (char)hex;
+                    i += 2;
+                } else {
+                    *o++ = v[i];
+                }
+            }
+            *o = 0;
+            return out;
+        }
+        q = strchr(q, '&');
+    }
+    return NULL;
+}
+
+void cli_key_files(const char *uri, char *files[CLI_KEY_FILES])
+{
+    for (int i = 0; i < CLI_KEY_FILES; i++)
+        files[i] = NULL;
+    if (!uri)
+        return;
+    if (!strncmp(uri, "p12:", 4)) {
+        files[0] = strdup(uri + 4);
+        return;
+    }
+    if (strncmp(uri, "pkcs11:", 7) != 0)
+        return;
+    files[0] = uri_query_value(uri, "module-path");
+    files[1] = uri_query_value(uri, "pin-source");
+    if (files[1] && !strncmp(files[1], "file:", 5))
+        memmove(files[1], files[1] + 5, strlen(files[1] + 5) + 1);
+}
+
+void cli_key_files_free(char *files[CLI_KEY_FILES])
+{
+    for (int i = 0; i < CLI_KEY_FILES; i++) {
+        free(files[i]);
+        files[i] = NULL;
+    }
 }

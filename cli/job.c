@@ -402,6 +402,7 @@ job *job_load(const char *path)
     j = job_new();
     if (!j)
         abort();
+    j->file = job_strdup(j, path);
     if (!json_object_is_type(root, json_type_object) || known_keys(root, "the job", allowed))
         goto fail;
     int version = 1;

@@ -25,6 +25,7 @@ typedef struct job_step {
 } job_step;
 
 typedef struct job {
+    const char *file; /* the job file, or NULL (seal sign IN... -o DIR/) */
     char **inputs;    /* expanded, sorted, unique */
     size_t ninputs;
     char *outdir;

@@ -142,7 +142,7 @@ SEAL_API seal_status seal_artwork_write_pdf(seal_ctx *ctx, const seal_artwork *a
         pdf_drop_document(fz, doc);
     }
     fz_catch(fz) {
-        st = seal__from_fz(ctx, SEAL_ERR_IO);
+        st = seal__fz_write_error(ctx, path, SEAL_ERR_IO);
         if (have_tmp)
             unlink(tmp);
         return st;
@@ -178,8 +178,9 @@ SEAL_API seal_status seal_artwork_write_svg(seal_ctx *ctx, const seal_artwork *a
         return st;
     f = fopen(tmp, "w");
     if (!f) {
+        st = seal__fail(ctx, SEAL_ERR_IO, "cannot write %s: %s", path, strerror(errno));
         unlink(tmp);
-        return seal__fail(ctx, SEAL_ERR_IO, "cannot write %s: %s", tmp, strerror(errno));
+        return st;
     }
     fprintf(f, "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n");
     fprintf(f,
@@ -205,9 +206,15 @@ SEAL_API seal_status seal_artwork_write_svg(seal_ctx *ctx, const seal_artwork *a
         fputs("Z\n", f);
     }
     fprintf(f, "\"/>\n</svg>\n");
-    if (ferror(f) | fclose(f)) {
+    int bad = ferror(f), err = errno;
+    if (fclose(f) != 0 && !bad) {
+        bad = 1;
+        err = errno;
+    }
+    if (bad) {
+        st = seal__fail(ctx, SEAL_ERR_IO, "cannot write %s: %s", path, strerror(err ? err : EIO));
         unlink(tmp);
-        return seal__fail(ctx, SEAL_ERR_IO, "cannot write %s", tmp);
+        return st;
     }
     st = seal__commit_file(ctx, tmp, path);
     if (st != SEAL_OK)
@@ -215,18 +222,35 @@ SEAL_API seal_status seal_artwork_write_svg(seal_ctx *ctx, const seal_artwork *a
     return st;
 }
 
-/* Write an RGBA PNG with pHYs from an alpha plane and one colour. Uses
- * libpng's setjmp error path; nothing here touches MuPDF. */
-static seal_status write_png_file(seal_ctx *ctx, const char *file, const unsigned char *alpha, int w,
-                                  int h, const unsigned char rgb[3], double dpi)
+/* libpng prints its errors unless given these: the library never prints.
+ * The reason reaches the caller through errno (a failed write) instead. */
+static void png_quiet_error(png_structp png, png_const_charp msg)
+{
+    (void)msg;
+    png_longjmp(png, 1);
+}
+
+static void png_quiet_warning(png_structp png, png_const_charp msg)
+{
+    (void)png;
+    (void)msg;
+}
+
+/* Write an RGBA PNG with pHYs from an alpha plane and one colour into
+ * `file`, the temporary file of `target` (named in messages). Uses libpng's
+ * setjmp error path; nothing here touches MuPDF. */
+static seal_status write_png_file(seal_ctx *ctx, const char *file, const char *target,
+                                  const unsigned char *alpha, int w, int h,
+                                  const unsigned char rgb[3], double dpi)
 {
     FILE *f = fopen(file, "wb");
     png_structp png = NULL;
     png_infop info = NULL;
     unsigned char *volatile row = NULL;
     if (!f)
-        return seal__fail(ctx, SEAL_ERR_IO, "cannot write %s: %s", file, strerror(errno));
-    png = png_create_write_struct(PNG_LIBPNG_VER_STRING, NULL, NULL, NULL);
+        return seal__fail(ctx, SEAL_ERR_IO, "cannot write %s: %s", target, strerror(errno));
+    errno = 0;
+    png = png_create_write_struct(PNG_LIBPNG_VER_STRING, NULL, png_quiet_error, png_quiet_warning);
     if (png)
         info = png_create_info_struct(png);
     if (!png || !info) {
@@ -235,10 +259,12 @@ static seal_status write_png_file(seal_ctx *ctx, const char *file, const unsigne
         return seal__fail(ctx, SEAL_ERR_NOMEM, "out of memory writing PNG");
     }
     if (setjmp(png_jmpbuf(png))) {
+        int err = errno;
         png_destroy_write_struct(&png, &info);
         free(row);
         fclose(f);
-        return seal__fail(ctx, SEAL_ERR_IO, "cannot write PNG %s", file);
+        return seal__fail(ctx, SEAL_ERR_IO, "cannot write %s: %s", target,
+                          err ? strerror(err) : "PNG encoding failed");
     }
     row = malloc((size_t)w * 4);
     if (!row)
@@ -264,7 +290,7 @@ static seal_status write_png_file(seal_ctx *ctx, const char *file, const unsigne
     png_destroy_write_struct(&png, &info);
     free(row);
     if (fclose(f) != 0)
-        return seal__fail(ctx, SEAL_ERR_IO, "cannot write %s: %s", file, strerror(errno));
+        return seal__fail(ctx, SEAL_ERR_IO, "cannot write %s: %s", target, strerror(errno));
     return SEAL_OK;
 }
 
@@ -349,7 +375,7 @@ SEAL_API seal_status seal_artwork_write_png(seal_ctx *ctx, const seal_artwork *a
         return st;
     st = seal__temp_path(ctx, path, tmp, sizeof(tmp));
     if (st == SEAL_OK) {
-        st = write_png_file(ctx, tmp, ra.alpha, ra.w, ra.h, art->rgb, dpi);
+        st = write_png_file(ctx, tmp, path, ra.alpha, ra.w, ra.h, art->rgb, dpi);
         if (st == SEAL_OK)
             st = seal__commit_file(ctx, tmp, path);
         if (st != SEAL_OK)

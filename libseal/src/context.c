@@ -325,12 +325,6 @@ seal_status seal__temp_path(seal_ctx *ctx, const char *target, char *tmp, size_t
     return SEAL_OK;
 }
 
-int seal__same_file(const char *a, const char *b)
-{
-    struct stat sa, sb;
-    return stat(a, &sa) == 0 && stat(b, &sb) == 0 && sa.st_dev == sb.st_dev && sa.st_ino == sb.st_ino;
-}
-
 void seal__temp_host(char *host, size_t size)
 {
     if (gethostname(host, size) != 0)
@@ -367,16 +361,28 @@ int seal__temp_owner_dead(const char *name)
 seal_status seal__commit_file(seal_ctx *ctx, const char *tmp, const char *target)
 {
     int fd = open(tmp, O_RDONLY | O_CLOEXEC);
+    const char *slash;
+    char dir[4096];
 
     if (fd < 0 || fsync(fd) != 0) {
         int e = errno;
         if (fd >= 0)
             close(fd);
-        return seal__fail(ctx, SEAL_ERR_IO, "cannot flush %s: %s", tmp, strerror(e));
+        return seal__fail(ctx, SEAL_ERR_IO, "cannot write %s: %s", target, strerror(e));
     }
     close(fd);
     if (chmod(tmp, 0644) != 0 || rename(tmp, target) != 0)
         return seal__fail(ctx, SEAL_ERR_IO, "cannot write %s: %s", target, strerror(errno));
+    /* The rename itself reaches the disk with the directory. Best effort:
+     * the file is already whole under its name. */
+    slash = strrchr(target, '/');
+    snprintf(dir, sizeof(dir), "%.*s", slash ? (slash == target ? 1 : (int)(slash - target)) : 1,
+             slash ? target : ".");
+    fd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+    if (fd >= 0) {
+        fsync(fd);
+        close(fd);
+    }
     return SEAL_OK;
 }
 

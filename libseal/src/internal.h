@@ -58,9 +58,6 @@ seal_status seal__read_file(seal_ctx *ctx, const char *path, size_t limit, unsig
 /* A temporary output file next to `target`: path in tmp (size tmpsize). */
 seal_status seal__temp_path(seal_ctx *ctx, const char *target, char *tmp, size_t tmpsize);
 
-/* Do two paths name one file (same device and inode, links included)? */
-int seal__same_file(const char *a, const char *b);
-
 /* This host's name as it appears in temporary file names. */
 void seal__temp_host(char *host, size_t size);
 
@@ -68,8 +65,25 @@ void seal__temp_host(char *host, size_t size);
  * process of this host that no longer runs: safe to remove. */
 int seal__temp_owner_dead(const char *name);
 
-/* fsync and rename tmp onto target. */
+/* fsync tmp, rename it onto target and fsync the directory; errors name
+ * the target. The caller removes tmp on failure. */
 seal_status seal__commit_file(seal_ctx *ctx, const char *tmp, const char *target);
+
+/* seal_paths_check without resetting the context (for library entries
+ * that check their own paths). */
+seal_status seal__paths_check(seal_ctx *ctx, const char *const *inputs, size_t n_inputs,
+                              const char *const *outputs, size_t n_outputs);
+
+/* Write all of data to fd; a failure names `target`. */
+seal_status seal__write_all(seal_ctx *ctx, int fd, const void *data, size_t len, const char *target);
+
+/* In the fz_catch of a MuPDF write of `target`'s temporary file: record a
+ * file-output failure as "cannot write TARGET: reason", anything else as
+ * seal__from_fz does. */
+seal_status seal__fz_write_error(seal_ctx *ctx, const char *target, seal_status fallback);
+/* The reason of the MuPDF file-output failure just caught ("No space left
+ * on device"), or NULL when the exception is of another kind. */
+const char *seal__fz_io_reason(seal_ctx *ctx);
 
 /* Hex helpers */
 void seal__hex(const unsigned char *data, size_t len, char *out);

@@ -350,8 +350,8 @@ SEAL_API seal_status seal_extend_file(seal_ctx *ctx, const char *in_path, const 
         return seal__fail(ctx, SEAL_ERR_ARGS, "unknown seal_extend_options version %u", opts->version);
     if (!opts->tsa_url)
         return seal__fail(ctx, SEAL_ERR_ARGS, "extending needs a time-stamp authority (--tsa URL)");
-    if (seal__same_file(in_path, out_path))
-        return seal__fail(ctx, SEAL_ERR_ARGS, "the output must not be the input (%s)", in_path);
+    if (seal__paths_check(ctx, &in_path, 1, &out_path, 1) != SEAL_OK)
+        return ctx->status;
     seal__ossl_clear();
     fz_try(fz) {
         seal__pdf_check_file(ctx, in_path);

@@ -892,6 +892,8 @@ void seal__save_revision(seal_ctx *ctx, pdf_document *doc, const char *target, c
             seal__throw(ctx, SEAL_ERR_INPUT,
                         "the document has a damaged cross-reference table; an incremental "
                         "update on it would not be valid (repair it first, e.g. with qpdf)");
+        if (seal__fz_io_reason(ctx))
+            seal__throw(ctx, SEAL_ERR_IO, "cannot write %s: %s", target, seal__fz_io_reason(ctx));
         fz_rethrow(fz);
     }
 }
@@ -975,8 +977,9 @@ SEAL_API seal_status seal_sign_file(seal_ctx *ctx, const char *in_path, const ch
     if (opts->level >= SEAL_LEVEL_B_T && !opts->tsa_url)
         return seal__fail(ctx, SEAL_ERR_ARGS, "PAdES %s needs a time-stamp authority (--tsa URL)",
                           opts->level == SEAL_LEVEL_B_T ? "B-T" : opts->level == SEAL_LEVEL_B_LT ? "B-LT" : "B-LTA");
-    if (seal__same_file(in_path, out_path))
-        return seal__fail(ctx, SEAL_ERR_ARGS, "the output must not be the input (%s)", in_path);
+    const char *reads[] = {in_path, opts->artwork_path};
+    if (seal__paths_check(ctx, reads, 2, &out_path, 1) != SEAL_OK)
+        return ctx->status;
 
     seal__ossl_clear();
     fz_var(art.xobj);
@@ -1053,6 +1056,32 @@ static void preview_path(const char *png, int page, int several, char *out, size
         snprintf(out, size, "%.*s-%d%s", (int)(dot - png), png, page, dot);
 }
 
+/* The preview files' names (preview_path), checked against the inputs
+ * before anything is rendered. */
+static char **preview_paths(seal_ctx *ctx, const char *in_path, const seal_sign_options *opts,
+                            const char *png_path, const int *pages, int npages)
+{
+    fz_context *fz = ctx->fz;
+    const char *reads[] = {in_path, opts->artwork_path};
+    char **paths = fz_calloc(fz, (size_t)npages, sizeof(char *));
+
+    fz_try(fz) {
+        for (int i = 0; i < npages; i++) {
+            paths[i] = fz_malloc(fz, 4096);
+            preview_path(png_path, pages[i] + 1, npages > 1, paths[i], 4096);
+        }
+        if (seal__paths_check(ctx, reads, 2, (const char *const *)paths, (size_t)npages) != SEAL_OK)
+            fz_throw(fz, FZ_ERROR_GENERIC, "%s", ctx->msg);
+    }
+    fz_catch(fz) {
+        for (int i = 0; i < npages; i++)
+            fz_free(fz, paths[i]);
+        fz_free(fz, paths);
+        fz_rethrow(fz);
+    }
+    return paths;
+}
+
 SEAL_API seal_status seal_sign_preview(seal_ctx *ctx, const char *in_path,
                                        const seal_sign_options *opts, const char *png_path,
                                        int dpi)
@@ -1062,9 +1091,9 @@ SEAL_API seal_status seal_sign_preview(seal_ctx *ctx, const char *in_path,
     int *volatile pages = NULL;
     fz_pixmap *volatile pix = NULL;
     fz_page *volatile page = NULL;
+    char **volatile paths = NULL, **volatile tmps = NULL;
     volatile seal_status st = SEAL_OK;
-    volatile int tmp_live = 0, npages = 0;
-    char tmp[4096], path[4096];
+    volatile int npages = 0, failed_page = -1;
     artwork art = {0};
 
     if (!ctx)
@@ -1097,36 +1126,58 @@ SEAL_API seal_status seal_sign_preview(seal_ctx *ctx, const char *in_path,
         build_signature(ctx, doc, NULL, opts, &art, 16, &pg, &n);
         pages = pg;
         npages = n;
+        paths = preview_paths(ctx, in_path, opts, png_path, pages, npages);
+        tmps = fz_calloc(fz, (size_t)npages, sizeof(char *));
+        /* Every page to a temporary file first: a failure on a later page
+         * leaves no preview of an earlier one either. */
         for (volatile int i = 0; i < npages; i++) {
-            preview_path(png_path, pages[i] + 1, npages > 1, path, sizeof(path));
+            failed_page = i;
             page = fz_load_page(fz, (fz_document *)doc, pages[i]);
             pix = fz_new_pixmap_from_page(fz, page, fz_scale(dpi / 72.0f, dpi / 72.0f),
                                           fz_device_rgb(fz), 0);
-            if (seal__temp_path(ctx, path, tmp, sizeof(tmp)) != SEAL_OK)
+            tmps[i] = fz_malloc(fz, 4096);
+            if (seal__temp_path(ctx, paths[i], tmps[i], 4096) != SEAL_OK) {
+                fz_free(fz, tmps[i]);
+                tmps[i] = NULL;
                 fz_throw(fz, FZ_ERROR_GENERIC, "%s", ctx->msg);
-            tmp_live = 1;
-            fz_save_pixmap_as_png(fz, pix, tmp);
-            if (seal__commit_file(ctx, tmp, path) != SEAL_OK)
-                fz_throw(fz, FZ_ERROR_GENERIC, "%s", ctx->msg);
-            tmp_live = 0;
+            }
+            fz_save_pixmap_as_png(fz, pix, tmps[i]);
             fz_drop_pixmap(fz, pix);
             pix = NULL;
             fz_drop_page(fz, page);
             page = NULL;
         }
+        failed_page = -1;
+        for (int i = 0; i < npages; i++) {
+            if (seal__commit_file(ctx, tmps[i], paths[i]) != SEAL_OK)
+                fz_throw(fz, FZ_ERROR_GENERIC, "%s", ctx->msg);
+            fz_free(fz, tmps[i]);
+            tmps[i] = NULL;
+        }
     }
     fz_always(fz) {
         fz_drop_pixmap(fz, pix);
         fz_drop_page(fz, page);
-        fz_free(fz, pages);
         pdf_drop_obj(fz, art.xobj);
         pdf_drop_document(fz, doc);
     }
     fz_catch(fz) {
-        st = seal__from_fz(ctx, SEAL_ERR_IO);
-        if (tmp_live)
-            unlink(tmp);
+        if (failed_page >= 0 && paths)
+            st = seal__fz_write_error(ctx, paths[failed_page], SEAL_ERR_IO);
+        else
+            st = seal__from_fz(ctx, SEAL_ERR_IO);
     }
+    for (int i = 0; i < npages; i++) {
+        if (tmps && tmps[i]) {
+            unlink(tmps[i]);
+            fz_free(fz, tmps[i]);
+        }
+        if (paths)
+            fz_free(fz, paths[i]);
+    }
+    fz_free(fz, tmps);
+    fz_free(fz, paths);
+    fz_free(fz, pages);
     seal__ossl_clear();
     return st;
 }

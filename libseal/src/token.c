@@ -77,16 +77,18 @@ static seal_status p11_fail(seal_ctx *ctx, seal_status st, CK_RV rv, const char 
     return seal__fail(ctx, st, "%s failed: %s (0x%lx)", what, ckr_str(rv), (unsigned long)rv);
 }
 
-/* The state of a token's user PIN, as a phrase for messages. */
+/* What the token says about its user PIN after a failed login, as a
+ * phrase for the message: only what its flags state, nothing guessed about
+ * earlier attempts. */
 static const char *pin_state(CK_FLAGS flags)
 {
     if (flags & CKF_USER_PIN_LOCKED)
-        return "the PIN is now locked";
+        return "the token now reports the PIN locked";
     if (flags & CKF_USER_PIN_FINAL_TRY)
-        return "final try: one more wrong PIN locks the token";
+        return "the token reports its final try: one more wrong PIN locks it";
     if (flags & CKF_USER_PIN_COUNT_LOW)
-        return "PIN count low: an earlier attempt failed";
-    return "no retry was made";
+        return "the token reports its PIN count low: a wrong PIN since the last successful login";
+    return "not retried";
 }
 
 static int token_info(CK_FUNCTION_LIST *m, CK_SLOT_ID slot, CK_TOKEN_INFO *ti)
@@ -278,6 +280,13 @@ static seal_status login(seal_ctx *ctx, seal__p11 *p, CK_SLOT_ID slot, const cha
                            p->label);
             return ctx->status;
         }
+        /* An empty PIN is never the one a token asks for, and trying it
+         * would use up one of the token's tries. */
+        if (!pin[0])
+            return seal__fail(ctx, SEAL_ERR_CANCELLED,
+                              "the PIN for token '%s' is empty; refused without a login attempt "
+                              "(check --pin-file or SEAL_PIN)",
+                              p->label);
         rv = p->module->C_Login(p->session, user_type, (CK_UTF8CHAR *)pin, strlen(pin));
         OPENSSL_cleanse(pin, sizeof(pin));
     }

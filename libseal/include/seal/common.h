@@ -114,6 +114,60 @@ SEAL_API seal_status seal_clean_temporaries(seal_ctx *ctx, const char *dir, int 
  */
 SEAL_API seal_status seal_temp_path(seal_ctx *ctx, const char *target, char *path, size_t size);
 
+/*
+ * Nothing lost: the check every command makes before it writes anything.
+ *
+ * `inputs` are the files the command reads (documents, scans, artwork, PIN
+ * files, chains, trust anchors, PKCS#12 files, job files); an input naming a
+ * directory stands for every file directly in it (a folder of bids, a trust
+ * directory). `outputs` are the files it will write, existing or not. NULL
+ * entries are skipped, so optional options can be passed as they are.
+ *
+ * Two paths are one file when both exist with the same device and inode
+ * (symlinks and hard links included), or when neither exists and both
+ * normalise to one path (the real path of the nearest existing directory,
+ * then the rest of the name: "./", "../dir/", symlinked directories). A
+ * caller that places outputs in a directory passes the paths of the files it
+ * will create there (DIR/NAME), not the directory.
+ *
+ * Returns SEAL_OK, or SEAL_ERR_ARGS with a one-line message naming both
+ * paths when an output would replace an input or two outputs are one file,
+ * or when an output is an existing directory or lies below a file. Nothing
+ * is created or written either way.
+ */
+SEAL_API seal_status seal_paths_check(seal_ctx *ctx, const char *const *inputs, size_t n_inputs,
+                                      const char *const *outputs, size_t n_outputs);
+
+/*
+ * An output file written whole or not at all, the way libseal writes its
+ * own: the bytes go to a temporary file beside the target (named as
+ * seal_temp_path names them), which seal_output_commit flushes to disk
+ * (fsync) and renames onto the target. Until then the target is untouched;
+ * seal_output_free without a commit removes the temporary file, so a
+ * failure leaves no file behind. Errors name the target, e.g. "cannot write
+ * report.html: No space left on device".
+ *
+ * With SEAL_OUTPUT_APPEND the new file starts with the target's current
+ * content (if any), and the whole is renamed into place at the commit.
+ *
+ * An output belongs to the context it was opened with. seal_output_open
+ * returns SEAL_OK, SEAL_ERR_ARGS, SEAL_ERR_NOMEM or SEAL_ERR_IO;
+ * seal_output_write and seal_output_commit SEAL_OK or SEAL_ERR_IO (after a
+ * commit, successful or not, only seal_output_free is allowed).
+ */
+typedef struct seal_output seal_output;
+#define SEAL_OUTPUT_APPEND 0x01u
+SEAL_API seal_status seal_output_open(seal_ctx *ctx, seal_output **out, const char *path,
+                                      unsigned flags);
+SEAL_API seal_status seal_output_write(seal_output *out, const void *data, size_t len);
+SEAL_API seal_status seal_output_commit(seal_output *out);
+/* Free an output; NULL is allowed. Uncommitted data is discarded. */
+SEAL_API void seal_output_free(seal_output *out);
+
+/* Open, write `len` bytes, commit: one whole file at `path` or none. */
+SEAL_API seal_status seal_file_write(seal_ctx *ctx, const char *path, const void *data, size_t len,
+                                     unsigned flags);
+
 #ifdef __cplusplus
 }
 #endif

@@ -18,7 +18,7 @@ extern "C" {
 #endif
 
 /* Flags passed to the PIN callback. */
-#define SEAL_PIN_COUNT_LOW 0x01u /* an earlier attempt failed */
+#define SEAL_PIN_COUNT_LOW 0x01u /* the token reports a wrong PIN since its last login */
 #define SEAL_PIN_FINAL_TRY 0x02u /* one more failure locks the token */
 #define SEAL_PIN_P12 0x04u       /* a PKCS#12 password, not a token PIN */
 #define SEAL_PIN_CONTEXT 0x08u   /* a per-signature (context-specific) login */
@@ -27,7 +27,9 @@ extern "C" {
  * Ask for a PIN or password for `label` (the token label or the file name).
  * Write it NUL-terminated into buf (bufsize bytes) and return SEAL_OK, or
  * return SEAL_ERR_CANCELLED. Called at most once per login: libseal never
- * retries a PIN by itself, so it can never lock a token.
+ * retries a PIN by itself, so it can never lock a token. An empty PIN (from
+ * here or a pin-source file) is refused with SEAL_ERR_CANCELLED before any
+ * login attempt, which would use up one of the token's tries.
  */
 typedef seal_status (*seal_pin_cb)(void *user, const char *label, unsigned flags, char *buf,
                                    size_t bufsize);
