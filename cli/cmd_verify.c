@@ -774,13 +774,6 @@ int cmd_verify(int argc, char **argv)
     opts.deadline = va.deadline;
 
     const char *in = argv[optind];
-    /* Nothing lost: the report replaces neither a bid nor a trust anchor. */
-    {
-        const char *reads[MAX_TRUST + 1] = {in};
-        memcpy(reads + 1, trust, (size_t)ntrust * sizeof(*trust));
-        if ((rc = cli_paths_check(reads, (size_t)ntrust + 1, &html, 1)) != EXIT_OK)
-            return rc;
-    }
     if (stat(in, &st) != 0) {
         cli_error("cannot open %s: %s", in, strerror(errno));
         return EXIT_INPUT;
@@ -801,6 +794,21 @@ int cmd_verify(int argc, char **argv)
             return EXIT_FAILED;
         }
         ndocs = 1;
+    }
+    /* Nothing lost: the report replaces neither a bid nor a trust anchor
+     * (a folder's PDFs; a report already in the folder may be replaced). */
+    {
+        const char **reads = calloc((size_t)(ndocs + ntrust), sizeof(*reads));
+        if (!reads) {
+            rc = EXIT_FAILED;
+            goto out;
+        }
+        memcpy(reads, files, (size_t)ndocs * sizeof(*reads));
+        memcpy(reads + ndocs, trust, (size_t)ntrust * sizeof(*reads));
+        rc = cli_paths_check(reads, (size_t)(ndocs + ntrust), &html, 1);
+        free(reads);
+        if (rc != EXIT_OK)
+            goto out;
     }
     docs = calloc((size_t)ndocs, sizeof(*docs));
     ctx = cli_ctx_new();

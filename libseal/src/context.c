@@ -319,8 +319,7 @@ seal_status seal__temp_path(seal_ctx *ctx, const char *target, char *tmp, size_t
         return seal__fail(ctx, SEAL_ERR_ARGS, "output path too long: %s", target);
     fd = mkstemp(tmp);
     if (fd < 0)
-        return seal__fail(ctx, SEAL_ERR_IO, "cannot create a temporary file beside %s: %s", target,
-                          strerror(errno));
+        return seal__fail(ctx, SEAL_ERR_IO, "cannot write %s: %s", target, strerror(errno));
     close(fd);
     return SEAL_OK;
 }

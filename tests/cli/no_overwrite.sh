@@ -186,6 +186,15 @@ missing_dir_spelling() {
 }
 run_case "output through a missing directory: nosuch/../bid.pdf" missing_dir_spelling
 
+# A report already in the folder of bids is not a bid: it is replaced.
+report_in_folder() {
+    fresh
+    echo old >bids/report.html
+    expect_exit 3 "$SEAL" verify bids --trust root.pem --html bids/report.html
+    grep -q '<!DOCTYPE html>' bids/report.html || die "the report was not replaced"
+}
+run_case "verify DIR --html DIR/report.html (not a bid) is replaced" report_in_folder
+
 # The check refuses only what it must: distinct outputs beside the inputs
 # are written.
 distinct_ok() {

@@ -83,7 +83,9 @@ typedef struct seal_sign_options {
  * size) and a PAdES B-B signature made with `key`. The input's bytes are an
  * exact prefix of the output; the input is never modified. The output is
  * written to a temporary file beside out_path, re-opened and checked, then
- * renamed into place; on any failure no output file exists.
+ * renamed into place; on any failure no output file exists. An out_path
+ * that is in_path or the artwork, by any spelling (seal_paths_check), is
+ * refused with SEAL_ERR_ARGS before anything is read or written.
  *
  * Returns SEAL_OK, or SEAL_ERR_ARGS, SEAL_ERR_IO, SEAL_ERR_INPUT (not a PDF,
  * damaged, bad artwork), SEAL_ERR_PASSWORD, SEAL_ERR_REFUSED (DocMDP P=1,
@@ -104,7 +106,9 @@ SEAL_API seal_status seal_sign_file(seal_ctx *ctx, const char *in_path, const ch
  * Render the pages seal_sign_file would stamp, with the seals in place, to
  * PNG at `dpi` — without any key and without writing a PDF. One page goes
  * to png_path; several go to png_path with "-N" (the page number) before
- * its extension. Same input checks and statuses as seal_sign_file.
+ * its extension, renamed into place only when every page has rendered. Same
+ * input checks and statuses as seal_sign_file; no PNG path may name the
+ * input or the artwork.
  */
 SEAL_API seal_status seal_sign_preview(seal_ctx *ctx, const char *in_path,
                                        const seal_sign_options *opts, const char *png_path,
