@@ -809,6 +809,8 @@ static void free_sig(vsig *s)
     free(s->serial);
     free(s->contents);
     free(s->changes);
+    free(s->touched);
+    free(s->fills);
     free(s->png[0]);
     free(s->png[1]);
     for (int i = 0; i < s->nlock_fields; i++)

@@ -39,6 +39,12 @@ typedef struct vchange {
     char detail[200];
 } vchange;
 
+/* An area of a page (0-based), in the page's PDF user space. */
+typedef struct vrect {
+    int page;
+    float x0, y0, x1, y1;
+} vrect;
+
 typedef struct vsig {
     seal_signature_result r;  /* r's strings point into the fields below */
     char *field, *type, *subfilter, *reason, *signer, *signer_subject, *issuer, *serial;
@@ -71,6 +77,15 @@ typedef struct vsig {
     int gap_ok;               /* the gap is exactly this dictionary's /Contents */
     int has_tst;              /* a signature time-stamp attribute */
     X509 *signer_cert;        /* owned */
+    /* Set by the structural judge for the rendering judge: the pages some
+     * changed, added or freed object is reachable from (all of them when
+     * touched_all), and the empty fields whose filling it allowed. */
+    unsigned char *touched;   /* per page of the final document */
+    int ntouched;
+    int touched_all;
+    vrect *fills;
+    int nfills;
+    int hidden;               /* found only in the bytes: no longer in the form */
     int lock_all;             /* FieldMDP: 1 all, 2 include, 3 exclude; 0 none */
     char **lock_fields;
     int nlock_fields;
