@@ -136,6 +136,19 @@ int seal__vfy_late(const vdoc *d);
 void seal__vfy_changes(seal_ctx *ctx, vdoc *d, vsig *s);
 void seal__vfy_add_change(vsig *s, int revision, int object, int page, const char *kind,
                           int allowed, const char *fmt, ...) __attribute__((format(printf, 7, 8)));
+/* verify.c: a signature field of the document (a seal__field_fn) added to
+ * d->sigs; user is a vcollect. */
+typedef struct vcollect {
+    vdoc *d;
+    pdf_obj *docmdp; /* /Perms /DocMDP of the document, or NULL */
+} vcollect;
+void seal__vfy_add_sig(seal_ctx *ctx, pdf_obj *field, const char *name, void *user);
+
+/* vfind.c: every other signature dictionary in the file's bytes, reachable
+ * or not; one whose field was in the form when it was signed and is not
+ * now is added to d->sigs as hidden, TOTAL-FAILED. */
+void seal__vfy_find_hidden(seal_ctx *ctx, vdoc *d, vcollect *c);
+
 /* Open the first len bytes of data as their own document. */
 pdf_document *seal__vfy_open_prefix(seal_ctx *ctx, const unsigned char *data, size_t len,
                                     const char *password);
