@@ -397,7 +397,9 @@ static void rule_field(judge *j, int num, pdf_obj *o, pdf_obj *n)
 
     field_name(fz, n, name, sizeof(name));
     if (sig) {
-        pdf_obj *ov = pdf_dict_get(fz, o, PDF_NAME(V)), *nv = pdf_dict_get(fz, n, PDF_NAME(V));
+        /* A widget kid of a signed field holds no /V of its own: the
+         * field's value is inherited. */
+        pdf_obj *ov = pdf_dict_get_inheritable(fz, o, PDF_NAME(V)), *nv = pdf_dict_get(fz, n, PDF_NAME(V));
         vsig *t = later_signature(j, nv);
         if (ov) {
             CHANGE(j, num, pg, "signature", 0, "signed field '%s' changed after signing (/%s)", name,
@@ -406,7 +408,8 @@ static void rule_field(judge *j, int num, pdf_obj *o, pdf_obj *n)
         }
         for (int i = 0; i < nk && i < 32; i++) {
             const char *k = keys[i];
-            int fine = !strcmp(k, "AP") || !strcmp(k, "AS") || !strcmp(k, "P") ||
+            int fine = !strcmp(k, "AP") || !strcmp(k, "AS") || !strcmp(k, "P") || !strcmp(k, "DA") ||
+                       !strcmp(k, "MK") ||
                        (!strcmp(k, "V") && t) ||
                        (!strcmp(k, "F") && !((pdf_dict_get_int(fz, n, PDF_NAME(F)) ^
                                               pdf_dict_get_int(fz, o, PDF_NAME(F))) & VISIBILITY));
