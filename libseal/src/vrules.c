@@ -213,15 +213,19 @@ static int field_locked(judge *j, const char *name)
 }
 
 /* A signature of this document made after the one judged. */
-static vsig *later_signature(judge *j, pdf_obj *v)
+static vsig *later_signature_num(judge *j, int num)
 {
-    int num = pdf_to_num(j->fz, v);
     for (size_t i = 0; i < j->d->nsigs; i++) {
         vsig *t = &j->d->sigs[i];
         if (t != j->s && num > 0 && t->sig_num == num && t->rev_end > j->s->rev_end && !t->hidden)
             return t;
     }
     return NULL;
+}
+
+static vsig *later_signature(judge *j, pdf_obj *v)
+{
+    return later_signature_num(j, pdf_to_num(j->fz, v));
 }
 
 /* DocMDP P=1 permits no change but a document time-stamp (ISO 32000-2). */
@@ -352,10 +356,9 @@ static int is_field(fz_context *fz, pdf_obj *o)
            pdf_dict_get(fz, o, PDF_NAME(T));
 }
 
-static void add_fill(judge *j, pdf_obj *widget)
+static void add_fill(judge *j, int num, pdf_obj *widget)
 {
     vsig *s = j->s;
-    int num = pdf_to_num(j->fz, widget);
     int page = page_of(j, num);
     if (!page || s->nfills >= MAX_FILLS)
         return;
@@ -454,9 +457,9 @@ static void rule_field(judge *j, int num, pdf_obj *o, pdf_obj *n)
         pdf_name_eq(fz, ov, PDF_NAME(Off))) {
         pdf_obj *kids = pdf_dict_get(fz, n, PDF_NAME(Kids));
         if (!kids)
-            add_fill(j, pdf_new_indirect(fz, j->cur, num, 0));
+            add_fill(j, num, n);
         for (int i = 0; i < pdf_array_len(fz, kids) && i < 64; i++)
-            add_fill(j, pdf_array_get(fz, kids, i));
+            add_fill(j, pdf_to_num(fz, pdf_array_get(fz, kids, i)), pdf_array_get(fz, kids, i));
     }
     CHANGE(j, num, pg, "form fill", 1, "form field '%s' %s", name,
            has_key(keys, nk < 32 ? nk : 32, "V") ? "filled in" : "appearance updated");
@@ -785,7 +788,7 @@ void seal__vj_judge_new(judge *j, int num, pdf_obj *n)
         pdf_obj *type = pdf_dict_get(fz, n, PDF_NAME(Type));
         int sigish = pdf_dict_get(fz, n, PDF_NAME(ByteRange)) || pdf_name_eq(fz, type, PDF_NAME(Sig)) ||
                      !strcmp(pdf_to_name(fz, type), "DocTimeStamp");
-        if (sigish && !later_signature(j, pdf_new_indirect(fz, j->cur, num, 0)))
+        if (sigish && !later_signature_num(j, num))
             CHANGE(j, num, pg, "signature", 0, "signature dictionary %d is no signature of this document", num);
     }
     if (roles & VR_FIELD) {
