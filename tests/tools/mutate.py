@@ -2,9 +2,20 @@
 # Attacks on signed PDFs, for the verifier's tests (stdlib only).
 # SPDX-License-Identifier: AGPL-3.0-or-later
 #
-#   mutate.py KIND IN.pdf OUT.pdf
+#   mutate.py KIND[@table|@xrefstm|@objstm] IN.pdf OUT.pdf
+#   mutate.py --plan FILE|-        lines "SPEC IN.pdf OUT.pdf", one interpreter for all
+#   mutate.py --list               every KIND
 #
-# KIND:
+# The attack generator of issue 12 (docs/verify.md "Attack suite"; the
+# classes are the KINDS table below): 'prepare' (or 'prepare-roles') adds to
+# an unsigned document what shadow, dangling and role-confusion attacks need
+# inside the revision that will be signed; the attack kinds then append one
+# incremental update to the signed file, as a classic xref table (default
+# for classic files), an xref stream (@xrefstm) or with the changed objects
+# in an object stream (@objstm). 'whitebox' writes seal artwork that is an
+# opaque white box with text (IN is ignored: "-").
+#
+# The first kinds (below, kept as they were):
 #   content    an incremental update pointing page 1's /Contents at new content
 #   annot      an incremental update adding an opaque Square annotation over page 1
 #   override   an incremental update redefining page 1's content stream object
