@@ -116,21 +116,23 @@ static void check_entry(judge *j, const xraw_section *sec, const xraw_entry *e)
 
     if (same_as_old(j, e))
         return; /* listed again, unchanged */
+    int header = seal__xraw_obj_at(data, len, e->ofs, &onum, &ogen);
     if (e->ofs < sec->start || e->ofs >= sec->end) {
-        CHANGE(j, num, 0, "re-pointed object", 0,
-               "object %d re-pointed to byte %lld, %s", num, (long long)e->ofs,
-               e->ofs < sec->start ? "inside an earlier revision" : "outside the file");
+        CHANGE(j, num, 0, "re-pointed object", 0, "object %d re-pointed to byte %lld, %s%s", num, (long long)e->ofs,
+               e->ofs < sec->start ? "inside an earlier revision" : "outside the file",
+               header && onum != num ? ", where another object (a different object number) is" : "");
         return;
     }
-    if (!seal__xraw_obj_at(data, len, e->ofs, &onum, &ogen) || onum != num || ogen != e->gen) {
-        CHANGE(j, num, 0, "cross-reference", 0, "the entry for object %d points at %s%d at byte %lld", num,
-               onum ? "object " : "no object header", onum, (long long)e->ofs);
+    if (!header || onum != num || ogen != e->gen) {
+        CHANGE(j, num, 0, "cross-reference", 0,
+               "the cross-reference entry for object %d points at byte %lld, which holds %s %d", num,
+               (long long)e->ofs, onum ? "another object," : "no object header", onum);
         return;
     }
     int dup = seal__xraw_dup_key(j->fz, data, len, e->ofs, 1, key, sizeof(key));
     if (dup > 0)
         CHANGE(j, num, 0, "viewer differential", 0,
-               "object %d holds the key /%s twice: readers disagree on which counts", num, key);
+               "object %d has a duplicate key /%s: readers disagree on which one counts", num, key);
     else if (dup < 0)
         seal__vj_cap(j, "object %d is too large to check for duplicate keys", num);
 }
@@ -164,7 +166,7 @@ static void check_compressed(judge *j, const xraw_entry *e, const int *seen, int
         int dup = seal__xraw_dup_key(j->fz, p, blen, (int64_t)at, 0, key, sizeof(key));
         if (dup > 0)
             CHANGE(j, num, 0, "viewer differential", 0,
-                   "object %d holds the key /%s twice: readers disagree on which counts", num, key);
+                   "object %d has a duplicate key /%s: readers disagree on which one counts", num, key);
         else if (dup < 0)
             seal__vj_cap(j, "object %d is too large to check for duplicate keys", num);
     }
@@ -282,8 +284,8 @@ static __attribute__((noinline)) void judge_all(judge *j)
         }
         if (k == K_FREED) {
             if (j->ro.role[num])
-                CHANGE(j, num, seal__vj_page_of(j, num), "deleted object", 0, "object %d (%s) freed", num,
-                       seal__vroles_name(j->ro.role[num]));
+                CHANGE(j, num, seal__vj_page_of(j, num), "deleted object", 0, "object %d (%s) freed: deleted after signing",
+                       num, seal__vroles_name(j->ro.role[num]));
             continue;
         }
         pdf_obj *volatile o = NULL, *volatile n = NULL;

@@ -62,6 +62,8 @@ int seal__vj_page_of(judge *j, int num);
     seal__vfy_add_change((j)->s, seal__vj_rev_of((j), (num)), (num), (pg), (kind), (ok), __VA_ARGS__)
 
 /* vrules.c */
+/* What an object is, for a change list: "font", "form XObject" … */
+void seal__vj_describe(fz_context *fz, pdf_obj *o, char *buf, size_t size);
 int seal__vj_same_obj(fz_context *fz, pdf_obj *a, pdf_obj *b, int depth);
 int seal__vj_same_value(judge *j, int num, pdf_obj *a, pdf_obj *b);
 void seal__vj_judge_changed(judge *j, int num, pdf_obj *o, pdf_obj *n);

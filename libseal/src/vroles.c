@@ -110,6 +110,29 @@ static int is(const char *a, const char *b)
     return !strcmp(a, b);
 }
 
+static int listed(const char *k, const char *const *keys)
+{
+    for (; *keys; keys++)
+        if (!strcmp(k, *keys))
+            return 1;
+    return 0;
+}
+
+/* The catalog's and a page's keys that ISO 32000-2 defines. A writer's
+ * private keys (a PieceInfo-like /Foo) draw nothing in any viewer: what
+ * only they reach has no role. A standard key with behaviour (actions,
+ * names, outlines, optional content …) makes what it reaches strict. */
+static const char *const catalog_keys[] = {
+    "Type", "Version", "Extensions", "Pages", "PageLabels", "Names", "Dests", "ViewerPreferences",
+    "PageLayout", "PageMode", "Outlines", "Threads", "OpenAction", "AA", "URI", "AcroForm", "Metadata",
+    "StructTreeRoot", "MarkInfo", "Lang", "SpiderInfo", "OutputIntents", "PieceInfo", "OCProperties",
+    "Perms", "Legal", "Requirements", "Collection", "NeedsRendering", "DSS", "AF", "DPartRoot", NULL};
+static const char *const page_keys[] = {
+    "Type", "Parent", "LastModified", "Resources", "MediaBox", "CropBox", "BleedBox", "TrimBox",
+    "ArtBox", "BoxColorInfo", "Contents", "Rotate", "Group", "Thumb", "B", "Dur", "Trans", "Annots",
+    "AA", "Metadata", "PieceInfo", "StructParents", "ID", "PZ", "SeparationInfo", "Tabs",
+    "TemplateInstantiated", "PresSteps", "UserUnit", "VP", "AF", "OutputIntents", "DPart", NULL};
+
 /* The role of what `key` of an object with role `bit` refers to; 0: a
  * back edge, not followed. */
 static uint32_t child_role(fz_context *fz, uint32_t bit, const char *k, pdf_obj *obj)
@@ -127,7 +150,8 @@ static uint32_t child_role(fz_context *fz, uint32_t bit, const char *k, pdf_obj 
                : is(k, "Extensions")     ? VR_EXT
                : is(k, "Perms")          ? VR_PERMS
                : is(k, "Names")          ? VR_NAMES
-                                         : VR_OTHER;
+               : listed(k, catalog_keys) ? VR_OTHER
+                                         : 0;
     case VR_NAMES: return is(k, "AP") ? VR_AP : VR_OTHER;
     case VR_PAGETREE:
         return is(k, "Parent") ? 0 : is(k, "Kids") ? VR_PAGETREE : VR_CONTENT;
@@ -136,7 +160,8 @@ static uint32_t child_role(fz_context *fz, uint32_t bit, const char *k, pdf_obj 
                : is(k, "Annots")   ? VR_ANNOTS
                : is(k, "Metadata") ? VR_METADATA
                : is(k, "Contents") || is(k, "Resources") || is(k, "Group") || is(k, "Thumb") ? VR_CONTENT
-                                   : VR_OTHER;
+               : listed(k, page_keys) ? VR_OTHER
+                                      : 0;
     case VR_ANNOTS: return VR_ANNOT;
     case VR_FIELDS: return VR_FIELD;
     case VR_ANNOT:

@@ -248,6 +248,40 @@ static pdf_obj *field_value(fz_context *fz, pdf_document *doc, const char *name)
 
 /* ------------------------------------------------------------ appearances */
 
+void seal__vj_describe(fz_context *fz, pdf_obj *o, char *buf, size_t size)
+{
+    pdf_obj *type = pdf_dict_get(fz, o, PDF_NAME(Type)), *st = pdf_dict_get(fz, o, PDF_NAME(Subtype));
+    pdf_obj *s = pdf_dict_get(fz, o, PDF_NAME(S));
+    const char *what = pdf_is_stream(fz, o) ? "content stream" : pdf_is_array(fz, o) ? "array" : "dictionary";
+
+    if (pdf_name_eq(fz, st, PDF_NAME(Image)))
+        what = "image XObject";
+    else if (pdf_name_eq(fz, st, PDF_NAME(Form)))
+        what = "form XObject";
+    else if (pdf_name_eq(fz, type, PDF_NAME(Font)) || pdf_dict_get(fz, o, PDF_NAME(BaseFont)))
+        what = "font";
+    else if (pdf_name_eq(fz, type, PDF_NAME(FontDescriptor)))
+        what = "font descriptor";
+    else if (pdf_name_eq(fz, type, PDF_NAME(OCG)) || pdf_name_eq(fz, type, PDF_NAME(OCMD)))
+        what = "optional content group (layer)";
+    else if (pdf_dict_get(fz, o, PDF_NAME(OCGs)))
+        what = "optional content (OCG) properties: which layers show";
+    else if (pdf_name_eq(fz, s, PDF_NAME(JavaScript)))
+        what = "JavaScript action";
+    else if (pdf_is_name(fz, s) && (pdf_name_eq(fz, type, PDF_NAME(Action)) || pdf_dict_get(fz, o, PDF_NAME(Next))))
+        what = "action";
+    else if (pdf_name_eq(fz, type, PDF_NAME(Annot)))
+        what = "annotation";
+    else if (pdf_name_eq(fz, type, PDF_NAME(Page)))
+        what = "page";
+    else if (pdf_dict_get(fz, o, PDF_NAME(Font)) || pdf_dict_get(fz, o, PDF_NAME(XObject)) ||
+             pdf_dict_get(fz, o, PDF_NAME(ProcSet)) || pdf_dict_get(fz, o, PDF_NAME(ExtGState)))
+        what = "resource dictionary";
+    else if (pdf_is_dict(fz, o) && pdf_is_name(fz, s))
+        what = "action";
+    snprintf(buf, size, "%s", what);
+}
+
 static int is_plain_font(fz_context *fz, pdf_obj *o)
 {
     return pdf_name_eq(fz, pdf_dict_get(fz, o, PDF_NAME(Type)), PDF_NAME(Font)) &&
@@ -492,7 +526,7 @@ static void rule_list(judge *j, int num, pdf_obj *oa, pdf_obj *na, int page, con
     char name[256];
 
     if (no > MAX_LIST || nn > MAX_LIST) {
-        cap(j, "%s of %d entries (more than the %d examined)", what, no > nn ? no : nn, MAX_LIST);
+        cap(j, "%s: %d entries, over the limit of %d examined", what, no > nn ? no : nn, MAX_LIST);
         return;
     }
     for (int i = 0; i < no; i++) {
@@ -600,7 +634,11 @@ static void rule_catalog(judge *j, int num, pdf_obj *o, pdf_obj *n)
         else if (!strcmp(k, "StructTreeRoot") && !ov)
             CHANGE(j, num, 0, "structure", 1, "structure tree added");
         else
-            CHANGE(j, num, 0, "catalog", 0, "catalog /%s changed", k);
+            CHANGE(j, num, 0, "catalog", 0, "catalog /%s changed%s", k,
+                   !strcmp(k, "OCProperties")                    ? " (optional content: which layers show)"
+                   : !strcmp(k, "OpenAction") || !strcmp(k, "AA") ? " (an action run on opening)"
+                   : !strcmp(k, "Names")                          ? " (named JavaScript actions, files or destinations)"
+                                                                  : "");
     }
 }
 
@@ -697,11 +735,15 @@ void seal__vj_judge_changed(judge *j, int num, pdf_obj *o, pdf_obj *n)
     }
     const uint32_t strict = VR_PAGETREE | VR_CONTENT | VR_SIGDICT | VR_SIGMETA | VR_OTHER | VR_ENCRYPT | VR_PERMS;
     if (roles & strict) {
-        char where[24] = "";
+        char where[24] = "", what[64], also[96] = "";
         if (pg)
             snprintf(where, sizeof(where), "page %d: ", pg);
+        seal__vj_describe(fz, n, what, sizeof(what));
+        uint32_t rest = roles & ~strict & (VR_METADATA | VR_INFO | VR_DSS | VR_ANNOT | VR_AP | VR_FIELD | VR_STRUCT);
+        if (rest)
+            snprintf(also, sizeof(also), ", also used as %s: judged by its stricter role", seal__vroles_name(rest));
         CHANGE(j, num, pg, (roles & VR_CONTENT) ? "content" : (roles & VR_SIGDICT) ? "signature" : "overridden object", 0,
-               "%s%s (object %d) changed", where, seal__vroles_name(roles & strict), num);
+               "%s%s (object %d, %s) changed%s", where, what, num, seal__vroles_name(roles & strict), also);
         return;
     }
     int ok_before = j->s->r.changes_after != SEAL_CHANGES_DISALLOWED;
@@ -780,8 +822,11 @@ void seal__vj_judge_new(judge *j, int num, pdf_obj *n)
         return; /* nothing shows it */
     const uint32_t never = VR_CATALOG | VR_PAGETREE | VR_PAGE | VR_CONTENT | VR_OTHER | VR_ENCRYPT | VR_PERMS;
     if (roles & never) {
-        CHANGE(j, num, pg, (roles & VR_CONTENT) ? "content" : "new object", 0, "new object %d used as %s", num,
-               seal__vroles_name(roles & never));
+        char what[64];
+        seal__vj_describe(fz, n, what, sizeof(what));
+        CHANGE(j, num, pg, (roles & VR_CONTENT) ? "content" : "new object", 0, "new %s (object %d) used as %s%s", what,
+               num, seal__vroles_name(roles & never),
+               (roles & VR_CONTENT) ? ": a signed page now draws it (resources gained or replaced)" : "");
         return;
     }
     if (roles & VR_SIGDICT) {
