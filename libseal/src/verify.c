@@ -165,10 +165,6 @@ static size_t find_revisions(const unsigned char *data, size_t len, int64_t *end
 
 /* ------------------------------------------------------------ signatures */
 
-typedef struct collect {
-    vdoc *d;
-    pdf_obj *docmdp;
-} collect;
 
 static char *xstrdup(fz_context *fz, const char *s)
 {
@@ -233,10 +229,10 @@ static void seal_kind_of(fz_context *fz, pdf_obj *widget, char *out, size_t size
         snprintf(out, size, "%s", pdf_is_name(fz, kind) ? pdf_to_name(fz, kind) : pdf_to_str_buf(fz, kind));
 }
 
-static void add_sig(seal_ctx *ctx, pdf_obj *field, const char *name, void *user)
+void seal__vfy_add_sig(seal_ctx *ctx, pdf_obj *field, const char *name, void *user)
 {
     fz_context *fz = ctx->fz;
-    collect *c = user;
+    vcollect *c = user;
     vdoc *d = c->d;
     pdf_obj *v, *br, *contents, *kids;
     vsig *s;
@@ -809,6 +805,8 @@ static void free_sig(vsig *s)
     free(s->serial);
     free(s->contents);
     free(s->changes);
+    free(s->touched);
+    free(s->fills);
     free(s->png[0]);
     free(s->png[1]);
     for (int i = 0; i < s->nlock_fields; i++)
@@ -893,8 +891,9 @@ static void verify_doc(seal_ctx *ctx, seal_report *rep, const unsigned char *dat
         if (!rep->sigs)
             fz_throw(fz, FZ_ERROR_MEMORY, "out of memory");
         d.sigs = rep->sigs;
-        collect c = {&d, pdf_dict_getp(fz, pdf_trailer(fz, doc), "Root/Perms/DocMDP")};
-        seal__pdf_each_field(ctx, doc, add_sig, &c);
+        vcollect c = {&d, pdf_dict_getp(fz, pdf_trailer(fz, doc), "Root/Perms/DocMDP")};
+        seal__pdf_each_field(ctx, doc, seal__vfy_add_sig, &c);
+        seal__vfy_find_hidden(ctx, &d, &c);
         rep->nsigs = d.nsigs;
         /* Report in signing order (the revision each covers), not in the
          * order the form lists the fields. */

@@ -39,6 +39,12 @@ typedef struct vchange {
     char detail[200];
 } vchange;
 
+/* An area of a page (0-based), in the page's PDF user space. */
+typedef struct vrect {
+    int page;
+    float x0, y0, x1, y1;
+} vrect;
+
 typedef struct vsig {
     seal_signature_result r;  /* r's strings point into the fields below */
     char *field, *type, *subfilter, *reason, *signer, *signer_subject, *issuer, *serial;
@@ -71,6 +77,15 @@ typedef struct vsig {
     int gap_ok;               /* the gap is exactly this dictionary's /Contents */
     int has_tst;              /* a signature time-stamp attribute */
     X509 *signer_cert;        /* owned */
+    /* Set by the structural judge for the rendering judge: the pages some
+     * changed, added or freed object is reachable from (all of them when
+     * touched_all), and the empty fields whose filling it allowed. */
+    unsigned char *touched;   /* per page of the final document */
+    int ntouched;
+    int touched_all;
+    vrect *fills;
+    int nfills;
+    int hidden;               /* found only in the bytes: no longer in the form */
     int lock_all;             /* FieldMDP: 1 all, 2 include, 3 exclude; 0 none */
     char **lock_fields;
     int nlock_fields;
@@ -121,6 +136,19 @@ int seal__vfy_late(const vdoc *d);
 void seal__vfy_changes(seal_ctx *ctx, vdoc *d, vsig *s);
 void seal__vfy_add_change(vsig *s, int revision, int object, int page, const char *kind,
                           int allowed, const char *fmt, ...) __attribute__((format(printf, 7, 8)));
+/* verify.c: a signature field of the document (a seal__field_fn) added to
+ * d->sigs; user is a vcollect. */
+typedef struct vcollect {
+    vdoc *d;
+    pdf_obj *docmdp; /* /Perms /DocMDP of the document, or NULL */
+} vcollect;
+void seal__vfy_add_sig(seal_ctx *ctx, pdf_obj *field, const char *name, void *user);
+
+/* vfind.c: every other signature dictionary in the file's bytes, reachable
+ * or not; one whose field was in the form when it was signed and is not
+ * now is added to d->sigs as hidden, TOTAL-FAILED. */
+void seal__vfy_find_hidden(seal_ctx *ctx, vdoc *d, vcollect *c);
+
 /* Open the first len bytes of data as their own document. */
 pdf_document *seal__vfy_open_prefix(seal_ctx *ctx, const unsigned char *data, size_t len,
                                     const char *password);

@@ -105,7 +105,7 @@ attack() {
 
 case_attacks() {
     make_files
-    attack content "$W/three.pdf" 1 '[.signatures[] | select(.changes_after == "disallowed") | .changes[] | select(.allowed == false and .kind == "content" and .page == 1)] | length == 3'
+    attack content "$W/three.pdf" 1 '[.signatures[] | select(.changes_after == "disallowed") | .changes[] | select(.allowed == false and .kind == "content" and .page == 1)] | length >= 3'
     attack annot "$W/three.pdf" 1 '[.signatures[] | .changes[] | select(.allowed == false and .kind == "overlay annotation")] | length == 3'
     attack override "$W/three.pdf" 1 '[.signatures[] | .changes[] | select(.allowed == false and .kind == "content" and .object > 0)] | length == 3'
     attack pageobj "$W/three.pdf" 1 '[.signatures[] | .changes[] | select(.allowed == false and .kind == "page" and .page == 1)] | length >= 3'

@@ -21,8 +21,15 @@ def main(argv):
     prev = int(re.findall(rb"startxref\s+(\d+)", data)[-1])
 
     def obj(num):
-        m = re.search(rb"(?<![0-9])%d 0 obj(.*?)endobj" % num, data, re.S)
-        return m.group(1).strip()
+        """The object's last definition: what the document shows now."""
+        hits = list(re.finditer(rb"(?<![0-9])%d 0 obj(.*?)endobj" % num, data, re.S))
+        return hits[-1].group(1).strip()
+
+    def add_to(body, key, fallback):
+        """Add the field to an existing /Fields or /Annots array, or append one."""
+        if re.search(rb"/%s\s*\[" % key, body):
+            return re.sub(rb"/%s\s*\[" % key, b"/%s [%d 0 R " % (key, field), body, count=1)
+        return body[:-2].rstrip() + fallback + b" >>"
 
     page = None
     for m in re.finditer(rb"(?<![0-9])(\d+) 0 obj(.*?)endobj", data, re.S):
@@ -36,8 +43,8 @@ def main(argv):
     body = {
         field: b"<< /Type /Annot /Subtype /Widget /FT /Sig /T (%s) /F 4 /Rect [%s %s %s %s] /P %d 0 R%s >>"
         % (name.encode(), x0.encode(), y0.encode(), x1.encode(), y1.encode(), page, lockd),
-        root: obj(root)[:-2].rstrip() + b" /AcroForm << /Fields [%d 0 R] >> >>" % field,
-        page: obj(page)[:-2].rstrip() + b" /Annots [%d 0 R] >>" % field,
+        root: add_to(obj(root), b"Fields", b" /AcroForm << /Fields [%d 0 R] >>" % field),
+        page: add_to(obj(page), b"Annots", b" /Annots [%d 0 R]" % field),
     }
     out = bytearray(data)
     if not out.endswith(b"\n"):
