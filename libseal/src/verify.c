@@ -64,9 +64,9 @@ static const struct {
                                              "the algorithms are too weak for the policy",
                                              "算法强度不符合安全策略"},
     [SEAL_SUB_OUT_OF_BOUNDS_NO_POE] = {"OUT_OF_BOUNDS_NO_POE",
-                                       "the certificate was not valid at the claimed time and no "
-                                       "time-stamp proves otherwise",
-                                       "证书在声称的签名时间无效，且无时间戳证明"},
+                                       "the certificate has expired and no time-stamp proves the "
+                                       "signature was made while it was valid",
+                                       "证书已过期，且无时间戳证明签名时证书有效"},
     [SEAL_SUB_TRY_LATER] = {"TRY_LATER", "revocation status not available", "无法获得证书吊销状态"},
     [SEAL_SUB_NO_POE] = {"NO_POE", "no proof of existence before the required time",
                          "无法证明在规定时间之前已存在"},
