@@ -134,35 +134,6 @@ int seal__vfy_late(const vdoc *d)
     return d->give_up_at > 0 && now_mono() > d->give_up_at;
 }
 
-/* ------------------------------------------------------------ revisions */
-
-/* Revisions end after each "%%EOF" and its end-of-line: what a ByteRange
- * must end at. */
-static size_t find_revisions(const unsigned char *data, size_t len, int64_t *ends, size_t max)
-{
-    size_t n = 0;
-    const unsigned char *p = data, *end = data + len;
-
-    /* memchr is far faster than memmem on megabytes of image data. */
-    while (n < max && p < end) {
-        const unsigned char *m = memchr(p, '%', (size_t)(end - p));
-        if (!m)
-            break;
-        if ((size_t)(end - m) < 5 || memcmp(m, "%%EOF", 5) != 0) {
-            p = m + 1;
-            continue;
-        }
-        size_t e = (size_t)(m - data) + 5;
-        if (e < len && data[e] == '\r')
-            e += (e + 1 < len && data[e + 1] == '\n') ? 2 : 1;
-        else if (e < len && data[e] == '\n')
-            e += 1;
-        ends[n++] = (int64_t)e;
-        p = data + e;
-    }
-    return n;
-}
-
 /* ------------------------------------------------------------ signatures */
 
 typedef struct collect {
@@ -855,6 +826,26 @@ pdf_document *seal__vfy_open_prefix(seal_ctx *ctx, const unsigned char *data, si
     return doc;
 }
 
+/* The revision index shared with inspect: d->rev_ends gets the ends of the
+ * %%EOF-terminated revisions (what a ByteRange may end at, and how
+ * changes are numbered); returns the count inspect shows, an unterminated
+ * tail included. */
+static size_t index_revisions(vdoc *d, int64_t *ends)
+{
+    seal__revision *revs = malloc(VFY_MAX_REVS * sizeof(*revs));
+    size_t n = 0;
+
+    d->nrevs = 0;
+    if (!revs)
+        return 0;
+    n = seal__pdf_revisions(d->data, d->len, revs, VFY_MAX_REVS);
+    for (size_t r = 0; r < n; r++)
+        if (revs[r].terminated)
+            ends[d->nrevs++] = revs[r].end;
+    free(revs);
+    return n;
+}
+
 static void verify_doc(seal_ctx *ctx, seal_report *rep, const unsigned char *data, size_t len,
                        const seal_verify_options *opts, vtrust *trust)
 {
@@ -868,8 +859,6 @@ static void verify_doc(seal_ctx *ctx, seal_report *rep, const unsigned char *dat
     fz_var(hasher);
     memset(&d, 0, sizeof(d));
     fz_try(fz) {
-        if (len < 8 || !memmem(data, len < 1024 ? len : 1024, "%PDF-", 5))
-            seal__throw(ctx, SEAL_ERR_INPUT, "not a PDF (no %%PDF- header)");
         ends = fz_malloc_array(fz, VFY_MAX_REVS, int64_t);
         d.rev_ends = ends;
         d.data = data;
@@ -927,8 +916,7 @@ static void verify_doc(seal_ctx *ctx, seal_report *rep, const unsigned char *dat
             hashing = 1;
         else
             hash_all(&d);
-        d.nrevs = find_revisions(data, len, ends, VFY_MAX_REVS);
-        rep->info.revisions = d.nrevs;
+        rep->info.revisions = index_revisions(&d, ends);
         for (size_t i = 0; i < d.nsigs; i++) {
             vsig *s = &d.sigs[i];
             check_place(ctx, &d, s);
@@ -1040,6 +1028,15 @@ static seal_status verify_common(seal_ctx *ctx, const char *path,
         }
         owned = map;
         data = map;
+    }
+    /* The same reason sign and inspect give for a file that is not a PDF
+     * or lost its end. */
+    const char *bad = seal__pdf_probe(data, len, data, len);
+    if (bad) {
+        if (owned)
+            munmap(owned, len);
+        seal__vtrust_free(&trust);
+        return seal__fail(ctx, SEAL_ERR_INPUT, "%s %s", path ? path : "the document", bad);
     }
     rep = calloc(1, sizeof(*rep));
     if (!rep || !(rep->file = strdup(path ? path : ""))) {

@@ -214,6 +214,36 @@ case_form_fill() {
     [ "$RC" = 1 ] && jq -e '.signatures[0].reason | test("P=1")' "$T/v.json" >/dev/null || die "P=1 fill: exit $RC $(sig 0 reason)"
 }
 
+# One revision index: verify numbers revisions (of signatures and of
+# changes) as inspect does, linearized files included; a truncated file is
+# unusable with the reason sign and inspect give.
+case_revisions() {
+    sign "$FIX/pdf/linearized.pdf" "$W/lin1.pdf" --seal "$FIX/art/company.pdf" --page 1 --at 105,250
+    sign "$W/lin1.pdf" "$W/lin2.pdf"
+    python3 "$TOOLS/mutate.py" content "$W/lin2.pdf" "$W/lin3.pdf"
+    expect_exit 0 "$SEAL" inspect "$W/lin3.pdf" --json
+    local ins
+    ins=$(jq -c '[[.signatures[].revision], (.revisions | length)]' "$T/stdout")
+    [ "$ins" = '[[2,3],4]' ] || die "inspect: $ins"
+    verify "$W/lin3.pdf" --trust "$ROOT"
+    [ "$RC" = 1 ] || die "exit $RC"
+    [ "$(jq -c '[[.signatures[].revision], .revisions]' "$T/v.json")" = "$ins" ] \
+        || die "verify: $(jq -c '[[.signatures[].revision], .revisions]' "$T/v.json"), inspect: $ins"
+    # The content update is inspect's revision 4 (changes after the first
+    # signature are numbered by the first later revision, 3).
+    [ "$(jq -c '[.signatures[1].changes[] | select(.allowed == false) | .revision] | unique' "$T/v.json")" = '[4]' ] \
+        || die "change revisions: $(jq -c '[.signatures[].changes[].revision]' "$T/v.json")"
+    expect_failure 4 "^seal: $FIX/pdf/truncated.pdf is truncated or damaged \(no %%EOF at its end\)\$" \
+        "$FIX/pdf/truncated.pdf" -- verify "$FIX/pdf/truncated.pdf"
+    local sign_msg verify_msg
+    verify_msg=$(cat "$T/stderr")
+    expect_exit 4 "$SEAL" inspect "$FIX/pdf/truncated.pdf"
+    [ "$(cat "$T/stderr")" = "$verify_msg" ] || die "inspect says: $(cat "$T/stderr")"
+    expect_exit 4 "$SEAL" sign "$FIX/pdf/truncated.pdf" -o "$W/t.pdf" --key "$P12"
+    sign_msg=$(cat "$T/stderr")
+    [ "$sign_msg" = "$verify_msg" ] || die "sign says: $sign_msg; verify: $verify_msg"
+}
+
 run_case "one seal: TOTAL-PASSED with the test root, every JSON field" case_one_seal
 run_case "three seals: all TOTAL-PASSED, later ones allowed changes" case_three_seals
 run_case "certified (P=2) then sealed: TOTAL-PASSED" case_certified
@@ -225,4 +255,5 @@ run_case "HTML report: one row per signature, seal images, self-contained" case_
 run_case "a folder of bids: summary table, JSON" case_folder
 run_case "unusable input and bad options" case_bad_input
 run_case "token-made seals (RSA, then EC)" case_token
+run_case "revision numbers as inspect gives them (linearized); truncated file: exit 4, sign's reason" case_revisions
 finish
