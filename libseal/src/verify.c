@@ -5,7 +5,7 @@
  * the bid deadline, and where each seal appears.
  * SPDX-License-Identifier: AGPL-3.0-or-later
  */
-#include "verifyint.h"
+#include "reportint.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -21,14 +21,6 @@
 #include <openssl/err.h>
 
 #define MAX_FILE ((size_t)2 << 30)
-
-struct seal_report {
-    seal_report_info info;
-    char *file;
-    char reason[300];
-    vsig *sigs;
-    size_t nsigs;
-};
 
 /* ------------------------------------------------------------ names */
 
@@ -185,31 +177,12 @@ static void read_locks(fz_context *fz, vsig *s, pdf_obj *sig, pdf_obj *field)
     }
 }
 
-/* The seal kind recorded on the appearance: /SealKind on the appearance
- * stream or on an XObject it draws (our signer puts it on the artwork). */
-static pdf_obj *find_seal_kind(fz_context *fz, pdf_obj *xobj, int depth)
-{
-    pdf_obj *kind = pdf_dict_gets(fz, xobj, "SealKind");
-    pdf_obj *xo = pdf_dict_getp(fz, xobj, "Resources/XObject");
-    /* Bounded: appearances nest the artwork a level or two deep. */
-    for (int i = 0; !kind && depth < 3 && i < pdf_dict_len(fz, xo) && i < 32; i++)
-        kind = find_seal_kind(fz, pdf_dict_get_val(fz, xo, i), depth + 1);
-    return kind;
-}
-
-static void seal_kind_of(fz_context *fz, pdf_obj *widget, char *out, size_t size)
-{
-    pdf_obj *kind = find_seal_kind(fz, pdf_dict_getp(fz, widget, "AP/N"), 0);
-    if (kind && (pdf_is_name(fz, kind) || pdf_is_string(fz, kind)))
-        snprintf(out, size, "%s", pdf_is_name(fz, kind) ? pdf_to_name(fz, kind) : pdf_to_str_buf(fz, kind));
-}
-
 static void add_sig(seal_ctx *ctx, pdf_obj *field, const char *name, void *user)
 {
     fz_context *fz = ctx->fz;
     collect *c = user;
     vdoc *d = c->d;
-    pdf_obj *v, *br, *contents, *kids;
+    pdf_obj *v, *br, *contents;
     vsig *s;
 
     if (!pdf_name_eq(fz, pdf_dict_get_inheritable(fz, field, PDF_NAME(FT)), PDF_NAME(Sig)))
@@ -265,29 +238,6 @@ static void add_sig(seal_ctx *ctx, pdf_obj *field, const char *name, void *user)
     }
     read_locks(fz, s, v, field);
 
-    /* Widgets: the field itself, or its kids. */
-    kids = pdf_dict_get(fz, field, PDF_NAME(Kids));
-    int nk = pdf_array_len(fz, kids);
-    for (int i = 0; i < (nk ? nk : 1) && s->r.page_count < VFY_MAX_WIDGETS; i++) {
-        pdf_obj *w = nk ? pdf_array_get(fz, kids, i) : field;
-        fz_rect r = pdf_dict_get_rect(fz, w, PDF_NAME(Rect));
-        int visible = (r.x1 - r.x0) > 0.5f && (r.y1 - r.y0) > 0.5f &&
-                      !(pdf_dict_get_int(fz, w, PDF_NAME(F)) & 2); /* Hidden */
-        int page = seal__pdf_page_number(ctx, d->doc, pdf_dict_get(fz, w, PDF_NAME(P)));
-        if (!visible)
-            continue;
-        if (!s->r.page) {
-            s->r.page = page;
-            s->r.rect[0] = r.x0;
-            s->r.rect[1] = r.y0;
-            s->r.rect[2] = r.x1;
-            s->r.rect[3] = r.y1;
-            seal_kind_of(fz, w, s->seal_kind, sizeof(s->seal_kind));
-        }
-        s->pages[s->r.page_count++] = page;
-    }
-    if (!s->r.page_count)
-        snprintf(s->seal_kind, sizeof(s->seal_kind), "invisible");
 }
 
 /* DSS certificates, CRLs and OCSP responses: intermediates and revocation
@@ -649,13 +599,18 @@ static void render_sig(seal_ctx *ctx, pdf_document *doc, vsig *s, int dpi)
     fz_var(dev);
     fz_try(fz) {
         page = pdf_load_page(fz, doc, s->r.page - 1);
+        /* The placement shown first: the widget, else a seal stamp. */
+        int want = 0;
+        for (size_t k = 0; k < s->npl && !want; k++)
+            if (s->pl[k].info.page == s->r.page)
+                want = s->pl[k].info.object;
         pdf_annot *w;
-        for (w = pdf_first_widget(fz, page); w; w = pdf_next_widget(fz, w)) {
-            pdf_obj *o = pdf_annot_obj(fz, w);
-            if (pdf_to_num(fz, o) == s->field_num ||
-                pdf_to_num(fz, pdf_dict_get(fz, o, PDF_NAME(Parent))) == s->field_num)
+        for (w = pdf_first_widget(fz, page); w; w = pdf_next_widget(fz, w))
+            if (pdf_to_num(fz, pdf_annot_obj(fz, w)) == want)
                 break;
-        }
+        for (pdf_annot *a = w ? NULL : pdf_first_annot(fz, page); a && !w; a = pdf_next_annot(fz, a))
+            if (pdf_to_num(fz, pdf_annot_obj(fz, a)) == want)
+                w = a;
         if (w) {
             pix = pdf_new_pixmap_from_annot(fz, w, fz_scale(scale, scale), fz_device_rgb(fz), NULL, 1);
             png_of(fz, pix, s, 0);
@@ -729,6 +684,9 @@ static void finish_sig(vdoc *d, vsig *s, const seal_verify_options *opts)
             s->r.deadline = SEAL_DEADLINE_MISSED;
         else if (s->poe && s->poe <= opts->deadline)
             s->r.deadline = SEAL_DEADLINE_MET;
+        else if (s->claimed > opts->deadline)
+            /* Its own claim already puts it after the deadline. */
+            s->r.deadline = SEAL_DEADLINE_CLAIMED_LATE;
         else
             s->r.deadline = SEAL_DEADLINE_UNPROVEN;
     }
@@ -766,6 +724,8 @@ static void fill_result(vsig *s)
     r->seal_kind = s->seal_kind;
     r->pages = s->pages;
     r->change_count = s->nchanges;
+    for (size_t k = 0; k < s->npl; k++)
+        s->pl[k].info.kind = s->pl[k].kind;
 }
 
 static void free_sig(vsig *s)
@@ -780,6 +740,8 @@ static void free_sig(vsig *s)
     free(s->serial);
     free(s->contents);
     free(s->changes);
+    free(s->pages);
+    free(s->pl);
     free(s->png[0]);
     free(s->png[1]);
     for (int i = 0; i < s->nlock_fields; i++)
@@ -797,6 +759,7 @@ SEAL_API void seal_report_free(seal_report *rep)
         free_sig(&rep->sigs[i]);
     free(rep->sigs);
     free(rep->file);
+    seal__report_free_rules(rep);
     free(rep);
 }
 
@@ -939,6 +902,7 @@ static void verify_doc(seal_ctx *ctx, seal_report *rep, const unsigned char *dat
             seal__vcms_verify(ctx, trust, &d.sigs[i]);
         for (size_t i = 0; i < d.nsigs; i++)
             finish_sig(&d, &d.sigs[i], opts);
+        seal__vfy_placements(ctx, &d, rep->placements_limit, sizeof(rep->placements_limit));
         if (opts && (opts->flags & SEAL_VERIFY_RENDER)) {
             /* A separate instance: loading pages may synthesise
              * appearances, which must not touch the document compared. */
@@ -973,10 +937,22 @@ static void verify_doc(seal_ctx *ctx, seal_report *rep, const unsigned char *dat
         if (worst < 0 || r > seal__vfy_rank(rep->sigs[worst].r.indication))
             worst = (int)i;
     }
-    if (rep->nsigs == 0) {
+    size_t signatures = 0;
+    for (size_t i = 0; i < rep->nsigs; i++)
+        signatures += !rep->sigs[i].doc_ts;
+    if (worst >= 0 && rep->sigs[worst].r.indication == SEAL_TOTAL_FAILED) {
+        vsig *s = &rep->sigs[worst];
+        rep->info.indication = s->r.indication;
+        rep->info.subindication = s->r.subindication;
+        snprintf(rep->reason, sizeof(rep->reason), "%s: %s", s->field, s->reason ? s->reason : "");
+    } else if (signatures == 0) {
+        /* Document time-stamps prove when, not who: without a signature
+         * nothing is TOTAL-PASSED. */
         rep->info.indication = SEAL_INDETERMINATE;
         rep->info.subindication = SEAL_SUB_SIGNED_DATA_NOT_FOUND;
-        snprintf(rep->reason, sizeof(rep->reason), "the document has no signature");
+        snprintf(rep->reason, sizeof(rep->reason), "%s",
+                 rep->nsigs ? "the document has no signature, only document time-stamps"
+                            : "the document has no signature");
     } else if (worst >= 0) {
         vsig *s = &rep->sigs[worst];
         rep->info.indication = s->r.indication;
@@ -995,8 +971,11 @@ static seal_status verify_common(seal_ctx *ctx, const char *path,
     volatile seal_status st = SEAL_OK;
     vtrust trust;
 
-    if (opts && opts->version != SEAL_VERIFY_OPTIONS_VERSION)
+    if (opts && opts->version != 1 && opts->version != SEAL_VERIFY_OPTIONS_VERSION)
         return seal__fail(ctx, SEAL_ERR_ARGS, "unknown seal_verify_options version %u", opts->version);
+    for (size_t i = 0; opts && opts->version >= 2 && i < opts->require_count; i++)
+        if (seal_rule_check(opts->require[i]) != SEAL_OK)
+            return seal__fail(ctx, SEAL_ERR_ARGS, "unknown rule '%s'", opts->require[i] ? opts->require[i] : "");
     seal__ossl_clear();
     if ((st = seal__vtrust_init(ctx, &trust, opts)) != SEAL_OK)
         return st;
@@ -1066,6 +1045,11 @@ static seal_status verify_common(seal_ctx *ctx, const char *path,
         rep->info.file = rep->file;
         rep->info.reason = rep->reason;
         rep->info.signatures = rep->nsigs;
+        if (seal__report_judge(rep, opts) != SEAL_OK) {
+            seal_report_free(rep);
+            rep = NULL;
+            st = seal__fail(ctx, SEAL_ERR_NOMEM, "out of memory");
+        }
     }
     *out = rep;
     return st;

@@ -141,7 +141,8 @@ case_doc_timestamp() {
     verify "$W/lta.pdf" --trust "$ROOT" --deadline 2100-01-01T00:00:00Z
     [ "$(sig 0 deadline)" = met ] || die "deadline $(sig 0 deadline)"
     verify "$W/lta.pdf" --trust "$ROOT" --deadline 2000-01-01T00:00:00Z
-    [ "$RC" = 3 ] && [ "$(sig 0 deadline)" = unproven ] || die "deadline 2000: exit $RC $(sig 0 deadline)"
+    # The claimed /M (today) is itself after 2000: missed by its own claim.
+    [ "$RC" = 1 ] && [ "$(sig 0 deadline)" = "claimed late" ] || die "deadline 2000: exit $RC $(sig 0 deadline)"
     # A time-stamp without DSS: B-T.
     $PKI doctimestamp "$W/base.pdf" "$W/t.pdf" "$W/tsa.pem" "$W/tsa.key" "$W/tsachain.pem"
     verify "$W/t.pdf" --trust "$ROOT"
@@ -220,10 +221,28 @@ case_cms() {
         || die "two SignerInfos: exit $RC $(sig 0 subindication) $(sig 0 reason)"
 }
 
+# A document time-stamp proves when, not who: alone it is no signature.
+case_timestamp_only() {
+    issue tsa2 v3_tsa
+    cat "$FIX/ca/inter.pem" "$FIX/ca/root.pem" >"$W/tsachain.pem"
+    $PKI doctimestamp "$FIX/pdf/one.pdf" "$W/ts-only.pdf" "$W/tsa2.pem" "$W/tsa2.key" "$W/tsachain.pem"
+    verify "$W/ts-only.pdf" --trust "$ROOT"
+    [ "$RC" = 3 ] || { show_output; die "exit $RC"; }
+    [ "$(jq -r '[.indication, .subindication, .reason] | join("|")' "$T/v.json")" \
+        = "INDETERMINATE|SIGNED_DATA_NOT_FOUND|the document has no signature, only document time-stamps" ] \
+        || die "$(jq -c '[.indication, .subindication, .reason]' "$T/v.json")"
+    [ "$(sig 0 indication)" = TOTAL-PASSED ] || die "the time-stamp itself: $(sig 0 indication) $(sig 0 reason)"
+    # seal extend has no signature to keep valid there (refused before any
+    # time-stamp authority is asked).
+    expect_failure 4 "^seal: $W/ts-only.pdf has no signature to extend \(document time-stamps alone are not one\): seal it first\$" \
+        "$W/ts-only.pdf" -- extend "$W/ts-only.pdf" -o @OUT@ --tsa http://127.0.0.1:9/
+}
+
 run_case "validity judged now without a time-stamp: expired and not-yet-valid certificates with a dated /M" case_validity_now
 run_case "CMS: decoy certificate, plain ECDSA, contentType, two SignerInfos" case_cms
 run_case "an encryption certificate never passes" case_encryption_cert
 run_case "RSA-1024 and SHA-1: CRYPTO_CONSTRAINTS_FAILURE unless --allow-legacy" case_weak_crypto
 run_case "revocation from the DSS: good, revoked before, revoked after" case_revocation
 run_case "document time-stamp: B-T, B-LTA, deadline" case_doc_timestamp
+run_case "only a document time-stamp: never TOTAL-PASSED; seal extend refuses it" case_timestamp_only
 finish
