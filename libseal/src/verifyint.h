@@ -24,6 +24,7 @@
 #define VFY_MAX_WIDGETS 64
 #define VFY_MAX_PLACEMENTS 4096      /* per signature (a cross-page seal has one per page) */
 #define VFY_MAX_ANNOTS 50000         /* annotations examined for placements, all pages */
+#define VFY_MAX_PAGES 100000         /* pages walked for placements */
 #define VFY_MAX_DSS_ITEMS 2000
 #define VFY_MAX_DSS_BYTES (16u << 20)
 

@@ -197,14 +197,38 @@ static void summarise(fz_context *fz, vsig *s)
     s->r.page_count = m;
 }
 
+/* One page, its damage contained: a page that cannot be read ends the walk
+ * with that reason (a hostile /Count promises pages that are not there). */
+static int try_page(fz_context *fz, vdoc *d, int pno, int *seen, char *limit, size_t limit_size)
+{
+    int ok = 1;
+    fz_try(fz)
+        page_placements(fz, d, pno, seen, limit, limit_size);
+    fz_catch(fz) {
+        if (fz_caught(fz) == FZ_ERROR_MEMORY)
+            fz_rethrow(fz);
+        snprintf(limit, limit_size, "page %d cannot be read (%s): the seals' placements were not all examined",
+                 pno + 1, fz_caught_message(fz));
+        ok = 0;
+    }
+    return ok;
+}
+
 void seal__vfy_placements(seal_ctx *ctx, vdoc *d, char *limit, size_t limit_size)
 {
     fz_context *fz = ctx->fz;
-    int pages = pdf_count_pages(fz, d->doc), seen = 0;
+    int pages = d->nsigs ? pdf_count_pages(fz, d->doc) : 0, seen = 0;
 
     limit[0] = 0;
-    for (int p = 0; p < pages && !limit[0]; p++)
-        page_placements(fz, d, p, &seen, limit, limit_size);
+    for (int p = 0; p < pages && !limit[0]; p++) {
+        if (p >= VFY_MAX_PAGES) {
+            snprintf(limit, limit_size, "more than %d pages: the seals' placements were not all examined",
+                     VFY_MAX_PAGES);
+            break;
+        }
+        if (!try_page(fz, d, p, &seen, limit, limit_size))
+            break;
+    }
     for (size_t i = 0; i < d->nsigs; i++)
         summarise(fz, &d->sigs[i]);
 }
