@@ -894,6 +894,9 @@ static void verify_doc(seal_ctx *ctx, seal_report *rep, const unsigned char *dat
             else
                 s->r.changes_after = SEAL_CHANGES_NONE;
         }
+        /* Where each seal is drawn: structure only, beside the hashing
+         * too (it fills placement fields, never the digests). */
+        seal__vfy_placements(ctx, &d, rep->placements_limit, sizeof(rep->placements_limit));
         if (hashing) {
             pthread_join(hasher, NULL);
             hashing = 0;
@@ -902,7 +905,6 @@ static void verify_doc(seal_ctx *ctx, seal_report *rep, const unsigned char *dat
             seal__vcms_verify(ctx, trust, &d.sigs[i]);
         for (size_t i = 0; i < d.nsigs; i++)
             finish_sig(&d, &d.sigs[i], opts);
-        seal__vfy_placements(ctx, &d, rep->placements_limit, sizeof(rep->placements_limit));
         if (opts && (opts->flags & SEAL_VERIFY_RENDER)) {
             /* A separate instance: loading pages may synthesise
              * appearances, which must not touch the document compared. */
