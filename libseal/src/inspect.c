@@ -6,8 +6,11 @@
 #include "keyint.h"
 #include "pdfint.h"
 
+#include <errno.h>
+#include <fcntl.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
 #include <unistd.h>
 
 #define MAX_REVISIONS 4096
@@ -28,99 +31,41 @@ struct seal_inspection {
     size_t nsigs;
 };
 
-/* Revisions end after each "%%EOF" and its end-of-line. A reader that
- * trusts the cross-reference chain alone can be shown a different story;
- * the byte markers are what signatures' ByteRanges are judged against. */
-/* /L of the linearization dictionary when the file starts with one, else 0. */
-static long long linearized_length(const char *path)
-{
-    char head[1025];
-    FILE *f = fopen(path, "rb");
-    size_t n;
-    const char *lin, *l;
-
-    if (!f)
-        return 0;
-    n = fread(head, 1, sizeof(head) - 1, f);
-    fclose(f);
-    head[n] = 0;
-    for (size_t i = 0; i < n; i++)
-        if (!head[i])
-            head[i] = ' ';
-    lin = strstr(head, "/Linearized");
-    if (!lin)
-        return 0;
-    /* The dictionary is the first object; /L is a key of it. */
-    for (l = lin; (l = strstr(l, "/L")) != NULL; l += 2)
-        if ((l[2] == ' ' || (l[2] >= '0' && l[2] <= '9')) && l < strstr(lin, ">>"))
-            return strtoll(l + 2, NULL, 10);
-    return 0;
-}
-
+/* The revisions, from the one revision index verify uses too: the same
+ * numbers in both commands (linearized files, an unterminated tail). The
+ * file is mapped, not read. */
 static void find_revisions(seal_ctx *ctx, seal_inspection *ins, const char *path)
 {
     fz_context *fz = ctx->fz;
-    FILE *f = fopen(path, "rb");
-    unsigned char *buf = NULL;
-    size_t keep = 0, n;
-    long long base = 0, start = 0;
+    seal__revision *revs = NULL;
+    size_t len = (size_t)ins->size, n;
+    void *map = MAP_FAILED;
+    int fd;
 
     ins->revs = fz_malloc_array(fz, MAX_REVISIONS, seal_revision_info);
-    if (!f)
-        seal__throw(ctx, SEAL_ERR_IO, "cannot open %s", path);
-    buf = malloc(65536 + 8);
-    if (!buf) {
-        fclose(f);
+    if (!len)
+        return;
+    fd = open(path, O_RDONLY | O_CLOEXEC);
+    if (fd >= 0) {
+        map = mmap(NULL, len, PROT_READ, MAP_PRIVATE, fd, 0);
+        close(fd);
+    }
+    if (map == MAP_FAILED)
+        seal__throw(ctx, SEAL_ERR_IO, "cannot read %s: %s", path, strerror(errno));
+    revs = malloc(MAX_REVISIONS * sizeof(*revs));
+    if (!revs) {
+        munmap(map, len);
         seal__throw(ctx, SEAL_ERR_NOMEM, "out of memory");
     }
-    while ((n = fread(buf + keep, 1, 65536, f)) > 0) {
-        size_t len = keep + n;
-        for (size_t i = 0; i + 5 <= len && ins->nrevs < MAX_REVISIONS; i++) {
-            if (memcmp(buf + i, "%%EOF", 5))
-                continue;
-            long long end = base + (long long)i + 5;
-            unsigned char eol[2] = {0, 0};
-            /* The end-of-line after %%EOF belongs to the revision; it may
-             * lie past this chunk, so peek at it without moving the stream. */
-            ssize_t got = pread(fileno(f), eol, 2, (off_t)end);
-            if (got >= 1 && eol[0] == '\r')
-                end += (got == 2 && eol[1] == '\n') ? 2 : 1;
-            else if (got >= 1 && eol[0] == '\n')
-                end += 1;
-            ins->revs[ins->nrevs].start = start;
-            ins->revs[ins->nrevs].end = end;
-            ins->revs[ins->nrevs].signature = -1;
-            ins->nrevs++;
-            start = end;
-        }
-        /* Keep 4 bytes: a marker split across reads is found next time,
-         * and a whole one is never seen twice. */
-        keep = len < 4 ? len : 4;
-        memmove(buf, buf + len - keep, keep);
-        base += (long long)(len - keep);
+    n = seal__pdf_revisions(map, len, revs, MAX_REVISIONS);
+    for (size_t r = 0; r < n; r++) {
+        ins->revs[r].start = revs[r].start;
+        ins->revs[r].end = revs[r].end;
+        ins->revs[r].signature = -1;
     }
-    free(buf);
-    fclose(f);
-    /* A linearized file carries a first-page trailer with its own %%EOF;
-     * its first revision ends at the length the linearization dictionary
-     * gives (/L), so markers before that are not revisions of their own. */
-    long long lin = linearized_length(path);
-    if (lin > 0) {
-        size_t kept = 0;
-        for (size_t r = 0; r < ins->nrevs; r++)
-            if (ins->revs[r].end >= lin || r + 1 == ins->nrevs)
-                ins->revs[kept++] = ins->revs[r];
-        ins->nrevs = kept;
-        if (kept)
-            ins->revs[0].start = 0;
-    }
-    /* Bytes after the last %%EOF form an unterminated revision. */
-    if (start < ins->size && ins->nrevs < MAX_REVISIONS) {
-        ins->revs[ins->nrevs].start = start;
-        ins->revs[ins->nrevs].end = ins->size;
-        ins->revs[ins->nrevs].signature = -1;
-        ins->nrevs++;
-    }
+    ins->nrevs = n;
+    free(revs);
+    munmap(map, len);
 }
 
 static char *dup_str(fz_context *fz, const char *s)

@@ -332,6 +332,37 @@ void seal__ltv_add_doc_timestamp(seal_ctx *ctx, const char *in, const char *targ
         fz_rethrow(fz);
 }
 
+/* A signature field holding a signature (not a document time-stamp). */
+static void count_signature(seal_ctx *ctx, pdf_obj *field, const char *name, void *user)
+{
+    fz_context *fz = ctx->fz;
+    pdf_obj *v = pdf_dict_get(fz, field, PDF_NAME(V));
+    (void)name;
+    if (pdf_name_eq(fz, pdf_dict_get_inheritable(fz, field, PDF_NAME(FT)), PDF_NAME(Sig)) && pdf_is_dict(fz, v) &&
+        strcmp(pdf_to_name(fz, pdf_dict_get(fz, v, PDF_NAME(Type))), "DocTimeStamp") != 0)
+        ++*(int *)user;
+}
+
+/* Extending keeps signatures verifiable; a document without one (only
+ * document time-stamps, or nothing) has none to keep. */
+static void require_signature(seal_ctx *ctx, const char *path, const char *password)
+{
+    fz_context *fz = ctx->fz;
+    pdf_document *doc = seal__pdf_open(ctx, path, password, 0);
+    int n = 0;
+
+    fz_try(fz)
+        seal__pdf_each_field(ctx, doc, count_signature, &n);
+    fz_always(fz)
+        pdf_drop_document(fz, doc);
+    fz_catch(fz)
+        fz_rethrow(fz);
+    if (!n)
+        seal__throw(ctx, SEAL_ERR_REFUSED,
+                    "%s has no signature to extend (document time-stamps alone are not one): seal it first",
+                    path);
+}
+
 SEAL_API seal_status seal_extend_file(seal_ctx *ctx, const char *in_path, const char *out_path,
                                       const seal_extend_options *opts)
 {
@@ -355,6 +386,7 @@ SEAL_API seal_status seal_extend_file(seal_ctx *ctx, const char *in_path, const 
     seal__ossl_clear();
     fz_try(fz) {
         seal__pdf_check_file(ctx, in_path);
+        require_signature(ctx, in_path, opts->password);
         /* The document time-stamp must cover the new validation data. */
         seal__ltv_add_dss(ctx, in_path, out_path, opts->password, NULL, dss, sizeof(dss));
         have_dss = 1;

@@ -5,6 +5,7 @@
 #include "pdfint.h"
 
 #include <errno.h>
+#include <stdlib.h>
 #include <fcntl.h>
 #include <string.h>
 #include <sys/stat.h>
@@ -12,11 +13,25 @@
 
 #define PDF_PROBE 1024
 
+const char *seal__pdf_probe(const unsigned char *head, size_t n, const unsigned char *tail, size_t m)
+{
+    if (n < 8 || !memmem(head, n < PDF_PROBE ? n : PDF_PROBE, "%PDF-", 5))
+        return "is not a PDF (no %PDF- header)";
+    if (m > PDF_PROBE) {
+        tail += m - PDF_PROBE;
+        m = PDF_PROBE;
+    }
+    if (!memmem(tail, m, "%%EOF", 5))
+        return "is truncated or damaged (no %%EOF at its end)";
+    return NULL;
+}
+
 int64_t seal__pdf_check_file(seal_ctx *ctx, const char *path)
 {
     struct stat st;
-    char head[PDF_PROBE + 1], tail[PDF_PROBE + 1];
+    unsigned char head[PDF_PROBE], tail[PDF_PROBE];
     ssize_t n, m;
+    const char *bad;
     int fd = open(path, O_RDONLY | O_CLOEXEC);
 
     if (fd < 0)
@@ -31,13 +46,81 @@ int64_t seal__pdf_check_file(seal_ctx *ctx, const char *path)
     close(fd);
     if (n < 0 || m < 0)
         seal__throw(ctx, SEAL_ERR_IO, "cannot read %s", path);
-    head[n] = 0;
-    tail[m] = 0;
-    if (n < 8 || !memmem(head, (size_t)n, "%PDF-", 5))
-        seal__throw(ctx, SEAL_ERR_INPUT, "%s is not a PDF (no %%PDF- header)", path);
-    if (!memmem(tail, (size_t)m, "%%EOF", 5))
-        seal__throw(ctx, SEAL_ERR_INPUT, "%s is truncated or damaged (no %%%%EOF at its end)", path);
+    if ((bad = seal__pdf_probe(head, (size_t)n, tail, (size_t)m)) != NULL)
+        seal__throw(ctx, SEAL_ERR_INPUT, "%s %s", path, bad);
     return (int64_t)st.st_size;
+}
+
+/* /L of the linearization dictionary when the file starts with one, else 0. */
+static int64_t linearized_length(const unsigned char *data, size_t len)
+{
+    char head[PDF_PROBE + 1];
+    size_t n = len < PDF_PROBE ? len : PDF_PROBE;
+    const char *lin, *l, *end;
+
+    memcpy(head, data, n);
+    head[n] = 0;
+    for (size_t i = 0; i < n; i++)
+        if (!head[i])
+            head[i] = ' ';
+    lin = strstr(head, "/Linearized");
+    if (!lin || !(end = strstr(lin, ">>")))
+        return 0;
+    /* The dictionary is the first object; /L is a key of it. */
+    for (l = lin; (l = strstr(l, "/L")) != NULL && l < end; l += 2)
+        if (l[2] == ' ' || (l[2] >= '0' && l[2] <= '9'))
+            return strtoll(l + 2, NULL, 10);
+    return 0;
+}
+
+size_t seal__pdf_revisions(const unsigned char *data, size_t len, seal__revision *revs, size_t max)
+{
+    size_t n = 0;
+    const unsigned char *p = data, *end = data + len;
+    int64_t start = 0;
+
+    /* memchr is far faster than memmem on megabytes of image data. */
+    while (n < max && p < end) {
+        const unsigned char *m = memchr(p, '%', (size_t)(end - p));
+        if (!m)
+            break;
+        if ((size_t)(end - m) < 5 || memcmp(m, "%%EOF", 5) != 0) {
+            p = m + 1;
+            continue;
+        }
+        size_t e = (size_t)(m - data) + 5;
+        if (e < len && data[e] == '\r')
+            e += (e + 1 < len && data[e + 1] == '\n') ? 2 : 1;
+        else if (e < len && data[e] == '\n')
+            e += 1;
+        revs[n].start = start;
+        revs[n].end = (int64_t)e;
+        revs[n].terminated = 1;
+        n++;
+        start = (int64_t)e;
+        p = data + e;
+    }
+    /* A linearized file carries a first-page trailer with its own %%EOF;
+     * its first revision ends at the length the linearization dictionary
+     * gives (/L), so markers before that are not revisions of their own. */
+    int64_t lin = linearized_length(data, len);
+    if (lin > 0) {
+        size_t kept = 0;
+        for (size_t r = 0; r < n; r++)
+            if (revs[r].end >= lin || r + 1 == n)
+                revs[kept++] = revs[r];
+        n = kept;
+        if (n)
+            revs[0].start = 0;
+    }
+    /* Bytes after the last %%EOF form an unterminated revision. */
+    if ((size_t)start < len && n < max) {
+        revs[n].start = start;
+        revs[n].end = (int64_t)len;
+        revs[n].terminated = 0;
+        n++;
+    }
+    return n;
 }
 
 pdf_document *seal__pdf_open(seal_ctx *ctx, const char *path, const char *password,

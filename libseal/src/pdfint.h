@@ -17,6 +17,23 @@
 /* Check that path is a regular file starting like a PDF and ending with
  * %%EOF; returns its size. Throws SEAL_ERR_IO / SEAL_ERR_INPUT. */
 int64_t seal__pdf_check_file(seal_ctx *ctx, const char *path);
+/* The same check on the first n and last m bytes of a document: NULL when
+ * it looks like a whole PDF, else the reason to put after its name ("is
+ * truncated or damaged ..."), which sign, inspect and verify all give. */
+const char *seal__pdf_probe(const unsigned char *head, size_t n, const unsigned char *tail, size_t m);
+
+/* The revision index: where each revision of a PDF starts and ends. A
+ * revision ends after a "%%EOF" and its end-of-line (what a ByteRange must
+ * end at); a linearized file's first-page trailer is not a revision of its
+ * own (its first revision ends at the /L its linearization dictionary
+ * gives); bytes after the last %%EOF form a last, unterminated revision.
+ * Shared by inspect and verify, so both number revisions alike. Returns
+ * how many were stored (at most max). */
+typedef struct seal__revision {
+    int64_t start, end;
+    int terminated; /* ends with %%EOF; 0 only for the last */
+} seal__revision;
+size_t seal__pdf_revisions(const unsigned char *data, size_t len, seal__revision *revs, size_t max);
 
 /* Open a PDF; authenticate with password (may be NULL). When for_update is
  * set, a document MuPDF had to repair is refused: an incremental update on

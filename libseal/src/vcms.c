@@ -19,6 +19,8 @@
 #include <time.h>
 
 #include <openssl/bio.h>
+#include <openssl/bn.h>
+#include <openssl/ec.h>
 #include <openssl/err.h>
 #include <openssl/ess.h>
 #include <openssl/objects.h>
@@ -317,6 +319,97 @@ static int is_eddsa(EVP_PKEY *pk)
     return pk && (EVP_PKEY_is_a(pk, "ED25519") || EVP_PKEY_is_a(pk, "ED448"));
 }
 
+/* BSI TR-03111 ecdsa-plain-signatures (0.4.0.127.0.7.1.1.4.1.N): ECDSA
+ * whose value is r||s, each as wide as the curve order, instead of a DER
+ * SEQUENCE. German and some Chinese CA tokens produce them. Returns the
+ * digest the identifier names, or NULL when it is not one of them. */
+static const EVP_MD *plain_ecdsa_md(CMS_SignerInfo *si)
+{
+    static const char prefix[] = "0.4.0.127.0.7.1.1.4.1.";
+    X509_ALGOR *salg = NULL;
+    const ASN1_OBJECT *obj = NULL;
+    char txt[64];
+
+    CMS_SignerInfo_get0_algs(si, NULL, NULL, NULL, &salg);
+    if (salg)
+        X509_ALGOR_get0(&obj, NULL, NULL, salg);
+    if (!obj || OBJ_obj2txt(txt, sizeof(txt), obj, 1) <= 0 ||
+        strncmp(txt, prefix, sizeof(prefix) - 1) != 0)
+        return NULL;
+    switch (atoi(txt + sizeof(prefix) - 1)) {
+    case 1: return EVP_sha1();
+    case 2: return EVP_sha224();
+    case 3: return EVP_sha256();
+    case 4: return EVP_sha384();
+    case 5: return EVP_sha512();
+    case 8: return EVP_sha3_224();
+    case 9: return EVP_sha3_256();
+    case 10: return EVP_sha3_384();
+    case 11: return EVP_sha3_512();
+    }
+    return NULL;
+}
+
+/* r||s as the DER ECDSA-Sig-Value OpenSSL verifies (malloc'd), or NULL
+ * when the value is not two halves as wide as the key's order. */
+static unsigned char *plain_to_der(const ASN1_OCTET_STRING *sigval, EVP_PKEY *pk, int *derlen)
+{
+    const unsigned char *v = ASN1_STRING_get0_data(sigval);
+    int len = ASN1_STRING_length(sigval), half = len / 2;
+    ECDSA_SIG *es = NULL;
+    BIGNUM *r = NULL, *s = NULL;
+    unsigned char *der = NULL, *out = NULL;
+
+    *derlen = 0;
+    if (!EVP_PKEY_is_a(pk, "EC") || len <= 0 || len % 2 || half != (EVP_PKEY_get_bits(pk) + 7) / 8)
+        return NULL;
+    es = ECDSA_SIG_new();
+    r = BN_bin2bn(v, half, NULL);
+    s = BN_bin2bn(v + half, half, NULL);
+    if (es && r && s && ECDSA_SIG_set0(es, r, s)) {
+        r = s = NULL; /* owned by es now */
+        int n = i2d_ECDSA_SIG(es, &der);
+        if (n > 0 && (out = malloc((size_t)n)) != NULL) {
+            memcpy(out, der, (size_t)n);
+            *derlen = n;
+        }
+    }
+    OPENSSL_free(der);
+    BN_free(r);
+    BN_free(s);
+    ECDSA_SIG_free(es);
+    return out;
+}
+
+/* A plain-ECDSA signature value over the signed attributes (or, without
+ * any, over the content digest). */
+static int verify_plain(CMS_SignerInfo *si, EVP_PKEY *pk, const EVP_MD *md, const unsigned char *cdig,
+                        unsigned cdlen)
+{
+    int siglen = 0, ok = 0;
+    unsigned char *sig = plain_to_der(CMS_SignerInfo_get0_signature(si), pk, &siglen);
+
+    if (!sig)
+        return 0;
+    if (CMS_signed_get_attr_count(si) > 0) {
+        unsigned char *der = NULL;
+        size_t derlen = 0;
+        EVP_MD_CTX *mctx = EVP_MD_CTX_new();
+        if (mctx && seal__cms_signed_attrs_der(si, &der, &derlen) &&
+            EVP_DigestVerifyInit(mctx, NULL, md, NULL, pk) == 1)
+            ok = EVP_DigestVerify(mctx, sig, (size_t)siglen, der, derlen) == 1;
+        EVP_MD_CTX_free(mctx);
+        free(der);
+    } else {
+        EVP_PKEY_CTX *pctx = EVP_PKEY_CTX_new(pk, NULL);
+        if (pctx && EVP_PKEY_verify_init(pctx) == 1)
+            ok = EVP_PKEY_verify(pctx, sig, (size_t)siglen, cdig, cdlen) == 1;
+        EVP_PKEY_CTX_free(pctx);
+    }
+    free(sig);
+    return ok;
+}
+
 /* Verify the signature value: over the DER signed attributes when there
  * are some, else directly over the content digest. */
 static int verify_value(CMS_SignerInfo *si, X509 *cert, const EVP_MD *md, const unsigned char *cdig,
@@ -328,7 +421,9 @@ static int verify_value(CMS_SignerInfo *si, X509 *cert, const EVP_MD *md, const 
 
     if (!pk || !sigval)
         return 0;
-    if (CMS_signed_get_attr_count(si) > 0) {
+    if (plain_ecdsa_md(si)) {
+        ok = md && verify_plain(si, pk, md, cdig, cdlen);
+    } else if (CMS_signed_get_attr_count(si) > 0) {
         if (!is_eddsa(pk)) {
             CMS_SignerInfo_set1_signer_cert(si, cert);
             ok = CMS_SignerInfo_verify(si) == 1;
@@ -539,11 +634,71 @@ static STACK_OF(X509) *all_certs(vtrust *t, CMS_ContentInfo *cms)
     return certs;
 }
 
-static X509 *find_signer(CMS_SignerInfo *si, STACK_OF(X509) *certs)
+/* Candidates tried for one SignerIdentifier: a hostile bag of look-alikes
+ * costs a bounded number of verifications. */
+#define MAX_SIGNER_CANDIDATES 16
+
+/* Whether any certificate of certs is one the SignerIdentifier names. */
+static int tried_any(CMS_SignerInfo *si, STACK_OF(X509) *certs)
 {
     for (int i = 0; i < sk_X509_num(certs); i++)
         if (CMS_SignerInfo_cert_cmp(si, sk_X509_value(certs, i)) == 0)
-            return sk_X509_value(certs, i);
+            return 1;
+    return 0;
+}
+
+/* The signer certificate is the one the SignerIdentifier names *and* whose
+ * key verifies the signature value: a decoy with the same issuer and
+ * serial (or key identifier) placed first in the bag must not turn a
+ * genuine signature into a failure. When none verifies, the first one
+ * named is returned with *verified 0 (the report names who it claims). */
+static X509 *pick_signer(CMS_SignerInfo *si, STACK_OF(X509) *certs, const EVP_MD *md,
+                         const unsigned char *cd, unsigned cdlen, int *verified)
+{
+    X509 *first = NULL;
+    int tried = 0;
+
+    *verified = 0;
+    for (int i = 0; i < sk_X509_num(certs) && tried < MAX_SIGNER_CANDIDATES; i++) {
+        X509 *x = sk_X509_value(certs, i);
+        if (CMS_SignerInfo_cert_cmp(si, x) != 0)
+            continue;
+        if (!first)
+            first = x;
+        tried++;
+        if (verify_value(si, x, md, cd, cdlen)) {
+            *verified = 1;
+            return x;
+        }
+    }
+    return first;
+}
+
+/* RFC 5652 5.3: with signed attributes, exactly one contentType attribute
+ * with one value, equal to the encapsulated content type, which must be
+ * want_nid (id-data for a PDF signature, id-ct-TSTInfo for a time-stamp
+ * token). Returns NULL when so, else why not. */
+static const char *content_type_problem(CMS_ContentInfo *cms, CMS_SignerInfo *si, int want_nid)
+{
+    const ASN1_OBJECT *econtent = CMS_get0_eContentType(cms);
+    int idx;
+
+    if (nid_of(econtent) != want_nid)
+        return want_nid == NID_pkcs7_data ? "the encapsulated content type is not id-data"
+                                          : "the encapsulated content type is not id-ct-TSTInfo";
+    if (CMS_signed_get_attr_count(si) <= 0)
+        return NULL;
+    idx = CMS_signed_get_attr_by_NID(si, NID_pkcs9_contentType, -1);
+    if (idx < 0)
+        return "no contentType signed attribute";
+    if (CMS_signed_get_attr_by_NID(si, NID_pkcs9_contentType, idx) >= 0)
+        return "more than one contentType signed attribute";
+    X509_ATTRIBUTE *a = CMS_signed_get_attr(si, idx);
+    ASN1_TYPE *v = X509_ATTRIBUTE_count(a) == 1 ? X509_ATTRIBUTE_get0_type(a, 0) : NULL;
+    if (!v || v->type != V_ASN1_OBJECT)
+        return "the contentType signed attribute is not one object identifier";
+    if (OBJ_cmp(v->value.object, econtent) != 0)
+        return "the contentType signed attribute does not match the encapsulated content type";
     return NULL;
 }
 
@@ -603,16 +758,30 @@ static void verify_tst(vtrust *t, CMS_ContentInfo *tok, const unsigned char *dat
     }
     certs = all_certs(t, tok);
     si = sk_CMS_SignerInfo_value(CMS_get0_SignerInfos(tok), 0);
-    tsa = find_signer(si, certs);
-    if (!tsa) {
-        snprintf(res->why, sizeof(res->why), "time-stamp signer certificate not found");
+    const char *ct = content_type_problem(tok, si, NID_id_smime_ct_TSTInfo);
+    if (ct) {
+        snprintf(res->why, sizeof(res->why), "time-stamp token: %s", ct);
         goto out;
     }
-    /* The token's signature and eContent digest; the chain is judged
-     * below at genTime, not now. */
+    /* The token's signature and eContent digest, with each certificate the
+     * SignerIdentifier names until one verifies (a decoy first in the bag
+     * must not hide the TSA); the chain is judged below at genTime. */
     out = BIO_new(BIO_s_null());
-    if (CMS_verify(tok, certs, NULL, NULL, out, CMS_NO_SIGNER_CERT_VERIFY | CMS_BINARY) != 1) {
-        snprintf(res->why, sizeof(res->why), "time-stamp token signature does not verify");
+    tsa = NULL;
+    for (int i = 0, tried = 0; out && i < sk_X509_num(certs) && tried < MAX_SIGNER_CANDIDATES && !tsa; i++) {
+        X509 *x = sk_X509_value(certs, i);
+        if (CMS_SignerInfo_cert_cmp(si, x) != 0)
+            continue;
+        tried++;
+        CMS_SignerInfo_set1_signer_cert(si, x);
+        if (CMS_verify(tok, NULL, NULL, NULL, out, CMS_NO_SIGNER_CERT_VERIFY | CMS_BINARY | CMS_NOINTERN) == 1)
+            tsa = x;
+        ERR_clear_error();
+    }
+    if (!tsa) {
+        snprintf(res->why, sizeof(res->why), "%s",
+                 tried_any(si, certs) ? "time-stamp token signature does not verify"
+                                      : "time-stamp signer certificate not found");
         goto out;
     }
     res->valid = 1;
@@ -837,6 +1006,23 @@ void seal__vcms_verify(seal_ctx *ctx, vtrust *t, vsig *s)
             goto out;
         }
     }
+    {
+        /* BSI plain ECDSA names its digest too: the same one. */
+        const EVP_MD *pmd = plain_ecdsa_md(si);
+        if (pmd && EVP_MD_get_type(pmd) != EVP_MD_get_type(md)) {
+            seal__vfy_set(s, SEAL_TOTAL_FAILED, SEAL_SUB_SIG_CRYPTO_FAILURE,
+                          "the signature algorithm uses %s but the digest algorithm is %s",
+                          EVP_MD_get0_name(pmd), EVP_MD_get0_name(md));
+            goto out;
+        }
+    }
+    if (!s->doc_ts) {
+        const char *ct = content_type_problem(s->cms, si, NID_pkcs7_data);
+        if (ct) {
+            seal__vfy_set(s, SEAL_TOTAL_FAILED, SEAL_SUB_FORMAT_FAILURE, "%s", ct);
+            goto out;
+        }
+    }
     if (CMS_signed_get_attr_count(si) > 0) {
         /* DER requires the SET OF signed attributes sorted; a verifier
          * re-encoding them would check other bytes than were signed. */
@@ -894,7 +1080,8 @@ void seal__vcms_verify(seal_ctx *ctx, vtrust *t, vsig *s)
     }
 
     certs = all_certs(t, s->cms);
-    cert = find_signer(si, certs);
+    int value_ok = 0;
+    cert = pick_signer(si, certs, md, cd, cdlen, &value_ok);
     if (!cert) {
         seal__vfy_set(s, SEAL_INDETERMINATE, SEAL_SUB_NO_SIGNING_CERTIFICATE_FOUND,
                       "the signer's certificate is not in the CMS or the DSS");
@@ -903,7 +1090,7 @@ void seal__vcms_verify(seal_ctx *ctx, vtrust *t, vsig *s)
     X509_up_ref(cert);
     s->signer_cert = cert;
     cert_strings(s, cert);
-    if (!verify_value(si, cert, md, cd, cdlen)) {
+    if (!value_ok) {
         seal__vfy_set(s, SEAL_TOTAL_FAILED, SEAL_SUB_SIG_CRYPTO_FAILURE,
                       "the signature value does not verify with the signer's certificate");
         goto out;
@@ -962,19 +1149,25 @@ void seal__vcms_verify(seal_ctx *ctx, vtrust *t, vsig *s)
                       "the certificate's key usage does not allow signing "
                       "(an encryption certificate)");
 
-    /* Chain at the trusted time, else at the claimed time. */
-    long long when = s->trusted ? s->trusted : s->claimed;
-    int err = verify_chain(t, cert, certs, when, &chain);
+    /* Chain at the trusted time; without one, at the time of validation
+     * (0: now). /M is only the signer's claim: a back- or forward-dated
+     * /M never makes an expired or not-yet-valid certificate pass. */
+    int err = verify_chain(t, cert, certs, s->trusted, &chain);
     if (err == X509_V_ERR_CERT_HAS_EXPIRED || err == X509_V_ERR_CERT_NOT_YET_VALID) {
         /* Validity is only judged on a path that is otherwise sound. */
         int sound = chain_error_at(t->store, cert, certs, X509_V_FLAG_NO_CHECK_TIME);
         if (sound == X509_V_OK) {
             const char *what = err == X509_V_ERR_CERT_HAS_EXPIRED ? "expired" : "not yet valid";
             s->r.chain_trusted = 1;
-            if (!s->trusted)
+            if (!s->trusted && err == X509_V_ERR_CERT_HAS_EXPIRED)
                 seal__vfy_set(s, SEAL_INDETERMINATE, SEAL_SUB_OUT_OF_BOUNDS_NO_POE,
-                              "a certificate of the chain was %s at the claimed signing time, and no "
-                              "time-stamp proves another", what);
+                              "a certificate of the chain has expired, and no time-stamp proves the "
+                              "signature was made while it was valid (the claimed time /M is no proof)");
+            else if (!s->trusted)
+                /* Nothing can have been signed after now. */
+                seal__vfy_set(s, SEAL_TOTAL_FAILED, SEAL_SUB_NOT_YET_VALID,
+                              "a certificate of the chain is not valid yet: the signature was made before "
+                              "it was issued (the claimed time /M is no proof)");
             else
                 seal__vfy_set(s, SEAL_TOTAL_FAILED,
                               err == X509_V_ERR_CERT_HAS_EXPIRED ? SEAL_SUB_EXPIRED : SEAL_SUB_NOT_YET_VALID,

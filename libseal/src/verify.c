@@ -5,7 +5,7 @@
  * the bid deadline, and where each seal appears.
  * SPDX-License-Identifier: AGPL-3.0-or-later
  */
-#include "verifyint.h"
+#include "reportint.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -21,14 +21,6 @@
 #include <openssl/err.h>
 
 #define MAX_FILE ((size_t)2 << 30)
-
-struct seal_report {
-    seal_report_info info;
-    char *file;
-    char reason[300];
-    vsig *sigs;
-    size_t nsigs;
-};
 
 /* ------------------------------------------------------------ names */
 
@@ -64,9 +56,9 @@ static const struct {
                                              "the algorithms are too weak for the policy",
                                              "算法强度不符合安全策略"},
     [SEAL_SUB_OUT_OF_BOUNDS_NO_POE] = {"OUT_OF_BOUNDS_NO_POE",
-                                       "the certificate was not valid at the claimed time and no "
-                                       "time-stamp proves otherwise",
-                                       "证书在声称的签名时间无效，且无时间戳证明"},
+                                       "the certificate has expired and no time-stamp proves the "
+                                       "signature was made while it was valid",
+                                       "证书已过期，且无时间戳证明签名时证书有效"},
     [SEAL_SUB_TRY_LATER] = {"TRY_LATER", "revocation status not available", "无法获得证书吊销状态"},
     [SEAL_SUB_NO_POE] = {"NO_POE", "no proof of existence before the required time",
                          "无法证明在规定时间之前已存在"},
@@ -134,35 +126,6 @@ int seal__vfy_late(const vdoc *d)
     return d->give_up_at > 0 && now_mono() > d->give_up_at;
 }
 
-/* ------------------------------------------------------------ revisions */
-
-/* Revisions end after each "%%EOF" and its end-of-line: what a ByteRange
- * must end at. */
-static size_t find_revisions(const unsigned char *data, size_t len, int64_t *ends, size_t max)
-{
-    size_t n = 0;
-    const unsigned char *p = data, *end = data + len;
-
-    /* memchr is far faster than memmem on megabytes of image data. */
-    while (n < max && p < end) {
-        const unsigned char *m = memchr(p, '%', (size_t)(end - p));
-        if (!m)
-            break;
-        if ((size_t)(end - m) < 5 || memcmp(m, "%%EOF", 5) != 0) {
-            p = m + 1;
-            continue;
-        }
-        size_t e = (size_t)(m - data) + 5;
-        if (e < len && data[e] == '\r')
-            e += (e + 1 < len && data[e + 1] == '\n') ? 2 : 1;
-        else if (e < len && data[e] == '\n')
-            e += 1;
-        ends[n++] = (int64_t)e;
-        p = data + e;
-    }
-    return n;
-}
-
 /* ------------------------------------------------------------ signatures */
 
 
@@ -210,31 +173,12 @@ static void read_locks(fz_context *fz, vsig *s, pdf_obj *sig, pdf_obj *field)
     }
 }
 
-/* The seal kind recorded on the appearance: /SealKind on the appearance
- * stream or on an XObject it draws (our signer puts it on the artwork). */
-static pdf_obj *find_seal_kind(fz_context *fz, pdf_obj *xobj, int depth)
-{
-    pdf_obj *kind = pdf_dict_gets(fz, xobj, "SealKind");
-    pdf_obj *xo = pdf_dict_getp(fz, xobj, "Resources/XObject");
-    /* Bounded: appearances nest the artwork a level or two deep. */
-    for (int i = 0; !kind && depth < 3 && i < pdf_dict_len(fz, xo) && i < 32; i++)
-        kind = find_seal_kind(fz, pdf_dict_get_val(fz, xo, i), depth + 1);
-    return kind;
-}
-
-static void seal_kind_of(fz_context *fz, pdf_obj *widget, char *out, size_t size)
-{
-    pdf_obj *kind = find_seal_kind(fz, pdf_dict_getp(fz, widget, "AP/N"), 0);
-    if (kind && (pdf_is_name(fz, kind) || pdf_is_string(fz, kind)))
-        snprintf(out, size, "%s", pdf_is_name(fz, kind) ? pdf_to_name(fz, kind) : pdf_to_str_buf(fz, kind));
-}
-
 void seal__vfy_add_sig(seal_ctx *ctx, pdf_obj *field, const char *name, void *user)
 {
     fz_context *fz = ctx->fz;
     vcollect *c = user;
     vdoc *d = c->d;
-    pdf_obj *v, *br, *contents, *kids;
+    pdf_obj *v, *br, *contents;
     vsig *s;
 
     if (!pdf_name_eq(fz, pdf_dict_get_inheritable(fz, field, PDF_NAME(FT)), PDF_NAME(Sig)))
@@ -290,29 +234,6 @@ void seal__vfy_add_sig(seal_ctx *ctx, pdf_obj *field, const char *name, void *us
     }
     read_locks(fz, s, v, field);
 
-    /* Widgets: the field itself, or its kids. */
-    kids = pdf_dict_get(fz, field, PDF_NAME(Kids));
-    int nk = pdf_array_len(fz, kids);
-    for (int i = 0; i < (nk ? nk : 1) && s->r.page_count < VFY_MAX_WIDGETS; i++) {
-        pdf_obj *w = nk ? pdf_array_get(fz, kids, i) : field;
-        fz_rect r = pdf_dict_get_rect(fz, w, PDF_NAME(Rect));
-        int visible = (r.x1 - r.x0) > 0.5f && (r.y1 - r.y0) > 0.5f &&
-                      !(pdf_dict_get_int(fz, w, PDF_NAME(F)) & 2); /* Hidden */
-        int page = seal__pdf_page_number(ctx, d->doc, pdf_dict_get(fz, w, PDF_NAME(P)));
-        if (!visible)
-            continue;
-        if (!s->r.page) {
-            s->r.page = page;
-            s->r.rect[0] = r.x0;
-            s->r.rect[1] = r.y0;
-            s->r.rect[2] = r.x1;
-            s->r.rect[3] = r.y1;
-            seal_kind_of(fz, w, s->seal_kind, sizeof(s->seal_kind));
-        }
-        s->pages[s->r.page_count++] = page;
-    }
-    if (!s->r.page_count)
-        snprintf(s->seal_kind, sizeof(s->seal_kind), "invisible");
 }
 
 /* DSS certificates, CRLs and OCSP responses: intermediates and revocation
@@ -674,13 +595,18 @@ static void render_sig(seal_ctx *ctx, pdf_document *doc, vsig *s, int dpi)
     fz_var(dev);
     fz_try(fz) {
         page = pdf_load_page(fz, doc, s->r.page - 1);
+        /* The placement shown first: the widget, else a seal stamp. */
+        int want = 0;
+        for (size_t k = 0; k < s->npl && !want; k++)
+            if (s->pl[k].info.page == s->r.page)
+                want = s->pl[k].info.object;
         pdf_annot *w;
-        for (w = pdf_first_widget(fz, page); w; w = pdf_next_widget(fz, w)) {
-            pdf_obj *o = pdf_annot_obj(fz, w);
-            if (pdf_to_num(fz, o) == s->field_num ||
-                pdf_to_num(fz, pdf_dict_get(fz, o, PDF_NAME(Parent))) == s->field_num)
+        for (w = pdf_first_widget(fz, page); w; w = pdf_next_widget(fz, w))
+            if (pdf_to_num(fz, pdf_annot_obj(fz, w)) == want)
                 break;
-        }
+        for (pdf_annot *a = w ? NULL : pdf_first_annot(fz, page); a && !w; a = pdf_next_annot(fz, a))
+            if (pdf_to_num(fz, pdf_annot_obj(fz, a)) == want)
+                w = a;
         if (w) {
             pix = pdf_new_pixmap_from_annot(fz, w, fz_scale(scale, scale), fz_device_rgb(fz), NULL, 1);
             png_of(fz, pix, s, 0);
@@ -754,6 +680,9 @@ static void finish_sig(vdoc *d, vsig *s, const seal_verify_options *opts)
             s->r.deadline = SEAL_DEADLINE_MISSED;
         else if (s->poe && s->poe <= opts->deadline)
             s->r.deadline = SEAL_DEADLINE_MET;
+        else if (s->claimed > opts->deadline)
+            /* Its own claim already puts it after the deadline. */
+            s->r.deadline = SEAL_DEADLINE_CLAIMED_LATE;
         else
             s->r.deadline = SEAL_DEADLINE_UNPROVEN;
     }
@@ -791,6 +720,8 @@ static void fill_result(vsig *s)
     r->seal_kind = s->seal_kind;
     r->pages = s->pages;
     r->change_count = s->nchanges;
+    for (size_t k = 0; k < s->npl; k++)
+        s->pl[k].info.kind = s->pl[k].kind;
 }
 
 static void free_sig(vsig *s)
@@ -807,6 +738,8 @@ static void free_sig(vsig *s)
     free(s->changes);
     free(s->touched);
     free(s->fills);
+    free(s->pages);
+    free(s->pl);
     free(s->png[0]);
     free(s->png[1]);
     for (int i = 0; i < s->nlock_fields; i++)
@@ -824,6 +757,7 @@ SEAL_API void seal_report_free(seal_report *rep)
         free_sig(&rep->sigs[i]);
     free(rep->sigs);
     free(rep->file);
+    seal__report_free_rules(rep);
     free(rep);
 }
 
@@ -853,6 +787,26 @@ pdf_document *seal__vfy_open_prefix(seal_ctx *ctx, const unsigned char *data, si
     return doc;
 }
 
+/* The revision index shared with inspect: d->rev_ends gets the ends of the
+ * %%EOF-terminated revisions (what a ByteRange may end at, and how
+ * changes are numbered); returns the count inspect shows, an unterminated
+ * tail included. */
+static size_t index_revisions(vdoc *d, int64_t *ends)
+{
+    seal__revision *revs = malloc(VFY_MAX_REVS * sizeof(*revs));
+    size_t n = 0;
+
+    d->nrevs = 0;
+    if (!revs)
+        return 0;
+    n = seal__pdf_revisions(d->data, d->len, revs, VFY_MAX_REVS);
+    for (size_t r = 0; r < n; r++)
+        if (revs[r].terminated)
+            ends[d->nrevs++] = revs[r].end;
+    free(revs);
+    return n;
+}
+
 static void verify_doc(seal_ctx *ctx, seal_report *rep, const unsigned char *data, size_t len,
                        const seal_verify_options *opts, vtrust *trust)
 {
@@ -866,8 +820,6 @@ static void verify_doc(seal_ctx *ctx, seal_report *rep, const unsigned char *dat
     fz_var(hasher);
     memset(&d, 0, sizeof(d));
     fz_try(fz) {
-        if (len < 8 || !memmem(data, len < 1024 ? len : 1024, "%PDF-", 5))
-            seal__throw(ctx, SEAL_ERR_INPUT, "not a PDF (no %%PDF- header)");
         ends = fz_malloc_array(fz, VFY_MAX_REVS, int64_t);
         d.rev_ends = ends;
         d.data = data;
@@ -926,8 +878,7 @@ static void verify_doc(seal_ctx *ctx, seal_report *rep, const unsigned char *dat
             hashing = 1;
         else
             hash_all(&d);
-        d.nrevs = find_revisions(data, len, ends, VFY_MAX_REVS);
-        rep->info.revisions = d.nrevs;
+        rep->info.revisions = index_revisions(&d, ends);
         for (size_t i = 0; i < d.nsigs; i++) {
             vsig *s = &d.sigs[i];
             check_place(ctx, &d, s);
@@ -942,6 +893,9 @@ static void verify_doc(seal_ctx *ctx, seal_report *rep, const unsigned char *dat
             else
                 s->r.changes_after = SEAL_CHANGES_NONE;
         }
+        /* Where each seal is drawn: structure only, beside the hashing
+         * too (it fills placement fields, never the digests). */
+        seal__vfy_placements(ctx, &d, rep->placements_limit, sizeof(rep->placements_limit));
         if (hashing) {
             pthread_join(hasher, NULL);
             hashing = 0;
@@ -984,10 +938,22 @@ static void verify_doc(seal_ctx *ctx, seal_report *rep, const unsigned char *dat
         if (worst < 0 || r > seal__vfy_rank(rep->sigs[worst].r.indication))
             worst = (int)i;
     }
-    if (rep->nsigs == 0) {
+    size_t signatures = 0;
+    for (size_t i = 0; i < rep->nsigs; i++)
+        signatures += !rep->sigs[i].doc_ts;
+    if (worst >= 0 && rep->sigs[worst].r.indication == SEAL_TOTAL_FAILED) {
+        vsig *s = &rep->sigs[worst];
+        rep->info.indication = s->r.indication;
+        rep->info.subindication = s->r.subindication;
+        snprintf(rep->reason, sizeof(rep->reason), "%s: %s", s->field, s->reason ? s->reason : "");
+    } else if (signatures == 0) {
+        /* Document time-stamps prove when, not who: without a signature
+         * nothing is TOTAL-PASSED. */
         rep->info.indication = SEAL_INDETERMINATE;
         rep->info.subindication = SEAL_SUB_SIGNED_DATA_NOT_FOUND;
-        snprintf(rep->reason, sizeof(rep->reason), "the document has no signature");
+        snprintf(rep->reason, sizeof(rep->reason), "%s",
+                 rep->nsigs ? "the document has no signature, only document time-stamps"
+                            : "the document has no signature");
     } else if (worst >= 0) {
         vsig *s = &rep->sigs[worst];
         rep->info.indication = s->r.indication;
@@ -1006,8 +972,11 @@ static seal_status verify_common(seal_ctx *ctx, const char *path,
     volatile seal_status st = SEAL_OK;
     vtrust trust;
 
-    if (opts && opts->version != SEAL_VERIFY_OPTIONS_VERSION)
+    if (opts && opts->version != 1 && opts->version != SEAL_VERIFY_OPTIONS_VERSION)
         return seal__fail(ctx, SEAL_ERR_ARGS, "unknown seal_verify_options version %u", opts->version);
+    for (size_t i = 0; opts && opts->version >= 2 && i < opts->require_count; i++)
+        if (seal_rule_check(opts->require[i]) != SEAL_OK)
+            return seal__fail(ctx, SEAL_ERR_ARGS, "unknown rule '%s'", opts->require[i] ? opts->require[i] : "");
     seal__ossl_clear();
     if ((st = seal__vtrust_init(ctx, &trust, opts)) != SEAL_OK)
         return st;
@@ -1040,6 +1009,15 @@ static seal_status verify_common(seal_ctx *ctx, const char *path,
         owned = map;
         data = map;
     }
+    /* The same reason sign and inspect give for a file that is not a PDF
+     * or lost its end. */
+    const char *bad = seal__pdf_probe(data, len, data, len);
+    if (bad) {
+        if (owned)
+            munmap(owned, len);
+        seal__vtrust_free(&trust);
+        return seal__fail(ctx, SEAL_ERR_INPUT, "%s %s", path ? path : "the document", bad);
+    }
     rep = calloc(1, sizeof(*rep));
     if (!rep || !(rep->file = strdup(path ? path : ""))) {
         free(rep);
@@ -1068,6 +1046,11 @@ static seal_status verify_common(seal_ctx *ctx, const char *path,
         rep->info.file = rep->file;
         rep->info.reason = rep->reason;
         rep->info.signatures = rep->nsigs;
+        if (seal__report_judge(rep, opts) != SEAL_OK) {
+            seal_report_free(rep);
+            rep = NULL;
+            st = seal__fail(ctx, SEAL_ERR_NOMEM, "out of memory");
+        }
     }
     *out = rep;
     return st;

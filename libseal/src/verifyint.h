@@ -9,6 +9,8 @@
 
 #include "pdfint.h"
 
+#include <seal/report.h>
+
 #include <openssl/cms.h>
 #include <openssl/evp.h>
 #include <openssl/ocsp.h>
@@ -20,6 +22,9 @@
 #define VFY_MAX_CONTENTS (4u << 20)  /* decoded /Contents */
 #define VFY_MAX_CHANGES 200          /* recorded per signature (more are counted) */
 #define VFY_MAX_WIDGETS 64
+#define VFY_MAX_PLACEMENTS 4096      /* per signature (a cross-page seal has one per page) */
+#define VFY_MAX_ANNOTS 50000         /* annotations examined for placements, all pages */
+#define VFY_MAX_PAGES 100000         /* pages walked for placements */
 #define VFY_MAX_DSS_ITEMS 2000
 #define VFY_MAX_DSS_BYTES (16u << 20)
 
@@ -45,12 +50,21 @@ typedef struct vrect {
     float x0, y0, x1, y1;
 } vrect;
 
+/* Where a signature's seal is drawn (vplace.c). */
+typedef struct vplacement {
+    seal_placement_info info; /* kind and seal_kind point into the fields below */
+    char kind[16];
+    char seal_kind[32];
+} vplacement;
+
 typedef struct vsig {
     seal_signature_result r;  /* r's strings point into the fields below */
     char *field, *type, *subfilter, *reason, *signer, *signer_subject, *issuer, *serial;
     char signing_time[32], claimed_time[32], timestamp[32], digest_alg[24], key[24], level[8];
     char seal_kind[32];
-    int pages[VFY_MAX_WIDGETS];
+    int *pages;               /* distinct pages of the placements, ascending (malloc'd) */
+    vplacement *pl;           /* placements (malloc'd) */
+    size_t npl;
     vchange *changes;
     size_t nchanges, changes_cap, changes_more;
     unsigned char *png[2];

@@ -214,6 +214,131 @@ case_form_fill() {
     [ "$RC" = 1 ] && jq -e '.signatures[0].reason | test("P=1")' "$T/v.json" >/dev/null || die "P=1 fill: exit $RC $(sig 0 reason)"
 }
 
+# One revision index: verify numbers revisions (of signatures and of
+# changes) as inspect does, linearized files included; a truncated file is
+# unusable with the reason sign and inspect give.
+case_revisions() {
+    sign "$FIX/pdf/linearized.pdf" "$W/lin1.pdf" --seal "$FIX/art/company.pdf" --page 1 --at 105,250
+    sign "$W/lin1.pdf" "$W/lin2.pdf"
+    python3 "$TOOLS/mutate.py" content "$W/lin2.pdf" "$W/lin3.pdf"
+    expect_exit 0 "$SEAL" inspect "$W/lin3.pdf" --json
+    local ins
+    ins=$(jq -c '[[.signatures[].revision], (.revisions | length)]' "$T/stdout")
+    [ "$ins" = '[[2,3],4]' ] || die "inspect: $ins"
+    verify "$W/lin3.pdf" --trust "$ROOT"
+    [ "$RC" = 1 ] || die "exit $RC"
+    [ "$(jq -c '[[.signatures[].revision], .revisions]' "$T/v.json")" = "$ins" ] \
+        || die "verify: $(jq -c '[[.signatures[].revision], .revisions]' "$T/v.json"), inspect: $ins"
+    # The content update is inspect's revision 4 (changes after the first
+    # signature are numbered by the first later revision, 3).
+    [ "$(jq -c '[.signatures[1].changes[] | select(.allowed == false) | .revision] | unique' "$T/v.json")" = '[4]' ] \
+        || die "change revisions: $(jq -c '[.signatures[].changes[].revision]' "$T/v.json")"
+    expect_failure 4 "^seal: $FIX/pdf/truncated.pdf is truncated or damaged \(no %%EOF at its end\)\$" \
+        "$FIX/pdf/truncated.pdf" -- verify "$FIX/pdf/truncated.pdf"
+    local sign_msg verify_msg
+    verify_msg=$(cat "$T/stderr")
+    expect_exit 4 "$SEAL" inspect "$FIX/pdf/truncated.pdf"
+    [ "$(cat "$T/stderr")" = "$verify_msg" ] || die "inspect says: $(cat "$T/stderr")"
+    expect_exit 4 "$SEAL" sign "$FIX/pdf/truncated.pdf" -o "$W/t.pdf" --key "$P12"
+    sign_msg=$(cat "$T/stderr")
+    [ "$sign_msg" = "$verify_msg" ] || die "sign says: $sign_msg; verify: $verify_msg"
+}
+
+# Every placement counts: widget, seal stamps, cross-page strips, on every
+# page they are drawn; one that is no longer in a page's /Annots does not.
+case_placements() {
+    sign "$FIX/pdf/three.pdf" "$W/all3.pdf" --seal "$FIX/art/company.pdf" --pages 1-3 --at 105,250
+    verify "$W/all3.pdf" --trust "$ROOT" --require company@3 --require company@2
+    [ "$RC" = 0 ] || { show_output; die "company@3 on a --pages 1-3 seal: exit $RC $(jq -c .rules "$T/v.json")"; }
+    [ "$(jq -c '[.signatures[0].placements[] | [.page, .kind, .seal_kind]]' "$T/v.json")" \
+        = '[[1,"widget","company"],[2,"stamp","company"],[3,"stamp","company"]]' ] \
+        || die "placements: $(jq -c '.signatures[0].placements' "$T/v.json")"
+    [ "$(jq -c '.signatures[0].pages' "$T/v.json")" = '[1,2,3]' ] || die "pages $(jq -c '.signatures[0].pages' "$T/v.json")"
+    jq -e '.signatures[0].placements[2].rect | length == 4' "$T/v.json" >/dev/null || die "no rect"
+    # seal sign --cross-page meets --require cross-page.
+    sign "$FIX/pdf/three.pdf" "$W/cross.pdf" --seal "$FIX/art/company.pdf" --cross-page --pages 1-3
+    verify "$W/cross.pdf" --trust "$ROOT" --require cross-page --require company@2
+    [ "$RC" = 0 ] || { show_output; die "cross-page output: exit $RC $(jq -c .rules "$T/v.json")"; }
+    [ "$(jq -c '[.signatures[0].placements[] | [.page, .kind]]' "$T/v.json")" \
+        = '[[1,"cross-page"],[2,"cross-page"],[3,"cross-page"]]' ] \
+        || die "strips: $(jq -c '.signatures[0].placements' "$T/v.json")"
+    expect_exit 0 "$SEAL" verify "$W/cross.pdf" --trust "$ROOT"
+    grep -q '页面 Pages:          1, 2, 3 (3 placements: cross-page 3)' "$T/stdout" || { show_output; die "text: pages"; }
+    # A seal on one page is not a cross-page seal.
+    expect_exit 1 "$SEAL" verify "$W/all3.pdf" --trust "$ROOT" --require cross-page
+    # The stamp taken out of page 3's /Annots no longer draws the seal there.
+    python3 - "$W/all3.pdf" "$W/unlinked.pdf" "$TOOLS" <<'PY'
+import re, sys
+sys.path.insert(0, sys.argv[3])
+from mutate import append_update, last_obj
+data = open(sys.argv[1], "rb").read()
+stamps = sorted({int(m.group(1)) for m in re.finditer(rb"(?<![0-9])(\d+) 0 obj\b(.*?)endobj", data, re.S)
+                 if b"/SealField" in m.group(2)})
+victim = stamps[-1]
+for m in reversed(list(re.finditer(rb"(?<![0-9])(\d+) 0 obj\b", data))):
+    num = int(m.group(1))
+    body = last_obj(data, num)
+    if b"/Annots" in body and re.search(rb"/Annots\s*\[[^\]]*\b%d 0 R" % victim, body):
+        body = re.sub(rb"\b%d 0 R" % victim, b"", body, count=1)
+        open(sys.argv[2], "wb").write(append_update(data, {num: body}))
+        break
+else:
+    sys.exit("no page lists the stamp")
+PY
+    verify "$W/unlinked.pdf" --trust "$ROOT" --require company@3
+    [ "$RC" = 1 ] || die "unlinked stamp: exit $RC"
+    [ "$(jq -c '.signatures[0].pages' "$T/v.json")" = '[1,2]' ] || die "pages $(jq -c '.signatures[0].pages' "$T/v.json")"
+    [ "$(jq -c '.rules' "$T/v.json")" = '[{"rule":"company@3","met":false,"why":"no valid company seal on page 3"}]' ] \
+        || die "rules $(jq -c '.rules' "$T/v.json")"
+}
+
+# The final verdict: rules and deadline included, in JSON "indication", the
+# text and its Chinese label alike; the deadline judged on a claimed time.
+case_final_verdict() {
+    make_files
+    verify "$W/one.pdf" --trust "$ROOT" --require legal-rep
+    [ "$RC" = 1 ] || die "exit $RC"
+    [ "$(jq -r '[.indication, .verdict, .verdict_zh, .signatures_indication, .exit_code] | join(" ")' "$T/v.json")" \
+        = "RULES-FAILED RULES-FAILED 不符合要求 TOTAL-PASSED 1" ] || die "JSON: $(jq -c '[.indication, .verdict_zh]' "$T/v.json")"
+    [ "$(jq -r .reason "$T/v.json")" = "rule legal-rep not met: no valid legal-rep seal" ] || die "reason $(jq -r .reason "$T/v.json")"
+    expect_exit 1 "$SEAL" verify "$W/one.pdf" --trust "$ROOT" --require legal-rep
+    grep -qx '结论 Verdict:   RULES-FAILED 不符合要求 — rule legal-rep not met: no valid legal-rep seal' "$T/stdout" \
+        || { show_output; die "text verdict line"; }
+    ! grep -q '^结论 Verdict:.*通过' "$T/stdout" || die "通过 beside a failed verdict"
+    # Unproven deadline: INDETERMINATE 不确定, never 通过.
+    expect_exit 3 "$SEAL" verify "$W/one.pdf" --trust "$ROOT" --deadline 2100-01-01
+    grep -q '^结论 Verdict:   INDETERMINATE 不确定 — deadline 2100-01-01T00:00:00Z unproven' "$T/stdout" \
+        || { show_output; die "unproven deadline verdict"; }
+    # /M itself after the deadline: failed by its own claim.
+    expect_exit 1 "$SEAL" verify "$W/one.pdf" --trust "$ROOT" --deadline 2001-02-03T04:05:06+08:00
+    expect_msg '^seal: deadline 2001-02-03T04:05:06\+08:00 missed: signed after the deadline by its own claim$'
+    verify "$W/one.pdf" --trust "$ROOT" --deadline 2001-02-03T04:05:06+08:00
+    [ "$(jq -r '[.indication, .deadline, .deadline_result, .signatures[0].deadline] | join("|")' "$T/v.json")" \
+        = "RULES-FAILED|2001-02-02T20:05:06Z|claimed late|claimed late" ] \
+        || die "claimed-late JSON: $(jq -c '[.indication, .deadline, .deadline_result, .signatures[0].deadline]' "$T/v.json")"
+    # The HTML banner says the same.
+    expect_exit 1 "$SEAL" verify "$W/one.pdf" --trust "$ROOT" --require legal-rep --html "$W/rules.html"
+    grep -q 'data-verdict="RULES-FAILED"><b>RULES-FAILED 不符合要求</b>' "$W/rules.html" || die "HTML banner"
+}
+
+# A folder's minutes as CSV (UTF-8 with BOM) beside the summary.
+case_csv() {
+    make_files
+    mkdir -p "$W/csv"
+    cp "$W/one.pdf" "$W/csv/a.pdf"
+    python3 "$TOOLS/mutate.py" flip "$W/one.pdf" "$W/csv/b.pdf"
+    expect_exit 1 "$SEAL" verify "$W/csv" --trust "$ROOT" --csv "$W/minutes.csv"
+    [ "$(head -c 3 "$W/minutes.csv" | od -An -tx1 | tr -d ' ')" = efbbbf ] || die "no BOM"
+    [ "$(sed -n 1p "$W/minutes.csv" | tr -d '\r' | sed 's/^\xef\xbb\xbf//')" = "file,bidder,signatures,verdict,verdict_zh,reason" ] \
+        || die "header: $(sed -n 1p "$W/minutes.csv")"
+    [ "$(sed -n 2p "$W/minutes.csv" | tr -d '\r')" = '"a.pdf","李四","1","TOTAL-PASSED","通过",""' ] \
+        || die "row a: $(sed -n 2p "$W/minutes.csv")"
+    sed -n 3p "$W/minutes.csv" | grep -q '^"b.pdf","李四","1","TOTAL-FAILED","失败","Seal1: messageDigest does not match' \
+        || die "row b: $(sed -n 3p "$W/minutes.csv")"
+    [ "$(grep -c $'\r$' "$W/minutes.csv")" = 3 ] || die "not CRLF"
+    grep -q 'b.pdf .* TOTAL-FAILED 失败 — Seal1: messageDigest' "$T/stdout" || { show_output; die "summary reason column"; }
+}
+
 run_case "one seal: TOTAL-PASSED with the test root, every JSON field" case_one_seal
 run_case "three seals: all TOTAL-PASSED, later ones allowed changes" case_three_seals
 run_case "certified (P=2) then sealed: TOTAL-PASSED" case_certified
@@ -225,4 +350,8 @@ run_case "HTML report: one row per signature, seal images, self-contained" case_
 run_case "a folder of bids: summary table, JSON" case_folder
 run_case "unusable input and bad options" case_bad_input
 run_case "token-made seals (RSA, then EC)" case_token
+run_case "placements: widget, stamps, cross-page strips; --require cross-page and company@N; an unlinked stamp" case_placements
+run_case "final verdict: RULES-FAILED in JSON, text, HTML; deadline claimed late" case_final_verdict
+run_case "folder minutes: --csv with BOM, reason column" case_csv
+run_case "revision numbers as inspect gives them (linearized); truncated file: exit 4, sign's reason" case_revisions
 finish

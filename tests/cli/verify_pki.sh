@@ -25,14 +25,15 @@ ROOT=$FIX/ca/root.pem
 PKI="python3 $TOOLS/pdfpki.py"
 stamp() { date -u -d "$1" +%Y%m%d%H%M%SZ; }
 
-# issue NAME EXT [KEYSPEC]: key and certificate from the intermediate CA.
+# issue NAME EXT [KEYSPEC [START END]]: key and certificate from the
+# intermediate CA, valid from START to END (date(1) phrases).
 issue() {
-    local name=$1 ext=$2 spec=${3:-rsa:2048}
+    local name=$1 ext=$2 spec=${3:-rsa:2048} start=${4:-1 day ago} end=${5:-1 year}
     openssl req -new -newkey "$spec" -nodes -keyout "$W/$name.key" -subj "/C=CN/O=libseal test/CN=$name" \
         -out "$W/$name.csr" 2>/dev/null
     (cd "$W/ca" && openssl ca -config openssl.cnf -batch -notext -preserveDN -md sha256 -cert inter.pem \
         -keyfile inter.key -in "$W/$name.csr" -out "$W/$name.pem" -extensions "$ext" \
-        -startdate "$(stamp '1 day ago')" -enddate "$(stamp '1 year')" >/dev/null 2>"$W/ca.log") \
+        -startdate "$(stamp "$start")" -enddate "$(stamp "$end")" >/dev/null 2>"$W/ca.log") \
         || { cat "$W/ca.log"; die "cannot issue $name"; }
 }
 
@@ -140,7 +141,8 @@ case_doc_timestamp() {
     verify "$W/lta.pdf" --trust "$ROOT" --deadline 2100-01-01T00:00:00Z
     [ "$(sig 0 deadline)" = met ] || die "deadline $(sig 0 deadline)"
     verify "$W/lta.pdf" --trust "$ROOT" --deadline 2000-01-01T00:00:00Z
-    [ "$RC" = 3 ] && [ "$(sig 0 deadline)" = unproven ] || die "deadline 2000: exit $RC $(sig 0 deadline)"
+    # The claimed /M (today) is itself after 2000: missed by its own claim.
+    [ "$RC" = 1 ] && [ "$(sig 0 deadline)" = "claimed late" ] || die "deadline 2000: exit $RC $(sig 0 deadline)"
     # A time-stamp without DSS: B-T.
     $PKI doctimestamp "$W/base.pdf" "$W/t.pdf" "$W/tsa.pem" "$W/tsa.key" "$W/tsachain.pem"
     verify "$W/t.pdf" --trust "$ROOT"
@@ -157,8 +159,90 @@ case_doc_timestamp() {
         || die "broken time-stamp: exit $RC, $(jq -c '[.signatures[].indication]' "$T/v.json")"
 }
 
+# Without a trusted time-stamp a certificate is judged now: /M is a claim.
+case_validity_now() {
+    base
+    issue old v3_sign rsa:2048 '2 years ago' '1 day ago'
+    $PKI resign "$W/base.pdf" "$W/old.pdf" "$W/old.pem" "$W/old.key" --chain "$FIX/ca/inter.pem" \
+        --claimed "$(date -u -d '1 year ago' +%Y%m%d%H%M%S)"
+    verify "$W/old.pdf" --trust "$ROOT"
+    [ "$RC" = 3 ] && [ "$(sig 0 subindication)" = OUT_OF_BOUNDS_NO_POE ] \
+        || die "expired, /M back-dated: exit $RC $(sig 0 subindication) $(sig 0 reason)"
+    [ "$(sig 0 intact)" = true ] && [ "$(sig 0 time_trusted)" = false ] || die "intact/time_trusted"
+    jq -e '.signatures[0].reason | test("has expired, and no time-stamp proves")' "$T/v.json" >/dev/null \
+        || die "reason: $(sig 0 reason)"
+    issue future v3_sign rsa:2048 '1 year' '2 years'
+    $PKI resign "$W/base.pdf" "$W/future.pdf" "$W/future.pem" "$W/future.key" --chain "$FIX/ca/inter.pem" \
+        --claimed "$(date -u -d '18 months' +%Y%m%d%H%M%S)"
+    verify "$W/future.pdf" --trust "$ROOT"
+    [ "$RC" = 1 ] && [ "$(sig 0 subindication)" = NOT_YET_VALID ] \
+        || die "not yet valid, /M forward-dated: exit $RC $(sig 0 subindication) $(sig 0 reason)"
+    # The claim inside the validity of a current certificate changes nothing.
+    issue current v3_sign
+    $PKI resign "$W/base.pdf" "$W/current.pdf" "$W/current.pem" "$W/current.key" --chain "$FIX/ca/inter.pem" \
+        --claimed "$(date -u -d '3 years ago' +%Y%m%d%H%M%S)"
+    verify "$W/current.pdf" --trust "$ROOT"
+    [ "$RC" = 0 ] || die "a valid certificate, /M before its validity: exit $RC $(sig 0 reason)"
+}
+
+# What a peer's CMS may hold, and what an attacker may put into one.
+case_cms() {
+    base
+    # A look-alike certificate (same issuer and serial, another key) first
+    # in the bag: the genuine signer is still found.
+    python3 "$TOOLS/cmsedit.py" decoy "$W/base.pdf" "$W/decoy.pdf"
+    verify "$W/decoy.pdf" --trust "$ROOT"
+    [ "$RC" = 0 ] && [ "$(sig 0 indication)" = TOTAL-PASSED ] || die "decoy certificate: exit $RC $(sig 0 reason)"
+    # ECDSA in plain r||s (BSI TR-03111 ecdsa-plain-SHA256).
+    openssl ecparam -name prime256v1 -out "$W/p256.pem"
+    issue ecsig v3_sign "ec:$W/p256.pem"
+    $PKI resign "$W/base.pdf" "$W/ec.pdf" "$W/ecsig.pem" "$W/ecsig.key" --chain "$FIX/ca/inter.pem"
+    python3 "$TOOLS/cmsedit.py" plain-ecdsa "$W/ec.pdf" "$W/plain.pdf"
+    verify "$W/plain.pdf" --trust "$ROOT"
+    [ "$RC" = 0 ] && [ "$(sig 0 key)" = EC-256 ] || die "plain ECDSA: exit $RC $(sig 0 subindication) $(sig 0 reason)"
+    python3 "$TOOLS/mutate.py" flip "$W/plain.pdf" "$W/plain-flip.pdf"
+    verify "$W/plain-flip.pdf" --trust "$ROOT"
+    [ "$RC" = 1 ] && [ "$(sig 0 subindication)" = HASH_FAILURE ] || die "plain ECDSA, changed: exit $RC $(sig 0 subindication)"
+    # contentType signed attribute other than id-data, genuinely signed.
+    python3 "$TOOLS/cmsedit.py" content-type "$W/base.pdf" "$W/ctype.pdf" "$FIX/keys/p12.key" 1.2.840.113549.1.7.2
+    verify "$W/ctype.pdf" --trust "$ROOT"
+    [ "$RC" = 1 ] && [ "$(sig 0 subindication)" = FORMAT_FAILURE ] \
+        && [ "$(sig 0 reason)" = "the contentType signed attribute does not match the encapsulated content type" ] \
+        || die "contentType: exit $RC $(sig 0 subindication) $(sig 0 reason)"
+    # The same edit with id-data kept: only the re-signing, which passes.
+    python3 "$TOOLS/cmsedit.py" content-type "$W/base.pdf" "$W/ctype-ok.pdf" "$FIX/keys/p12.key" 1.2.840.113549.1.7.1
+    verify "$W/ctype-ok.pdf" --trust "$ROOT"
+    [ "$RC" = 0 ] || die "re-signed with id-data: exit $RC $(sig 0 reason)"
+    # Two SignerInfos: refused as pyHanko refuses them (PAdES: exactly one).
+    python3 "$TOOLS/cmsedit.py" two-signers "$W/base.pdf" "$W/two.pdf"
+    verify "$W/two.pdf" --trust "$ROOT"
+    [ "$RC" = 1 ] && [ "$(sig 0 subindication)" = FORMAT_FAILURE ] \
+        && jq -e '.signatures[0].reason | test("2 SignerInfos")' "$T/v.json" >/dev/null \
+        || die "two SignerInfos: exit $RC $(sig 0 subindication) $(sig 0 reason)"
+}
+
+# A document time-stamp proves when, not who: alone it is no signature.
+case_timestamp_only() {
+    issue tsa2 v3_tsa
+    cat "$FIX/ca/inter.pem" "$FIX/ca/root.pem" >"$W/tsachain.pem"
+    $PKI doctimestamp "$FIX/pdf/one.pdf" "$W/ts-only.pdf" "$W/tsa2.pem" "$W/tsa2.key" "$W/tsachain.pem"
+    verify "$W/ts-only.pdf" --trust "$ROOT"
+    [ "$RC" = 3 ] || { show_output; die "exit $RC"; }
+    [ "$(jq -r '[.indication, .subindication, .reason] | join("|")' "$T/v.json")" \
+        = "INDETERMINATE|SIGNED_DATA_NOT_FOUND|the document has no signature, only document time-stamps" ] \
+        || die "$(jq -c '[.indication, .subindication, .reason]' "$T/v.json")"
+    [ "$(sig 0 indication)" = TOTAL-PASSED ] || die "the time-stamp itself: $(sig 0 indication) $(sig 0 reason)"
+    # seal extend has no signature to keep valid there (refused before any
+    # time-stamp authority is asked).
+    expect_failure 4 "^seal: $W/ts-only.pdf has no signature to extend \(document time-stamps alone are not one\): seal it first\$" \
+        "$W/ts-only.pdf" -- extend "$W/ts-only.pdf" -o @OUT@ --tsa http://127.0.0.1:9/
+}
+
+run_case "validity judged now without a time-stamp: expired and not-yet-valid certificates with a dated /M" case_validity_now
+run_case "CMS: decoy certificate, plain ECDSA, contentType, two SignerInfos" case_cms
 run_case "an encryption certificate never passes" case_encryption_cert
 run_case "RSA-1024 and SHA-1: CRYPTO_CONSTRAINTS_FAILURE unless --allow-legacy" case_weak_crypto
 run_case "revocation from the DSS: good, revoked before, revoked after" case_revocation
 run_case "document time-stamp: B-T, B-LTA, deadline" case_doc_timestamp
+run_case "only a document time-stamp: never TOTAL-PASSED; seal extend refuses it" case_timestamp_only
 finish

@@ -3,9 +3,10 @@
 # (stdlib Python otherwise).
 # SPDX-License-Identifier: AGPL-3.0-or-later
 #
-#   pdfpki.py resign IN OUT CERT KEY [--md sha256|sha1] [--chain PEM]
+#   pdfpki.py resign IN OUT CERT KEY [--md sha256|sha1] [--chain PEM] [--claimed YYYYMMDDHHMMSS]
 #       replace the last signature's CMS with one made by CERT/KEY over the
-#       same ByteRange (an encryption certificate, a weak key, SHA-1 ...)
+#       same ByteRange (an encryption certificate, a weak key, SHA-1 ...);
+#       --claimed first changes its /M (a back- or forward-dated claim)
 #   pdfpki.py dss IN OUT [--cert DER]... [--crl DER]...
 #       append an incremental update adding a /DSS with those streams
 #   pdfpki.py doctimestamp IN OUT TSA-CERT TSA-KEY TSA-CHAIN
@@ -39,6 +40,11 @@ def openssl(*args, **kw):
 def resign(a):
     data = open(a.input, "rb").read()
     s, b, c, d = last_byterange(data)
+    if a.claimed:
+        ms = list(re.finditer(rb"/M\s*\(D:(\d{14})", data[:c + d]))
+        if not ms or len(a.claimed) != 14:
+            sys.exit("no /M to change, or --claimed is not YYYYMMDDHHMMSS")
+        data = data[:ms[-1].start(1)] + a.claimed.encode() + data[ms[-1].end(1):]
     content = data[s:s + b] + data[c:c + d]
     with tempfile.TemporaryDirectory() as t:
         open(t + "/content", "wb").write(content)
@@ -137,6 +143,7 @@ def main():
         r.add_argument(x)
     r.add_argument("--md", default="sha256")
     r.add_argument("--chain")
+    r.add_argument("--claimed")
     d = sub.add_parser("dss")
     d.add_argument("input")
     d.add_argument("output")

@@ -232,6 +232,72 @@ START_TEST(deadline_needs_a_time_stamp)
 }
 END_TEST
 
+START_TEST(report_rules_verdict_and_renderings)
+{
+    const char *anchors[1], *rules[2] = {"company@1", "legal-rep"};
+    seal_verify_options vo = trusting(anchors);
+    seal_report *rep = NULL;
+    seal_placement_info p;
+    seal_rule_result r;
+    char *text = NULL;
+    size_t len = 0;
+
+    ck_assert_int_eq(seal_rule_check("company@2"), SEAL_OK);
+    ck_assert_int_eq(seal_rule_check("legalrep"), SEAL_OK);
+    ck_assert_int_eq(seal_rule_check("cross-page"), SEAL_OK);
+    ck_assert_int_eq(seal_rule_check("company@0"), SEAL_ERR_ARGS);
+    ck_assert_int_eq(seal_rule_check("president"), SEAL_ERR_ARGS);
+    ck_assert_int_eq(seal_rule_check(NULL), SEAL_ERR_ARGS);
+
+    vo.require = rules;
+    vo.require_count = 2;
+    ck_assert_int_eq(seal_verify_file(ctx, signed_path, &vo, &rep), SEAL_OK);
+    ck_assert_str_eq(seal_report_verdict(rep), "RULES-FAILED");
+    ck_assert_str_eq(seal_verdict_label(seal_report_verdict(rep), 1), "不符合要求");
+    ck_assert_str_eq(seal_report_verdict_reason(rep), "rule legal-rep not met: no valid legal-rep seal");
+    ck_assert_int_eq(seal_report_exit_code(rep), 1);
+    ck_assert_uint_eq(seal_report_rule_count(rep), 2);
+    ck_assert_int_eq(seal_report_rule(rep, 0, &r), SEAL_OK);
+    ck_assert_int_eq(r.met, 1);
+    ck_assert_str_eq(r.why, "");
+    ck_assert_int_eq(seal_report_rule(rep, 1, &r), SEAL_OK);
+    ck_assert_int_eq(r.met, 0);
+    ck_assert_int_eq(seal_report_rule(rep, 2, &r), SEAL_ERR_ARGS);
+    ck_assert_uint_eq(seal_report_placement_count(rep, 0), 1);
+    ck_assert_int_eq(seal_report_placement(rep, 0, 0, &p), SEAL_OK);
+    ck_assert_int_eq(p.page, 1);
+    ck_assert_str_eq(p.kind, "widget");
+    ck_assert_str_eq(p.seal_kind, "company");
+    ck_assert_int_eq(seal_report_placement(rep, 0, 1, &p), SEAL_ERR_ARGS);
+
+    seal_report_entry e = {signed_path, rep, SEAL_OK, ""};
+    ck_assert_int_eq(seal_report_render(ctx, &e, 1, NULL, SEAL_REPORT_JSON, &text, &len), SEAL_OK);
+    ck_assert_uint_eq(strlen(text), len);
+    ck_assert_ptr_nonnull(strstr(text, "\"indication\":\"RULES-FAILED\""));
+    ck_assert_ptr_nonnull(strstr(text, "\"placements\""));
+    seal_report_text_free(text);
+    ck_assert_int_eq(seal_report_render(ctx, &e, 1, NULL, SEAL_REPORT_TEXT, &text, &len), SEAL_OK);
+    ck_assert_ptr_nonnull(strstr(text, "结论 Verdict:   RULES-FAILED 不符合要求"));
+    seal_report_text_free(text);
+    ck_assert_int_eq(seal_report_render(ctx, &e, 2, NULL, SEAL_REPORT_TEXT, &text, &len), SEAL_ERR_ARGS);
+    ck_assert_int_eq(seal_report_entries_exit_code(&e, 1), 1);
+    seal_report_entry bad = {"x.pdf", NULL, SEAL_ERR_INPUT, "x.pdf is not a PDF"};
+    ck_assert_int_eq(seal_report_entries_exit_code(&bad, 1), 4);
+    seal_report_free(rep);
+
+    /* Version 1 options (no rules) are still accepted; a bad rule is not. */
+    vo.version = 1;
+    ck_assert_int_eq(seal_verify_file(ctx, signed_path, &vo, &rep), SEAL_OK);
+    ck_assert_str_eq(seal_report_verdict(rep), "TOTAL-PASSED");
+    ck_assert_uint_eq(seal_report_rule_count(rep), 0);
+    seal_report_free(rep);
+    vo.version = SEAL_VERIFY_OPTIONS_VERSION;
+    rules[1] = "president";
+    ck_assert_int_eq(seal_verify_file(ctx, signed_path, &vo, &rep), SEAL_ERR_ARGS);
+    ck_assert_ptr_null(rep);
+}
+END_TEST
+
 Suite *suite_verify(void);
 Suite *suite_verify(void)
 {
@@ -247,6 +313,7 @@ Suite *suite_verify(void)
     tcase_add_test(tc, from_memory_and_tampered);
     tcase_add_test(tc, renders_seal_and_region);
     tcase_add_test(tc, deadline_needs_a_time_stamp);
+    tcase_add_test(tc, report_rules_verdict_and_renderings);
     suite_add_tcase(s, tc);
     return s;
 }

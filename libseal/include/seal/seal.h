@@ -15,6 +15,7 @@
 #include "sign.h"
 #include "inspect.h"
 #include "verify.h"
+#include "report.h"
 #include "enrol.h"
 
 #endif /* SEAL_SEAL_H */

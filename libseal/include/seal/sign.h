@@ -128,7 +128,8 @@ typedef struct seal_extend_options {
  * the document's signatures and time-stamps, with current OCSP responses
  * and CRLs) and a new document time-stamp, as two incremental updates.
  * Earlier signatures stay valid. Same output rules and statuses as
- * seal_sign_file.
+ * seal_sign_file; SEAL_ERR_REFUSED for a document without a signature
+ * (nothing, or only document time-stamps).
  */
 SEAL_API seal_status seal_extend_file(seal_ctx *ctx, const char *in_path, const char *out_path,
                                       const seal_extend_options *opts);

@@ -72,10 +72,16 @@ typedef struct seal_verify_options {
     unsigned flags;           /* SEAL_VERIFY_* */
     const char *password;     /* password of an encrypted document, or NULL */
     int render_dpi;           /* PNG resolution; 0: 96 */
+    /* Version 2: the committee's rules (seal/report.h, seal_rule_check):
+     * "company[@PAGE]", "legal-rep[@PAGE]", "signature[@PAGE]",
+     * "cross-page". Judged into the report's final verdict. */
+    const char *const *require;
+    size_t require_count;
 } seal_verify_options;
 
-#define SEAL_VERIFY_OPTIONS_VERSION 1
-#define SEAL_VERIFY_OPTIONS_INIT {SEAL_VERIFY_OPTIONS_VERSION, NULL, 0, 0, 0, NULL, 0}
+/* Version 1 callers (without the rules) are still accepted. */
+#define SEAL_VERIFY_OPTIONS_VERSION 2
+#define SEAL_VERIFY_OPTIONS_INIT {SEAL_VERIFY_OPTIONS_VERSION, NULL, 0, 0, 0, NULL, 0, NULL, 0}
 
 typedef struct seal_report seal_report;
 
@@ -104,7 +110,8 @@ typedef enum seal_deadline {
     SEAL_DEADLINE_NONE = 0,     /* no deadline given */
     SEAL_DEADLINE_MET = 1,      /* a time-stamp proves existence before the deadline */
     SEAL_DEADLINE_MISSED = 2,   /* the time-stamped time is after the deadline */
-    SEAL_DEADLINE_UNPROVEN = 3  /* only a claimed time: cannot prove it */
+    SEAL_DEADLINE_UNPROVEN = 3, /* only a claimed time: cannot prove it */
+    SEAL_DEADLINE_CLAIMED_LATE = 4 /* no trusted time, and /M itself is after the deadline */
 } seal_deadline;
 
 /* Revocation status of the signer certificate. */
@@ -117,7 +124,10 @@ typedef enum seal_revocation {
 
 typedef struct seal_report_info {
     const char *file;            /* the path given, or "" */
-    seal_indication indication;  /* the worst of the signatures' */
+    seal_indication indication;  /* the worst of the signatures' (a document with
+                                    no signature, only document time-stamps or
+                                    nothing, is INDETERMINATE); the committee's
+                                    final verdict is seal_report_verdict() */
     seal_subindication subindication;
     const char *reason;          /* one line on why, or "" when TOTAL-PASSED */
     long long size;
@@ -149,9 +159,10 @@ typedef struct seal_signature_result {
     int revision;                 /* 1-based revision the signature covers, 0 if none */
     seal_changes changes_after;
     size_t change_count;          /* seal_report_change(rep, i, k, …) for k < change_count */
-    int page;                     /* page of the first widget, 0 if none */
+    int page;                     /* page of the first placement, 0 if none is drawn */
     double rect[4];               /* its /Rect in PDF user space */
-    const int *pages;             /* pages of all widgets (a cross-page seal has several) */
+    const int *pages;             /* every page a placement draws the seal on, ascending
+                                     (seal_report_placement for each placement) */
     size_t page_count;
     const char *seal_kind;        /* "company", "legal-rep", … ; "invisible"; "" if not recorded */
     int certify;                  /* DocMDP P if this is the certification signature, else 0 */

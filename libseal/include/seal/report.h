@@ -1,0 +1,111 @@
+/*
+ * libseal — the committee's report on a verified PDF: where each seal is
+ * drawn, the committee's rules (--require, --deadline), the document's final
+ * verdict with its exit code, and the report as text (Chinese and English),
+ * JSON, HTML or CSV, computed once here so that every front end says the
+ * same thing.
+ * SPDX-License-Identifier: AGPL-3.0-or-later
+ */
+#ifndef SEAL_REPORT_H
+#define SEAL_REPORT_H
+
+#include "verify.h"
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+/* ------------------------------------------------------------ placements */
+
+/* One place a signature's seal is drawn: its widget, a seal stamp (a /Stamp
+ * annotation naming the field in /SealField, in the signed revision), or a
+ * strip of a cross-page seal (骑缝章; whatever annotation carries it). Only
+ * annotations in the page's /Annots that are drawn (not Hidden or NoView,
+ * not zero-sized, with an appearance, on the page) count. */
+typedef struct seal_placement_info {
+    int page;             /* 1-based */
+    double rect[4];       /* the annotation's /Rect in PDF user space */
+    const char *kind;     /* "widget", "stamp" or "cross-page" */
+    const char *seal_kind; /* /SealKind of this appearance, or the signature's, or "" */
+    int object;           /* the annotation's object number */
+} seal_placement_info;
+
+SEAL_API size_t seal_report_placement_count(const seal_report *rep, size_t sig);
+SEAL_API seal_status seal_report_placement(const seal_report *rep, size_t sig, size_t k,
+                                           seal_placement_info *out);
+
+/* ------------------------------------------------------------ rules */
+
+/* SEAL_OK when rule is one the report judges: company[@PAGE],
+ * legal-rep[@PAGE] (also legalrep), signature[@PAGE], cross-page; else
+ * SEAL_ERR_ARGS. seal_verify_* refuse an unknown rule the same way. */
+SEAL_API seal_status seal_rule_check(const char *rule);
+
+typedef struct seal_rule_result {
+    const char *rule; /* as given */
+    int met;          /* a signature that did not fail provides it */
+    const char *why;  /* why not, one line; "" when met */
+} seal_rule_result;
+
+SEAL_API size_t seal_report_rule_count(const seal_report *rep);
+SEAL_API seal_status seal_report_rule(const seal_report *rep, size_t i, seal_rule_result *out);
+
+/* The document's deadline state: SEAL_DEADLINE_NONE without a deadline;
+ * MISSED or CLAIMED_LATE when a signature is after it (time-stamped, or by
+ * its own claim); UNPROVEN when one has no time-stamp before it; MET. */
+SEAL_API seal_deadline seal_report_deadline(const seal_report *rep);
+
+/* ------------------------------------------------------------ verdict */
+
+/* The document's final verdict, the committee's rules and deadline
+ * included: "TOTAL-PASSED", "TOTAL-FAILED", "RULES-FAILED" (the signatures
+ * did not fail, a rule or the deadline did) or "INDETERMINATE". Never
+ * NULL. Its Chinese label: seal_verdict_label(). */
+SEAL_API const char *seal_report_verdict(const seal_report *rep);
+/* One line on why the final verdict is not TOTAL-PASSED, "" when it is. */
+SEAL_API const char *seal_report_verdict_reason(const seal_report *rep);
+/* A verdict's plain label, Chinese (zh = 1) or English; "ERROR" is the
+ * label of a document that could not be verified. Never NULL. */
+SEAL_API const char *seal_verdict_label(const char *verdict, int zh);
+/* The exit code of the final verdict: 0 TOTAL-PASSED, 1 TOTAL-FAILED or
+ * RULES-FAILED, 3 INDETERMINATE. */
+SEAL_API int seal_report_exit_code(const seal_report *rep);
+
+/* ------------------------------------------------------------ rendering */
+
+typedef enum seal_report_format {
+    SEAL_REPORT_TEXT = 0, /* one document: every signature, Chinese and English labels;
+                             several: a summary table */
+    SEAL_REPORT_JSON = 1, /* one document: the object of design.md; several:
+                             {"directory": …, "documents": […]} */
+    SEAL_REPORT_HTML = 2, /* a self-contained page (inline seal images) */
+    SEAL_REPORT_CSV = 3   /* one row per document for the minutes: UTF-8 with BOM, CRLF */
+} seal_report_format;
+
+/* One document of a report: verified (rep), or not (rep NULL, status and
+ * the one-line error). */
+typedef struct seal_report_entry {
+    const char *path;
+    const seal_report *rep;
+    seal_status status;
+    const char *error;
+} seal_report_entry;
+
+/*
+ * Render n documents (a folder's when folder is not NULL, else one) as fmt.
+ * On SEAL_OK, *out is a NUL-terminated malloc'd text of *len bytes that the
+ * caller frees with seal_report_text_free. SEAL_ERR_ARGS, SEAL_ERR_NOMEM.
+ */
+SEAL_API seal_status seal_report_render(seal_ctx *ctx, const seal_report_entry *docs, size_t n,
+                                        const char *folder, seal_report_format fmt, char **out,
+                                        size_t *len);
+SEAL_API void seal_report_text_free(char *text);
+/* The exit code of several documents: 1 if any is 1, else 4 if any could
+ * not be verified, else 3 if any is INDETERMINATE, else 0. */
+SEAL_API int seal_report_entries_exit_code(const seal_report_entry *docs, size_t n);
+
+#ifdef __cplusplus
+}
+#endif
+
+#endif /* SEAL_REPORT_H */
