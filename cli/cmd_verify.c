@@ -553,6 +553,15 @@ static void html_doc(FILE *f, const doc_result *dr, const verify_args *va)
                 html_esc(f, c.kind);
                 fputs(": ", f);
                 html_esc(f, c.detail);
+                /* What the signer saw beside what is shown now. */
+                for (int w = 0; w < 2; w++)
+                    if (seal_report_change_png(dr->rep, i, k, w, &png, &len) == SEAL_OK) {
+                        fprintf(f, "<figure class=\"crop\"><img alt=\"%s\" src=\"data:image/png;base64,",
+                                w ? "now" : "signed");
+                        base64(f, png, len);
+                        fprintf(f, "\"><figcaption>%s</figcaption></figure>",
+                                w ? "现在 now" : "签名时 when signed");
+                    }
                 fputs("</li>", f);
             }
             fputs("</ul>", f);
@@ -601,7 +610,8 @@ static int write_html(const char *out, doc_result *docs, int n, const verify_arg
           "table{border-collapse:collapse;width:100%}td,th{border:1px solid #bbb;padding:.4em;vertical-align:top}\n"
           "tr.pass td:nth-child(3){background:#eef9ee}tr.fail td:nth-child(3){background:#fdeeee}\n"
           "tr.indet td:nth-child(3){background:#fffaea}img.seal{max-width:160px;max-height:160px}\n"
-          "img.region{max-width:320px;border:1px solid #ccc}li.bad{color:#c62828}li.ok{color:#2e7d32}\n"
+          "img.region{max-width:320px;border:1px solid #ccc}figure.crop{display:inline-block;margin:4px}"
+          "figure.crop img{border:1px solid #ccc}li.bad{color:#c62828}li.ok{color:#2e7d32}\n"
           "</style></head><body>\n<h1>签名验证报告 Signature verification report</h1>\n",
           f);
     if (n > 1) {
