@@ -355,7 +355,10 @@ static fz_pixmap *draw_page(fz_context *fz, pdf_page *page, float scale, fz_rect
         fz_throw(fz, FZ_ERROR_GENERIC, "the page has no area");
     fz_try(fz) {
         if (base) {
-            pix = fz_clone_pixmap(fz, base);
+            /* Not fz_clone_pixmap: MuPDF 1.21's takes the width for x1. */
+            pix = fz_new_pixmap_with_bbox(fz, fz_device_rgb(fz), fz_pixmap_bbox(fz, base), NULL, 0);
+            memcpy(fz_pixmap_samples(fz, pix), fz_pixmap_samples(fz, base),
+                   (size_t)fz_pixmap_stride(fz, base) * (size_t)fz_pixmap_height(fz, base));
         } else {
             pix = fz_new_pixmap_with_bbox(fz, fz_device_rgb(fz), box, NULL, 0);
             fz_clear_pixmap_with_value(fz, pix, 255);

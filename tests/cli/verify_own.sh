@@ -120,6 +120,19 @@ case_attacks() {
     attack annot "$W/certsealed.pdf" 1 '[.signatures[] | .changes[] | select(.allowed == false)] | length >= 2'
 }
 
+case_overlap() {
+    make_files
+    # The legal representative's seal stamped across the company seal.
+    sign "$W/one.pdf" "$W/overlap.pdf" --seal "$FIX/art/legalrep.pdf" --page 1 --at 120,255
+    verify "$W/overlap.pdf" --trust "$ROOT"
+    [ "$(sig 1 indication)" = TOTAL-PASSED ] || die "the overlapping seal: $(sig 1 reason)"
+    # What the signer of the first saw is still there: the second seal only
+    # adds ink. (The whole verdict waits for the structural judge, which
+    # still calls an overlap an overlay annotation.)
+    jq -e '[.signatures[0].changes[] | select(.kind == "rendering")] | length == 0' "$T/v.json" >/dev/null \
+        || die "rendering: $(jq -c '[.signatures[0].changes[] | select(.kind == "rendering") | .detail]' "$T/v.json")"
+}
+
 case_rules() {
     make_files
     expect_exit 0 "$SEAL" verify "$W/one.pdf" --trust "$ROOT" --require company@1
@@ -223,6 +236,7 @@ run_case "certified (P=2) then sealed: TOTAL-PASSED" case_certified
 run_case "no anchor: INDETERMINATE; --revocation require: TRY_LATER; anchors from a folder" case_untrusted
 run_case "attacks: content, overlay annotation, overridden content stream, overridden page object, flipped byte, zeroed contents, short ByteRange, unknown SubFilter" case_attacks
 run_case "form filling: allowed; under a FieldMDP lock or DocMDP P=1 not" case_form_fill
+run_case "a later seal overlapping an earlier one: it passes, nothing hidden" case_overlap
 run_case "rules: --require and --deadline" case_rules
 run_case "HTML report: one row per signature, seal images, self-contained" case_html
 run_case "a folder of bids: summary table, JSON" case_folder
