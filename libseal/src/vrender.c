@@ -37,7 +37,8 @@
 
 typedef struct varea {
     fz_irect box; /* pixels of the page's pixmap */
-    int owner;    /* index of the later signature; -1: a permitted form fill */
+    int owner;    /* index of the later signature; -1: a permitted form fill; -2: a permitted annotation */
+    int num;      /* the annotation's object number, 0 if none */
 } varea;
 
 typedef struct vregion {
@@ -56,6 +57,8 @@ struct vrender {
     pdf_document *old;
     int old_pages;
     fz_rect *clip;     /* per page touched 2: the changed annotations' rects (PDF user space) */
+    vrect *annots;     /* annotations the structural judge permits: may add ink, not hide */
+    int nannots;
     vregion reg[VR_MAX_REGIONS];
     int nreg;
     size_t more;       /* definite regions beyond the cap */
@@ -331,6 +334,7 @@ static int page_areas(fz_context *fz, vdoc *d, pdf_page *page, fz_matrix ctm, fz
             if (owner < 0)
                 continue;
             areas[n].owner = owner;
+            areas[n].num = pdf_to_num(fz, pdf_annot_obj(fz, a));
             areas[n++].box = to_pixels(pdf_bound_annot(fz, a), ctm, pix, fz);
         }
     }
@@ -342,8 +346,26 @@ static int page_areas(fz_context *fz, vdoc *d, pdf_page *page, fz_matrix ctm, fz
 /* The page, or only the part of it in clip (page space), at scale. With a
  * base (the page's content, drawn once when only annotations changed):
  * the annotations drawn over a copy of it. */
+/* The annotations and widgets, as fz_run_page draws them, but not those
+ * in skip: the earlier appearance of a field a later signature signed is
+ * what that signature replaced, not content to preserve. */
+static void run_annots(fz_context *fz, pdf_page *page, fz_device *dev, fz_matrix ctm, const varea *skip,
+                       int nskip)
+{
+    for (int widgets = 0; widgets < 2; widgets++) {
+        pdf_annot *a = widgets ? pdf_first_widget(fz, page) : pdf_first_annot(fz, page);
+        for (; a; a = widgets ? pdf_next_widget(fz, a) : pdf_next_annot(fz, a)) {
+            int num = pdf_to_num(fz, pdf_annot_obj(fz, a)), k = 0;
+            while (k < nskip && (skip[k].num != num || num <= 0 || skip[k].owner < 0))
+                k++;
+            if (k == nskip)
+                pdf_run_annot(fz, a, dev, ctm, NULL);
+        }
+    }
+}
+
 static fz_pixmap *draw_page(fz_context *fz, pdf_page *page, float scale, fz_rect clip, fz_pixmap *base,
-                            int content_only, fz_matrix *ctm)
+                            int content_only, const varea *skip, int nskip, fz_matrix *ctm)
 {
     fz_pixmap *volatile pix = NULL;
     fz_device *volatile dev = NULL;
@@ -366,10 +388,8 @@ static fz_pixmap *draw_page(fz_context *fz, pdf_page *page, float scale, fz_rect
         dev = fz_new_draw_device(fz, fz_identity, pix);
         if (!base)
             pdf_run_page_contents(fz, page, dev, *ctm, NULL);
-        if (!content_only) {
-            pdf_run_page_annots(fz, page, dev, *ctm, NULL);
-            pdf_run_page_widgets(fz, page, dev, *ctm, NULL);
-        }
+        if (!content_only)
+            run_annots(fz, page, dev, *ctm, skip, nskip);
         fz_close_device(fz, dev);
     }
     fz_always(fz)
@@ -584,12 +604,15 @@ static void judge_group(page_cmp *pc, vrender *vr, const int *labels, int label,
     if (!r)
         return;
     if (why) {
-        int o = -1;
-        for (int i = 0; i < pc->nareas && o < 0; i++)
+        int o = -3;
+        for (int i = 0; i < pc->nareas && o == -3; i++)
             if (need[0] & ((uint64_t)1 << i))
                 o = pc->areas[i].owner;
-        snprintf(r->why, sizeof(r->why), "content hidden under the appearance of signature '%s': %s",
-                 o >= 0 ? pc->d->sigs[o].field : "", why);
+        if (o >= 0)
+            snprintf(r->why, sizeof(r->why), "content hidden under the appearance of signature '%s': %s",
+                     pc->d->sigs[o].field, why);
+        else
+            snprintf(r->why, sizeof(r->why), "content hidden under an added annotation: %s", why);
         return;
     }
     for (int i = 0; i < pc->nareas; i++)
@@ -669,8 +692,24 @@ static void compare_page(page_cmp *pc, vrender *vr)
 
 /* ------------------------------------------------------------ preparing */
 
+/* An annotation the structural judge allows (DocMDP permitting): it may
+ * add ink, not hide what was signed. */
+static void permitted_annot(fz_context *fz, vrender *vr, pdf_document *cur, int num, int page)
+{
+    pdf_obj *a = pdf_load_object(fz, cur, num);
+    fz_rect r = pdf_dict_get_rect(fz, a, PDF_NAME(Rect));
+    pdf_drop_obj(fz, a);
+    if (vr->nannots % 8 == 0) {
+        vrect *n = realloc(vr->annots, (size_t)(vr->nannots + 8) * sizeof(*n));
+        if (!n)
+            return;
+        vr->annots = n;
+    }
+    vr->annots[vr->nannots++] = (vrect){page, {r.x0, r.y0, r.x1, r.y1}};
+}
+
 /* When the structural judge has given no field rects: the fields its
- * change list calls an allowed form fill. */
+ * change list calls an allowed form fill (and the annotations it allows). */
 static void fills_from_changes(seal_ctx *ctx, vsig *s, pdf_document *cur)
 {
     fz_context *fz = ctx->fz;
@@ -678,6 +717,11 @@ static void fills_from_changes(seal_ctx *ctx, vsig *s, pdf_document *cur)
 
     for (size_t k = 0; k < s->nchanges; k++) {
         vchange *c = &s->changes[k];
+        if (c->info.allowed && !strcmp(c->kind, "annotation") && c->info.object > 0 &&
+            c->info.object < pdf_xref_len(fz, cur) && c->info.page > 0) {
+            permitted_annot(fz, s->vr, cur, c->info.object, c->info.page);
+            continue;
+        }
         if (!c->info.allowed || strcmp(c->kind, "form fill") || c->info.object <= 0 ||
             c->info.object >= pdf_xref_len(fz, cur))
             continue;
@@ -757,7 +801,15 @@ static int sig_areas(fz_context *fz, vdoc *d, vsig *s, int page, const varea *al
         if (s->fills[i].page == page) {
             const float *r = s->fills[i].rect;
             out[n].owner = -1;
+            out[n].num = 0;
             out[n++].box = to_pixels(fz_make_rect(r[0], r[1], r[2], r[3]), ctm, pix, fz);
+        }
+    for (int i = 0; i < s->vr->nannots && n < VR_MAX_AREAS; i++)
+        if (s->vr->annots[i].page == page) {
+            const float *r = s->vr->annots[i].rect;
+            out[n].owner = -2;
+            out[n].num = 0;
+            out[n++].box = to_pixels(fz_make_rect(r[0] - 2, r[1] - 2, r[2] + 2, r[3] + 2), ctm, pix, fz);
         }
     return n;
 }
@@ -773,12 +825,12 @@ static void compare_old(seal_ctx *ctx, vdoc *d, vsig *s, int p, fz_pixmap *npix,
 
     fz_try(fz) {
         fz_matrix octm;
+        int nareas = sig_areas(fz, d, s, p, all, nall, full, npix, areas);
         op = pdf_load_page(fz, vr->old, p - 1);
-        opix = draw_page(fz, op, scale, clip, base, 0, &octm);
-        page_cmp pc = {fz, d, s, p, opix, npix, scale, areas, 0};
-        pc.nareas = sig_areas(fz, d, s, p, all, nall, full, npix, areas);
+        opix = draw_page(fz, op, scale, clip, base, 0, areas, nareas, &octm);
+        page_cmp pc = {fz, d, s, p, opix, npix, scale, areas, nareas, 0};
         for (int i = 0; i < pc.nareas; i++)
-            if (areas[i].owner < 0)
+            if (areas[i].owner == -1)
                 pc.fills |= (uint64_t)1 << i;
         compare_page(&pc, vr);
     }
@@ -838,8 +890,8 @@ static void compare_at(seal_ctx *ctx, vdoc *d, vsig **todo, size_t n, pdf_docume
                 /* Only annotations changed: the content, the same in
                  * every revision, is drawn once. */
                 if (!whole)
-                    base = draw_page(fz, np, scale, clip, NULL, 1, &ctm);
-                npix = draw_page(fz, np, scale, clip, base, 0, &ctm);
+                    base = draw_page(fz, np, scale, clip, NULL, 1, NULL, 0, &ctm);
+                npix = draw_page(fz, np, scale, clip, base, 0, NULL, 0, &ctm);
                 nall = page_areas(fz, d, np, ctm, npix, all);
             }
         }
@@ -971,7 +1023,7 @@ int seal__vrender_judge(seal_ctx *ctx, vdoc *d, vsig *s)
             for (int a = 0; a < VR_MAX_AREAS; a++) {
                 if (!(r->need[k] & ((uint64_t)1 << a)))
                     continue;
-                vsig *t = r->owner[a] >= 0 ? &d->sigs[r->owner[a]] : NULL;
+                vsig *t = r->owner[a] >= 0 ? &d->sigs[r->owner[a]] : NULL; /* NULL: permitted */
                 int v = !t ? 0 : t->r.indication == SEAL_TOTAL_PASSED ? 0
                                : t->r.indication == SEAL_INDETERMINATE ? 1 : 2;
                 if (v <= best) {
@@ -1025,6 +1077,7 @@ void seal__vrender_free(vsig *s)
         free(vr->reg[i].png[1]);
     }
     free(vr->clip);
+    free(vr->annots);
     free(vr);
     s->vr = NULL;
 }
