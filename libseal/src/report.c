@@ -735,6 +735,14 @@ static void html_sig(FILE *f, const seal_report *rep, size_t i)
             html_esc(f, v->changes[k].kind);
             fputs(": ", f);
             html_esc(f, v->changes[k].detail);
+            /* What the signer saw beside what is shown now. */
+            for (int w = 0; w < 2; w++)
+                if (v->changes[k].png[w]) {
+                    fprintf(f, "<figure class=\"crop\"><img alt=\"%s\" src=\"data:image/png;base64,",
+                            w ? "now" : "signed");
+                    base64(f, v->changes[k].png[w], v->changes[k].pnglen[w]);
+                    fprintf(f, "\"><figcaption>%s</figcaption></figure>", w ? "现在 now" : "签名时 when signed");
+                }
             fputs("</li>", f);
         }
         fputs("</ul>", f);
@@ -804,7 +812,8 @@ static void render_html(FILE *f, const seal_report_entry *docs, size_t n, const 
           "table{border-collapse:collapse;width:100%}td,th{border:1px solid #bbb;padding:.4em;vertical-align:top}\n"
           "tr.pass td:nth-child(3){background:#eef9ee}tr.fail td:nth-child(3){background:#fdeeee}\n"
           "tr.indet td:nth-child(3){background:#fffaea}img.seal{max-width:160px;max-height:160px}\n"
-          "img.region{max-width:320px;border:1px solid #ccc}li.bad{color:#c62828}li.ok{color:#2e7d32}\n"
+          "img.region{max-width:320px;border:1px solid #ccc}figure.crop{display:inline-block;margin:4px}"
+          "figure.crop img{border:1px solid #ccc}li.bad{color:#c62828}li.ok{color:#2e7d32}\n"
           "</style></head><body>\n<h1>签名验证报告 Signature verification report</h1>\n",
           f);
     if (folder) {

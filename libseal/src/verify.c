@@ -646,6 +646,22 @@ static void render_sig(seal_ctx *ctx, pdf_document *doc, vsig *s, int dpi)
 
 /* ------------------------------------------------------------ levels */
 
+/* A disallowed change, found by either judge, fails the signature: the
+ * committee is not looking at what was signed. */
+static void changes_verdict(vsig *s)
+{
+    if (s->r.changes_after == SEAL_CHANGES_DISALLOWED) {
+        const char *first = "";
+        for (size_t k = 0; k < s->nchanges; k++)
+            if (!s->changes[k].info.allowed) {
+                first = s->changes[k].detail;
+                break;
+            }
+        seal__vfy_set(s, SEAL_TOTAL_FAILED, SEAL_SUB_FORMAT_FAILURE,
+                      "the document was changed after signing in a way not allowed: %s", first);
+    }
+}
+
 static void finish_sig(vdoc *d, vsig *s, const seal_verify_options *opts)
 {
     /* Proof of existence: the signature's own time-stamp, or a later valid
@@ -686,16 +702,7 @@ static void finish_sig(vdoc *d, vsig *s, const seal_verify_options *opts)
         else
             s->r.deadline = SEAL_DEADLINE_UNPROVEN;
     }
-    if (s->r.changes_after == SEAL_CHANGES_DISALLOWED) {
-        const char *first = "";
-        for (size_t k = 0; k < s->nchanges; k++)
-            if (!s->changes[k].info.allowed) {
-                first = s->changes[k].detail;
-                break;
-            }
-        seal__vfy_set(s, SEAL_TOTAL_FAILED, SEAL_SUB_FORMAT_FAILURE,
-                      "the document was changed after signing in a way not allowed: %s", first);
-    }
+    changes_verdict(s);
 }
 
 /* ------------------------------------------------------------ entry */
@@ -735,11 +742,16 @@ static void free_sig(vsig *s)
     free(s->issuer);
     free(s->serial);
     free(s->contents);
+    for (size_t k = 0; k < s->nchanges; k++) {
+        free(s->changes[k].png[0]);
+        free(s->changes[k].png[1]);
+    }
     free(s->changes);
     free(s->touched);
     free(s->fills);
     free(s->pages);
     free(s->pl);
+    seal__vrender_free(s);
     free(s->png[0]);
     free(s->png[1]);
     for (int i = 0; i < s->nlock_fields; i++)
@@ -896,6 +908,9 @@ static void verify_doc(seal_ctx *ctx, seal_report *rep, const unsigned char *dat
         /* Where each seal is drawn: structure only, beside the hashing
          * too (it fills placement fields, never the digests). */
         seal__vfy_placements(ctx, &d, rep->placements_limit, sizeof(rep->placements_limit));
+        /* What the signer saw: drawn beside the hashing thread, judged
+         * once the later signatures' verdicts are known. */
+        seal__vrender_prepare(ctx, &d);
         if (hashing) {
             pthread_join(hasher, NULL);
             hashing = 0;
@@ -904,6 +919,11 @@ static void verify_doc(seal_ctx *ctx, seal_report *rep, const unsigned char *dat
             seal__vcms_verify(ctx, trust, &d.sigs[i]);
         for (size_t i = 0; i < d.nsigs; i++)
             finish_sig(&d, &d.sigs[i], opts);
+        /* Last to first: a later signature's own verdict decides whether
+         * its appearance may change an earlier signature's pages. */
+        for (size_t i = d.nsigs; i-- > 0;)
+            if (seal__vrender_judge(ctx, &d, &d.sigs[i]))
+                changes_verdict(&d.sigs[i]);
         if (opts && (opts->flags & SEAL_VERIFY_RENDER)) {
             /* A separate instance: loading pages may synthesise
              * appearances, which must not touch the document compared. */
@@ -1122,5 +1142,19 @@ SEAL_API seal_status seal_report_png(const seal_report *rep, size_t i, int which
         return SEAL_ERR_NOT_FOUND;
     *png = rep->sigs[i].png[which];
     *len = rep->sigs[i].pnglen[which];
+    return SEAL_OK;
+}
+
+SEAL_API seal_status seal_report_change_png(const seal_report *rep, size_t sig, size_t k, int which,
+                                            const unsigned char **png, size_t *len)
+{
+    if (!rep || !png || !len || sig >= rep->nsigs || k >= rep->sigs[sig].nchanges || which < 0 ||
+        which > 1)
+        return SEAL_ERR_ARGS;
+    const vchange *c = &rep->sigs[sig].changes[k];
+    if (!c->png[which])
+        return SEAL_ERR_NOT_FOUND;
+    *png = c->png[which];
+    *len = c->pnglen[which];
     return SEAL_OK;
 }

@@ -42,13 +42,17 @@ typedef struct vchange {
     seal_change_info info;
     char kind[32];
     char detail[200];
+    unsigned char *png[2];    /* crops of the signed revision (0) and of now (1), or NULL */
+    size_t pnglen[2];
 } vchange;
 
-/* An area of a page (0-based), in the page's PDF user space. */
+/* A rectangle on a page in PDF user space (its /Rect). */
 typedef struct vrect {
-    int page;
-    float x0, y0, x1, y1;
+    int page;                 /* 1-based */
+    float rect[4];
 } vrect;
+
+struct vrender;               /* vrender.c: what the rendering judge found */
 
 /* Where a signature's seal is drawn (vplace.c). */
 typedef struct vplacement {
@@ -91,18 +95,22 @@ typedef struct vsig {
     int gap_ok;               /* the gap is exactly this dictionary's /Contents */
     int has_tst;              /* a signature time-stamp attribute */
     X509 *signer_cert;        /* owned */
-    /* Set by the structural judge for the rendering judge: the pages some
-     * changed, added or freed object is reachable from (all of them when
-     * touched_all), and the empty fields whose filling it allowed. */
-    unsigned char *touched;   /* per page of the final document */
-    int ntouched;
-    int touched_all;
-    vrect *fills;
-    int nfills;
     int hidden;               /* found only in the bytes: no longer in the form */
     int lock_all;             /* FieldMDP: 1 all, 2 include, 3 exclude; 0 none */
     char **lock_fields;
     int nlock_fields;
+
+    /* Handed from the structural judge to the rendering judge (malloc'd):
+     * the pages (1-based, touched[page - 1]) from which some changed,
+     * added or freed object is reachable or which hold a later appearance
+     * (NULL: not decided), and the rects of empty, unlocked fields filled
+     * where this signature permits form filling. */
+    unsigned char *touched;
+    int ntouched;
+    int touched_all;
+    vrect *fills;
+    int nfills;
+    struct vrender *vr;       /* the rendering judge's findings until judged */
 } vsig;
 
 /* Rank of an indication for "worst of": PASSED < INDETERMINATE < FAILED. */
@@ -162,6 +170,19 @@ void seal__vfy_add_sig(seal_ctx *ctx, pdf_obj *field, const char *name, void *us
  * or not; one whose field was in the form when it was signed and is not
  * now is added to d->sigs as hidden, TOTAL-FAILED. */
 void seal__vfy_find_hidden(seal_ctx *ctx, vdoc *d, vcollect *c);
+
+/* vrender.c: what the signer saw. Render the touched pages of every
+ * signed revision and of the document now and find where pixels differ
+ * (call once, before the signatures' verdicts are known: it runs beside the
+ * hashing thread). */
+void seal__vrender_prepare(seal_ctx *ctx, vdoc *d);
+/* Judge s's differences now that the later signatures' verdicts are final
+ * (call from the last signature to the first): record each difference not
+ * covered by a later trusted seal or a permitted form fill as a disallowed
+ * "rendering" change (returns 1 if any was recorded), or set INDETERMINATE
+ * when the pages could not all be compared. */
+int seal__vrender_judge(seal_ctx *ctx, vdoc *d, vsig *s);
+void seal__vrender_free(vsig *s);
 
 /* Open the first len bytes of data as their own document. */
 pdf_document *seal__vfy_open_prefix(seal_ctx *ctx, const unsigned char *data, size_t len,

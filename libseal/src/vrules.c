@@ -399,7 +399,7 @@ static void add_fill(judge *j, int num, pdf_obj *widget)
     if (!s->fills && !(s->fills = calloc(MAX_FILLS, sizeof(vrect))))
         return;
     fz_rect r = pdf_dict_get_rect(j->fz, widget, PDF_NAME(Rect));
-    s->fills[s->nfills++] = (vrect){page - 1, r.x0, r.y0, r.x1, r.y1};
+    s->fills[s->nfills++] = (vrect){page, {r.x0, r.y0, r.x1, r.y1}};
 }
 
 /* A widget's checks, new or changed: flags and what its appearance draws. */

@@ -110,11 +110,27 @@ case_attacks() {
     attack override "$W/three.pdf" 1 '[.signatures[] | .changes[] | select(.allowed == false and .kind == "content" and .object > 0)] | length == 3'
     attack pageobj "$W/three.pdf" 1 '[.signatures[] | .changes[] | select(.allowed == false and .kind == "page" and .page == 1)] | length >= 3'
     attack flip "$W/three.pdf" 1 '[.signatures[] | select(.indication == "TOTAL-FAILED" and .subindication == "HASH_FAILURE" and .intact == false)] | length == 3'
-    attack zero "$W/three.pdf" 1 '.signatures[2].indication == "TOTAL-FAILED" and .signatures[2].subindication == "FORMAT_FAILURE" and .signatures[0].indication == "TOTAL-PASSED"'
+    # The third seal is still drawn, but its signature is broken: for the
+    # earlier signatures that is a seal nobody validly signed added to
+    # their pages (the rendering judge, crops of both renderings kept).
+    attack zero "$W/three.pdf" 1 '.signatures[2].indication == "TOTAL-FAILED" and .signatures[2].subindication == "FORMAT_FAILURE" and ([.signatures[0].changes[] | select(.kind == "rendering" and .allowed == false and .page == 3 and (.detail | test("Seal3.*TOTAL-FAILED")))] | length >= 1)'
     attack byterange "$W/three.pdf" 1 '.signatures[2].subindication == "FORMAT_FAILURE" and .signatures[2].byte_range_ok == false'
     attack subfilter "$W/three.pdf" 1 '.signatures[2].subindication == "FORMAT_FAILURE" and (.signatures[2].reason | test("SubFilter"))'
     # On a certified document too.
     attack annot "$W/certsealed.pdf" 1 '[.signatures[] | .changes[] | select(.allowed == false)] | length >= 2'
+}
+
+case_overlap() {
+    make_files
+    # The legal representative's seal stamped across the company seal.
+    sign "$W/one.pdf" "$W/overlap.pdf" --seal "$FIX/art/legalrep.pdf" --page 1 --at 120,255
+    verify "$W/overlap.pdf" --trust "$ROOT"
+    [ "$(sig 1 indication)" = TOTAL-PASSED ] || die "the overlapping seal: $(sig 1 reason)"
+    # What the signer of the first saw is still there: the second seal only
+    # adds ink. (The whole verdict waits for the structural judge, which
+    # still calls an overlap an overlay annotation.)
+    jq -e '[.signatures[0].changes[] | select(.kind == "rendering")] | length == 0' "$T/v.json" >/dev/null \
+        || die "rendering: $(jq -c '[.signatures[0].changes[] | select(.kind == "rendering") | .detail]' "$T/v.json")"
 }
 
 case_rules() {
@@ -345,6 +361,7 @@ run_case "certified (P=2) then sealed: TOTAL-PASSED" case_certified
 run_case "no anchor: INDETERMINATE; --revocation require: TRY_LATER; anchors from a folder" case_untrusted
 run_case "attacks: content, overlay annotation, overridden content stream, overridden page object, flipped byte, zeroed contents, short ByteRange, unknown SubFilter" case_attacks
 run_case "form filling: allowed; under a FieldMDP lock or DocMDP P=1 not" case_form_fill
+run_case "a later seal overlapping an earlier one: it passes, nothing hidden" case_overlap
 run_case "rules: --require and --deadline" case_rules
 run_case "HTML report: one row per signature, seal images, self-contained" case_html
 run_case "a folder of bids: summary table, JSON" case_folder

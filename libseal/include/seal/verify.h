@@ -197,6 +197,15 @@ SEAL_API seal_status seal_report_change(const seal_report *rep, size_t sig, size
  */
 SEAL_API seal_status seal_report_png(const seal_report *rep, size_t i, int which,
                                      const unsigned char **png, size_t *len);
+/*
+ * Crops of the area a "rendering" change names, as drawn from the signed
+ * revision (which = 0) and from the document now (which = 1), so the
+ * committee can compare them. Returns SEAL_OK with *png pointing into the
+ * report, SEAL_ERR_NOT_FOUND when that change has no picture, or
+ * SEAL_ERR_ARGS.
+ */
+SEAL_API seal_status seal_report_change_png(const seal_report *rep, size_t sig, size_t k, int which,
+                                            const unsigned char **png, size_t *len);
 
 #ifdef __cplusplus
 }
