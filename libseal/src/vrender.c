@@ -57,6 +57,8 @@ struct vrender {
     pdf_document *old;
     int old_pages;
     fz_rect *clip;     /* per page touched 2: the changed annotations' rects (PDF user space) */
+    vrect *annots;     /* annotations the structural judge permits: may add ink, not hide */
+    int nannots;
     vregion reg[VR_MAX_REGIONS];
     int nreg;
     size_t more;       /* definite regions beyond the cap */
@@ -593,7 +595,8 @@ static void judge_group(page_cmp *pc, vrender *vr, const int *labels, int label,
     if (nout >= 2) {
         vregion *r = new_region(vr, pc, out, 1);
         if (r)
-            snprintf(r->why, sizeof(r->why), "content changed");
+            snprintf(r->why, sizeof(r->why), "content changed where no later trusted seal or permitted fill "
+                                             "may draw (covered, hidden or redrawn after signing)");
     }
     if (!nneed)
         return;
@@ -690,6 +693,34 @@ static void compare_page(page_cmp *pc, vrender *vr)
 
 /* ------------------------------------------------------------ preparing */
 
+/* An annotation the structural judge allows (DocMDP permitting): it may
+ * add ink, not hide what was signed. */
+static void permitted_annot(fz_context *fz, vrender *vr, pdf_document *cur, int num, int page)
+{
+    pdf_obj *a = pdf_load_object(fz, cur, num);
+    fz_rect r = pdf_dict_get_rect(fz, a, PDF_NAME(Rect));
+    pdf_drop_obj(fz, a);
+    if (vr->nannots % 8 == 0) {
+        vrect *n = realloc(vr->annots, (size_t)(vr->nannots + 8) * sizeof(*n));
+        if (!n)
+            return;
+        vr->annots = n;
+    }
+    vr->annots[vr->nannots++] = (vrect){page, {r.x0, r.y0, r.x1, r.y1}};
+}
+
+/* The annotations the structural judge allows (a certification
+ * permitting them): they may add ink over the page, never hide it. */
+static void permitted_from_changes(fz_context *fz, vsig *s, pdf_document *cur)
+{
+    for (size_t k = 0; k < s->nchanges; k++) {
+        vchange *c = &s->changes[k];
+        if (c->info.allowed && !strcmp(c->kind, "annotation") && c->info.object > 0 &&
+            c->info.object < pdf_xref_len(fz, cur) && c->info.page > 0)
+            permitted_annot(fz, s->vr, cur, c->info.object, c->info.page);
+    }
+}
+
 static void prepare_sig(seal_ctx *ctx, vdoc *d, vsig *s, pdf_document *cur)
 {
     fz_context *fz = ctx->fz;
@@ -700,6 +731,7 @@ static void prepare_sig(seal_ctx *ctx, vdoc *d, vsig *s, pdf_document *cur)
         vr->old_pages = pdf_count_pages(fz, vr->old);
         if (!s->touched)
             find_touched(fz, s, vr->old, cur);
+        permitted_from_changes(fz, s, cur);
     }
     fz_catch(fz) {
         if (fz_caught(fz) == FZ_ERROR_MEMORY)
@@ -743,6 +775,13 @@ static int sig_areas(fz_context *fz, vdoc *d, vsig *s, int page, const varea *al
             out[n].owner = -1;
             out[n].num = 0;
             out[n++].box = to_pixels(fz_make_rect(r[0], r[1], r[2], r[3]), ctm, pix, fz);
+        }
+    for (int i = 0; i < s->vr->nannots && n < VR_MAX_AREAS; i++)
+        if (s->vr->annots[i].page == page) {
+            const float *r = s->vr->annots[i].rect;
+            out[n].owner = -2;
+            out[n].num = 0;
+            out[n++].box = to_pixels(fz_make_rect(r[0] - 2, r[1] - 2, r[2] + 2, r[3] + 2), ctm, pix, fz);
         }
     return n;
 }
@@ -948,26 +987,44 @@ int seal__vrender_judge(seal_ctx *ctx, vdoc *d, vsig *s)
         }
         /* Ink added under later appearances: each group of its pixels
          * needs one owner that passes (or a permitted fill). */
-        int worst = 0;
+        /* An annotation a certification permits adds what nobody signed:
+         * never a failure of the signature, never a pass either — the
+         * committee must look (INDETERMINATE, with both crops). */
+        int worst = 0, by_annot = 0;
         const char *who = "";
         for (int k = 0; k < r->nneed; k++) {
-            int best = 2;
+            int best = 2, annot = 0;
             const char *name = "";
             for (int a = 0; a < VR_MAX_AREAS; a++) {
                 if (!(r->need[k] & ((uint64_t)1 << a)))
                     continue;
                 vsig *t = r->owner[a] >= 0 ? &d->sigs[r->owner[a]] : NULL; /* NULL: permitted */
-                int v = !t ? 0 : t->r.indication == SEAL_TOTAL_PASSED ? 0
-                               : t->r.indication == SEAL_INDETERMINATE ? 1 : 2;
+                int v = r->owner[a] == -2 ? 1
+                        : !t              ? 0
+                        : t->r.indication == SEAL_TOTAL_PASSED   ? 0
+                        : t->r.indication == SEAL_INDETERMINATE ? 1
+                                                                  : 2;
                 if (v <= best) {
                     best = v;
                     name = t ? t->field : "";
+                    annot = r->owner[a] == -2;
                 }
             }
             if (best > worst) {
                 worst = best;
                 who = name;
+                by_annot = annot;
             }
+        }
+        if (worst == 1 && by_annot) {
+            snprintf(detail, sizeof(detail), "%s: content added over the signed page by an annotation after signing",
+                     r->where);
+            record(s, revision, r, 1, detail);
+            seal__vfy_set(s, SEAL_INDETERMINATE, SEAL_SUB_NONE,
+                          "%s: the page shows content added by an annotation after signing (permitted, but not "
+                          "signed): look at it",
+                          r->where);
+            continue;
         }
         if (worst == 2) {
             snprintf(detail, sizeof(detail),
@@ -1010,6 +1067,7 @@ void seal__vrender_free(vsig *s)
         free(vr->reg[i].png[1]);
     }
     free(vr->clip);
+    free(vr->annots);
     free(vr);
     s->vr = NULL;
 }

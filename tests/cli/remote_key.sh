@@ -4,7 +4,7 @@
 # seal through p11-kit-client.so at the same time, with no SoftHSM2
 # configuration of their own (docs/remote-keys.md).
 . "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
-require p11-kit pdfsig jq
+require p11-kit pdfsig jq pkcs11-tool
 
 CLIENT=$(find /usr/lib -name p11-kit-client.so -path '*pkcs11*' 2>/dev/null | head -1)
 [ -n "$CLIENT" ] || { echo "remote_key: p11-kit-client.so not found (package p11-kit)"; exit 1; }
@@ -17,6 +17,14 @@ forwarded() {
     local pid=$!
     for i in $(seq 1 100); do [ -S "$sock" ] && break; sleep 0.05; done
     [ -S "$sock" ] || { cat "$T/server.out"; die "p11-kit server did not start"; }
+    # The socket file exists from bind(), before the server listens: a client
+    # that connects in between sees no token (the flaky failure issue 17
+    # names). Wait until a probe through the client module sees the token.
+    for i in $(seq 1 100); do
+        env -u SOFTHSM2_CONF P11_KIT_SERVER_ADDRESS="unix:path=$sock" \
+            pkcs11-tool --module "$CLIENT" --list-token-slots 2>/dev/null | grep -q SealToken && break
+        sleep 0.05
+    done
     mkdir -p "$T/in"
     for i in $(seq -w 1 12); do cp "$FIX/pdf/one.pdf" "$T/in/doc$i.pdf"; done
     local key="pkcs11:token=SealToken;object=company?module-path=$CLIENT"

@@ -106,7 +106,11 @@ attack() {
 case_attacks() {
     make_files
     attack content "$W/three.pdf" 1 '[.signatures[] | select(.changes_after == "disallowed") | .changes[] | select(.allowed == false and .kind == "content" and .page == 1)] | length >= 3'
-    attack annot "$W/three.pdf" 1 '[.signatures[] | .changes[] | select(.allowed == false and .kind == "overlay annotation")] | length == 3'
+    # An annotation painting "NEW PRICE" on a blank part of the page: no
+    # certification forbids annotations, so the structure is allowed, but
+    # the page now shows what nobody signed: INDETERMINATE, named by what
+    # the pages show, never a pass.
+    attack annot "$W/three.pdf" 3 '[.signatures[] | select(.indication == "INDETERMINATE" and (.reason | test("annotation after signing"))) | .changes[] | select(.kind == "rendering" and .page == 1)] | length >= 3'
     attack override "$W/three.pdf" 1 '[.signatures[] | .changes[] | select(.allowed == false and .kind == "content" and .object > 0)] | length == 3'
     attack pageobj "$W/three.pdf" 1 '[.signatures[] | .changes[] | select(.allowed == false and .kind == "page" and .page == 1)] | length >= 3'
     attack flip "$W/three.pdf" 1 '[.signatures[] | select(.indication == "TOTAL-FAILED" and .subindication == "HASH_FAILURE" and .intact == false)] | length == 3'
@@ -126,9 +130,9 @@ case_overlap() {
     sign "$W/one.pdf" "$W/overlap.pdf" --seal "$FIX/art/legalrep.pdf" --page 1 --at 120,255
     verify "$W/overlap.pdf" --trust "$ROOT"
     [ "$(sig 1 indication)" = TOTAL-PASSED ] || die "the overlapping seal: $(sig 1 reason)"
+    [ "$(sig 0 indication)" = TOTAL-PASSED ] && [ "$RC" = 0 ] || die "the overlapped seal: exit $RC $(sig 0 reason)"
     # What the signer of the first saw is still there: the second seal only
-    # adds ink. (The whole verdict waits for the structural judge, which
-    # still calls an overlap an overlay annotation.)
+    # adds ink.
     jq -e '[.signatures[0].changes[] | select(.kind == "rendering")] | length == 0' "$T/v.json" >/dev/null \
         || die "rendering: $(jq -c '[.signatures[0].changes[] | select(.kind == "rendering") | .detail]' "$T/v.json")"
 }
@@ -206,24 +210,31 @@ case_token() {
 
 case_form_fill() {
     python3 "$TOOLS/mutate.py" addtext "$FIX/pdf/one.pdf" "$W/form.pdf"
-    # Filling a form after an approval signature: allowed.
+    # A field filled in (Price = 100) when signed and changed afterwards:
+    # the structure allows a form fill, but what the page shows changed
+    # where no empty field was filled — the price the signer saw is gone.
     python3 "$TOOLS/addfield.py" "$W/form.pdf" "$W/form-free.pdf" Free 300,600,400,700
     sign "$W/form-free.pdf" "$W/free.pdf" --field Free
     python3 "$TOOLS/mutate.py" filltext "$W/free.pdf" "$W/free-filled.pdf"
     verify "$W/free-filled.pdf" --trust "$ROOT"
-    [ "$RC" = 0 ] && [ "$(sig 0 changes_after)" = allowed ] || die "form fill: exit $RC $(sig 0 reason)"
-    jq -e '.signatures[0].changes[] | select(.kind == "form fill" and .allowed)' "$T/v.json" >/dev/null || die "form fill not listed"
-    # The same under a FieldMDP lock of all fields: disallowed.
+    [ "$RC" = 1 ] && [ "$(sig 0 changes_after)" = disallowed ] || die "refill: exit $RC $(sig 0 reason)"
+    jq -e '.signatures[0].changes[] | select(.kind == "form fill" and .allowed)' "$T/v.json" >/dev/null \
+        || die "form fill not listed"
+    jq -e '.signatures[0].changes[] | select(.kind == "rendering" and (.allowed | not) and .page == 1)' \
+        "$T/v.json" >/dev/null || die "the changed price is not named: $(sig 0 reason)"
+    # The same under a FieldMDP lock of all fields: disallowed by the lock.
     python3 "$TOOLS/addfield.py" "$W/form.pdf" "$W/form-lock.pdf" Lockme 300,600,400,700 --lock-all
     sign "$W/form-lock.pdf" "$W/locked.pdf" --field Lockme
     python3 "$TOOLS/mutate.py" filltext "$W/locked.pdf" "$W/locked-filled.pdf"
     verify "$W/locked-filled.pdf" --trust "$ROOT"
     [ "$RC" = 1 ] && jq -e '.signatures[0].reason | test("FieldMDP")' "$T/v.json" >/dev/null || die "FieldMDP: exit $RC $(sig 0 reason)"
-    # Certified P=2 permits filling, P=1 nothing.
+    # Certified P=2 permits filling (of empty fields: tests/cli/verify_attacks.sh
+    # fill-empty), P=1 nothing.
     sign "$W/form.pdf" "$W/p2.pdf" --certify 2
     python3 "$TOOLS/mutate.py" filltext "$W/p2.pdf" "$W/p2-filled.pdf"
     verify "$W/p2-filled.pdf" --trust "$ROOT"
-    [ "$RC" = 0 ] || die "P=2 fill: exit $RC $(sig 0 reason)"
+    [ "$RC" = 1 ] && jq -e '[.signatures[0].changes[] | select(.kind == "form fill" and .allowed)] | length == 1' \
+        "$T/v.json" >/dev/null || die "P=2 refill: exit $RC $(sig 0 reason)"
     sign "$W/form.pdf" "$W/p1.pdf" --certify 1
     python3 "$TOOLS/mutate.py" filltext "$W/p1.pdf" "$W/p1-filled.pdf"
     verify "$W/p1-filled.pdf" --trust "$ROOT"
@@ -360,7 +371,7 @@ run_case "three seals: all TOTAL-PASSED, later ones allowed changes" case_three_
 run_case "certified (P=2) then sealed: TOTAL-PASSED" case_certified
 run_case "no anchor: INDETERMINATE; --revocation require: TRY_LATER; anchors from a folder" case_untrusted
 run_case "attacks: content, overlay annotation, overridden content stream, overridden page object, flipped byte, zeroed contents, short ByteRange, unknown SubFilter" case_attacks
-run_case "form filling: allowed; under a FieldMDP lock or DocMDP P=1 not" case_form_fill
+run_case "form filling: a signed value changed is caught; a FieldMDP lock or DocMDP P=1 named" case_form_fill
 run_case "a later seal overlapping an earlier one: it passes, nothing hidden" case_overlap
 run_case "rules: --require and --deadline" case_rules
 run_case "HTML report: one row per signature, seal images, self-contained" case_html
