@@ -313,33 +313,6 @@ static __attribute__((noinline)) void judge_all(judge *j)
     }
 }
 
-/* The pages the rendering judge must draw: those some changed, new or
- * freed object is reachable from. */
-static void mark_touched(judge *j)
-{
-    fz_context *fz = j->fz;
-    vsig *s = j->s;
-    int np = pdf_count_pages(fz, j->cur);
-
-    s->touched_all = np != pdf_count_pages(fz, j->old) || j->capped;
-    s->ntouched = np;
-    if (np <= 0 || !(s->touched = calloc((size_t)np, 1))) {
-        s->touched_all = 1;
-        return;
-    }
-    for (int num = 1; num < j->n && !s->touched_all; num++) {
-        if (j->kind[num] == K_SAME || j->kind[num] == K_COPY)
-            continue;
-        int pages[2] = {j->ro.page[num], j->rn.page[num]};
-        for (int i = 0; i < 2; i++) {
-            if (pages[i] == VR_PAGE_MANY)
-                s->touched_all = 1;
-            else if (pages[i] >= 0 && pages[i] < np)
-                s->touched[pages[i]] = 1;
-        }
-    }
-}
-
 /* The later updates, each strictly read: [signed end, ...) cut at every
  * %%EOF that closes a section (an %%EOF with no startxref before it is
  * data, e.g. inside a stream). */
@@ -435,7 +408,6 @@ static void run(judge *j)
             seal__vj_cap(j, "the document: %s", j->rn.why);
         judge_all(j);
         seal__vj_settle_pending(j);
-        mark_touched(j);
     }
     fz_always(fz) {
         for (int k = 0; secs && k < MAX_SECTIONS && (k < nsecs || secs[k].trailer); k++)

@@ -142,10 +142,14 @@ void seal__vfy_find_hidden(seal_ctx *ctx, vdoc *d, vcollect *c)
     const unsigned char *p = d->data, *end = d->data + d->len;
     int unknown = 0;
 
-    while (p < end && (p = memmem(p, (size_t)(end - p), "/ByteRange", 10)) != NULL) {
+    /* memchr is far faster than memmem on megabytes of image data. */
+    while (p < end && (p = memchr(p, 'B', (size_t)(end - p))) != NULL) {
         size_t at = (size_t)(p - d->data);
         int num, gen;
-        p += 10;
+        p++;
+        if (at == 0 || (size_t)(end - p) < 8 || memcmp(p - 2, "/ByteRange", 10) != 0)
+            continue;
+        at--;
         int64_t hdr = header_before(d->data, d->len, at);
         if (hdr < 0 || !seal__xraw_obj_at(d->data, d->len, hdr, &num, &gen) || known(d, num))
             continue;
