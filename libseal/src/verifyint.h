@@ -100,11 +100,10 @@ typedef struct vsig {
     char **lock_fields;
     int nlock_fields;
 
-    /* Handed from the structural judge to the rendering judge (malloc'd):
-     * the pages (1-based, touched[page - 1]) from which some changed,
-     * added or freed object is reachable or which hold a later appearance
-     * (NULL: not decided), and the rects of empty, unlocked fields filled
-     * where this signature permits form filling. */
+    /* The rendering judge's pages to draw (1-based, touched[page - 1]: 1
+     * the whole page, 2 only the changed annotations' areas; all of them
+     * when touched_all), and, from the structural judge, the rects of
+     * empty, unlocked fields it lets be filled (malloc'd). */
     unsigned char *touched;
     int ntouched;
     int touched_all;
