@@ -153,19 +153,6 @@ SEAL_API seal_status seal_artwork_write_pdf(seal_ctx *ctx, const seal_artwork *a
     return st;
 }
 
-static void svg_escape(FILE *f, const char *s)
-{
-    for (; *s; s++) {
-        switch (*s) {
-        case '<': fputs("&lt;", f); break;
-        case '>': fputs("&gt;", f); break;
-        case '&': fputs("&amp;", f); break;
-        case '"': fputs("&quot;", f); break;
-        default: fputc(*s, f);
-        }
-    }
-}
-
 SEAL_API seal_status seal_artwork_write_svg(seal_ctx *ctx, const seal_artwork *art, const char *path)
 {
     char tmp[4096];
@@ -187,9 +174,9 @@ SEAL_API seal_status seal_artwork_write_svg(seal_ctx *ctx, const seal_artwork *a
             "<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"%.3fmm\" height=\"%.3fmm\" "
             "viewBox=\"0 0 %.3f %.3f\">\n<title>",
             art->width_mm, art->height_mm, art->width_mm, art->height_mm);
-    svg_escape(f, default_title(art));
+    seal__xml_escape(f, default_title(art));
     fprintf(f, "</title>\n<desc>");
-    svg_escape(f, art->scores_json);
+    seal__xml_escape(f, art->scores_json);
     fprintf(f, "</desc>\n<path fill=\"#%02x%02x%02x\" fill-rule=\"evenodd\" d=\"", art->rgb[0],
             art->rgb[1], art->rgb[2]);
     for (size_t i = 0; i < art->npaths; i++) {

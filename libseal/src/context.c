@@ -430,3 +430,16 @@ SEAL_API seal_status seal_temp_path(seal_ctx *ctx, const char *target, char *pat
     seal__reset(ctx);
     return seal__temp_path(ctx, target, path, size);
 }
+
+void seal__xml_escape(FILE *f, const char *s)
+{
+    for (; s && *s; s++) {
+        switch (*s) {
+        case '<': fputs("&lt;", f); break;
+        case '>': fputs("&gt;", f); break;
+        case '&': fputs("&amp;", f); break;
+        case '"': fputs("&quot;", f); break;
+        default: fputc(*s, f);
+        }
+    }
+}

@@ -9,6 +9,7 @@
 
 #include <stdarg.h>
 #include <stdint.h>
+#include <stdio.h>
 
 #include <mupdf/fitz.h>
 
@@ -21,6 +22,10 @@ struct seal_ctx {
     seal_warning_cb warn_cb;
     void *warn_user;
 };
+
+/* Write s to f with <, >, & and " escaped, for XML and HTML text and
+ * double-quoted attributes (SVG artwork, HTML reports). NULL writes nothing. */
+void seal__xml_escape(FILE *f, const char *s);
 
 /* Clear the last error: call at the start of every public entry. */
 void seal__reset(seal_ctx *ctx);

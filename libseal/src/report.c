@@ -652,19 +652,6 @@ static void render_csv(FILE *f, const seal_report_entry *docs, size_t n)
 
 /* ------------------------------------------------------------ HTML */
 
-static void html_esc(FILE *f, const char *s)
-{
-    for (; s && *s; s++) {
-        switch (*s) {
-        case '<': fputs("&lt;", f); break;
-        case '>': fputs("&gt;", f); break;
-        case '&': fputs("&amp;", f); break;
-        case '"': fputs("&quot;", f); break;
-        default: fputc(*s, f);
-        }
-    }
-}
-
 static void base64(FILE *f, const unsigned char *d, size_t n)
 {
     static const char t[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
@@ -700,25 +687,25 @@ static void html_sig(FILE *f, const seal_report *rep, size_t i)
     const seal_signature_result *s = &v->r;
 
     fprintf(f, "<tr class=\"sig %s\"><td>%zu</td><td>", verdict_class(seal_indication_name(s->indication)), i + 1);
-    html_esc(f, s->field);
+    seal__xml_escape(f, s->field);
     fprintf(f, "</td><td><b>%s</b> %s<br>%s", seal_indication_name(s->indication), indication_zh(s->indication),
             seal_subindication_name(s->subindication));
     if (s->reason[0]) {
         fputs("<br><small>", f);
-        html_esc(f, s->reason);
+        seal__xml_escape(f, s->reason);
         fputs("</small>", f);
     }
     fputs("</td><td>", f);
-    html_esc(f, s->signer);
+    seal__xml_escape(f, s->signer);
     fputs("<br><small>", f);
-    html_esc(f, s->issuer);
+    seal__xml_escape(f, s->issuer);
     fputs("</small></td><td>", f);
-    html_esc(f, s->signing_time);
+    seal__xml_escape(f, s->signing_time);
     fprintf(f, "<br><small>%s</small></td><td>%s</td><td>",
             s->time_trusted ? "时间戳 time-stamped" : "仅声称 claimed only", s->level);
     if (html_png(f, rep, i, 0, "seal", "seal"))
         fputs("<br>", f);
-    html_esc(f, s->seal_kind);
+    seal__xml_escape(f, s->seal_kind);
     fprintf(f, " %s", kind_zh(s->seal_kind));
     if (s->page) {
         fputs("<br><span class=\"pages\">页面 pages ", f);
@@ -732,9 +719,9 @@ static void html_sig(FILE *f, const seal_report *rep, size_t i)
         fputs("<ul>", f);
         for (size_t k = 0; k < v->nchanges; k++) {
             fprintf(f, "<li class=\"%s\">", v->changes[k].info.allowed ? "ok" : "bad");
-            html_esc(f, v->changes[k].kind);
+            seal__xml_escape(f, v->changes[k].kind);
             fputs(": ", f);
-            html_esc(f, v->changes[k].detail);
+            seal__xml_escape(f, v->changes[k].detail);
             /* What the signer saw beside what is shown now. */
             for (int w = 0; w < 2; w++)
                 if (v->changes[k].png[w]) {
@@ -756,18 +743,18 @@ static void html_doc(FILE *f, const seal_report_entry *e)
     const char *v = entry_verdict(e);
 
     fprintf(f, "<section class=\"doc\">\n<div class=\"banner %s\" data-verdict=\"%s\"><b>", verdict_class(v), v);
-    html_esc(f, v);
+    seal__xml_escape(f, v);
     fprintf(f, " %s</b> ", seal_verdict_label(v, 1));
-    html_esc(f, e->path);
+    seal__xml_escape(f, e->path);
     if (!rep) {
         fputs(" — ", f);
-        html_esc(f, e->error);
+        seal__xml_escape(f, e->error);
         fputs("</div>\n</section>\n", f);
         return;
     }
     if (rep->verdict_reason[0]) {
         fputs("<br><small>", f);
-        html_esc(f, rep->verdict_reason);
+        seal__xml_escape(f, rep->verdict_reason);
         fputs("</small>", f);
     }
     fprintf(f, "</div>\n<p>%d 页 pages, %zu 修订 revisions%s</p>\n", rep->info.pages, rep->info.revisions,
@@ -783,10 +770,10 @@ static void html_doc(FILE *f, const seal_report_entry *e)
         fputs("<ul class=\"rules\">", f);
         for (size_t i = 0; i < rep->nrules; i++) {
             fprintf(f, "<li class=\"%s\">规则 rule ", rep->rules[i].met ? "ok" : "bad");
-            html_esc(f, rep->rules[i].rule);
+            seal__xml_escape(f, rep->rules[i].rule);
             fputs(rep->rules[i].met ? ": met 满足" : ": NOT MET 不满足 — ", f);
             if (!rep->rules[i].met)
-                html_esc(f, rep->rules[i].why);
+                seal__xml_escape(f, rep->rules[i].why);
             fputs("</li>", f);
         }
         if (rep->deadline) {
@@ -823,12 +810,12 @@ static void render_html(FILE *f, const seal_report_entry *docs, size_t n, const 
         for (size_t i = 0; i < n; i++) {
             const char *v = entry_verdict(&docs[i]);
             fprintf(f, "<tr class=\"%s\"><td>", verdict_class(v));
-            html_esc(f, docs[i].path);
+            seal__xml_escape(f, docs[i].path);
             fputs("</td><td>", f);
-            html_esc(f, bidder_of(docs[i].rep));
+            seal__xml_escape(f, bidder_of(docs[i].rep));
             fprintf(f, "</td><td>%zu</td><td>%s %s</td><td>", docs[i].rep ? docs[i].rep->nsigs : 0, v,
                     seal_verdict_label(v, 1));
-            html_esc(f, docs[i].rep ? docs[i].rep->verdict_reason : docs[i].error);
+            seal__xml_escape(f, docs[i].rep ? docs[i].rep->verdict_reason : docs[i].error);
             fputs("</td></tr>\n", f);
         }
         fputs("</table>\n", f);
