@@ -208,6 +208,11 @@ static int read_xref_stream(fz_context *fz, pdf_document *doc, const unsigned ch
 
     if (!seal__xraw_obj_at(data, len, ofs, &num, &gen))
         return WHY("startxref %lld points at neither a cross-reference table nor a stream", (long long)ofs);
+    /* A cross-reference stream is never encrypted, but MuPDF, asked after
+     * it has opened the document, would decrypt it: its crypt is set aside
+     * while the filter chain is made. */
+    pdf_crypt *crypt = doc->crypt;
+    doc->crypt = NULL;
     fz_try(fz) {
         file = fz_open_memory(fz, data, len);
         fz_seek(fz, file, ofs, SEEK_SET);
@@ -287,6 +292,7 @@ static int read_xref_stream(fz_context *fz, pdf_document *doc, const unsigned ch
         }
     }
     fz_always(fz) {
+        doc->crypt = crypt;
         fz_drop_buffer(fz, buf);
         fz_drop_stream(fz, dec);
         fz_drop_stream(fz, file);

@@ -366,6 +366,21 @@ case_csv() {
     grep -q 'b.pdf .* TOTAL-FAILED 失败 — Seal1: messageDigest' "$T/stdout" || { show_output; die "summary reason column"; }
 }
 
+# An encrypted document with cross-reference streams and object streams,
+# sealed twice: the later update's cross-reference stream is read as it is
+# written (never encrypted), so the first seal stays TOTAL-PASSED.
+case_encrypted_xrefstream() {
+    require qpdf
+    qpdf --object-streams=generate --encrypt upw opw 256 -- "$FIX/pdf/three.pdf" "$W/enc-xs.pdf" \
+        || die "qpdf could not encrypt"
+    export PDFPW=upw
+    sign "$W/enc-xs.pdf" "$W/enc1.pdf" --password-env PDFPW --seal "$FIX/art/company.pdf" --page 1 --at 105,250
+    sign "$W/enc1.pdf" "$W/enc2.pdf" --password-env PDFPW --seal "$FIX/art/legalrep.pdf" --page 2 --at 60,250
+    verify "$W/enc2.pdf" --trust "$ROOT" --password-env PDFPW
+    [ "$RC" = 0 ] || die "encrypted, sealed twice: exit $RC $(sig 0 reason)"
+    [ "$(sig 0 changes_after)" = allowed ] || die "changes_after $(sig 0 changes_after)"
+}
+
 run_case "one seal: TOTAL-PASSED with the test root, every JSON field" case_one_seal
 run_case "three seals: all TOTAL-PASSED, later ones allowed changes" case_three_seals
 run_case "certified (P=2) then sealed: TOTAL-PASSED" case_certified
@@ -382,4 +397,5 @@ run_case "placements: widget, stamps, cross-page strips; --require cross-page an
 run_case "final verdict: RULES-FAILED in JSON, text, HTML; deadline claimed late" case_final_verdict
 run_case "folder minutes: --csv with BOM, reason column" case_csv
 run_case "revision numbers as inspect gives them (linearized); truncated file: exit 4, sign's reason" case_revisions
+run_case "encrypted, cross-reference streams, sealed twice: TOTAL-PASSED" case_encrypted_xrefstream
 finish
