@@ -217,12 +217,14 @@ static int page_change(walk *w, pdf_obj *op, pdf_obj *cp, fz_rect *clip)
     return 2;
 }
 
+static void touched_pages(walk *wp, vsig *s, pdf_document *old, pdf_document *cur, int n, int nold, int ncur,
+                          fz_rect *clip);
+
 static void find_touched(fz_context *fz, vsig *s, pdf_document *old, pdf_document *cur)
 {
     walk w = {fz, old, cur, pdf_xref_len(fz, old), pdf_xref_len(fz, cur), NULL, VR_WALK_BUDGET};
     int nold = pdf_count_pages(fz, old), ncur = pdf_count_pages(fz, cur);
     int n = nold > ncur ? nold : ncur;
-    pdf_obj *inherited[] = {PDF_NAME(Resources), PDF_NAME(MediaBox), PDF_NAME(CropBox), PDF_NAME(Rotate)};
 
     s->touched_all = 1;
     if (n <= 0 || pdf_was_repaired(fz, old) || pdf_was_repaired(fz, cur))
@@ -236,6 +238,22 @@ static void find_touched(fz_context *fz, vsig *s, pdf_document *old, pdf_documen
     }
     s->ntouched = n;
     fz_rect *clip = s->vr->clip = calloc((size_t)n, sizeof(fz_rect));
+    /* The memo is freed whatever MuPDF throws on a hostile page tree. */
+    fz_try(fz)
+        touched_pages(&w, s, old, cur, n, nold, ncur, clip);
+    fz_always(fz)
+        free(w.memo);
+    fz_catch(fz)
+        fz_rethrow(fz);
+}
+
+static void touched_pages(walk *wp, vsig *s, pdf_document *old, pdf_document *cur, int n, int nold, int ncur,
+                          fz_rect *clip)
+{
+    walk w = *wp;
+    fz_context *fz = w.fz;
+    pdf_obj *inherited[] = {PDF_NAME(Resources), PDF_NAME(MediaBox), PDF_NAME(CropBox), PDF_NAME(Rotate)};
+
     /* What every page depends on: optional content and the form's
      * appearance settings. */
     pdf_obj *oroot = pdf_dict_get(fz, pdf_trailer(fz, old), PDF_NAME(Root));
@@ -260,7 +278,6 @@ static void find_touched(fz_context *fz, vsig *s, pdf_document *old, pdf_documen
                 s->touched[p] = 1;
     }
     s->touched_all = !global || w.budget < 0;
-    free(w.memo);
 }
 
 static int touched(const vsig *s, int page)
