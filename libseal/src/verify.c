@@ -607,6 +607,13 @@ static void render_sig(seal_ctx *ctx, pdf_document *doc, vsig *s, int dpi)
         for (pdf_annot *a = w ? NULL : pdf_first_annot(fz, page); a && !w; a = pdf_next_annot(fz, a))
             if (pdf_to_num(fz, pdf_annot_obj(fz, a)) == want)
                 w = a;
+        /* A seal is a few centimetres: a picture of a huge annotation
+         * would take seconds to clear and says nothing. */
+        if (w) {
+            fz_rect ab = fz_transform_rect(pdf_bound_annot(fz, w), fz_scale(scale, scale));
+            if ((ab.x1 - ab.x0) * (ab.y1 - ab.y0) > 4000.0f * 4000.0f)
+                w = NULL;
+        }
         if (w) {
             pix = pdf_new_pixmap_from_annot(fz, w, fz_scale(scale, scale), fz_device_rgb(fz), NULL, 1);
             png_of(fz, pix, s, 0);
