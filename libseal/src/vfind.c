@@ -71,26 +71,21 @@ static int known(vdoc *d, int num)
 /* The object at hdr: a signature dictionary's ByteRange end, or 0. */
 static int64_t signed_end(fz_context *fz, vdoc *d, int64_t hdr)
 {
-    fz_stream *volatile stm = NULL;
     pdf_obj *volatile obj = NULL;
     volatile int64_t end = 0;
-    int num, gen, repair = 0;
+    int num;
     int64_t stm_ofs;
 
     fz_try(fz) {
-        stm = fz_open_memory(fz, d->data, d->len);
-        fz_seek(fz, stm, hdr, SEEK_SET);
-        obj = pdf_parse_ind_obj(fz, d->doc, stm, &num, &gen, &stm_ofs, &repair);
+        obj = seal__xraw_parse_at(fz, d->doc, d->data, d->len, hdr, &num, &stm_ofs);
         pdf_obj *br = pdf_dict_get(fz, obj, PDF_NAME(ByteRange));
         pdf_obj *type = pdf_dict_get(fz, obj, PDF_NAME(Type));
         if (pdf_array_len(fz, br) == 4 && pdf_dict_get(fz, obj, PDF_NAME(Contents)) &&
             (!type || pdf_name_eq(fz, type, PDF_NAME(Sig)) || !strcmp(pdf_to_name(fz, type), "DocTimeStamp")))
             end = pdf_array_get_int(fz, br, 2) + (int64_t)pdf_array_get_int(fz, br, 3);
     }
-    fz_always(fz) {
+    fz_always(fz)
         pdf_drop_obj(fz, obj);
-        fz_drop_stream(fz, stm);
-    }
     fz_catch(fz) {
         if (fz_caught(fz) == FZ_ERROR_MEMORY)
             fz_rethrow(fz);

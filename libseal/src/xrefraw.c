@@ -192,6 +192,46 @@ static int64_t get_be(const unsigned char *p, int w)
     return v;
 }
 
+/* The indirect object whose header is at ofs, parsed from data's bytes
+ * (its dictionary when it is a stream; *stm_ofs: where the stream's data
+ * starts, 0 for none). Throws as MuPDF's parser does. */
+pdf_obj *seal__xraw_parse_at(fz_context *fz, pdf_document *doc, const unsigned char *data, size_t len,
+                             int64_t ofs, int *num, int64_t *stm_ofs)
+{
+    fz_stream *volatile file = NULL;
+    pdf_obj *volatile obj = NULL;
+    int gen = 0, try_repair = 0;
+
+    *stm_ofs = 0;
+    fz_try(fz) {
+        file = fz_open_memory(fz, data, len);
+        fz_seek(fz, file, ofs, SEEK_SET);
+        obj = pdf_parse_ind_obj(fz, doc, file, num, &gen, stm_ofs, &try_repair);
+    }
+    fz_always(fz)
+        fz_drop_stream(fz, file);
+    fz_catch(fz)
+        fz_rethrow(fz);
+    return obj;
+}
+
+/* A stream's decoded bytes (bounded), read through doc's filters. */
+static fz_buffer *decode_at(fz_context *fz, pdf_document *doc, int num, pdf_obj *dict, int64_t stm_ofs)
+{
+    fz_stream *volatile dec = NULL;
+    fz_buffer *volatile buf = NULL;
+
+    fz_try(fz) {
+        dec = pdf_open_stream_with_offset(fz, doc, num, dict, stm_ofs);
+        buf = fz_read_best(fz, dec, 0, NULL, XRAW_MAX_OBJSTM);
+    }
+    fz_always(fz)
+        fz_drop_stream(fz, dec);
+    fz_catch(fz)
+        fz_rethrow(fz);
+    return buf;
+}
+
 /*
  * A cross-reference stream whose header is at ofs: entries appended to s.
  * When s->trailer is NULL the stream's dictionary becomes the trailer.
@@ -199,11 +239,10 @@ static int64_t get_be(const unsigned char *p, int w)
 static int read_xref_stream(fz_context *fz, pdf_document *doc, const unsigned char *data, size_t len,
                             int64_t ofs, xraw_section *s, char *why, size_t whysize)
 {
-    fz_stream *volatile file = NULL, *volatile dec = NULL;
     fz_buffer *volatile buf = NULL;
     pdf_obj *volatile dict = NULL;
     volatile int rc = 0;
-    int num = 0, gen = 0, try_repair = 0;
+    int num = 0, gen = 0;
     int64_t stm_ofs = 0;
 
     if (!seal__xraw_obj_at(data, len, ofs, &num, &gen))
@@ -214,9 +253,7 @@ static int read_xref_stream(fz_context *fz, pdf_document *doc, const unsigned ch
     pdf_crypt *crypt = doc->crypt;
     doc->crypt = NULL;
     fz_try(fz) {
-        file = fz_open_memory(fz, data, len);
-        fz_seek(fz, file, ofs, SEEK_SET);
-        dict = pdf_parse_ind_obj(fz, doc, file, &num, &gen, &stm_ofs, &try_repair);
+        dict = seal__xraw_parse_at(fz, doc, data, len, ofs, &num, &stm_ofs);
         s->self_num = num;
         pdf_obj *w = pdf_dict_get(fz, dict, PDF_NAME(W));
         pdf_obj *length = pdf_dict_get(fz, dict, PDF_NAME(Length));
@@ -243,8 +280,7 @@ static int read_xref_stream(fz_context *fz, pdf_document *doc, const unsigned ch
                 rc = WHY("cross-reference stream %d: /W malformed", num);
             break;
         }
-        dec = pdf_open_stream_with_offset(fz, doc, num, dict, stm_ofs);
-        buf = fz_read_best(fz, dec, 0, NULL, XRAW_MAX_OBJSTM);
+        buf = decode_at(fz, doc, num, dict, stm_ofs);
         unsigned char *bp;
         size_t blen = fz_buffer_storage(fz, buf, &bp), at = 0;
         pdf_obj *index = pdf_dict_get(fz, dict, PDF_NAME(Index));
@@ -294,8 +330,6 @@ static int read_xref_stream(fz_context *fz, pdf_document *doc, const unsigned ch
     fz_always(fz) {
         doc->crypt = crypt;
         fz_drop_buffer(fz, buf);
-        fz_drop_stream(fz, dec);
-        fz_drop_stream(fz, file);
         pdf_drop_obj(fz, dict);
     }
     fz_catch(fz) {
@@ -469,11 +503,10 @@ fz_buffer *seal__xraw_objstm(fz_context *fz, pdf_document *doc, const unsigned c
                              int64_t stm_ofs_hdr, int idx, int *num, size_t *obj_start, char *why,
                              size_t whysize)
 {
-    fz_stream *volatile file = NULL, *volatile dec = NULL;
     fz_buffer *volatile buf = NULL;
     pdf_obj *volatile dict = NULL;
     volatile int bad = 0;
-    int onum = 0, ogen = 0, try_repair = 0;
+    int onum = 0, ogen = 0;
     int64_t stm_ofs = 0;
 
     if (!seal__xraw_obj_at(data, len, stm_ofs_hdr, &onum, &ogen)) {
@@ -481,9 +514,7 @@ fz_buffer *seal__xraw_objstm(fz_context *fz, pdf_document *doc, const unsigned c
         return NULL;
     }
     fz_try(fz) {
-        file = fz_open_memory(fz, data, len);
-        fz_seek(fz, file, stm_ofs_hdr, SEEK_SET);
-        dict = pdf_parse_ind_obj(fz, doc, file, &onum, &ogen, &stm_ofs, &try_repair);
+        dict = seal__xraw_parse_at(fz, doc, data, len, stm_ofs_hdr, &onum, &stm_ofs);
         int n = pdf_dict_get_int(fz, dict, PDF_NAME(N));
         int first = pdf_dict_get_int(fz, dict, PDF_NAME(First));
         if (!pdf_name_eq(fz, pdf_dict_get(fz, dict, PDF_NAME(Type)), PDF_NAME(ObjStm)) || stm_ofs <= 0 ||
@@ -492,12 +523,12 @@ fz_buffer *seal__xraw_objstm(fz_context *fz, pdf_document *doc, const unsigned c
             bad = 1;
             break;
         }
-        dec = pdf_open_stream_with_offset(fz, doc, onum, dict, stm_ofs);
-        buf = fz_read_best(fz, dec, 0, NULL, XRAW_MAX_OBJSTM);
+        buf = decode_at(fz, doc, onum, dict, stm_ofs);
         unsigned char *bp;
         size_t blen = fz_buffer_storage(fz, buf, &bp), p = 0;
         int64_t a = 0, b = 0;
-        for (int i = 0; i <= idx; i++) {
+        int pairs = 0;
+        for (; pairs <= idx; pairs++) {
             skip_ws(bp, blen, &p);
             if (!read_uint(bp, blen, &p, &a))
                 break;
@@ -505,7 +536,7 @@ fz_buffer *seal__xraw_objstm(fz_context *fz, pdf_document *doc, const unsigned c
             if (!read_uint(bp, blen, &p, &b))
                 break;
         }
-        if (a > 0x7fffffff || (uint64_t)first + (uint64_t)b >= blen || p > (size_t)first) {
+        if (pairs <= idx || a > 0x7fffffff || (uint64_t)first + (uint64_t)b >= blen || p > (size_t)first) {
             snprintf(why, whysize, "object stream %d: entry %d malformed", onum, idx);
             bad = 1;
             break;
@@ -513,11 +544,8 @@ fz_buffer *seal__xraw_objstm(fz_context *fz, pdf_document *doc, const unsigned c
         *num = (int)a;
         *obj_start = (size_t)first + (size_t)b;
     }
-    fz_always(fz) {
-        fz_drop_stream(fz, dec);
-        fz_drop_stream(fz, file);
+    fz_always(fz)
         pdf_drop_obj(fz, dict);
-    }
     fz_catch(fz) {
         if (fz_caught(fz) == FZ_ERROR_MEMORY) {
             fz_drop_buffer(fz, buf);

@@ -55,6 +55,14 @@ void seal__xraw_free(fz_context *fz, xraw_section *s);
 int64_t seal__xraw_startxref(const unsigned char *data, size_t len, int64_t start, int64_t end);
 
 /*
+ * The indirect object whose header is at ofs, parsed from data's bytes
+ * through doc's parser (for a stream: its dictionary, *stm_ofs where its
+ * data starts, else 0). Throws as MuPDF's parser does.
+ */
+pdf_obj *seal__xraw_parse_at(fz_context *fz, pdf_document *doc, const unsigned char *data, size_t len,
+                             int64_t ofs, int *num, int64_t *stm_ofs);
+
+/*
  * The "num gen obj" header at ofs: 1 with *num and *gen set, or 0 when the bytes
  * there are not an object header.
  */
