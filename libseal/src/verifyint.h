@@ -21,7 +21,6 @@
 #define VFY_MAX_REVS 4096
 #define VFY_MAX_CONTENTS (4u << 20)  /* decoded /Contents */
 #define VFY_MAX_CHANGES 200          /* recorded per signature (more are counted) */
-#define VFY_MAX_WIDGETS 64
 #define VFY_MAX_PLACEMENTS 4096      /* per signature (a cross-page seal has one per page) */
 #define VFY_MAX_ANNOTS 50000         /* annotations examined for placements, all pages */
 #define VFY_MAX_PAGES 100000         /* pages walked for placements */

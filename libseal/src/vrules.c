@@ -781,8 +781,12 @@ void seal__vj_judge_changed(judge *j, int num, pdf_obj *o, pdf_obj *n)
                seal__vroles_name(roles & (VR_DSS | VR_METADATA | VR_INFO | VR_EXT)), num);
     /* An appearance stream changed in place: allowed only as a filled
      * field's (decided once all fields are judged). */
-    if ((roles & VR_AP) && ok_before && j->npending < MAX_PENDING)
-        j->pending[j->npending++] = num;
+    if ((roles & VR_AP) && ok_before) {
+        if (j->npending < MAX_PENDING)
+            j->pending[j->npending++] = num;
+        else
+            cap(j, "more than %d appearance streams changed", MAX_PENDING);
+    }
 }
 
 void seal__vj_settle_pending(judge *j)
