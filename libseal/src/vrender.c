@@ -219,6 +219,8 @@ static int page_change(walk *w, pdf_obj *op, pdf_obj *cp, fz_rect *clip)
 
 static void touched_pages(walk *wp, vsig *s, pdf_document *old, pdf_document *cur, int n, int nold, int ncur,
                           fz_rect *clip);
+static void touched_each(walk *wp, vsig *s, pdf_document *old, pdf_document *cur, int n, int nold, int ncur,
+                         fz_rect *clip, const int *onums, int ocount, const int *cnums, int ccount);
 
 static void find_touched(fz_context *fz, vsig *s, pdf_document *old, pdf_document *cur)
 {
@@ -250,6 +252,24 @@ static void find_touched(fz_context *fz, vsig *s, pdf_document *old, pdf_documen
 static void touched_pages(walk *wp, vsig *s, pdf_document *old, pdf_document *cur, int n, int nold, int ncur,
                           fz_rect *clip)
 {
+    int ocount = 0, ccount = 0, *volatile onums = NULL, *volatile cnums = NULL;
+
+    fz_try(wp->fz) {
+        onums = seal__pdf_page_nums(wp->fz, old, &ocount);
+        cnums = seal__pdf_page_nums(wp->fz, cur, &ccount);
+        touched_each(wp, s, old, cur, n, nold, ncur, clip, onums, ocount, cnums, ccount);
+    }
+    fz_always(wp->fz) {
+        fz_free(wp->fz, onums);
+        fz_free(wp->fz, cnums);
+    }
+    fz_catch(wp->fz)
+        fz_rethrow(wp->fz);
+}
+
+static void touched_each(walk *wp, vsig *s, pdf_document *old, pdf_document *cur, int n, int nold, int ncur,
+                         fz_rect *clip, const int *onums, int ocount, const int *cnums, int ccount)
+{
     walk w = *wp;
     fz_context *fz = w.fz;
     pdf_obj *inherited[] = {PDF_NAME(Resources), PDF_NAME(MediaBox), PDF_NAME(CropBox), PDF_NAME(Rotate)};
@@ -270,12 +290,22 @@ static void touched_pages(walk *wp, vsig *s, pdf_document *old, pdf_document *cu
             s->touched[p] = 1;
             continue;
         }
-        pdf_obj *op = pdf_lookup_page_obj(fz, old, p), *cp = pdf_lookup_page_obj(fz, cur, p);
-        s->touched[p] = (unsigned char)page_change(&w, op, cp, clip ? &clip[p] : NULL);
-        for (size_t k = 0; k < 4 && s->touched[p] != 1; k++)
-            if (!same_tree(&w, pdf_dict_get_inheritable(fz, op, inherited[k]),
-                           pdf_dict_get_inheritable(fz, cp, inherited[k]), 0))
-                s->touched[p] = 1;
+        pdf_obj *volatile op = NULL, *volatile cp = NULL;
+        fz_try(fz) {
+            op = seal__pdf_page_ref(fz, old, onums, ocount, p);
+            cp = seal__pdf_page_ref(fz, cur, cnums, ccount, p);
+            s->touched[p] = (unsigned char)page_change(&w, op, cp, clip ? &clip[p] : NULL);
+            for (size_t k = 0; k < 4 && s->touched[p] != 1; k++)
+                if (!same_tree(&w, pdf_dict_get_inheritable(fz, op, inherited[k]),
+                               pdf_dict_get_inheritable(fz, cp, inherited[k]), 0))
+                    s->touched[p] = 1;
+        }
+        fz_always(fz) {
+            pdf_drop_obj(fz, op);
+            pdf_drop_obj(fz, cp);
+        }
+        fz_catch(fz)
+            fz_rethrow(fz);
     }
     s->touched_all = !global || w.budget < 0;
 }
