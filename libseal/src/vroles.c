@@ -338,6 +338,7 @@ void seal__vroles_free(fz_context *fz, vroles *r)
     r->role = NULL;
     r->page = NULL;
     r->dangling = NULL;
+    r->n = 0;
 }
 
 const char *seal__vroles_name(uint32_t bits)
