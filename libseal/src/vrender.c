@@ -273,7 +273,7 @@ static void find_touched(fz_context *fz, vsig *s, pdf_document *old, pdf_documen
     int n = nold > ncur ? nold : ncur;
 
     s->touched_all = 1;
-    if (n <= 0 || pdf_was_repaired(fz, old) || pdf_was_repaired(fz, cur))
+    if (n <= 0 || n > VFY_MAX_PAGES || pdf_was_repaired(fz, old) || pdf_was_repaired(fz, cur))
         return;
     free(s->touched);
     s->touched = calloc((size_t)n, 1);
@@ -1054,6 +1054,15 @@ void seal__vrender_prepare(seal_ctx *ctx, vdoc *d)
             prepare_sig(ctx, d, todo[i]);
             if (todo[i]->vr->old_pages > last)
                 last = todo[i]->vr->old_pages;
+        }
+        if (last > VFY_MAX_PAGES) {
+            /* A /Count no file of this size holds is the structural
+             * judge's finding; pages past the bound are not drawn. */
+            for (size_t i = 0; i < n; i++)
+                if (!todo[i]->vr->trouble[0])
+                    snprintf(todo[i]->vr->trouble, sizeof(todo[i]->vr->trouble),
+                             "the document claims %d pages, more than %d are drawn", last, VFY_MAX_PAGES);
+            last = 0;
         }
         for (int p = 1; p <= last; p++)
             compare_at(ctx, d, todo, n, cur, p, npages);

@@ -163,7 +163,7 @@ explain() {
 }
 
 # named RE: a disallowed change or a reason matches RE.
-named() { tail -n +6 "$T/v.sum" | grep -Eiq -- "$1"; }
+named() { tail -n +6 "$T/v.sum" | grep -Ei -- "$1" >/dev/null; } # not -q: an early exit would be SIGPIPE under pipefail
 
 # first N CSV: the first N fields of CSV.
 first() { tr ',' '\n' <<<"$2" | head -n "$1" | sort -u | paste -sd,; }

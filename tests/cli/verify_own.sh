@@ -381,6 +381,33 @@ case_encrypted_xrefstream() {
     [ "$(sig 0 changes_after)" = allowed ] || die "changes_after $(sig 0 changes_after)"
 }
 
+# A later update that sets the page tree's /Count to billions: MuPDF's page
+# map would be sized and sorted by it. An answer within seconds, and the
+# change named.
+case_hostile_count() {
+    make_files
+    python3 - "$W/one.pdf" "$W/count.pdf" "$TOOLS" <<'PY'
+import re, sys
+sys.path.insert(0, sys.argv[3])
+from mutate import append_update, last_obj
+data = open(sys.argv[1], "rb").read()
+for m in re.finditer(rb"(?<![0-9])(\d+) 0 obj\b", data):
+    num = int(m.group(1))
+    body = last_obj(data, num)
+    if re.search(rb"/Type\s*/Pages\b", body) and b"/Kids" in body:
+        body = re.sub(rb"/Count\s+\d+", b"/Count 1410065407", body, count=1)
+        open(sys.argv[2], "wb").write(append_update(data, {num: body}))
+        break
+else:
+    sys.exit("no page tree root")
+PY
+    local t0=$SECONDS
+    verify "$W/count.pdf" --trust "$ROOT"
+    [ $((SECONDS - t0)) -le 5 ] || die "took $((SECONDS - t0)) s"
+    [ "$RC" = 1 ] || die "exit $RC: $(sig 0 reason)"
+    [ "$(sig 0 changes_after)" = disallowed ] || die "changes_after $(sig 0 changes_after)"
+}
+
 run_case "one seal: TOTAL-PASSED with the test root, every JSON field" case_one_seal
 run_case "three seals: all TOTAL-PASSED, later ones allowed changes" case_three_seals
 run_case "certified (P=2) then sealed: TOTAL-PASSED" case_certified
@@ -398,4 +425,5 @@ run_case "final verdict: RULES-FAILED in JSON, text, HTML; deadline claimed late
 run_case "folder minutes: --csv with BOM, reason column" case_csv
 run_case "revision numbers as inspect gives them (linearized); truncated file: exit 4, sign's reason" case_revisions
 run_case "encrypted, cross-reference streams, sealed twice: TOTAL-PASSED" case_encrypted_xrefstream
+run_case "a page tree claiming 1.4 billion pages after signing: caught within seconds" case_hostile_count
 finish
