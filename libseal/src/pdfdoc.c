@@ -256,40 +256,67 @@ int seal__pdf_docmdp(seal_ctx *ctx, pdf_document *doc)
     return 2;
 }
 
-#define PAGE_MAP_MAX 1000000
+#define PAGE_TREE_DEPTH 32
+
+/* Append the pages under node, in MuPDF's order, to nums; 0 when the tree
+ * is not one whose every /Count tells the truth (then MuPDF's lookups,
+ * which skip by /Count, might find other pages than this walk). A node is
+ * what MuPDF takes for one: /Type /Pages, or, untyped, /Kids without
+ * /MediaBox. */
+static int walk_pages(fz_context *fz, pdf_obj *node, int *nums, int *n, int max, int depth)
+{
+    pdf_obj *kids = pdf_dict_get(fz, node, PDF_NAME(Kids));
+    int len = pdf_array_len(fz, kids);
+
+    if (len == 0 || depth > PAGE_TREE_DEPTH)
+        return 0;
+    for (int i = 0; i < len; i++) {
+        pdf_obj *kid = pdf_array_get(fz, kids, i);
+        if (!pdf_is_indirect(fz, kid) || !pdf_is_dict(fz, kid))
+            return 0;
+        pdf_obj *type = pdf_dict_get(fz, kid, PDF_NAME(Type));
+        int inner = type ? pdf_name_eq(fz, type, PDF_NAME(Pages))
+                         : pdf_dict_get(fz, kid, PDF_NAME(Kids)) && !pdf_dict_get(fz, kid, PDF_NAME(MediaBox));
+        if (inner) {
+            int before = *n;
+            if (!walk_pages(fz, kid, nums, n, max, depth + 1) ||
+                *n - before != pdf_dict_get_int(fz, kid, PDF_NAME(Count)))
+                return 0;
+        } else {
+            if (*n >= max)
+                return 0;
+            nums[(*n)++] = pdf_to_num(fz, kid);
+        }
+    }
+    return 1;
+}
 
 int *seal__pdf_page_nums(fz_context *fz, pdf_document *doc, int *count)
 {
     int *volatile nums = NULL;
-    volatile int loaded = 0, n = 0;
+    volatile int ok = 0, n = 0;
 
     fz_try(fz) {
-        /* MuPDF sizes and sorts its map by /Count, which a hostile file
-         * sets to billions: a real tree has no more pages than objects. */
-        n = pdf_count_pages(fz, doc);
-        if (n < 0 || n > pdf_xref_len(fz, doc) || n > PAGE_MAP_MAX)
-            fz_throw(fz, FZ_ERROR_GENERIC, "a page count the file cannot hold");
-        pdf_load_page_tree(fz, doc);
-        loaded = 1;
-        nums = fz_malloc_array(fz, n > 0 ? n : 1, int);
-        for (int p = 0; p < n; p++) {
-            /* The map holds the page dictionaries; a dictionary is page
-             * object num only if it is what num's entry holds (a direct
-             * dictionary in /Kids reports its container's number). */
-            pdf_obj *o = pdf_lookup_page_obj(fz, doc, p);
-            int num = pdf_obj_parent_num(fz, o);
-            pdf_xref_entry *e = num > 0 && num < pdf_xref_len(fz, doc) ? pdf_get_xref_entry(fz, doc, num) : NULL;
-            nums[p] = e && e->obj == o ? num : 0;
+        /* A real tree has no more pages than objects: /Count sizes the
+         * array only within that. */
+        int want = pdf_count_pages(fz, doc);
+        if (want >= 0 && want <= pdf_xref_len(fz, doc)) {
+            pdf_obj *root = pdf_dict_getp(fz, pdf_trailer(fz, doc), "Root/Pages");
+            int got = 0;
+            nums = fz_malloc_array(fz, want > 0 ? want : 1, int);
+            ok = root && walk_pages(fz, root, nums, &got, want, 0) && got == want;
+            n = got;
         }
     }
-    fz_always(fz) {
-        if (loaded)
-            pdf_drop_page_tree(fz, doc);
-    }
     fz_catch(fz) {
-        fz_free(fz, nums);
-        if (fz_caught(fz) == FZ_ERROR_MEMORY)
+        if (fz_caught(fz) == FZ_ERROR_MEMORY) {
+            fz_free(fz, nums);
             fz_rethrow(fz);
+        }
+        ok = 0;
+    }
+    if (!ok) {
+        fz_free(fz, nums);
         return NULL;
     }
     *count = n;

@@ -57,10 +57,11 @@ int seal__pdf_docmdp(seal_ctx *ctx, pdf_document *doc);
 
 /* Looking a page up by number walks the page tree from its root, so a
  * loop over every page is quadratic. Before such a loop, take the object
- * numbers of all pages in one walk (MuPDF's page map, in the order its
- * lookups give): an fz_malloc'd array of *count numbers (0 where a page is
- * not an indirect object), or NULL where MuPDF cannot map the tree.
- * Memory errors propagate. */
+ * numbers of all pages in one walk, in the order MuPDF's lookups give: an
+ * fz_malloc'd array of *count numbers, or NULL for a tree whose /Count
+ * values or shape this walk does not trust (the caller then looks each
+ * page up). Not MuPDF's page map: version 1.21 sizes it by /Count and
+ * leaks it when the tree breaks half-way. Memory errors propagate. */
 int *seal__pdf_page_nums(fz_context *fz, pdf_document *doc, int *count);
 
 /* Page p (0-based) as a reference the caller drops: from nums when it has
