@@ -116,6 +116,7 @@ void seal__cert_text_free(seal__cert_text *t)
     free(t->key_type);
     free(t->label);
     free(t->id);
+    free(t->uri);
     memset(t, 0, sizeof(*t));
 }
 
@@ -166,6 +167,7 @@ void seal__cert_info(seal_cert_info *out, const seal__cert_text *t, X509 *cert)
     out->key_usage = seal__cert_key_usage(cert);
     out->object_label = t->label;
     out->object_id = t->id;
+    out->key_uri = t->uri;
 }
 
 seal_status seal__key_check_cert(seal_ctx *ctx, X509 *cert, const char *what)

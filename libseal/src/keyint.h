@@ -16,6 +16,7 @@
 /* Text fields of a certificate, owned by the holder. */
 typedef struct seal__cert_text {
     char *subject, *issuer, *cn, *serial, *key_type, *label, *id;
+    char *uri; /* token listing: the --key URI of the certificate's key, or NULL */
 } seal__cert_text;
 
 void seal__cert_text_fill(seal__cert_text *t, X509 *cert);

@@ -772,6 +772,35 @@ static unsigned token_flags(const CK_TOKEN_INFO *ti)
     return f;
 }
 
+/* Which certificates go with a key: a private or public key object of the
+ * same CKA_ID visible without login; when the token shows no key objects
+ * before login, its end-entity (non-CA) certificates. */
+static void mark_keys(CK_FUNCTION_LIST *m, CK_SESSION_HANDLE sess, tok_cert *certs, size_t n,
+                      int login_required, unsigned char *has_key)
+{
+    static const CK_OBJECT_CLASS classes[2] = {CKO_PRIVATE_KEY, CKO_PUBLIC_KEY};
+    size_t nkeys = 0;
+
+    memset(has_key, 0, n);
+    for (int k = 0; k < 2; k++) {
+        CK_ATTRIBUTE tmpl = {CKA_CLASS, (void *)&classes[k], sizeof(classes[k])};
+        CK_OBJECT_HANDLE objs[MAX_OBJECTS];
+        CK_ULONG nobj = find_objects(m, sess, &tmpl, 1, objs, MAX_OBJECTS);
+        nkeys += nobj;
+        for (CK_ULONG o = 0; o < nobj; o++) {
+            CK_ULONG idlen;
+            unsigned char *id = get_attr(m, sess, objs[o], CKA_ID, &idlen);
+            for (size_t c = 0; id && c < n; c++)
+                if (certs[c].id && certs[c].id_len == idlen && !memcmp(certs[c].id, id, idlen))
+                    has_key[c] = 1;
+            free(id);
+        }
+    }
+    if (nkeys == 0 && login_required)
+        for (size_t c = 0; c < n; c++)
+            has_key[c] = X509_check_ca(certs[c].x509) == 0;
+}
+
 static seal_status list_module(seal_ctx *ctx, seal_token_list *list, CK_FUNCTION_LIST *m,
                                const char *name)
 {
@@ -808,6 +837,8 @@ static seal_status list_module(seal_ctx *ctx, seal_token_list *list, CK_FUNCTION
             continue;
         tok_cert certs[MAX_OBJECTS];
         size_t n = load_certs(m, sess, certs, MAX_OBJECTS);
+        unsigned char has_key[MAX_OBJECTS];
+        mark_keys(m, sess, certs, n, (ti.flags & CKF_LOGIN_REQUIRED) != 0, has_key);
         m->C_CloseSession(sess);
         s->certs = calloc(n ? n : 1, sizeof(X509 *));
         s->text = calloc(n ? n : 1, sizeof(seal__cert_text));
@@ -815,7 +846,12 @@ static seal_status list_module(seal_ctx *ctx, seal_token_list *list, CK_FUNCTION
             free_certs(certs, n);
             return seal__fail(ctx, SEAL_ERR_NOMEM, "out of memory");
         }
-        for (size_t c = 0; c < n; c++) {
+        tok_cert *keyed[MAX_OBJECTS];
+        size_t nkeyed = 0;
+        for (size_t c = 0; c < n; c++)
+            if (has_key[c])
+                keyed[nkeyed++] = &certs[c];
+        for (size_t c = 0, k = 0; c < n; c++) {
             s->certs[c] = certs[c].x509;
             certs[c].x509 = NULL;
             seal__cert_text_fill(&s->text[c], s->certs[c]);
@@ -825,6 +861,12 @@ static seal_status list_module(seal_ctx *ctx, seal_token_list *list, CK_FUNCTION
                 s->text[c].id = malloc(2 * certs[c].id_len + 1);
                 if (s->text[c].id)
                     seal__hex(certs[c].id, certs[c].id_len, s->text[c].id);
+            }
+            if (has_key[c]) {
+                /* A module p11-kit knows by a bare name is found without module-path. */
+                s->text[c].uri = key_uri(s->label, certs[c].label, certs[c].id, certs[c].id_len,
+                                         label_shared(keyed, nkeyed, k), name[0] == '/' ? name : NULL);
+                k++;
             }
         }
         s->ncerts = n;

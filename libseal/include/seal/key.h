@@ -69,6 +69,11 @@ typedef struct seal_cert_info {
     unsigned key_usage;       /* SEAL_KU_* bits */
     const char *object_label; /* PKCS#11 CKA_LABEL, or NULL */
     const char *object_id;    /* PKCS#11 CKA_ID in hex, or NULL */
+    /* Token listing: the certificate goes with a key on the token (a
+     * private or public key object of the same CKA_ID; when the token
+     * shows no key objects before login, an end-entity certificate), and
+     * this is the --key URI that selects that key. NULL otherwise. */
+    const char *key_uri;
 } seal_cert_info;
 
 typedef struct seal_key seal_key;
