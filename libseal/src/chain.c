@@ -223,16 +223,6 @@ static int self_signed(X509 *cert)
     return r;
 }
 
-/* Push c (a new reference) onto out unless it is there already. */
-static void push_ref(STACK_OF(X509) *out, X509 *c)
-{
-    for (int i = 0; i < sk_X509_num(out); i++)
-        if (X509_cmp(sk_X509_value(out, i), c) == 0)
-            return;
-    if (X509_up_ref(c) && !sk_X509_push(out, c))
-        X509_free(c);
-}
-
 /* The issuer of cur from the AIA caIssuers URLs; url and why describe
  * the last attempt. New reference or NULL. */
 static X509 *from_aia(seal_ctx *ctx, X509 *cur, char *url, size_t urlsize, char *why, size_t whysize)
@@ -282,7 +272,7 @@ seal_status seal__chain_complete(seal_ctx *ctx, X509 *cert, STACK_OF(X509) *chai
             /* --chain and SEAL_CA_PATH, read only when the pool falls short. */
             local_loaded = 1;
             for (int i = 0; src->extra && i < sk_X509_num(src->extra); i++)
-                push_ref(local, sk_X509_value(src->extra, i));
+                seal__certs_add_unique(local, sk_X509_value(src->extra, i));
             if (src->ca_path && src->ca_path[0])
                 seal__certs_load_dir(ctx, src->ca_path, local);
         }

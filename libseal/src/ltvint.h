@@ -28,6 +28,8 @@ seal_status seal__ocsp_fetch(seal_ctx *ctx, X509 *cert, X509 *issuer, const char
 /* A CRL (DER, malloc'd). */
 seal_status seal__crl_fetch(seal_ctx *ctx, const char *url, unsigned char **der, size_t *len);
 
+/* Push a new reference to x onto certs unless an equal one is there. */
+void seal__certs_add_unique(STACK_OF(X509) *certs, X509 *x);
 /* Add every certificate of a CMS blob (and of time-stamp tokens in its
  * unsigned attributes) to certs, skipping duplicates. */
 void seal__cms_collect_certs(const unsigned char *der, size_t len, STACK_OF(X509) *certs);

@@ -634,15 +634,6 @@ static STACK_OF(X509) *all_certs(vtrust *t, CMS_ContentInfo *cms)
     return certs;
 }
 
-/* Whether certs holds x already. */
-static int holds_cert(STACK_OF(X509) *certs, X509 *x)
-{
-    for (int i = 0; i < sk_X509_num(certs); i++)
-        if (X509_cmp(sk_X509_value(certs, i), x) == 0)
-            return 1;
-    return 0;
-}
-
 /* Candidates tried for one SignerIdentifier: a hostile bag of look-alikes
  * costs a bounded number of verifications. */
 #define MAX_SIGNER_CANDIDATES 16
@@ -935,11 +926,8 @@ static void complete_online(seal_ctx *ctx, vtrust *t, vsig *s, X509 *cert, STACK
     STACK_OF(X509) *walk = sk_X509_new_null();
 
     if (walk && seal__chain_complete(ctx, cert, walk, &src, &gap) == SEAL_OK && gap.fetched) {
-        for (int i = 0; i < sk_X509_num(walk); i++) {
-            X509 *x = sk_X509_value(walk, i);
-            if (!holds_cert(certs, x) && X509_up_ref(x) && !sk_X509_push(certs, x))
-                X509_free(x);
-        }
+        for (int i = 0; i < sk_X509_num(walk); i++)
+            seal__certs_add_unique(certs, sk_X509_value(walk, i));
         snprintf(s->chain_fetched, sizeof(s->chain_fetched), "%s", gap.fetched_names);
     }
     if (walk && !gap.complete && gap.url[0])

@@ -181,6 +181,13 @@ aia_down() {
         || die "the JSON report does not say the issuer was fetched: $(jq -c '.signatures[0].chain_fetched' "$T/stdout")"
     expect_exit 0 "$SEAL" verify "$T/down.pdf" --trust "$LTV_ROOT" --online
     grep -q "fetched online (AIA).*libseal LTV Issuing CA" "$T/stdout" || die "the text report does not say so"
+    # A directory of such files: one fetch for all of them.
+    local n=$(aia_hits issuing.cer) i
+    mkdir -p "$T/vdir"
+    for i in 1 2 3 4 5 6; do cp "$T/down.pdf" "$T/vdir/bid$i.pdf"; done
+    expect_exit 0 "$SEAL" verify "$T/vdir" --trust "$LTV_ROOT" --online
+    [ "$(aia_hits issuing.cer)" = $((n + 1)) ] \
+        || die "6 files verified fetched issuing.cer $(( $(aia_hits issuing.cer) - n )) times, expected once"
 }
 
 aia_batch() {
