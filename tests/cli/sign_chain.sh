@@ -133,6 +133,20 @@ aia_pkcs7() {
     check_root_only "$T/aia-p7.pdf"
 }
 
+aia_proxy() {
+    aia_case
+    local n=$(aia_hits issuing.cer) p=$(ltv_requests proxy)
+    # The TSA client's proxy rules: http_proxy is used (no_proxy no longer
+    # exempts loopback here).
+    env -u no_proxy -u NO_PROXY http_proxy="$LTV_PROXY_URL" \
+        "$SEAL" sign "$ONE" -o "$T/proxy.pdf" --key "$KEY_AIA" --pin-file "$FIX/pin.txt" \
+        >"$T/stdout" 2>"$T/stderr" || { show_output; die "sign through the proxy failed"; }
+    [ ! -s "$T/stderr" ] || { show_output; die "a warning through the proxy"; }
+    [ "$(aia_hits issuing.cer)" = $((n + 1)) ] || die "issuing.cer not fetched once through the proxy"
+    [ "$(ltv_requests proxy)" -gt "$p" ] || die "the proxy saw no request"
+    check_root_only "$T/proxy.pdf"
+}
+
 aia_chain_option() {
     aia_case
     ltv_down crl
@@ -207,6 +221,7 @@ run_case "token without CA certificates, --chain chain.pem: chain in the CMS" wi
 run_case "--chain file that holds no certificate is refused" chain_file_unusable
 run_case "AIA caIssuers (DER): the intermediate fetched once, verifies with the root alone" aia_der
 run_case "AIA caIssuers serving a PKCS#7 certs-only bundle" aia_pkcs7
+run_case "AIA caIssuers through http_proxy, like the TSA client" aia_proxy
 run_case "--chain with the AIA server down" aia_chain_option
 run_case "SEAL_CA_PATH (PEM and DER files) with the AIA server down" aia_ca_path
 run_case "token holding the intermediate: not fetched; the root completed by AIA" aia_token_inter
