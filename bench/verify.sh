@@ -19,7 +19,7 @@ PAGES=${BENCH_PAGES:-200}
 IMAGE_KB=${BENCH_IMAGE_KB:-100}
 
 T=$(mktemp -d "${TMPDIR:-/tmp}/seal-bench-verify.XXXXXX")
-trap 'rm -rf "$T"' EXIT
+trap '[ -n "${BENCH_KEEP:-}" ] || rm -rf "$T"' EXIT
 
 echo "bench: fixtures"
 fake=$(dirname "$SEAL")/tests/fakep11.so

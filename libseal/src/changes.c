@@ -404,7 +404,15 @@ static void run(judge *j)
         classify(j);
         if (seal__vroles_walk(fz, j->old, j->n, 1, &j->ro) < 0)
             seal__vj_cap(j, "the signed revision: %s", j->ro.why);
-        if (seal__vroles_walk(fz, j->cur, j->n, 0, &j->rn) < 0)
+        vdoc *d = j->d;
+        if (d->roles.n < j->n) {
+            /* Walked once for all signatures, over the most objects any
+             * needs: the roles are the document's, not the signature's. */
+            seal__vroles_free(fz, &d->roles);
+            d->roles_rc = seal__vroles_walk(fz, j->cur, j->n, 0, &d->roles);
+        }
+        j->rn = d->roles;
+        if (d->roles_rc < 0)
             seal__vj_cap(j, "the document: %s", j->rn.why);
         judge_all(j);
         seal__vj_settle_pending(j);
@@ -445,10 +453,12 @@ void seal__vfy_changes(seal_ctx *ctx, vdoc *d, vsig *s)
     fz_try(fz) {
         j.old = seal__vfy_open_prefix(ctx, d->data, (size_t)s->rev_end, d->password);
         run(&j);
+        pdf_drop_document(fz, s->signed_doc);
+        s->signed_doc = j.old;
+        j.old = NULL;
     }
     fz_always(fz) {
-        seal__vroles_free(fz, &j.ro);
-        seal__vroles_free(fz, &j.rn);
+        seal__vroles_free(fz, &j.ro); /* j.rn is the vdoc's */
         fz_free(fz, j.fin);
         fz_free(fz, j.kind);
         fz_free(fz, j.mark);

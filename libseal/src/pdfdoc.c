@@ -234,6 +234,49 @@ int seal__pdf_docmdp(seal_ctx *ctx, pdf_document *doc)
     return 2;
 }
 
+int *seal__pdf_page_nums(fz_context *fz, pdf_document *doc, int *count)
+{
+    int *volatile nums = NULL;
+    volatile int loaded = 0, n = 0;
+
+    fz_try(fz) {
+        pdf_load_page_tree(fz, doc);
+        loaded = 1;
+        n = pdf_count_pages(fz, doc);
+        nums = fz_malloc_array(fz, n > 0 ? n : 1, int);
+        for (int p = 0; p < n; p++) {
+            /* The map holds the page dictionaries; a dictionary is page
+             * object num only if it is what num's entry holds (a direct
+             * dictionary in /Kids reports its container's number). */
+            pdf_obj *o = pdf_lookup_page_obj(fz, doc, p);
+            int num = pdf_obj_parent_num(fz, o);
+            pdf_xref_entry *e = num > 0 && num < pdf_xref_len(fz, doc) ? pdf_get_xref_entry(fz, doc, num) : NULL;
+            nums[p] = e && e->obj == o ? num : 0;
+        }
+    }
+    fz_always(fz) {
+        if (loaded)
+            pdf_drop_page_tree(fz, doc);
+    }
+    fz_catch(fz) {
+        fz_free(fz, nums);
+        if (fz_caught(fz) == FZ_ERROR_MEMORY)
+            fz_rethrow(fz);
+        return NULL;
+    }
+    *count = n;
+    return nums;
+}
+
+pdf_obj *seal__pdf_page_ref(fz_context *fz, pdf_document *doc, const int *nums, int count, int p)
+{
+    if (nums && p >= 0 && p < count && nums[p] > 0 && nums[p] < pdf_xref_len(fz, doc)) {
+        pdf_xref_entry *e = pdf_get_xref_entry(fz, doc, nums[p]);
+        return pdf_new_indirect(fz, doc, nums[p], e && e->type != 'o' ? e->gen : 0);
+    }
+    return pdf_keep_obj(fz, pdf_lookup_page_obj(fz, doc, p));
+}
+
 int seal__pdf_page_number(seal_ctx *ctx, pdf_document *doc, pdf_obj *page)
 {
     fz_context *fz = ctx->fz;

@@ -48,6 +48,18 @@ void seal__pdf_each_field(seal_ctx *ctx, pdf_document *doc, seal__field_fn *fn, 
 /* The DocMDP P value of the document's certification signature, 0 if none. */
 int seal__pdf_docmdp(seal_ctx *ctx, pdf_document *doc);
 
+/* Looking a page up by number walks the page tree from its root, so a
+ * loop over every page is quadratic. Before such a loop, take the object
+ * numbers of all pages in one walk (MuPDF's page map, in the order its
+ * lookups give): an fz_malloc'd array of *count numbers (0 where a page is
+ * not an indirect object), or NULL where MuPDF cannot map the tree.
+ * Memory errors propagate. */
+int *seal__pdf_page_nums(fz_context *fz, pdf_document *doc, int *count);
+
+/* Page p (0-based) as a reference the caller drops: from nums when it has
+ * one, else looked up (and thrown for, as pdf_lookup_page_obj does). */
+pdf_obj *seal__pdf_page_ref(fz_context *fz, pdf_document *doc, const int *nums, int count, int p);
+
 /* The 1-based page number of a page object, 0 when not found. */
 int seal__pdf_page_number(seal_ctx *ctx, pdf_document *doc, pdf_obj *page);
 

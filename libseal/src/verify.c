@@ -112,7 +112,9 @@ void seal__vfy_set(vsig *s, seal_indication ind, seal_subindication sub, const c
     s->r.subindication = sub;
 }
 
-#define VFY_TIME_BUDGET 3.0 /* seconds */
+#ifndef VFY_TIME_BUDGET
+#define VFY_TIME_BUDGET 3.0 /* seconds; a build for profiling under valgrind may set it higher */
+#endif
 
 static double now_mono(void)
 {
@@ -497,6 +499,21 @@ static int in_bounds(vdoc *d, vsig *s)
            s->br[3] <= len - s->br[2];
 }
 
+/* Hash [from, to) in chunks that stay in the cache while the same bytes
+ * are searched for "/ByteRange" (vfind.c): one pass over memory for both. */
+#define SCAN_CHUNK ((size_t)256 << 10)
+
+static void update_and_scan(vdoc *d, EVP_MD_CTX *m, int64_t from, int64_t to)
+{
+    for (size_t a = (size_t)from; a < (size_t)to;) {
+        size_t b = (size_t)to - a > SCAN_CHUNK ? a + SCAN_CHUNK : (size_t)to;
+        EVP_DigestUpdate(m, d->data + a, b - a);
+        if (b > d->scanned && a <= d->scanned)
+            seal__vfy_scan_br(d, b);
+        a = b;
+    }
+}
+
 /* Each signature covers a prefix of the file minus its own gap. The bytes
  * before the first gap and between gaps are hashed once: the running hash
  * state is copied at each gap and the copy finishes with that signature's
@@ -538,7 +555,7 @@ static void hash_all(vdoc *d)
             unsigned len = 0;
             if (s->range_md != md || s->hashed)
                 continue;
-            EVP_DigestUpdate(main, d->data + pos, (size_t)(s->br[1] - pos));
+            update_and_scan(d, main, pos, s->br[1]);
             pos = s->br[1];
             if (EVP_MD_CTX_copy_ex(branch, main) == 1 &&
                 EVP_DigestUpdate(branch, d->data + s->br[2], (size_t)s->br[3]) == 1 &&
@@ -550,6 +567,7 @@ static void hash_all(vdoc *d)
         EVP_MD_CTX_free(main);
         EVP_MD_CTX_free(branch);
     }
+    seal__vfy_scan_br(d, d->len);
     ERR_clear_error();
 }
 
@@ -827,6 +845,27 @@ static size_t index_revisions(vdoc *d, int64_t *ends)
     return n;
 }
 
+/* A signature's dictionary, shape and CMS, before any hashing. */
+static void prepare_sig(seal_ctx *ctx, vdoc *d, vsig *s)
+{
+    check_dict(s);
+    check_shape(ctx, d, s);
+    seal__vcms_parse(s);
+}
+
+/* Where its ByteRange ends among the revisions, and every change after. */
+static void place_and_judge(seal_ctx *ctx, vdoc *d, vsig *s)
+{
+    check_place(ctx, d, s);
+    for (size_t r = 0; r < d->nrevs; r++)
+        if (s->br_count == 4 && d->rev_ends[r] == s->rev_end)
+            s->r.revision = (int)r + 1;
+    if (s->br_count == 4 && s->r.byte_range_ok)
+        seal__vfy_changes(ctx, d, s);
+    else
+        s->r.changes_after = SEAL_CHANGES_NONE;
+}
+
 static void verify_doc(seal_ctx *ctx, seal_report *rep, const unsigned char *data, size_t len,
                        const seal_verify_options *opts, vtrust *trust)
 {
@@ -865,7 +904,34 @@ static void verify_doc(seal_ctx *ctx, seal_report *rep, const unsigned char *dat
         d.sigs = rep->sigs;
         vcollect c = {&d, pdf_dict_getp(fz, pdf_trailer(fz, doc), "Root/Perms/DocMDP")};
         seal__pdf_each_field(ctx, doc, seal__vfy_add_sig, &c);
+        load_dss(ctx, doc, trust);
+        size_t listed = d.nsigs;
+        for (size_t i = 0; i < listed; i++)
+            prepare_sig(ctx, &d, &d.sigs[i]);
+        /* From here until the join, the hashing thread owns the digest
+         * fields of every signature and the "/ByteRange" scan (vdoc);
+         * this thread touches everything else and adds no signature. */
+        if (len >= HASH_THREAD_MIN && pthread_create(&hasher, NULL, hash_thread, &d) == 0)
+            hashing = 1;
+        else
+            hash_all(&d);
+        rep->info.revisions = index_revisions(&d, ends);
+        for (size_t i = 0; i < listed; i++)
+            place_and_judge(ctx, &d, &d.sigs[i]);
+        if (hashing) {
+            pthread_join(hasher, NULL);
+            hashing = 0;
+        }
+        /* Signatures the form no longer lists. Until now they were absent,
+         * which the structural judge treats as it treats hidden ones. */
         seal__vfy_find_hidden(ctx, &d, &c);
+        for (size_t i = listed; i < d.nsigs; i++) {
+            vsig *s = &d.sigs[i];
+            prepare_sig(ctx, &d, s);
+            if (s->range_md && in_bounds(&d, s))
+                hash_ranges(&d, s);
+            place_and_judge(ctx, &d, s);
+        }
         rep->nsigs = d.nsigs;
         /* Report in signing order (the revision each covers), not in the
          * order the form lists the fields. */
@@ -884,45 +950,11 @@ static void verify_doc(seal_ctx *ctx, seal_report *rep, const unsigned char *dat
             if (d.sigs[i].r.certify && !d.sigs[i].doc_ts)
                 seal__vfy_set(&d.sigs[i], SEAL_TOTAL_FAILED, SEAL_SUB_FORMAT_FAILURE,
                               "a certification (DocMDP) signature must be the document's first signature");
-        load_dss(ctx, doc, trust);
-
-        for (size_t i = 0; i < d.nsigs; i++) {
-            vsig *s = &d.sigs[i];
-            check_dict(s);
-            check_shape(ctx, &d, s);
-            seal__vcms_parse(s);
-        }
-        /* From here until the join, the hashing thread owns the digest
-         * fields of every signature; this thread touches everything else. */
-        if (len >= HASH_THREAD_MIN && pthread_create(&hasher, NULL, hash_thread, &d) == 0)
-            hashing = 1;
-        else
-            hash_all(&d);
-        rep->info.revisions = index_revisions(&d, ends);
-        for (size_t i = 0; i < d.nsigs; i++) {
-            vsig *s = &d.sigs[i];
-            check_place(ctx, &d, s);
-            for (size_t r = 0; r < d.nrevs; r++)
-                if (s->br_count == 4 && d.rev_ends[r] == s->rev_end)
-                    s->r.revision = (int)r + 1;
-        }
-        for (size_t i = 0; i < d.nsigs; i++) {
-            vsig *s = &d.sigs[i];
-            if (s->br_count == 4 && s->r.byte_range_ok)
-                seal__vfy_changes(ctx, &d, s);
-            else
-                s->r.changes_after = SEAL_CHANGES_NONE;
-        }
-        /* Where each seal is drawn: structure only, beside the hashing
-         * too (it fills placement fields, never the digests). */
+        /* Where each seal is drawn: structure only. */
         seal__vfy_placements(ctx, &d, rep->placements_limit, sizeof(rep->placements_limit));
-        /* What the signer saw: drawn beside the hashing thread, judged
-         * once the later signatures' verdicts are known. */
+        /* What the signer saw: drawn now, judged once the later
+         * signatures' verdicts are known. */
         seal__vrender_prepare(ctx, &d);
-        if (hashing) {
-            pthread_join(hasher, NULL);
-            hashing = 0;
-        }
         for (size_t i = 0; i < d.nsigs; i++)
             seal__vcms_verify(ctx, trust, &d.sigs[i]);
         for (size_t i = 0; i < d.nsigs; i++)
@@ -949,6 +981,12 @@ static void verify_doc(seal_ctx *ctx, seal_report *rep, const unsigned char *dat
         /* Never leave the hashing thread running over freed memory. */
         if (hashing)
             pthread_join(hasher, NULL);
+        free(d.br_at);
+        seal__vroles_free(fz, &d.roles);
+        for (size_t i = 0; i < d.nsigs; i++) {
+            pdf_drop_document(fz, d.sigs[i].signed_doc);
+            d.sigs[i].signed_doc = NULL;
+        }
         pdf_drop_document(fz, rdoc);
         pdf_drop_document(fz, doc);
         fz_free(fz, ends);
@@ -1028,7 +1066,7 @@ static seal_status verify_common(seal_ctx *ctx, const char *path,
                               sb.st_size ? "too large" : "empty file, not a PDF");
         }
         len = (size_t)sb.st_size;
-        void *map = mmap(NULL, len, PROT_READ, MAP_PRIVATE, fd, 0);
+        void *map = mmap(NULL, len, PROT_READ, MAP_PRIVATE | MAP_POPULATE, fd, 0);
         close(fd);
         if (map == MAP_FAILED) {
             seal__vtrust_free(&trust);

@@ -8,6 +8,7 @@
 #define SEAL_VERIFYINT_H
 
 #include "pdfint.h"
+#include "vroles.h"
 
 #include <seal/report.h>
 
@@ -110,6 +111,10 @@ typedef struct vsig {
     vrect *fills;
     int nfills;
     struct vrender *vr;       /* the rendering judge's findings until judged */
+    /* The signed revision as the structural judge opened and walked it
+     * (its objects parsed), handed on to the rendering judge; whoever
+     * holds it last drops it (verify_doc at the latest). */
+    pdf_document *signed_doc;
 } vsig;
 
 /* Rank of an indication for "worst of": PASSED < INDETERMINATE < FAILED. */
@@ -148,6 +153,17 @@ typedef struct vdoc {
     size_t nrevs;
     const char *password;
     double give_up_at;        /* monotonic seconds: optional work stops after it */
+    /* Where "/ByteRange" occurs in the bytes: found by the hashing pass,
+     * chunk by chunk while each is in the cache (seal__vfy_scan_br), and
+     * read by vfind.c after the join. */
+    size_t *br_at;
+    size_t nbr_at;
+    int br_more;              /* br_at filled up: the scan goes on from its last entry */
+    size_t scanned;           /* bytes [0, scanned) looked at */
+    /* The document's object roles, the same for every signature's
+     * structural judge: walked once (changes.c), freed with the vdoc. */
+    vroles roles;
+    int roles_rc;             /* what seal__vroles_walk returned; roles.n 0: not walked */
 } vdoc;
 /* Past the time budget: optional, expensive checks take their cautious
  * answer instead of running (a verdict within seconds on hostile files). */
@@ -169,6 +185,9 @@ void seal__vfy_add_sig(seal_ctx *ctx, pdf_obj *field, const char *name, void *us
  * or not; one whose field was in the form when it was signed and is not
  * now is added to d->sigs as hidden, TOTAL-FAILED. */
 void seal__vfy_find_hidden(seal_ctx *ctx, vdoc *d, vcollect *c);
+/* Record each "/ByteRange" starting in [d->scanned, to) and move
+ * d->scanned to `to`. Plain C, no MuPDF: runs on the hashing thread. */
+void seal__vfy_scan_br(vdoc *d, size_t to);
 
 /* vrender.c: what the signer saw. Render the touched pages of every
  * signed revision and of the document now and find where pixels differ

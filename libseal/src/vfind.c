@@ -132,31 +132,86 @@ static void add_if_hidden(seal_ctx *ctx, vdoc *d, vcollect *c, int num, int64_t 
     }
 }
 
+#define MAX_BR_AT 1024 /* offsets kept by the scan; past it the scan goes on here */
+
+void seal__vfy_scan_br(vdoc *d, size_t to)
+{
+    const unsigned char *data = d->data;
+
+    if (to > d->len)
+        to = d->len;
+    /* memchr is far faster than memmem on megabytes of image data; the
+     * 'B' of a match starting at s lies at s + 1. */
+    size_t b = d->scanned + 1;
+    while (!d->br_more && b < to + 1 && b < d->len) {
+        const unsigned char *q = memchr(data + b, 'B', (to + 1 < d->len ? to + 1 : d->len) - b);
+        if (!q)
+            break;
+        b = (size_t)(q - data) + 1;
+        size_t s = (size_t)(q - data) - 1;
+        if (s + 10 > d->len || memcmp(data + s, "/ByteRange", 10) != 0)
+            continue;
+        if (d->nbr_at % 64 == 0) {
+            size_t *more = d->nbr_at < MAX_BR_AT ? realloc(d->br_at, (d->nbr_at + 64) * sizeof(*more)) : NULL;
+            if (!more) {
+                d->br_more = 1; /* the rest is scanned after the join */
+                break;
+            }
+            d->br_at = more;
+        }
+        d->br_at[d->nbr_at++] = s;
+    }
+    if (!d->br_more && to > d->scanned)
+        d->scanned = to;
+}
+
+/* One "/ByteRange" at offset at: a signature dictionary the form does not
+ * list? Returns 0 when the examination limit is reached. */
+static int examine(seal_ctx *ctx, vdoc *d, vcollect *c, size_t at, int *unknown)
+{
+    int num, gen;
+    int64_t hdr = header_before(d->data, d->len, at);
+    if (hdr < 0 || !seal__xraw_obj_at(d->data, d->len, hdr, &num, &gen) || known(d, num))
+        return 1;
+    if (++*unknown > MAX_UNKNOWN) {
+        for (size_t i = 0; i < d->nsigs; i++)
+            seal__vfy_set(&d->sigs[i], SEAL_INDETERMINATE, SEAL_SUB_NONE,
+                          "more than %d signature dictionaries outside the form: not all examined", MAX_UNKNOWN);
+        return 0;
+    }
+    int64_t e = signed_end(ctx->fz, d, hdr);
+    if (e > 0 && (uint64_t)e <= d->len)
+        add_if_hidden(ctx, d, c, num, e);
+    return 1;
+}
+
 void seal__vfy_find_hidden(seal_ctx *ctx, vdoc *d, vcollect *c)
 {
-    const unsigned char *p = d->data, *end = d->data + d->len;
     int unknown = 0;
 
-    /* memchr is far faster than memmem on megabytes of image data. */
-    while (p < end && (p = memchr(p, 'B', (size_t)(end - p))) != NULL) {
-        size_t at = (size_t)(p - d->data);
-        int num, gen;
-        p++;
-        if (at == 0 || (size_t)(end - p) < 8 || memcmp(p - 2, "/ByteRange", 10) != 0)
-            continue;
-        at--;
-        int64_t hdr = header_before(d->data, d->len, at);
-        if (hdr < 0 || !seal__xraw_obj_at(d->data, d->len, hdr, &num, &gen) || known(d, num))
-            continue;
-        if (++unknown > MAX_UNKNOWN) {
-            for (size_t i = 0; i < d->nsigs; i++)
-                seal__vfy_set(&d->sigs[i], SEAL_INDETERMINATE, SEAL_SUB_NONE,
-                              "more than %d signature dictionaries outside the form: not all examined",
-                              MAX_UNKNOWN);
+    for (size_t i = 0; i < d->nbr_at; i++)
+        if (!examine(ctx, d, c, d->br_at[i], &unknown))
             return;
+    /* What the hashing pass did not keep or did not reach. */
+    size_t from = d->nbr_at ? d->br_at[d->nbr_at - 1] + 1 : 0;
+    if (d->br_more || d->scanned < d->len) {
+        if (!d->br_more && d->scanned > from)
+            from = d->scanned;
+        free(d->br_at);
+        d->br_at = NULL;
+        d->nbr_at = 0;
+        d->br_more = 0;
+        d->scanned = from;
+        while (d->scanned < d->len) {
+            seal__vfy_scan_br(d, d->len);
+            for (size_t i = 0; i < d->nbr_at; i++)
+                if (!examine(ctx, d, c, d->br_at[i], &unknown))
+                    return;
+            if (!d->br_more)
+                break;
+            d->scanned = d->br_at[d->nbr_at - 1] + 1;
+            d->nbr_at = 0;
+            d->br_more = 0;
         }
-        int64_t e = signed_end(ctx->fz, d, hdr);
-        if (e > 0 && (uint64_t)e <= d->len)
-            add_if_hidden(ctx, d, c, num, e);
     }
 }

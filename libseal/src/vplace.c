@@ -129,9 +129,9 @@ static void add_placement(fz_context *fz, vsig *s, int page, fz_rect r, const ch
 }
 
 /* One page's annotations; *seen counts them against the bound. */
-static void page_placements(fz_context *fz, vdoc *d, int pno, int *seen, char *limit, size_t limit_size)
+static void page_placements(fz_context *fz, vdoc *d, pdf_obj *page, int pno, int *seen, char *limit,
+                            size_t limit_size)
 {
-    pdf_obj *page = pdf_lookup_page_obj(fz, d->doc, pno);
     pdf_obj *annots = pdf_dict_get(fz, page, PDF_NAME(Annots));
     fz_rect box = pdf_to_rect(fz, pdf_dict_get_inheritable(fz, page, PDF_NAME(CropBox)));
     int n = pdf_array_len(fz, annots);
@@ -199,11 +199,17 @@ static void summarise(fz_context *fz, vsig *s)
 
 /* One page, its damage contained: a page that cannot be read ends the walk
  * with that reason (a hostile /Count promises pages that are not there). */
-static int try_page(fz_context *fz, vdoc *d, int pno, int *seen, char *limit, size_t limit_size)
+static int try_page(fz_context *fz, vdoc *d, const int *nums, int count, int pno, int *seen, char *limit,
+                    size_t limit_size)
 {
     int ok = 1;
-    fz_try(fz)
-        page_placements(fz, d, pno, seen, limit, limit_size);
+    pdf_obj *volatile page = NULL;
+    fz_try(fz) {
+        page = seal__pdf_page_ref(fz, d->doc, nums, count, pno);
+        page_placements(fz, d, page, pno, seen, limit, limit_size);
+    }
+    fz_always(fz)
+        pdf_drop_obj(fz, page);
     fz_catch(fz) {
         if (fz_caught(fz) == FZ_ERROR_MEMORY)
             fz_rethrow(fz);
@@ -219,6 +225,7 @@ void seal__vfy_placements(seal_ctx *ctx, vdoc *d, char *limit, size_t limit_size
     fz_context *fz = ctx->fz;
     int pages = d->nsigs ? pdf_count_pages(fz, d->doc) : 0, seen = 0;
 
+    int count = 0, *nums = pages ? seal__pdf_page_nums(fz, d->doc, &count) : NULL;
     limit[0] = 0;
     for (int p = 0; p < pages && !limit[0]; p++) {
         if (p >= VFY_MAX_PAGES) {
@@ -226,9 +233,10 @@ void seal__vfy_placements(seal_ctx *ctx, vdoc *d, char *limit, size_t limit_size
                      VFY_MAX_PAGES);
             break;
         }
-        if (!try_page(fz, d, p, &seen, limit, limit_size))
+        if (!try_page(fz, d, nums, count, p, &seen, limit, limit_size))
             break;
     }
+    fz_free(fz, nums);
     for (size_t i = 0; i < d->nsigs; i++)
         summarise(fz, &d->sigs[i]);
 }

@@ -49,8 +49,10 @@ typedef struct vregion {
     int owner[VR_MAX_AREAS]; /* per area bit of need[] */
     uint64_t need[VR_MAX_NEEDS]; /* each set of areas one of which must allow the ink */
     int nneed;
-    unsigned char *png[2];
-    size_t pnglen[2];
+    /* The area as signed and as now, raw RGB (malloc'd): encoded as PNG
+     * only if the difference is recorded, most are later trusted seals. */
+    unsigned char *rgb[2];
+    int w[2], h[2];
 } vregion;
 
 struct vrender {
@@ -105,6 +107,42 @@ static int skipped_key(fz_context *fz, pdf_obj *k)
            pdf_name_eq(fz, k, PDF_NAME(Dest)) || pdf_name_eq(fz, k, PDF_NAME(Popup));
 }
 
+/* v (read from the document now) lies in bytes the signed revision has
+ * too: its direct parts are the same, so only what its references reach
+ * can differ — read once, not once per revision. */
+static int same_below(walk *w, pdf_obj *v, int depth)
+{
+    fz_context *fz = w->fz;
+
+    if (--w->budget < 0 || depth > VR_WALK_DEPTH)
+        return 0;
+    if (pdf_is_indirect(fz, v)) {
+        int num = pdf_to_num(fz, v);
+        if (num <= 0 || num >= w->nold || num >= w->ncur)
+            return 0;
+        if (w->memo[num])
+            return w->memo[num] != 2; /* 3: its other parts are walked where it started */
+        if (!same_xref(w, num, 0)) {
+            w->memo[num] = 2;
+            return 0;
+        }
+        w->memo[num] = 3;
+        int same = same_below(w, pdf_resolve_indirect(fz, v), depth + 1);
+        w->memo[num] = same ? 1 : 2;
+        return same;
+    }
+    if (pdf_is_dict(fz, v)) {
+        for (int i = 0, n = pdf_dict_len(fz, v); i < n; i++)
+            if (!skipped_key(fz, pdf_dict_get_key(fz, v, i)) && !same_below(w, pdf_dict_get_val(fz, v, i), depth + 1))
+                return 0;
+    } else if (pdf_is_array(fz, v)) {
+        for (int i = 0, n = pdf_array_len(fz, v); i < n; i++)
+            if (!same_below(w, pdf_array_get(fz, v, i), depth + 1))
+                return 0;
+    }
+    return 1;
+}
+
 static int same_tree(walk *w, pdf_obj *a, pdf_obj *b, int depth)
 {
     fz_context *fz = w->fz;
@@ -125,7 +163,7 @@ static int same_tree(walk *w, pdf_obj *a, pdf_obj *b, int depth)
             return 0;
         }
         w->memo[num] = 3;
-        int same = same_tree(w, pdf_resolve_indirect(fz, a), pdf_resolve_indirect(fz, b), depth + 1);
+        int same = same_below(w, pdf_resolve_indirect(fz, b), depth + 1);
         w->memo[num] = same ? 1 : 2;
         return same;
     }
@@ -182,13 +220,19 @@ static int page_change(walk *w, pdf_obj *op, pdf_obj *cp, fz_rect *clip)
         return 1;
     if (same_tree(w, op, cp, 0))
         return 0;
-    int n = pdf_dict_len(fz, od);
-    if (!clip || n != pdf_dict_len(fz, cd))
+    if (!clip)
         return 1;
-    for (int i = 0; i < n; i++) {
+    /* Only /Annots may differ (a page signed without annotations gains
+     * the key): every other key the same, none added. */
+    for (int i = 0, n = pdf_dict_len(fz, od); i < n; i++) {
         pdf_obj *k = pdf_dict_get_key(fz, od, i);
         if (!pdf_name_eq(fz, k, PDF_NAME(Annots)) && !skipped_key(fz, k) &&
             !same_tree(w, pdf_dict_get_val(fz, od, i), pdf_dict_get(fz, cd, k), 1))
+            return 1;
+    }
+    for (int i = 0, n = pdf_dict_len(fz, cd); i < n; i++) {
+        pdf_obj *k = pdf_dict_get_key(fz, cd, i);
+        if (!pdf_name_eq(fz, k, PDF_NAME(Annots)) && !pdf_dict_get(fz, od, k))
             return 1;
     }
     pdf_obj *oa = pdf_dict_get(fz, od, PDF_NAME(Annots)), *ca = pdf_dict_get(fz, cd, PDF_NAME(Annots));
@@ -219,6 +263,8 @@ static int page_change(walk *w, pdf_obj *op, pdf_obj *cp, fz_rect *clip)
 
 static void touched_pages(walk *wp, vsig *s, pdf_document *old, pdf_document *cur, int n, int nold, int ncur,
                           fz_rect *clip);
+static void touched_each(walk *wp, vsig *s, pdf_document *old, pdf_document *cur, int n, int nold, int ncur,
+                         fz_rect *clip, const int *onums, int ocount, const int *cnums, int ccount);
 
 static void find_touched(fz_context *fz, vsig *s, pdf_document *old, pdf_document *cur)
 {
@@ -250,6 +296,24 @@ static void find_touched(fz_context *fz, vsig *s, pdf_document *old, pdf_documen
 static void touched_pages(walk *wp, vsig *s, pdf_document *old, pdf_document *cur, int n, int nold, int ncur,
                           fz_rect *clip)
 {
+    int ocount = 0, ccount = 0, *volatile onums = NULL, *volatile cnums = NULL;
+
+    fz_try(wp->fz) {
+        onums = seal__pdf_page_nums(wp->fz, old, &ocount);
+        cnums = seal__pdf_page_nums(wp->fz, cur, &ccount);
+        touched_each(wp, s, old, cur, n, nold, ncur, clip, onums, ocount, cnums, ccount);
+    }
+    fz_always(wp->fz) {
+        fz_free(wp->fz, onums);
+        fz_free(wp->fz, cnums);
+    }
+    fz_catch(wp->fz)
+        fz_rethrow(wp->fz);
+}
+
+static void touched_each(walk *wp, vsig *s, pdf_document *old, pdf_document *cur, int n, int nold, int ncur,
+                         fz_rect *clip, const int *onums, int ocount, const int *cnums, int ccount)
+{
     walk w = *wp;
     fz_context *fz = w.fz;
     pdf_obj *inherited[] = {PDF_NAME(Resources), PDF_NAME(MediaBox), PDF_NAME(CropBox), PDF_NAME(Rotate)};
@@ -270,12 +334,22 @@ static void touched_pages(walk *wp, vsig *s, pdf_document *old, pdf_document *cu
             s->touched[p] = 1;
             continue;
         }
-        pdf_obj *op = pdf_lookup_page_obj(fz, old, p), *cp = pdf_lookup_page_obj(fz, cur, p);
-        s->touched[p] = (unsigned char)page_change(&w, op, cp, clip ? &clip[p] : NULL);
-        for (size_t k = 0; k < 4 && s->touched[p] != 1; k++)
-            if (!same_tree(&w, pdf_dict_get_inheritable(fz, op, inherited[k]),
-                           pdf_dict_get_inheritable(fz, cp, inherited[k]), 0))
-                s->touched[p] = 1;
+        pdf_obj *volatile op = NULL, *volatile cp = NULL;
+        fz_try(fz) {
+            op = seal__pdf_page_ref(fz, old, onums, ocount, p);
+            cp = seal__pdf_page_ref(fz, cur, cnums, ccount, p);
+            s->touched[p] = (unsigned char)page_change(&w, op, cp, clip ? &clip[p] : NULL);
+            for (size_t k = 0; k < 4 && s->touched[p] != 1; k++)
+                if (!same_tree(&w, pdf_dict_get_inheritable(fz, op, inherited[k]),
+                               pdf_dict_get_inheritable(fz, cp, inherited[k]), 0))
+                    s->touched[p] = 1;
+        }
+        fz_always(fz) {
+            pdf_drop_obj(fz, op);
+            pdf_drop_obj(fz, cp);
+        }
+        fz_catch(fz)
+            fz_rethrow(fz);
     }
     s->touched_all = !global || w.budget < 0;
 }
@@ -430,40 +504,58 @@ static float page_scale(fz_context *fz, pdf_page *page)
 }
 
 /* r: pixels of pix, counted from its corner. */
-static void png_crop(fz_context *fz, fz_pixmap *pix, fz_irect r, unsigned char **out, size_t *len)
+/* Copy r (pixels of pix, counted from its corner) out as raw RGB. */
+static void crop(fz_context *fz, fz_pixmap *pix, fz_irect r, unsigned char **out, int *w, int *h)
 {
-    fz_pixmap *volatile sub = NULL;
-    fz_buffer *volatile buf = NULL;
-
     /* The two renderings of a page may differ in size (a page whose box
      * changed): crop each within its own pixels. */
     r = fz_intersect_irect(r, fz_make_irect(0, 0, fz_pixmap_width(fz, pix), fz_pixmap_height(fz, pix)));
     if (r.x1 <= r.x0 || r.y1 <= r.y0 || fz_pixmap_components(fz, pix) != 3)
         return;
+    int cw = r.x1 - r.x0, ch = r.y1 - r.y0, stride = fz_pixmap_stride(fz, pix);
+    const unsigned char *src = fz_pixmap_samples(fz, pix);
+    unsigned char *dst = malloc((size_t)cw * (size_t)ch * 3);
+    if (!dst)
+        return; /* no picture is not a verdict: the finding stands without it */
+    for (int y = r.y0; y < r.y1; y++)
+        memcpy(dst + (size_t)(y - r.y0) * 3 * (size_t)cw, src + (size_t)y * stride + 3 * (size_t)r.x0,
+               3 * (size_t)cw);
+    *out = dst;
+    *w = cw;
+    *h = ch;
+}
+
+/* A crop as PNG (malloc'd), or NULL. */
+static unsigned char *png_of_rgb(fz_context *fz, const unsigned char *rgb, int w, int h, size_t *len)
+{
+    fz_pixmap *volatile pix = NULL;
+    fz_buffer *volatile buf = NULL;
+    unsigned char *volatile out = NULL;
+
+    if (!rgb)
+        return NULL;
     fz_try(fz) {
-        int w = r.x1 - r.x0, stride = fz_pixmap_stride(fz, pix);
-        const unsigned char *src = fz_pixmap_samples(fz, pix);
-        sub = fz_new_pixmap(fz, fz_device_rgb(fz), w, r.y1 - r.y0, NULL, 0);
-        unsigned char *dst = fz_pixmap_samples(fz, sub);
-        for (int y = r.y0; y < r.y1; y++)
-            memcpy(dst + (size_t)(y - r.y0) * fz_pixmap_stride(fz, sub),
-                   src + (size_t)y * stride + 3 * (size_t)r.x0, 3 * (size_t)w);
-        buf = fz_new_buffer_from_pixmap_as_png(fz, sub, fz_default_color_params);
+        pix = fz_new_pixmap(fz, fz_device_rgb(fz), w, h, NULL, 0);
+        unsigned char *dst = fz_pixmap_samples(fz, pix);
+        for (int y = 0; y < h; y++)
+            memcpy(dst + (size_t)y * fz_pixmap_stride(fz, pix), rgb + (size_t)y * 3 * (size_t)w, 3 * (size_t)w);
+        buf = fz_new_buffer_from_pixmap_as_png(fz, pix, fz_default_color_params);
         unsigned char *p;
         size_t n = fz_buffer_storage(fz, buf, &p);
-        *out = malloc(n);
-        if (*out) {
-            memcpy(*out, p, n);
+        out = malloc(n);
+        if (out) {
+            memcpy(out, p, n);
             *len = n;
         }
     }
     fz_always(fz) {
         fz_drop_buffer(fz, buf);
-        fz_drop_pixmap(fz, sub);
+        fz_drop_pixmap(fz, pix);
     }
     fz_catch(fz) {
         /* No picture is not a verdict: the finding stands without it. */
     }
+    return out;
 }
 
 /* ------------------------------------------------------------ comparing */
@@ -503,8 +595,8 @@ static vregion *new_region(vrender *vr, const page_cmp *pc, fz_irect b, int defi
     int m = (int)(VR_MARGIN_MM / mm);
     fz_irect c = {b.x0 - m, b.y0 - m, b.x1 + m, b.y1 + m};
     c = fz_intersect_irect(c, fz_make_irect(0, 0, w, h));
-    png_crop(pc->fz, pc->op, c, &r->png[0], &r->pnglen[0]);
-    png_crop(pc->fz, pc->np, c, &r->png[1], &r->pnglen[1]);
+    crop(pc->fz, pc->op, c, &r->rgb[0], &r->w[0], &r->h[0]);
+    crop(pc->fz, pc->np, c, &r->rgb[1], &r->w[1], &r->h[1]);
     return r;
 }
 
@@ -741,17 +833,24 @@ static void permitted_from_changes(fz_context *fz, vsig *s, pdf_document *cur)
     }
 }
 
-static void prepare_sig(seal_ctx *ctx, vdoc *d, vsig *s, pdf_document *cur)
+static void prepare_sig(seal_ctx *ctx, vdoc *d, vsig *s)
 {
     fz_context *fz = ctx->fz;
     vrender *vr = s->vr;
 
     fz_try(fz) {
-        vr->old = seal__vfy_open_prefix(ctx, d->data, (size_t)s->rev_end, d->password);
+        /* The structural judge's instance, its objects already parsed;
+         * from here on drawing may synthesise appearances in it. */
+        vr->old = s->signed_doc;
+        s->signed_doc = NULL;
+        if (!vr->old)
+            vr->old = seal__vfy_open_prefix(ctx, d->data, (size_t)s->rev_end, d->password);
         vr->old_pages = pdf_count_pages(fz, vr->old);
+        /* Both walks only read: the document as shown serves, before any
+         * page of it is drawn. */
         if (!s->touched)
-            find_touched(fz, s, vr->old, cur);
-        permitted_from_changes(fz, s, cur);
+            find_touched(fz, s, vr->old, d->doc);
+        permitted_from_changes(fz, s, d->doc);
     }
     fz_catch(fz) {
         if (fz_caught(fz) == FZ_ERROR_MEMORY)
@@ -952,7 +1051,7 @@ void seal__vrender_prepare(seal_ctx *ctx, vdoc *d)
         cur = seal__vfy_open_prefix(ctx, d->data, d->len, d->password);
         int npages = pdf_count_pages(fz, cur), last = npages;
         for (size_t i = 0; i < n; i++) {
-            prepare_sig(ctx, d, todo[i], cur);
+            prepare_sig(ctx, d, todo[i]);
             if (todo[i]->vr->old_pages > last)
                 last = todo[i]->vr->old_pages;
         }
@@ -979,17 +1078,14 @@ void seal__vrender_prepare(seal_ctx *ctx, vdoc *d)
 /* ------------------------------------------------------------ judging */
 
 /* Record a disallowed (or allowed) rendering change with its crops. */
-static void record(vsig *s, int revision, vregion *r, int allowed, const char *detail)
+static void record(fz_context *fz, vsig *s, int revision, vregion *r, int allowed, const char *detail)
 {
     size_t before = s->nchanges;
 
     seal__vfy_add_change(s, revision, 0, r->page, "rendering", allowed, "%s", detail);
     if (s->nchanges > before)
-        for (int k = 0; k < 2; k++) {
-            s->changes[before].png[k] = r->png[k];
-            s->changes[before].pnglen[k] = r->pnglen[k];
-            r->png[k] = NULL;
-        }
+        for (int k = 0; k < 2; k++)
+            s->changes[before].png[k] = png_of_rgb(fz, r->rgb[k], r->w[k], r->h[k], &s->changes[before].pnglen[k]);
 }
 
 int seal__vrender_judge(seal_ctx *ctx, vdoc *d, vsig *s)
@@ -997,7 +1093,6 @@ int seal__vrender_judge(seal_ctx *ctx, vdoc *d, vsig *s)
     vrender *vr = s->vr;
     int revision = 0, bad = 0;
 
-    (void)ctx;
     if (!vr)
         return 0;
     for (size_t r = 0; r < d->nrevs && !revision; r++)
@@ -1008,7 +1103,7 @@ int seal__vrender_judge(seal_ctx *ctx, vdoc *d, vsig *s)
         char detail[300];
         if (r->definite) {
             snprintf(detail, sizeof(detail), "%s: %s", r->where, r->why);
-            record(s, revision, r, 0, detail);
+            record(ctx->fz, s, revision, r, 0, detail);
             bad = 1;
             continue;
         }
@@ -1046,7 +1141,7 @@ int seal__vrender_judge(seal_ctx *ctx, vdoc *d, vsig *s)
         if (worst == 1 && by_annot) {
             snprintf(detail, sizeof(detail), "%s: content added over the signed page by an annotation after signing",
                      r->where);
-            record(s, revision, r, 1, detail);
+            record(ctx->fz, s, revision, r, 1, detail);
             seal__vfy_set(s, SEAL_INDETERMINATE, SEAL_SUB_NONE,
                           "%s: the page shows content added by an annotation after signing (permitted, but not "
                           "signed): look at it",
@@ -1057,13 +1152,13 @@ int seal__vrender_judge(seal_ctx *ctx, vdoc *d, vsig *s)
             snprintf(detail, sizeof(detail),
                      "%s: content drawn over the signed page by signature '%s', which is TOTAL-FAILED",
                      r->where, who);
-            record(s, revision, r, 0, detail);
+            record(ctx->fz, s, revision, r, 0, detail);
             bad = 1;
         } else if (worst == 1) {
             snprintf(detail, sizeof(detail),
                      "%s: ink added over the signed page by signature '%s' (allowed only if it is trusted)",
                      r->where, who);
-            record(s, revision, r, 1, detail);
+            record(ctx->fz, s, revision, r, 1, detail);
             seal__vfy_set(s, SEAL_INDETERMINATE, SEAL_SUB_NONE,
                           "%s: ink was added over the signed page by signature '%s', whose own verdict is INDETERMINATE",
                           r->where, who);
@@ -1090,8 +1185,8 @@ void seal__vrender_free(vsig *s)
     if (!vr)
         return;
     for (int i = 0; i < vr->nreg; i++) {
-        free(vr->reg[i].png[0]);
-        free(vr->reg[i].png[1]);
+        free(vr->reg[i].rgb[0]);
+        free(vr->reg[i].rgb[1]);
     }
     free(vr->clip);
     free(vr->annots);

@@ -5,6 +5,7 @@
  * SPDX-License-Identifier: AGPL-3.0-or-later
  */
 #include "vroles.h"
+#include "pdfint.h"
 
 #include <stdio.h>
 #include <string.h>
@@ -274,6 +275,7 @@ int seal__vroles_walk(fz_context *fz, pdf_document *doc, int nobj, int want_dang
 {
     walker w;
     volatile int n = nobj;
+    int *volatile nums = NULL;
 
     memset(out, 0, sizeof(*out));
     memset(&w, 0, sizeof(w));
@@ -297,8 +299,10 @@ int seal__vroles_walk(fz_context *fz, pdf_document *doc, int nobj, int want_dang
             cap(&w, "more pages than the walk follows");
             pages = MAX_PAGES;
         }
+        int count = 0;
+        nums = seal__pdf_page_nums(fz, doc, &count);
         for (int p = 0; p < pages; p++) {
-            int num = pdf_to_num(fz, pdf_lookup_page_obj(fz, doc, p));
+            int num = p < count && nums ? nums[p] : pdf_to_num(fz, pdf_lookup_page_obj(fz, doc, p));
             if (num > 0 && num < n)
                 w.pageidx[num] = w.pageidx[num] == VR_PAGE_NONE ? p : VR_PAGE_MANY;
         }
@@ -313,6 +317,7 @@ int seal__vroles_walk(fz_context *fz, pdf_document *doc, int nobj, int want_dang
         }
     }
     fz_always(fz) {
+        fz_free(fz, nums);
         fz_free(fz, w.stack);
         fz_free(fz, w.pageidx);
     }
@@ -333,6 +338,7 @@ void seal__vroles_free(fz_context *fz, vroles *r)
     r->role = NULL;
     r->page = NULL;
     r->dangling = NULL;
+    r->n = 0;
 }
 
 const char *seal__vroles_name(uint32_t bits)
