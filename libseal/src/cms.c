@@ -285,7 +285,7 @@ out:
     return name;
 }
 
-static void add_unique(STACK_OF(X509) *certs, X509 *x)
+void seal__certs_add_unique(STACK_OF(X509) *certs, X509 *x)
 {
     for (int i = 0; i < sk_X509_num(certs); i++)
         if (X509_cmp(sk_X509_value(certs, i), x) == 0)
@@ -307,7 +307,7 @@ void seal__cms_collect_certs(const unsigned char *der, size_t len, STACK_OF(X509
     }
     in = CMS_get1_certs(cms);
     for (int i = 0; i < sk_X509_num(in); i++)
-        add_unique(certs, sk_X509_value(in, i));
+        seal__certs_add_unique(certs, sk_X509_value(in, i));
     sk_X509_pop_free(in, X509_free);
     /* Time-stamp tokens in the unsigned attributes carry the TSA's chain. */
     sis = CMS_get0_SignerInfos(cms);

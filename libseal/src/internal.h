@@ -13,7 +13,7 @@
 
 #include <mupdf/fitz.h>
 
-#define SEAL_MSG_MAX 1024
+#define SEAL_MSG_MAX 2048
 
 struct seal_ctx {
     fz_context *fz;

@@ -3,7 +3,7 @@
  * software key; certificate checks and descriptions.
  * SPDX-License-Identifier: AGPL-3.0-or-later
  */
-#include "keyint.h"
+#include "ltvint.h"
 
 #include <stdlib.h>
 #include <string.h>
@@ -116,6 +116,7 @@ void seal__cert_text_free(seal__cert_text *t)
     free(t->key_type);
     free(t->label);
     free(t->id);
+    free(t->uri);
     memset(t, 0, sizeof(*t));
 }
 
@@ -125,6 +126,14 @@ static long long asn1_time_epoch(const ASN1_TIME *at)
     if (!at || !ASN1_TIME_to_tm(at, &tm))
         return 0;
     return (long long)timegm(&tm);
+}
+
+const char *seal__ku_class(unsigned ku)
+{
+    int sign = (ku & SEAL_KU_ABSENT) || (ku & (SEAL_KU_DIGITAL_SIGNATURE | SEAL_KU_NON_REPUDIATION));
+    int enc = (ku & SEAL_KU_ABSENT) ||
+              (ku & (SEAL_KU_KEY_ENCIPHERMENT | SEAL_KU_DATA_ENCIPHERMENT | SEAL_KU_KEY_AGREEMENT));
+    return sign && enc ? "both" : sign ? "sign" : enc ? "encrypt" : "none";
 }
 
 unsigned seal__cert_key_usage(X509 *cert)
@@ -158,6 +167,7 @@ void seal__cert_info(seal_cert_info *out, const seal__cert_text *t, X509 *cert)
     out->key_usage = seal__cert_key_usage(cert);
     out->object_label = t->label;
     out->object_id = t->id;
+    out->key_uri = t->uri;
 }
 
 seal_status seal__key_check_cert(seal_ctx *ctx, X509 *cert, const char *what)
@@ -253,9 +263,8 @@ static seal_status open_p12(seal_ctx *ctx, seal_key *key, const char *path,
     return SEAL_OK;
 }
 
-/* Add the certificates of a PEM file to the chain, skipping duplicates and
- * the signer itself. */
-static seal_status add_chain_file(seal_ctx *ctx, seal_key *key, const char *path)
+/* The certificates of a --chain PEM file, for the chain walk. */
+static seal_status read_chain_file(seal_ctx *ctx, const char *path, STACK_OF(X509) *out)
 {
     BIO *b = BIO_new_file(path, "r");
     X509 *x;
@@ -264,19 +273,57 @@ static seal_status add_chain_file(seal_ctx *ctx, seal_key *key, const char *path
     if (!b)
         return seal__ossl_fail(ctx, SEAL_ERR_IO, "cannot read certificate chain %s", path);
     while ((x = PEM_read_bio_X509(b, NULL, NULL, NULL)) != NULL) {
-        int dup = X509_cmp(x, key->cert) == 0;
-        for (int i = 0; !dup && i < sk_X509_num(key->chain); i++)
-            dup = X509_cmp(x, sk_X509_value(key->chain, i)) == 0;
-        if (dup || !sk_X509_push(key->chain, x))
-            X509_free(x);
-        else
+        if (sk_X509_push(out, x))
             added++;
+        else
+            X509_free(x);
     }
     BIO_free(b);
     ERR_clear_error();
-    if (!added && sk_X509_num(key->chain) == 0)
+    if (!added)
         return seal__fail(ctx, SEAL_ERR_INPUT, "%s holds no PEM certificate", path);
     return SEAL_OK;
+}
+
+/* The signer's chain, every intermediate (and the root when one is
+ * found), from the certificates that came with the key (token or
+ * PKCS#12), then --chain, SEAL_CA_PATH, the system trust store, and AIA
+ * caIssuers. Only a chain nothing completes is warned about, naming the
+ * issuer that is missing. */
+static seal_status complete_chain(seal_ctx *ctx, seal_key *key, const seal_key_options *opts,
+                                  const char *what)
+{
+    seal__chain_sources src = {0};
+    seal__chain_gap gap;
+    seal_status st = SEAL_OK;
+
+    src.pool = key->chain;
+    src.extra = sk_X509_new_null();
+    src.ca_path = getenv("SEAL_CA_PATH");
+    src.system = 1;
+    src.aia = 1;
+    key->chain = sk_X509_new_null();
+    if (!src.extra || !key->chain)
+        st = seal__fail(ctx, SEAL_ERR_NOMEM, "out of memory");
+    if (st == SEAL_OK && opts && opts->chain_path)
+        st = read_chain_file(ctx, opts->chain_path, src.extra);
+    if (st == SEAL_OK)
+        st = seal__chain_complete(ctx, key->cert, key->chain, &src, &gap);
+    if (st == SEAL_OK && !gap.complete) {
+        char aia[900] = "";
+        if (gap.url[0])
+            snprintf(aia, sizeof(aia), "; its AIA caIssuers %s failed: %s", gap.url, gap.why);
+        else
+            snprintf(aia, sizeof(aia), "; no AIA caIssuers URL names it");
+        seal__warn(ctx, "the certificate chain of %s is incomplete: the issuer '%s' was not found "
+                        "on the token, in --chain, SEAL_CA_PATH or the system trust store%s. "
+                        "Signatures will lack it, and verifiers must find it themselves "
+                        "(--chain CA.pem includes it)",
+                   what, gap.missing, aia);
+    }
+    sk_X509_pop_free(src.pool, X509_free);
+    sk_X509_pop_free(src.extra, X509_free);
+    return st;
 }
 
 SEAL_API seal_status seal_key_open(seal_ctx *ctx, seal_key **out, const char *uri,
@@ -312,14 +359,8 @@ SEAL_API seal_status seal_key_open(seal_ctx *ctx, seal_key **out, const char *ur
     }
     if (st == SEAL_OK)
         st = seal__key_check_cert(ctx, key->cert, what);
-    if (st == SEAL_OK && opts && opts->chain_path)
-        st = add_chain_file(ctx, key, opts->chain_path);
-    if (st == SEAL_OK && sk_X509_num(key->chain) == 0 &&
-        X509_check_issued(key->cert, key->cert) != X509_V_OK)
-        seal__warn(ctx, "%s holds no issuer certificate: signatures will carry the signer's "
-                        "certificate only, and verifiers must find the CA chain themselves "
-                        "(--chain CA.pem includes it)",
-                   what);
+    if (st == SEAL_OK)
+        st = complete_chain(ctx, key, opts, what);
     ERR_clear_error();
     if (st != SEAL_OK) {
         seal_key_free(key);

@@ -16,6 +16,7 @@
 /* Text fields of a certificate, owned by the holder. */
 typedef struct seal__cert_text {
     char *subject, *issuer, *cn, *serial, *key_type, *label, *id;
+    char *uri; /* token listing: the --key URI of the certificate's key, or NULL */
 } seal__cert_text;
 
 void seal__cert_text_fill(seal__cert_text *t, X509 *cert);
@@ -23,26 +24,33 @@ void seal__cert_text_free(seal__cert_text *t);
 void seal__cert_info(seal_cert_info *out, const seal__cert_text *t, X509 *cert);
 /* SEAL_KU_* bits of a certificate. */
 unsigned seal__cert_key_usage(X509 *cert);
+/* "sign", "encrypt", "both" or "none" for SEAL_KU_* bits (no extension: both). */
+const char *seal__ku_class(unsigned ku);
 
 /* A token session holding a private key (token.c). */
 typedef struct seal__p11 seal__p11;
 
-/* Open the key named by a pkcs11: URI; fills cert and chain (owned by caller). */
+/* Open the key named by a pkcs11: URI; fills cert and pool, the token's
+ * other certificates (both owned by the caller). More than one signing key
+ * matching the URI is SEAL_ERR_KEY_NOT_FOUND naming each with its URI. */
 seal_status seal__p11_open(seal_ctx *ctx, seal__p11 **out, const char *uri,
-                           const seal_key_options *opts, X509 **cert, STACK_OF(X509) **chain);
+                           const seal_key_options *opts, X509 **cert, STACK_OF(X509) **pool);
 void seal__p11_close(seal__p11 *p);
 /* Sign a digest of the given algorithm (NID) with the token key: an RSA
  * PKCS#1 v1.5 signature over a DigestInfo, or a DER ECDSA-Sig-Value. */
 seal_status seal__p11_sign(seal_ctx *ctx, seal__p11 *p, int md_nid, const unsigned char *md,
                            size_t mdlen, unsigned char **sig, size_t *siglen);
 const char *seal__p11_label(const seal__p11 *p);
+/* Certificates with this subject in the p11-kit system trust store
+ * (p11-kit-trust.so), added to out. Nothing when it is not installed. */
+void seal__p11_trust_lookup(const X509_NAME *subject, STACK_OF(X509) *out);
 
 struct seal_key {
     pthread_mutex_t lock;  /* a token session signs one thing at a time */
     seal__p11 *p11;        /* token key, or NULL */
     EVP_PKEY *soft;        /* PKCS#12 private key, or NULL */
     X509 *cert;            /* signer certificate */
-    STACK_OF(X509) *chain; /* issuers found with it (may be empty) */
+    STACK_OF(X509) *chain; /* its issuers, signer's first (chain.c; may be empty) */
     seal__cert_text text;
 };
 

@@ -433,6 +433,7 @@ static json_object *json_sig(const seal_report *rep, size_t i)
     json_object_object_add(j, "seal_kind", jstr(s->seal_kind));
     json_object_object_add(j, "certify", json_object_new_int(s->certify));
     json_object_object_add(j, "chain_trusted", json_object_new_boolean(s->chain_trusted));
+    json_object_object_add(j, "chain_fetched", jstr(s->chain_fetched));
     json_object_object_add(j, "revocation", jstr(revocation_name(s->revocation)));
     json_object_object_add(j, "digest_algorithm", jstr(s->digest_algorithm));
     json_object_object_add(j, "key", jstr(s->key));
@@ -551,6 +552,9 @@ static void text_sig(FILE *f, const seal_report *rep, size_t i)
     fprintf(f, "  完整 Intact:         %s; ByteRange %s\n", s->intact ? "yes 是" : "no 否",
             s->byte_range_ok ? "ok 正常" : "bad 异常");
     fprintf(f, "  证书链 Chain:        %s\n", s->chain_trusted ? "trusted 受信任" : "not trusted 不受信任");
+    if (s->chain_fetched && s->chain_fetched[0])
+        fprintf(f, "  补全 Completed:      intermediate fetched online (AIA) 中间证书已在线获取: %s\n",
+                s->chain_fetched);
     fprintf(f, "  吊销 Revocation:     %s%s\n", revocation_name(s->revocation),
             s->revocation == SEAL_REVOCATION_NOT_CHECKED ? " (吊销状态未检查)" : "");
     fprintf(f, "  修订 Revision:       %d of %zu\n", s->revision, rep->info.revisions);
@@ -699,6 +703,10 @@ static void html_sig(FILE *f, const seal_report *rep, size_t i)
     seal__xml_escape(f, s->signer);
     fputs("<br><small>", f);
     seal__xml_escape(f, s->issuer);
+    if (s->chain_fetched && s->chain_fetched[0]) {
+        fputs("<br>中间证书已在线获取 intermediate fetched online (AIA): ", f);
+        seal__xml_escape(f, s->chain_fetched);
+    }
     fputs("</small></td><td>", f);
     seal__xml_escape(f, s->signing_time);
     fprintf(f, "<br><small>%s</small></td><td>%s</td><td>",

@@ -364,20 +364,100 @@ static seal_status find_token(seal_ctx *ctx, seal__p11 *p, P11KitUri *uri, CK_SL
     return SEAL_OK;
 }
 
-/* Pick the private key and its certificate. With several candidates, the
- * one whose certificate allows signing wins: a CA key pair usually comes
- * with a signing and an encryption certificate. */
+/* RFC 7512 percent-encoding of a value appended to out: everything but
+ * the unreserved characters (and '/' in a module path) as %XX. */
+static void uri_put(char *out, size_t size, const unsigned char *v, size_t n, int keep_slash)
+{
+    size_t used = strlen(out);
+    for (size_t i = 0; v && i < n && used + 4 < size; i++) {
+        unsigned char c = v[i];
+        if ((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
+            strchr("-._~", c) || (keep_slash && c == '/'))
+            out[used++] = (char)c;
+        else
+            used += (size_t)snprintf(out + used, size - used, "%%%02X", c);
+    }
+    out[used] = 0;
+}
+
+/* The --key URI naming one key: its token's label and its object label;
+ * with by_id (labels that do not tell keys apart, or none) its CKA_ID too;
+ * module-path when one is known. malloc'd. */
+static char *key_uri(const char *token, const char *label, const unsigned char *id, size_t idlen,
+                     int by_id, const char *module)
+{
+    char buf[1024] = "pkcs11:token=";
+    size_t used;
+
+    uri_put(buf, sizeof(buf), (const unsigned char *)token, strlen(token), 0);
+    if (label && label[0]) {
+        strcat(buf, ";object=");
+        uri_put(buf, sizeof(buf), (const unsigned char *)label, strlen(label), 0);
+    }
+    if ((by_id || !label || !label[0]) && id && idlen) {
+        used = strlen(buf);
+        snprintf(buf + used, sizeof(buf) - used, ";id=");
+        for (size_t i = 0; i < idlen && strlen(buf) + 4 < sizeof(buf); i++) {
+            used = strlen(buf);
+            snprintf(buf + used, sizeof(buf) - used, "%%%02X", id[i]);
+        }
+    }
+    if (module && module[0]) {
+        strcat(buf, "?module-path=");
+        uri_put(buf, sizeof(buf), (const unsigned char *)module, strlen(module), 1);
+    }
+    return strdup(buf);
+}
+
+/* Whether another of n certificates carries the same label. */
+static int label_shared(tok_cert *const *c, size_t n, size_t i)
+{
+    for (size_t j = 0; j < n; j++)
+        if (j != i && (!c[i]->label || !c[j]->label || !strcmp(c[i]->label, c[j]->label)))
+            return 1;
+    return 0;
+}
+
+/* More than one signing key matches: exit 5 naming each, never a guess. */
+static seal_status ambiguous(seal_ctx *ctx, seal__p11 *p, P11KitUri *uri, tok_cert *const *cand,
+                             size_t n)
+{
+    char list[SEAL_MSG_MAX] = "";
+    size_t used = 0;
+
+    for (size_t i = 0; i < n; i++) {
+        seal__cert_text t;
+        char *u = key_uri(p->label, cand[i]->label, cand[i]->id, cand[i]->id_len,
+                          label_shared(cand, n, i), p11_kit_uri_get_module_path(uri));
+        seal__cert_text_fill(&t, cand[i]->x509);
+        used = strlen(list);
+        snprintf(list + used, sizeof(list) - used, "%s[%zu] %s, usage %s: --key '%s'",
+                 i ? "; " : "", i + 1, t.subject ? t.subject : "?",
+                 seal__ku_class(seal__cert_key_usage(cand[i]->x509)), u ? u : "?");
+        seal__cert_text_free(&t);
+        free(u);
+    }
+    return seal__fail(ctx, SEAL_ERR_KEY_NOT_FOUND,
+                      "the key URI matches %zu signing keys on token '%s'; none is chosen for you, "
+                      "name one with object= or id=: %s",
+                      n, p->label, list);
+}
+
+/* Pick the private key and its certificate: exactly one key the URI
+ * matches must have a certificate (same CKA_ID) that allows signing; an
+ * encryption-only certificate's key never signs, so it is no candidate.
+ * *pool gets every other certificate on the token, for the chain. */
 static seal_status find_key(seal_ctx *ctx, seal__p11 *p, P11KitUri *uri, X509 **cert,
-                            STACK_OF(X509) **chain)
+                            STACK_OF(X509) **pool)
 {
     CK_OBJECT_CLASS cls = CKO_PRIVATE_KEY;
     CK_ATTRIBUTE tmpl[4];
     CK_ULONG nt = 0, nkeys;
-    CK_OBJECT_HANDLE keys[MAX_OBJECTS];
+    CK_OBJECT_HANDLE keys[MAX_OBJECTS], cand_key[MAX_OBJECTS];
     CK_ATTRIBUTE *a;
-    tok_cert certs[MAX_OBJECTS];
-    size_t ncerts;
-    int best = -1, best_cert = -1, unusable_cert = -1;
+    tok_cert certs[MAX_OBJECTS], *cand[MAX_OBJECTS];
+    size_t ncerts, ncand = 0;
+    int unusable_cert = -1;
     seal_status st = SEAL_OK;
 
     tmpl[nt++] = (CK_ATTRIBUTE){CKA_CLASS, &cls, sizeof(cls)};
@@ -391,7 +471,7 @@ static seal_status find_key(seal_ctx *ctx, seal__p11 *p, P11KitUri *uri, X509 **
                           p->label);
 
     ncerts = load_certs(p->module, p->session, certs, MAX_OBJECTS);
-    for (CK_ULONG k = 0; k < nkeys && best < 0; k++) {
+    for (CK_ULONG k = 0; k < nkeys; k++) {
         CK_ULONG idlen;
         unsigned char *id = get_attr(p->module, p->session, keys[k], CKA_ID, &idlen);
         for (size_t c = 0; c < ncerts; c++) {
@@ -399,15 +479,15 @@ static seal_status find_key(seal_ctx *ctx, seal__p11 *p, P11KitUri *uri, X509 **
                 continue;
             unsigned ku = seal__cert_key_usage(certs[c].x509);
             if ((ku & SEAL_KU_ABSENT) || (ku & (SEAL_KU_DIGITAL_SIGNATURE | SEAL_KU_NON_REPUDIATION))) {
-                best = (int)k;
-                best_cert = (int)c;
+                cand_key[ncand] = keys[k];
+                cand[ncand++] = &certs[c];
                 break;
             }
             unusable_cert = (int)c;
         }
         free(id);
     }
-    if (best < 0) {
+    if (ncand == 0) {
         if (unusable_cert >= 0) {
             st = seal__fail(ctx, SEAL_ERR_CERT,
                             "the certificate of key '%s' on token '%s' is for encryption only "
@@ -420,7 +500,11 @@ static seal_status find_key(seal_ctx *ctx, seal__p11 *p, P11KitUri *uri, X509 **
         }
         goto out;
     }
-    p->key = keys[best];
+    if (ncand > 1) {
+        st = ambiguous(ctx, p, uri, cand, ncand);
+        goto out;
+    }
+    p->key = cand_key[0];
     {
         CK_ULONG len;
         unsigned char *v = get_attr(p->module, p->session, p->key, CKA_KEY_TYPE, &len);
@@ -430,38 +514,67 @@ static seal_status find_key(seal_ctx *ctx, seal__p11 *p, P11KitUri *uri, X509 **
         p->always_auth = v && len == 1 && v[0];
         free(v);
     }
-    *cert = X509_dup(certs[best_cert].x509);
-    *chain = sk_X509_new_null();
-    if (!*cert || !*chain) {
+    *cert = X509_dup(cand[0]->x509);
+    *pool = sk_X509_new_null();
+    if (!*cert || !*pool) {
         st = seal__fail(ctx, SEAL_ERR_NOMEM, "out of memory");
         goto out;
     }
-    /* The issuers present on the token, walked up from the signer. */
-    {
-        X509 *cur = certs[best_cert].x509;
-        for (int depth = 0; depth < 8; depth++) {
-            X509 *issuer = NULL;
-            if (X509_check_issued(cur, cur) == X509_V_OK)
-                break;
-            for (size_t c = 0; c < ncerts; c++)
-                if (certs[c].x509 != cur && X509_check_issued(certs[c].x509, cur) == X509_V_OK) {
-                    issuer = certs[c].x509;
-                    break;
-                }
-            if (!issuer)
-                break;
-            X509_up_ref(issuer);
-            sk_X509_push(*chain, issuer);
-            cur = issuer;
-        }
-    }
+    /* The token's other certificates: where its chain is looked for first. */
+    for (size_t c = 0; c < ncerts; c++)
+        if (&certs[c] != cand[0] && sk_X509_push(*pool, certs[c].x509))
+            certs[c].x509 = NULL;
 out:
     free_certs(certs, ncerts);
     return st;
 }
 
+/* The system trust store is a PKCS#11 module too (p11-kit-trust.so); its
+ * certificates are found by subject without loading them all. */
+void seal__p11_trust_lookup(const X509_NAME *subject, STACK_OF(X509) *out)
+{
+    unsigned char *der = NULL;
+    int dlen = i2d_X509_NAME(subject, &der);
+    CK_FUNCTION_LIST *m = dlen > 0 ? p11_kit_module_load("p11-kit-trust.so", 0) : NULL;
+    CK_SLOT_ID slots[MAX_SLOTS];
+    CK_ULONG nslots = MAX_SLOTS;
+
+    if (!m)
+        goto out;
+    if (p11_kit_module_initialize(m) != CKR_OK) {
+        p11_kit_module_release(m);
+        goto out;
+    }
+    if (m->C_GetSlotList(CK_TRUE, slots, &nslots) == CKR_OK) {
+        for (CK_ULONG i = 0; i < nslots; i++) {
+            CK_OBJECT_CLASS cls = CKO_CERTIFICATE;
+            CK_ATTRIBUTE tmpl[] = {{CKA_CLASS, &cls, sizeof(cls)}, {CKA_SUBJECT, der, (CK_ULONG)dlen}};
+            CK_OBJECT_HANDLE objs[MAX_OBJECTS];
+            CK_SESSION_HANDLE s;
+            if (m->C_OpenSession(slots[i], CKF_SERIAL_SESSION, NULL, NULL, &s) != CKR_OK)
+                continue;
+            CK_ULONG n = find_objects(m, s, tmpl, 2, objs, MAX_OBJECTS);
+            for (CK_ULONG k = 0; k < n; k++) {
+                CK_ULONG len;
+                unsigned char *v = get_attr(m, s, objs[k], CKA_VALUE, &len);
+                const unsigned char *q = v;
+                X509 *x = v ? d2i_X509(NULL, &q, (long)len) : NULL;
+                if (x && !sk_X509_push(out, x))
+                    X509_free(x);
+                free(v);
+            }
+            m->C_CloseSession(s);
+        }
+    }
+    p11_kit_module_finalize(m);
+    p11_kit_module_release(m);
+out:
+    OPENSSL_free(der);
+    ERR_clear_error();
+}
+
 seal_status seal__p11_open(seal_ctx *ctx, seal__p11 **out, const char *uri_str,
-                           const seal_key_options *opts, X509 **cert, STACK_OF(X509) **chain)
+                           const seal_key_options *opts, X509 **cert, STACK_OF(X509) **pool)
 {
     P11KitUri *uri = p11_kit_uri_new();
     seal__p11 *p = calloc(1, sizeof(*p));
@@ -503,7 +616,7 @@ seal_status seal__p11_open(seal_ctx *ctx, seal__p11 **out, const char *uri_str,
         if ((st = login(ctx, p, slot, p11_kit_uri_get_pin_source(uri), CKU_USER)) != SEAL_OK)
             goto fail;
     }
-    if ((st = find_key(ctx, p, uri, cert, chain)) != SEAL_OK)
+    if ((st = find_key(ctx, p, uri, cert, pool)) != SEAL_OK)
         goto fail;
     p11_kit_uri_free(uri);
     *out = p;
@@ -659,6 +772,35 @@ static unsigned token_flags(const CK_TOKEN_INFO *ti)
     return f;
 }
 
+/* Which certificates go with a key: a private or public key object of the
+ * same CKA_ID visible without login; when the token shows no key objects
+ * before login, its end-entity (non-CA) certificates. */
+static void mark_keys(CK_FUNCTION_LIST *m, CK_SESSION_HANDLE sess, tok_cert *certs, size_t n,
+                      int login_required, unsigned char *has_key)
+{
+    static const CK_OBJECT_CLASS classes[2] = {CKO_PRIVATE_KEY, CKO_PUBLIC_KEY};
+    size_t nkeys = 0;
+
+    memset(has_key, 0, n);
+    for (int k = 0; k < 2; k++) {
+        CK_ATTRIBUTE tmpl = {CKA_CLASS, (void *)&classes[k], sizeof(classes[k])};
+        CK_OBJECT_HANDLE objs[MAX_OBJECTS];
+        CK_ULONG nobj = find_objects(m, sess, &tmpl, 1, objs, MAX_OBJECTS);
+        nkeys += nobj;
+        for (CK_ULONG o = 0; o < nobj; o++) {
+            CK_ULONG idlen;
+            unsigned char *id = get_attr(m, sess, objs[o], CKA_ID, &idlen);
+            for (size_t c = 0; id && c < n; c++)
+                if (certs[c].id && certs[c].id_len == idlen && !memcmp(certs[c].id, id, idlen))
+                    has_key[c] = 1;
+            free(id);
+        }
+    }
+    if (nkeys == 0 && login_required)
+        for (size_t c = 0; c < n; c++)
+            has_key[c] = X509_check_ca(certs[c].x509) == 0;
+}
+
 static seal_status list_module(seal_ctx *ctx, seal_token_list *list, CK_FUNCTION_LIST *m,
                                const char *name)
 {
@@ -695,6 +837,8 @@ static seal_status list_module(seal_ctx *ctx, seal_token_list *list, CK_FUNCTION
             continue;
         tok_cert certs[MAX_OBJECTS];
         size_t n = load_certs(m, sess, certs, MAX_OBJECTS);
+        unsigned char has_key[MAX_OBJECTS];
+        mark_keys(m, sess, certs, n, (ti.flags & CKF_LOGIN_REQUIRED) != 0, has_key);
         m->C_CloseSession(sess);
         s->certs = calloc(n ? n : 1, sizeof(X509 *));
         s->text = calloc(n ? n : 1, sizeof(seal__cert_text));
@@ -702,7 +846,12 @@ static seal_status list_module(seal_ctx *ctx, seal_token_list *list, CK_FUNCTION
             free_certs(certs, n);
             return seal__fail(ctx, SEAL_ERR_NOMEM, "out of memory");
         }
-        for (size_t c = 0; c < n; c++) {
+        tok_cert *keyed[MAX_OBJECTS];
+        size_t nkeyed = 0;
+        for (size_t c = 0; c < n; c++)
+            if (has_key[c])
+                keyed[nkeyed++] = &certs[c];
+        for (size_t c = 0, k = 0; c < n; c++) {
             s->certs[c] = certs[c].x509;
             certs[c].x509 = NULL;
             seal__cert_text_fill(&s->text[c], s->certs[c]);
@@ -712,6 +861,12 @@ static seal_status list_module(seal_ctx *ctx, seal_token_list *list, CK_FUNCTION
                 s->text[c].id = malloc(2 * certs[c].id_len + 1);
                 if (s->text[c].id)
                     seal__hex(certs[c].id, certs[c].id_len, s->text[c].id);
+            }
+            if (has_key[c]) {
+                /* A module p11-kit knows by a bare name is found without module-path. */
+                s->text[c].uri = key_uri(s->label, certs[c].label, certs[c].id, certs[c].id_len,
+                                         label_shared(keyed, nkeyed, k), name[0] == '/' ? name : NULL);
+                k++;
             }
         }
         s->ncerts = n;

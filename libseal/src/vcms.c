@@ -916,6 +916,28 @@ static void fetch_revocation(seal_ctx *ctx, vtrust *t, X509 *cert, X509 *issuer,
     ERR_clear_error();
 }
 
+/* --online: intermediates that neither the CMS nor the DSS holds, fetched
+ * from AIA caIssuers by the signer's chain walk (chain.c, cached per run)
+ * and added to the certificates the chain is built from. */
+static void complete_online(seal_ctx *ctx, vtrust *t, vsig *s, X509 *cert, STACK_OF(X509) *certs)
+{
+    seal__chain_sources src = {.pool = certs, .anchors = t->store, .aia = 1};
+    seal__chain_gap gap;
+    STACK_OF(X509) *walk = sk_X509_new_null();
+
+    if (walk && seal__chain_complete(ctx, cert, walk, &src, &gap) == SEAL_OK && gap.fetched) {
+        for (int i = 0; i < sk_X509_num(walk); i++)
+            seal__certs_add_unique(certs, sk_X509_value(walk, i));
+        snprintf(s->chain_fetched, sizeof(s->chain_fetched), "%s", gap.fetched_names);
+    }
+    if (walk && !gap.complete && gap.url[0])
+        seal__warn(ctx, "%s: the issuer '%s' is not in the file, and its AIA caIssuers %s failed: %s",
+                   s->field, gap.missing, gap.url, gap.why);
+    sk_X509_pop_free(walk, X509_free);
+    seal__reset(ctx);
+    ERR_clear_error();
+}
+
 /* ------------------------------------------------------------ verify */
 
 /* The digest of the content the SignerInfo signs: the ByteRange digest for
@@ -1152,6 +1174,8 @@ void seal__vcms_verify(seal_ctx *ctx, vtrust *t, vsig *s)
     /* Chain at the trusted time; without one, at the time of validation
      * (0: now). /M is only the signer's claim: a back- or forward-dated
      * /M never makes an expired or not-yet-valid certificate pass. */
+    if (t->flags & SEAL_VERIFY_ONLINE)
+        complete_online(ctx, t, s, cert, certs);
     int err = verify_chain(t, cert, certs, s->trusted, &chain);
     if (err == X509_V_ERR_CERT_HAS_EXPIRED || err == X509_V_ERR_CERT_NOT_YET_VALID) {
         /* Validity is only judged on a path that is otherwise sound. */

@@ -764,6 +764,7 @@ static void fill_result(vsig *s)
     r->key = s->key;
     r->level = s->level;
     r->seal_kind = s->seal_kind;
+    r->chain_fetched = s->chain_fetched;
     r->pages = s->pages;
     r->change_count = s->nchanges;
     for (size_t k = 0; k < s->npl; k++)

@@ -66,6 +66,7 @@ typedef struct vsig {
     char *field, *type, *subfilter, *reason, *signer, *signer_subject, *issuer, *serial;
     char signing_time[32], claimed_time[32], timestamp[32], digest_alg[24], key[24], level[8];
     char seal_kind[32];
+    char chain_fetched[600];  /* issuers --online fetched by AIA: "SUBJECT (URL); ..." */
     int *pages;               /* distinct pages of the placements, ascending (malloc'd) */
     vplacement *pl;           /* placements (malloc'd) */
     size_t npl;

@@ -102,6 +102,49 @@ START_TEST(expiring_certificate_warns)
 }
 END_TEST
 
+START_TEST(ambiguous_uri_refused)
+{
+    seal_key *key = NULL;
+    const char *msg;
+    ck_assert_int_eq(open_key("pkcs11:token=SealToken?module-path=/usr/lib/softhsm/libsofthsm2.so",
+                              "pin.txt", &key),
+                     SEAL_ERR_KEY_NOT_FOUND);
+    ck_assert_ptr_null(key);
+    msg = seal_ctx_message(ctx);
+    ck_assert_ptr_nonnull(strstr(msg, "matches 4 signing keys on token 'SealToken'"));
+    ck_assert_ptr_nonnull(strstr(msg, "CN=张三,O=某某建设工程有限公司,C=CN, usage sign: --key "
+                                      "'pkcs11:token=SealToken;object=legalrep?module-path="
+                                      "/usr/lib/softhsm/libsofthsm2.so'"));
+    ck_assert_ptr_nonnull(strstr(msg, "object=company?"));
+    ck_assert_ptr_null(strstr(msg, "object=encryption"));
+}
+END_TEST
+
+/* A token holding only the signer's certificate: the chain comes from
+ * the chain file; without it, a warning names the missing issuer. */
+START_TEST(chain_completed_or_issuer_named)
+{
+    seal_key *key = NULL;
+    seal_key_options o = SEAL_KEY_OPTIONS_INIT;
+    char uri[512];
+    o.pin_cb = pin_from_file;
+    o.pin_user = (void *)"pin.txt";
+    snprintf(uri, sizeof(uri), "pkcs11:token=BareToken;object=bare?module-path=%s",
+             "/usr/lib/softhsm/libsofthsm2.so");
+    warned[0] = 0;
+    seal_ctx_set_warning_cb(ctx, keep_warning, NULL);
+    o.chain_path = fx("chain.pem");
+    ck_assert_int_eq(seal_key_open(ctx, &key, uri, &o), SEAL_OK);
+    ck_assert_str_eq(warned, "");
+    seal_key_free(key);
+    o.chain_path = NULL;
+    ck_assert_int_eq(seal_key_open(ctx, &key, uri, &o), SEAL_OK);
+    ck_assert_ptr_nonnull(strstr(warned, "the issuer 'CN=libseal Test Signing CA,O=libseal test PKI,"
+                                         "C=CN' was not found"));
+    seal_key_free(key);
+}
+END_TEST
+
 START_TEST(unknown_token_and_key)
 {
     seal_key *key = NULL;
@@ -175,6 +218,12 @@ START_TEST(token_listing)
         for (size_t j = 0; j < t.cert_count; j++) {
             seal_cert_info ci;
             ck_assert_int_eq(seal_token_list_cert(list, i, j, &ci), SEAL_OK);
+            /* Keys carry the URI that selects them; CA certificates none. */
+            if (ci.object_label && !strcmp(ci.object_label, "company"))
+                ck_assert_str_eq(ci.key_uri, "pkcs11:token=SealToken;object=company?module-path="
+                                             "/usr/lib/softhsm/libsofthsm2.so");
+            if (ci.object_label && !strncmp(ci.object_label, "libseal", 7))
+                ck_assert_ptr_null(ci.key_uri);
             if (ci.object_label && !strcmp(ci.object_label, "encryption")) {
                 enc = 1;
                 ck_assert_uint_eq(ci.key_usage & SEAL_KU_DIGITAL_SIGNATURE, 0);
@@ -203,6 +252,8 @@ Suite *suite_key(void)
     tcase_add_test(tc, encryption_certificate_refused);
     tcase_add_test(tc, expired_certificate_refused);
     tcase_add_test(tc, expiring_certificate_warns);
+    tcase_add_test(tc, ambiguous_uri_refused);
+    tcase_add_test(tc, chain_completed_or_issuer_named);
     tcase_add_test(tc, unknown_token_and_key);
     tcase_add_test(tc, pin_value_in_uri_refused);
     tcase_add_test(tc, pin_source_file_in_uri);

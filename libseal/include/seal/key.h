@@ -38,8 +38,9 @@ typedef struct seal_key_options {
     unsigned version;
     seal_pin_cb pin_cb; /* may be NULL when no PIN is needed (pin-pad, pin-source) */
     void *pin_user;
-    /* PEM file of issuer certificates to include in signatures, for keys
-     * whose token holds only the signer's certificate; NULL for none. */
+    /* PEM file of issuer certificates, for keys whose token holds only the
+     * signer's certificate; NULL for none. See seal_key_open for where
+     * else the chain is completed from. */
     const char *chain_path;
 } seal_key_options;
 
@@ -69,6 +70,11 @@ typedef struct seal_cert_info {
     unsigned key_usage;       /* SEAL_KU_* bits */
     const char *object_label; /* PKCS#11 CKA_LABEL, or NULL */
     const char *object_id;    /* PKCS#11 CKA_ID in hex, or NULL */
+    /* Token listing: the certificate goes with a key on the token (a
+     * private or public key object of the same CKA_ID; when the token
+     * shows no key objects before login, an end-entity certificate), and
+     * this is the --key URI that selects that key. NULL otherwise. */
+    const char *key_uri;
 } seal_cert_info;
 
 typedef struct seal_key seal_key;
@@ -83,6 +89,19 @@ typedef struct seal_key seal_key;
  * SEAL_ERR_KEY_NOT_FOUND, SEAL_ERR_CERT (encryption-only, expired or not yet
  * valid certificate), SEAL_ERR_IO / SEAL_ERR_INPUT (PKCS#12 or chain file).
  * A certificate expiring within 30 days is accepted with a warning.
+ *
+ * A URI that matches more than one key whose certificate allows signing is
+ * SEAL_ERR_KEY_NOT_FOUND, the message listing each one's subject, usage
+ * and a URI that selects it: no key is ever picked by guess.
+ *
+ * The signer's chain is completed here, each issuer looked for in order:
+ * the token's (or PKCS#12 file's) certificates, matched by AKI/SKI and
+ * signature; opts->chain_path; the directory in the SEAL_CA_PATH
+ * environment variable (PEM or DER files); the p11-kit system trust store;
+ * the certificate's AIA caIssuers URL (HTTP(S), DER or PKCS#7 certs-only;
+ * cached for the process, so many keys or files fetch it once). Every
+ * intermediate and the root, when found, go into each signature. A chain
+ * nothing completes is a warning naming the missing issuer, not an error.
  */
 SEAL_API seal_status seal_key_open(seal_ctx *ctx, seal_key **out, const char *uri,
                                    const seal_key_options *opts);

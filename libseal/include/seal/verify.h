@@ -171,6 +171,10 @@ typedef struct seal_signature_result {
     seal_deadline deadline;
     const char *digest_algorithm; /* e.g. "SHA256" */
     const char *key;              /* e.g. "RSA-2048", "EC-256" */
+    /* Intermediates missing from the file that SEAL_VERIFY_ONLINE fetched
+     * from the certificates' AIA caIssuers URLs, "SUBJECT (URL); ...";
+     * "" when none was needed. */
+    const char *chain_fetched;
 } seal_signature_result;
 
 typedef struct seal_change_info {
