@@ -26,6 +26,7 @@ int cmd_inspect(int argc, char **argv);
 int cmd_token(int argc, char **argv);
 int cmd_verify(int argc, char **argv);
 int cmd_enrol(int argc, char **argv);
+int cmd_make(int argc, char **argv);
 int cmd_batch(int argc, char **argv);
 
 /* Batch options shared by `seal batch` and `seal sign IN... -o DIR/`. */

@@ -12,7 +12,7 @@
 #include <json-c/json.h>
 #include <potracelib.h>
 
-static int art_add_path(seal_artwork *a, double x0, double y0)
+int seal__art_add_path(seal_artwork *a, double x0, double y0)
 {
     if (a->npaths == a->cap_paths) {
         size_t cap = a->cap_paths ? a->cap_paths * 2 : 64;
@@ -30,7 +30,7 @@ static int art_add_path(seal_artwork *a, double x0, double y0)
     return 0;
 }
 
-static int art_add_seg(seal_artwork *a, int type, const double *c)
+int seal__art_add_seg(seal_artwork *a, int type, const double *c)
 {
     if (a->nsegs == a->cap_segs) {
         size_t cap = a->cap_segs ? a->cap_segs * 2 : 512;
@@ -209,7 +209,7 @@ SEAL_API seal_status seal_mask_trace(seal_ctx *ctx, const seal_mask *mask,
         potrace_curve_t *cv = &p->curve;
         if (cv->n <= 0)
             continue;
-        if (art_add_path(a, MX(cv->c[cv->n - 1][2]), MY(cv->c[cv->n - 1][2]))) {
+        if (seal__art_add_path(a, MX(cv->c[cv->n - 1][2]), MY(cv->c[cv->n - 1][2]))) {
             st = seal__fail(ctx, SEAL_ERR_NOMEM, "out of memory");
             goto out;
         }
@@ -219,7 +219,7 @@ SEAL_API seal_status seal_mask_trace(seal_ctx *ctx, const seal_mask *mask,
             if (cv->tag[i] == POTRACE_CORNER) {
                 double l1[6] = {0, 0, 0, 0, MX(cv->c[i][1]), MY(cv->c[i][1])};
                 double l2[6] = {0, 0, 0, 0, MX(cv->c[i][2]), MY(cv->c[i][2])};
-                e = art_add_seg(a, SEG_LINE, l1) || art_add_seg(a, SEG_LINE, l2);
+                e = seal__art_add_seg(a, SEG_LINE, l1) || seal__art_add_seg(a, SEG_LINE, l2);
             } else {
                 c[0] = MX(cv->c[i][0]);
                 c[1] = MY(cv->c[i][0]);
@@ -227,7 +227,7 @@ SEAL_API seal_status seal_mask_trace(seal_ctx *ctx, const seal_mask *mask,
                 c[3] = MY(cv->c[i][1]);
                 c[4] = MX(cv->c[i][2]);
                 c[5] = MY(cv->c[i][2]);
-                e = art_add_seg(a, SEG_CURVE, c);
+                e = seal__art_add_seg(a, SEG_CURVE, c);
             }
             if (e) {
                 st = seal__fail(ctx, SEAL_ERR_NOMEM, "out of memory");
