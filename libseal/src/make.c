@@ -24,6 +24,8 @@ static int font_index(const char *path)
         return SEAL_FONT_SONG_INDEX;
     if (!strcmp(path, SEAL_FONT_KAI))
         return SEAL_FONT_KAI_INDEX;
+    if (!strcmp(path, SEAL_FONT_SANS))
+        return SEAL_FONT_SANS_INDEX;
     return 0;
 }
 
@@ -302,6 +304,12 @@ static void settle_texts(seal_ctx *ctx, const seal_maker *m, seal__layout *L)
                     !all_of(L->tax, L->ntax, "0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZ")))
         seal__throw(ctx, SEAL_ERR_ARGS,
                     "the tax number is 15 to 20 digits and capital letters (got \"%s\")", m->tax_id);
+    /* an 18-character number is the unified social credit code (GB 32100):
+     * no I, O, S, V or Z, which read as digits */
+    if (L->ntax == 18 && !all_of(L->tax, L->ntax, "0123456789ABCDEFGHJKLMNPQRTUWXY"))
+        seal__throw(ctx, SEAL_ERR_ARGS,
+                    "the 18-character tax number is a unified social credit code, without the letters "
+                    "I, O, S, V and Z (got \"%s\")", m->tax_id);
     if (m->kind == SEAL_KIND_INVOICE && !L->ntext)
         L->ntext = decode(ctx, "text", "发票专用章", L->text);
     if (m->kind == SEAL_KIND_SPECIAL && !L->ntext)
@@ -324,10 +332,11 @@ static void settle_texts(seal_ctx *ctx, const seal_maker *m, seal__layout *L)
                     L->shape == SEAL_MAKE_SHAPE_RECT ? "rect" : "round", L->nname);
 }
 
-static void check_glyphs(seal_ctx *ctx, seal__layout *L, const int *r, int n, const char *where)
+static void check_glyphs(seal_ctx *ctx, fz_font *font, const char *label, const int *r, int n,
+                         const char *where)
 {
     for (int i = 0; i < n; i++)
-        seal__glyph_id(ctx, L->font, r[i], L->font_label, where);
+        seal__glyph_id(ctx, font, r[i], label, where);
 }
 
 /* ---- the record ---------------------------------------------------------- */
@@ -407,8 +416,11 @@ SEAL_API seal_status seal_maker_make(seal_maker *m, seal_artwork **out)
         return seal__fail(ctx, SEAL_ERR_NOMEM, "out of memory");
     }
     const char *font = m->font ? m->font : seal_make_default_font(m->kind);
+    const char *latin = m->font ? m->font : SEAL_FONT_SANS;
     const char *slash = strrchr(font, '/');
     snprintf(L->font_label, sizeof(L->font_label), "the font %s", slash ? slash + 1 : font);
+    slash = strrchr(latin, '/');
+    snprintf(L->latin_label, sizeof(L->latin_label), "the font %s", slash ? slash + 1 : latin);
     L->ctx = ctx;
     L->m = m;
     L->art = a;
@@ -418,10 +430,11 @@ SEAL_API seal_status seal_maker_make(seal_maker *m, seal_artwork **out)
         settle_shape(ctx, m, L);
         settle_texts(ctx, m, L);
         L->font = seal__font_open(ctx, font, font_index(font));
-        check_glyphs(ctx, L, L->name, L->nname, "in the name");
-        check_glyphs(ctx, L, L->text, L->ntext, "in the text");
-        check_glyphs(ctx, L, L->code, L->ncode, "in the seal code");
-        check_glyphs(ctx, L, L->tax, L->ntax, "in the tax number");
+        L->latin = L->ncode || L->ntax ? seal__font_open(ctx, latin, font_index(latin)) : NULL;
+        check_glyphs(ctx, L->font, L->font_label, L->name, L->nname, "in the name");
+        check_glyphs(ctx, L->font, L->font_label, L->text, L->ntext, "in the text");
+        check_glyphs(ctx, L->latin, L->latin_label, L->code, L->ncode, "in the seal code");
+        check_glyphs(ctx, L->latin, L->latin_label, L->tax, L->ntax, "in the tax number");
         a->kind = m->kind;
         a->made = 1;
         a->width_mm = L->W;
@@ -433,8 +446,10 @@ SEAL_API seal_status seal_maker_make(seal_maker *m, seal_artwork **out)
             fz_throw(fz, FZ_ERROR_MEMORY, "out of memory");
         seal__make_layout(L);
     }
-    fz_always(fz)
+    fz_always(fz) {
         fz_drop_font(fz, L->font);
+        fz_drop_font(fz, L->latin);
+    }
     fz_catch(fz)
         st = seal__from_fz(ctx, SEAL_ERR_GENERIC);
     free(L);

@@ -25,6 +25,15 @@
 #define SEAL_FONT_KAI_INDEX 0
 #endif
 
+/* Digits and letters (the seal code, the tax number) are set in a sans
+ * face, as on real seals, unless a font is given. */
+#ifndef SEAL_FONT_SANS
+#define SEAL_FONT_SANS "/usr/share/fonts/opentype/noto/NotoSansCJK-Bold.ttc"
+#endif
+#ifndef SEAL_FONT_SANS_INDEX
+#define SEAL_FONT_SANS_INDEX 2 /* Noto Sans CJK SC */
+#endif
+
 #define SEAL_MAKE_MAX_CHARS 64
 
 struct seal__elem {
@@ -52,8 +61,9 @@ typedef struct seal__layout {
     seal_ctx *ctx;
     seal_maker *m;
     seal_artwork *art;
-    fz_font *font;
-    char font_label[300]; /* "the font FILE", for messages */
+    fz_font *font;  /* Chinese text */
+    fz_font *latin; /* the seal code and the tax number */
+    char font_label[300], latin_label[300]; /* "the font FILE", for messages */
     seal_make_shape shape;
     double W, H;
     int name[SEAL_MAKE_MAX_CHARS + 2], nname; /* + 之印 */

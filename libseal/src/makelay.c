@@ -138,10 +138,16 @@ static void aw_closepath(fz_context *fz, void *arg)
     (void)arg; /* artwork paths are closed */
 }
 
-static double advance(seal__layout *L, int rune)
+/* The font a part is set in: digits and letters in the sans face. */
+static fz_font *font_for(seal__layout *L, const char *role)
+{
+    return !strcmp(role, "code") || !strcmp(role, "tax_id") ? L->latin : L->font;
+}
+
+static double advance(seal__layout *L, fz_font *font, int rune)
 {
     fz_context *fz = L->ctx->fz;
-    double adv = fz_advance_glyph(fz, L->font, fz_encode_character(fz, L->font, rune), 0);
+    double adv = fz_advance_glyph(fz, font, fz_encode_character(fz, font, rune), 0);
     return adv > 0.2 ? adv : 1.0;
 }
 
@@ -156,11 +162,12 @@ static void glyph(seal__layout *L, const char *role, int rune, double px, double
     static const fz_path_walker walker = {aw_moveto, aw_lineto, aw_curveto, aw_closepath,
                                           NULL, NULL, NULL, NULL};
     fz_context *fz = L->ctx->fz;
-    int gid = fz_encode_character(fz, L->font, rune);
-    fz_rect ext = seal__glyph_extent(fz, L->font, gid);
+    fz_font *font = font_for(L, role);
+    int gid = fz_encode_character(fz, font, rune);
+    fz_rect ext = seal__glyph_extent(fz, font, gid);
     if (fz_is_empty_rect(ext))
         return; /* a space */
-    double sy = ch, sx = fmin(ch, cw / advance(L, rune));
+    double sy = ch, sx = fmin(ch, cw / advance(L, font, rune));
     double bx = (ext.x0 + ext.x1) / 2, by = (ext.y0 + ext.y1) / 2;
     double c = cos(angle * DEG), s = sin(angle * DEG);
     /* glyph space (em, y up) -> scale, flip y, turn clockwise, move */
@@ -168,7 +175,7 @@ static void glyph(seal__layout *L, const char *role, int rune, double px, double
     fz_matrix mt = fz_make_matrix((float)a, (float)b, (float)cc, (float)d,
                                   (float)(px - (a * bx + cc * by)), (float)(py - (b * bx + d * by)));
     size_t first = L->art->npaths;
-    seal__glyph_walk(fz, L->font, gid, mt, &walker, L);
+    seal__glyph_walk(fz, font, gid, mt, &walker, L);
     element(L, role, rune, first, px, py, angle, sx * (ext.x1 - ext.x0), sy * (ext.y1 - ext.y0));
 }
 
@@ -178,9 +185,10 @@ static void glyph(seal__layout *L, const char *role, int rune, double px, double
 static void row(seal__layout *L, const char *role, const int *r, int n, double cx, double cy,
                 double ch, double avail, const char *what)
 {
+    fz_font *font = font_for(L, role);
     double natural = 0;
     for (int i = 0; i < n; i++)
-        natural += advance(L, r[i]) * ch;
+        natural += advance(L, font, r[i]) * ch;
     double k = natural > avail ? avail / natural : 1.0;
     if (k < MIN_WIDTH_RATIO)
         seal__throw(L->ctx, SEAL_ERR_ARGS,
@@ -188,7 +196,7 @@ static void row(seal__layout *L, const char *role, const int *r, int n, double c
                     L->W, L->H, (int)floor(n * avail / (natural * MIN_WIDTH_RATIO)));
     double pen = cx - natural * k / 2;
     for (int i = 0; i < n; i++) {
-        double w = advance(L, r[i]) * ch * k;
+        double w = advance(L, font, r[i]) * ch * k;
         glyph(L, role, r[i], pen + w / 2, cy, 0, w, ch);
         pen += w;
     }
@@ -313,7 +321,8 @@ static void layout_org(seal__layout *L)
     if (!oval && (m->kind == SEAL_KIND_COMPANY || m->kind == SEAL_KIND_SPECIAL))
         star(L, cx, cy, W / 6); /* 14 mm tip to tip at 42 mm */
     arc top = {cx, cy, a0 - ring - gap - hg / 2, b0 - ring - gap - hg / 2, 0};
-    name_arc(L, &top, hg, oval ? 240 : 250);
+    /* on an oval the ends come down beside the middle line: less arc */
+    name_arc(L, &top, hg, !oval ? 250 : L->ntax ? 200 : 230);
     /* the inside free of the ring and the code: where lines may go */
     double ia = a0 - ring - gap, ib = b0 - ring - gap;
     if (L->ncode) {
@@ -323,7 +332,7 @@ static void layout_org(seal__layout *L)
         ib -= hc + gap;
     }
     if (L->ntax) {
-        double ht = 0.11 * H, avail = 2 * (top.ax - hg / 2 - 0.5);
+        double ht = 0.11 * H, avail = 2 * (top.ax - hg / 2 - 1.2);
         row(L, "tax_id", L->tax, L->ntax, cx, cy, ht, avail, "tax number");
     }
     if (L->ntext) {

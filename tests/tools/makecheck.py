@@ -19,7 +19,9 @@ smallest (CJK glyphs are built of horizontal and vertical strokes).
 
 OCR: PART is name (the arc unrolled by a polar transform), text, tax_id,
 code (the bottom arc unrolled) or grid (a name seal's cells, read right
-column first). Needs numpy, PIL and the tesseract command with chi_sim.
+column first). Needs numpy, PIL and the tesseract command with chi_sim
+(Chinese) and eng (the tax number and the seal code: Latin letters and
+digits, which chi_sim confuses, 0 with O and 1 with I).
 """
 import json
 import math
@@ -255,14 +257,14 @@ def load_white(png):
     return 255 - 255 * ink, im.info.get("dpi", (300, 300))[0]
 
 
-def tesseract(gray, psm):
+def tesseract(gray, psm, lang="chi_sim"):
     from PIL import Image
     img = Image.fromarray(np.clip(gray, 0, 255).astype(np.uint8))
     pad = Image.new("L", (img.width + 60, img.height + 60), 255)
     pad.paste(img, (30, 30))
     with tempfile.NamedTemporaryFile(suffix=".png") as f:
         pad.save(f.name, dpi=(300, 300))
-        out = subprocess.run(["tesseract", f.name, "-", "-l", "chi_sim", "--psm", str(psm)],
+        out = subprocess.run(["tesseract", f.name, "-", "-l", lang, "--psm", str(psm)],
                              capture_output=True, text=True, timeout=60)
     return re.sub(r"\s+", "", out.stdout)
 
@@ -311,7 +313,8 @@ def ocr(png, js, part, expected):
         x1 = max(e["center_mm"][0] + e["size_mm"][0] for e in els)
         y0 = min(e["center_mm"][1] - e["size_mm"][1] for e in els)
         y1 = max(e["center_mm"][1] + e["size_mm"][1] for e in els)
-        got = tesseract(gray[int(y0 * k):int(y1 * k), int(x0 * k):int(x1 * k)], 7)
+        got = tesseract(gray[int(y0 * k):int(y1 * k), int(x0 * k):int(x1 * k)], 7,
+                        "chi_sim")
     elif part == "grid":
         # each glyph's box, in the seal's reading order, set in one line
         from PIL import Image
@@ -337,7 +340,12 @@ def ocr(png, js, part, expected):
         ts = np.unwrap([math.atan2(x / a, -y / b) for x, y in zip(xs, ys)])
         hg = max(e["size_mm"][1] for e in els)
         half = max(e["size_mm"][0] for e in els) * 0.6
-        got = tesseract(unroll(gray, k, cx, cy, a, b, ts, half, 0.56 * hg, bottom), 7)
+        got = tesseract(unroll(gray, k, cx, cy, a, b, ts, half, 0.56 * hg, bottom), 7,
+                        "eng" if bottom else "chi_sim")
+    if part == "tax_id":
+        # the unified social credit code (GB 32100) has no I, O, S, V or Z:
+        # read the look-alikes as the digits they must be
+        got = got.translate(str.maketrans("IOSZ", "1052"))
     if got != expected:
         fail(f"OCR of the {part} reads {got!r}, want {expected!r}")
     print(f"ok OCR {part}: {got}")
