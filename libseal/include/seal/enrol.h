@@ -211,7 +211,9 @@ SEAL_API void seal_artwork_info_get(const seal_artwork *art, seal_artwork_info *
  * Write the artwork. Each writer makes a temporary file beside `path` and
  * renames it into place when complete; on failure no file is left.
  *   PDF: one page exactly the seal's size, fill paths only, no background;
- *        Info: /Title, /SealKind, /SealSourceSHA256, /SealScores (JSON), /Producer.
+ *        Info: /Title, /SealKind, /SealSourceSHA256, /SealScores (JSON), /Producer;
+ *        artwork drawn by seal_maker_make (make.h): /SealMake (its settings,
+ *        JSON) instead of the source and scores.
  *   SVG: width/height in mm, viewBox in mm.
  *   PNG: RGBA (transparent background) at dpi (0: 600) with a pHYs chunk.
  * Returns SEAL_OK, SEAL_ERR_ARGS, SEAL_ERR_IO or SEAL_ERR_NOMEM.
