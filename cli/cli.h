@@ -89,6 +89,11 @@ int cmd_extend(int argc, char **argv);
  * (with the reason printed) when it is not set. */
 const char *cli_password_env(const char *var);
 
+/* A JSON number printed with a fixed number of decimals (json-c would
+ * print 17 digits). */
+struct json_object;
+struct json_object *cli_json_num(double v, int decimals);
+
 /* Today's local date as 2026年12月01日. */
 void cli_today(char *buf, size_t size);
 

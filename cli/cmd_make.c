@@ -16,18 +16,11 @@ static const char synopsis[] =
     "                 [--border|--no-border] [--no-suffix] [--color red|blue|black] [--font FILE]\n"
     "                 -o ART.pdf [--svg F] [--png F [--dpi N]] [--json]";
 
-static json_object *jnum(double v, int decimals)
-{
-    char buf[64];
-    snprintf(buf, sizeof(buf), "%.*f", decimals, v);
-    return json_object_new_double_s(v, buf);
-}
-
 static json_object *jpair(double a, double b, int decimals)
 {
     json_object *p = json_object_new_array();
-    json_object_array_add(p, jnum(a, decimals));
-    json_object_array_add(p, jnum(b, decimals));
+    json_object_array_add(p, cli_json_num(a, decimals));
+    json_object_array_add(p, cli_json_num(b, decimals));
     return p;
 }
 
@@ -58,7 +51,7 @@ static void print_json(const char *out, const char *font, const seal_maker *mk, 
         json_object_array_add(p, json_object_new_int64((int64_t)e.path_count));
         json_object_object_add(j, "paths", p);
         json_object_object_add(j, "center_mm", jpair(e.x_mm, e.y_mm, 4));
-        json_object_object_add(j, "angle_deg", jnum(e.angle_deg, 4));
+        json_object_object_add(j, "angle_deg", cli_json_num(e.angle_deg, 4));
         json_object_object_add(j, "size_mm", jpair(e.width_mm, e.height_mm, 3));
         json_object_array_add(els, j);
     }

@@ -63,4 +63,9 @@ struct seal_artwork {
 int seal__art_add_path(seal_artwork *a, double x0, double y0);
 int seal__art_add_seg(seal_artwork *a, int type, const double *c);
 
+/* A JSON number with a fixed number of decimals (json-c would print 17
+ * digits), for the records kept in artwork (trace.c). */
+struct json_object;
+struct json_object *seal__json_num(double v, int decimals);
+
 #endif /* SEAL_ENROL_INTERNAL_H */

@@ -122,44 +122,38 @@ SEAL_API seal_status seal_maker_set_size(seal_maker *m, double w, double h)
     return SEAL_OK;
 }
 
-SEAL_API seal_status seal_maker_set_shape(seal_maker *m, seal_make_shape shape)
+/* Set an int setting to v after checking it lies in lo..hi. */
+static seal_status set_int(seal_maker *m, int *slot, int v, int lo, int hi, const char *what)
 {
     if (!m)
         return SEAL_ERR_ARGS;
     seal__reset(m->ctx);
-    if (shape < SEAL_MAKE_SHAPE_DEFAULT || shape > SEAL_MAKE_SHAPE_RECT)
-        return seal__fail(m->ctx, SEAL_ERR_ARGS, "unknown seal shape %d", (int)shape);
-    m->shape = shape;
+    if (v < lo || v > hi)
+        return seal__fail(m->ctx, SEAL_ERR_ARGS, "unknown seal %s %d", what, v);
+    *slot = v;
     return SEAL_OK;
+}
+
+SEAL_API seal_status seal_maker_set_shape(seal_maker *m, seal_make_shape shape)
+{
+    return set_int(m, m ? &m->shape : NULL, (int)shape, SEAL_MAKE_SHAPE_DEFAULT, SEAL_MAKE_SHAPE_RECT,
+                   "shape");
 }
 
 SEAL_API seal_status seal_maker_set_style(seal_maker *m, seal_make_style style)
 {
-    if (!m)
-        return SEAL_ERR_ARGS;
-    seal__reset(m->ctx);
-    if (style != SEAL_MAKE_STYLE_YANG && style != SEAL_MAKE_STYLE_YIN)
-        return seal__fail(m->ctx, SEAL_ERR_ARGS, "unknown seal style %d", (int)style);
-    m->style = style;
-    return SEAL_OK;
+    return set_int(m, m ? &m->style : NULL, (int)style, SEAL_MAKE_STYLE_YANG, SEAL_MAKE_STYLE_YIN,
+                   "style");
 }
 
 SEAL_API seal_status seal_maker_set_border(seal_maker *m, int on)
 {
-    if (!m)
-        return SEAL_ERR_ARGS;
-    seal__reset(m->ctx);
-    m->border = on != 0;
-    return SEAL_OK;
+    return set_int(m, m ? &m->border : NULL, on != 0, 0, 1, "border");
 }
 
 SEAL_API seal_status seal_maker_set_suffix(seal_maker *m, int on)
 {
-    if (!m)
-        return SEAL_ERR_ARGS;
-    seal__reset(m->ctx);
-    m->suffix = on != 0;
-    return SEAL_OK;
+    return set_int(m, m ? &m->suffix : NULL, on != 0, 0, 1, "suffix");
 }
 
 SEAL_API seal_status seal_maker_set_color(seal_maker *m, unsigned char r, unsigned char g,
@@ -235,7 +229,7 @@ static int all_of(const int *r, int n, const char *set)
 static void settle_shape(seal_ctx *ctx, const seal_maker *m, seal__layout *L)
 {
     int org = seal__make_is_org(m->kind);
-    L->shape = m->shape;
+    L->shape = (seal_make_shape)m->shape;
     if (L->shape == SEAL_MAKE_SHAPE_DEFAULT)
         L->shape = m->kind == SEAL_KIND_INVOICE || m->kind == SEAL_KIND_FOREIGN ? SEAL_MAKE_SHAPE_OVAL
                    : org                                                      ? SEAL_MAKE_SHAPE_ROUND
@@ -370,10 +364,8 @@ static char *make_record(const seal_maker *m, const seal__layout *L, const char 
     jstr(o, "shape", shape_word(L->shape));
     jstr(o, "style", m->style == SEAL_MAKE_STYLE_YIN ? "yin" : "yang");
     json_object *sz = json_object_new_array();
-    snprintf(buf, sizeof(buf), "%.2f", L->W);
-    json_object_array_add(sz, json_object_new_double_s(L->W, buf));
-    snprintf(buf, sizeof(buf), "%.2f", L->H);
-    json_object_array_add(sz, json_object_new_double_s(L->H, buf));
+    json_object_array_add(sz, seal__json_num(L->W, 2));
+    json_object_array_add(sz, seal__json_num(L->H, 2));
     json_object_object_add(o, "size_mm", sz);
     jstr(o, "name", m->name);
     jstr(o, "text", m->text);

@@ -46,8 +46,8 @@ struct seal__elem {
 struct seal_maker {
     seal_ctx *ctx;
     seal_kind kind;
-    seal_make_shape shape;
-    seal_make_style style;
+    int shape;   /* seal_make_shape */
+    int style;   /* seal_make_style */
     double w, h; /* 0: the kind's default */
     int border, suffix;
     unsigned char rgb[3];

@@ -58,8 +58,7 @@ SEAL_API void seal_artwork_free(seal_artwork *art)
     free(art);
 }
 
-/* A JSON number with a fixed number of decimals (json-c would print 17 digits). */
-static json_object *jnum(double v, int decimals)
+json_object *seal__json_num(double v, int decimals)
 {
     char buf[64];
     snprintf(buf, sizeof(buf), "%.*f", decimals, v);
@@ -91,27 +90,27 @@ static char *scores_json(const seal_mask *m)
     json_object_object_add(o, "shape", json_object_new_string(shape_name(in->shape)));
     json_object_object_add(o, "box", json_object_new_int(in->box));
     json_object *sz = json_object_new_array();
-    json_object_array_add(sz, jnum(in->width_mm, 2));
-    json_object_array_add(sz, jnum(in->height_mm, 2));
+    json_object_array_add(sz, seal__json_num(in->width_mm, 2));
+    json_object_array_add(sz, seal__json_num(in->height_mm, 2));
     json_object_object_add(o, "size_mm", sz);
     json_object_object_add(o, "rotation_deg",
-                           jnum(in->rotation_deg, 2));
+                           seal__json_num(in->rotation_deg, 2));
     for (int k = 0; k < SEAL_MAX_BOXES; k++) {
         const seal_impression_score *s = &in->scores[k];
         if (!s->present)
             continue;
         json_object *b = json_object_new_object();
         json_object_object_add(b, "box", json_object_new_int(k + 1));
-        json_object_object_add(b, "clarity", jnum(s->clarity, 3));
-        json_object_object_add(b, "sharpness", jnum(s->sharpness, 3));
+        json_object_object_add(b, "clarity", seal__json_num(s->clarity, 3));
+        json_object_object_add(b, "sharpness", seal__json_num(s->sharpness, 3));
         json_object_object_add(b, "ring_continuity",
-                               jnum(s->ring_continuity, 3));
+                               seal__json_num(s->ring_continuity, 3));
         json_object_object_add(b, "broken_strokes",
-                               jnum(s->broken_strokes, 3));
+                               seal__json_num(s->broken_strokes, 3));
         json_object_object_add(b, "over_inking",
-                               jnum(s->over_inking, 3));
-        json_object_object_add(b, "contrast", jnum(s->contrast, 3));
-        json_object_object_add(b, "density", jnum(s->density, 3));
+                               seal__json_num(s->over_inking, 3));
+        json_object_object_add(b, "contrast", seal__json_num(s->contrast, 3));
+        json_object_object_add(b, "density", seal__json_num(s->density, 3));
         json_object_array_add(arr, b);
     }
     json_object_object_add(o, "impressions", arr);

@@ -154,11 +154,11 @@ round_trip() { # KIND FORM NAME ARGS...
     local kind=$1 form=$2 n=$3 iou
     shift 3
     mk "$n" --kind "$kind" "$@"
-    "$PY" "$TOOLS/stampform.py" stamp "$SRC/samples/$form" "$T/$n.png" "$T/$n-form.png" \
+    "${CHECK[@]}" stamp "$SRC/samples/$form" "$T/$n.png" "$T/$n-form.png" \
         || die "cannot print the seal onto $form"
     expect_exit 0 "$SEAL" enrol "$T/$n-form.png" --kind "$(jq -r .kind "$T/$n.json" | sed 's/special/company/;s/personal/legal-rep/')" \
         -o "$T/$n-back.pdf" --png "$T/$n-back.png" --dpi 300
-    iou=$("$PY" "$TOOLS/stampform.py" iou "$T/$n.png" "$T/$n-back.png")
+    iou=$("${CHECK[@]}" iou "$T/$n.png" "$T/$n-back.png")
     note "$n: enrolled back, IoU $iou"
     "$PY" -c 'import sys; sys.exit(float(sys.argv[1]) < 0.9)' "$iou" || die "IoU $iou < 0.9"
 }
