@@ -26,6 +26,7 @@ int cmd_inspect(int argc, char **argv);
 int cmd_token(int argc, char **argv);
 int cmd_verify(int argc, char **argv);
 int cmd_enrol(int argc, char **argv);
+int cmd_make(int argc, char **argv);
 int cmd_batch(int argc, char **argv);
 
 /* Batch options shared by `seal batch` and `seal sign IN... -o DIR/`. */
@@ -87,6 +88,11 @@ int cmd_extend(int argc, char **argv);
 /* The password in the environment variable --password-env names; NULL
  * (with the reason printed) when it is not set. */
 const char *cli_password_env(const char *var);
+
+/* A JSON number printed with a fixed number of decimals (json-c would
+ * print 17 digits). */
+struct json_object;
+struct json_object *cli_json_num(double v, int decimals);
 
 /* Today's local date as 2026年12月01日. */
 void cli_today(char *buf, size_t size);

@@ -13,24 +13,16 @@ static const char synopsis[] =
     "seal enrol SCAN -o ART.pdf [--kind company|legal-rep|signature] [--box auto|1|2|3]\n"
     "                  [--svg F] [--png F [--dpi N]] [--json] [--name TEXT] [--page N]";
 
-/* A JSON number printed with a fixed number of decimals. */
-static json_object *jnum(double v, int decimals)
-{
-    char buf[64];
-    snprintf(buf, sizeof(buf), "%.*f", decimals, v);
-    return json_object_new_double_s(v, buf);
-}
-
 static json_object *score_json(const seal_impression_score *s)
 {
     json_object *o = json_object_new_object();
-    json_object_object_add(o, "clarity", jnum(s->clarity, 3));
-    json_object_object_add(o, "sharpness", jnum(s->sharpness, 3));
-    json_object_object_add(o, "ring_continuity", jnum(s->ring_continuity, 3));
-    json_object_object_add(o, "broken_strokes", jnum(s->broken_strokes, 3));
-    json_object_object_add(o, "over_inking", jnum(s->over_inking, 3));
-    json_object_object_add(o, "contrast", jnum(s->contrast, 3));
-    json_object_object_add(o, "density", jnum(s->density, 3));
+    json_object_object_add(o, "clarity", cli_json_num(s->clarity, 3));
+    json_object_object_add(o, "sharpness", cli_json_num(s->sharpness, 3));
+    json_object_object_add(o, "ring_continuity", cli_json_num(s->ring_continuity, 3));
+    json_object_object_add(o, "broken_strokes", cli_json_num(s->broken_strokes, 3));
+    json_object_object_add(o, "over_inking", cli_json_num(s->over_inking, 3));
+    json_object_object_add(o, "contrast", cli_json_num(s->contrast, 3));
+    json_object_object_add(o, "density", cli_json_num(s->density, 3));
     return o;
 }
 
@@ -89,18 +81,18 @@ static void print_json(const char *scan_path, const seal_scan *scan, const seal_
         }
         json_object_object_add(o, "scores", sc);
         json_object *sz = json_object_new_array();
-        json_object_array_add(sz, jnum(mi.width_mm, 2));
-        json_object_array_add(sz, jnum(mi.height_mm, 2));
+        json_object_array_add(sz, cli_json_num(mi.width_mm, 2));
+        json_object_array_add(sz, cli_json_num(mi.height_mm, 2));
         json_object_object_add(o, "size_mm", sz);
-        json_object_object_add(o, "rotation_deg", jnum(mi.rotation_deg, 2));
+        json_object_object_add(o, "rotation_deg", cli_json_num(mi.rotation_deg, 2));
         json_object_object_add(o, "shape", json_object_new_string(shape_str(mi.shape)));
         json_object *cen = json_object_new_array();
-        json_object_array_add(cen, jnum(mi.center_x_mm, 2));
-        json_object_array_add(cen, jnum(mi.center_y_mm, 2));
+        json_object_array_add(cen, cli_json_num(mi.center_x_mm, 2));
+        json_object_array_add(cen, cli_json_num(mi.center_y_mm, 2));
         json_object_object_add(o, "center_mm", cen);
         json_object_object_add(o, "boxes_found", json_object_new_int(mi.box_count));
-        json_object_object_add(o, "dpi", jnum(mi.dpi, 1));
-        json_object_object_add(o, "illumination", jnum(mi.illumination, 3));
+        json_object_object_add(o, "dpi", cli_json_num(mi.dpi, 1));
+        json_object_object_add(o, "illumination", cli_json_num(mi.illumination, 3));
         char ink[8];
         snprintf(ink, sizeof(ink), "#%02x%02x%02x", mi.ink_rgb[0], mi.ink_rgb[1], mi.ink_rgb[2]);
         json_object_object_add(o, "ink", json_object_new_string(ink));

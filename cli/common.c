@@ -4,6 +4,8 @@
  */
 #include "cli.h"
 
+#include <json-c/json.h>
+
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
@@ -305,4 +307,11 @@ void cli_key_files_free(char *files[CLI_KEY_FILES])
         free(files[i]);
         files[i] = NULL;
     }
+}
+
+struct json_object *cli_json_num(double v, int decimals)
+{
+    char buf[64];
+    snprintf(buf, sizeof(buf), "%.*f", decimals, v);
+    return json_object_new_double_s(v, buf);
 }

@@ -16,6 +16,7 @@ static const struct {
     {"token", cmd_token, "list PKCS#11 tokens and their certificates"},
     {"verify", cmd_verify, "check the signatures of PDFs for an evaluation committee"},
     {"enrol", cmd_enrol, "turn a seal collection-form scan into seal artwork"},
+    {"make", cmd_make, "draw a standard seal from text as seal artwork"},
     {"batch", cmd_batch, "run a job file: many bids, several seals each"},
     {"extend", cmd_extend, "renew long-term validation data and time-stamp (archive)"},
 };

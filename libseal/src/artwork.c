@@ -42,6 +42,10 @@ static const char *default_title(const seal_artwork *a)
     switch (a->kind) {
     case SEAL_KIND_SIGNATURE: return "signature";
     case SEAL_KIND_LEGAL_REP: return "legal representative seal";
+    case SEAL_KIND_PERSONAL: return "name seal";
+    case SEAL_KIND_SPECIAL: return "special-purpose seal";
+    case SEAL_KIND_INVOICE: return "invoice seal";
+    case SEAL_KIND_FOREIGN: return "foreign-invested enterprise seal";
     default: return "company seal";
     }
 }
@@ -119,8 +123,12 @@ SEAL_API seal_status seal_artwork_write_pdf(seal_ctx *ctx, const seal_artwork *a
         info = pdf_new_dict(fz, doc, 8);
         pdf_dict_put_text_string(fz, info, PDF_NAME(Title), default_title(art));
         pdf_dict_puts_drop(fz, info, "SealKind", pdf_new_text_string(fz, seal_kind_name(art->kind)));
-        pdf_dict_puts_drop(fz, info, "SealSourceSHA256", pdf_new_text_string(fz, art->sha256));
-        pdf_dict_puts_drop(fz, info, "SealScores", pdf_new_text_string(fz, art->scores_json));
+        if (art->made) {
+            pdf_dict_puts_drop(fz, info, "SealMake", pdf_new_text_string(fz, art->scores_json));
+        } else {
+            pdf_dict_puts_drop(fz, info, "SealSourceSHA256", pdf_new_text_string(fz, art->sha256));
+            pdf_dict_puts_drop(fz, info, "SealScores", pdf_new_text_string(fz, art->scores_json));
+        }
         snprintf(ver, sizeof(ver), "libseal %s", seal_version());
         pdf_dict_put_text_string(fz, info, PDF_NAME(Producer), ver);
         pdf_dict_put_drop(fz, pdf_trailer(fz, doc), PDF_NAME(Info), pdf_add_object(fz, doc, info));

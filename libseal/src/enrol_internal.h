@@ -54,7 +54,18 @@ struct seal_artwork {
     size_t nsegs, cap_segs;
     char *name;       /* UTF-8, never NULL */
     char sha256[65];
-    char *scores_json; /* never NULL */
+    char *scores_json; /* never NULL; a made seal's settings when made */
+    int made;          /* drawn by seal make: no source scan, no scores */
 };
+
+/* Start a path at (x0, y0) / append a segment to the last one (trace.c);
+ * -1 when out of memory. */
+int seal__art_add_path(seal_artwork *a, double x0, double y0);
+int seal__art_add_seg(seal_artwork *a, int type, const double *c);
+
+/* A JSON number with a fixed number of decimals (json-c would print 17
+ * digits), for the records kept in artwork (trace.c). */
+struct json_object;
+struct json_object *seal__json_num(double v, int decimals);
 
 #endif /* SEAL_ENROL_INTERNAL_H */

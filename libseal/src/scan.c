@@ -24,6 +24,10 @@ SEAL_API const char *seal_kind_name(seal_kind kind)
     case SEAL_KIND_COMPANY: return "company";
     case SEAL_KIND_LEGAL_REP: return "legal-rep";
     case SEAL_KIND_SIGNATURE: return "signature";
+    case SEAL_KIND_SPECIAL: return "special";
+    case SEAL_KIND_INVOICE: return "invoice";
+    case SEAL_KIND_FOREIGN: return "foreign";
+    case SEAL_KIND_PERSONAL: return "personal";
     }
     return "unknown";
 }

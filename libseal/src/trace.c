@@ -12,7 +12,7 @@
 #include <json-c/json.h>
 #include <potracelib.h>
 
-static int art_add_path(seal_artwork *a, double x0, double y0)
+int seal__art_add_path(seal_artwork *a, double x0, double y0)
 {
     if (a->npaths == a->cap_paths) {
         size_t cap = a->cap_paths ? a->cap_paths * 2 : 64;
@@ -30,7 +30,7 @@ static int art_add_path(seal_artwork *a, double x0, double y0)
     return 0;
 }
 
-static int art_add_seg(seal_artwork *a, int type, const double *c)
+int seal__art_add_seg(seal_artwork *a, int type, const double *c)
 {
     if (a->nsegs == a->cap_segs) {
         size_t cap = a->cap_segs ? a->cap_segs * 2 : 512;
@@ -58,8 +58,7 @@ SEAL_API void seal_artwork_free(seal_artwork *art)
     free(art);
 }
 
-/* A JSON number with a fixed number of decimals (json-c would print 17 digits). */
-static json_object *jnum(double v, int decimals)
+json_object *seal__json_num(double v, int decimals)
 {
     char buf[64];
     snprintf(buf, sizeof(buf), "%.*f", decimals, v);
@@ -91,27 +90,27 @@ static char *scores_json(const seal_mask *m)
     json_object_object_add(o, "shape", json_object_new_string(shape_name(in->shape)));
     json_object_object_add(o, "box", json_object_new_int(in->box));
     json_object *sz = json_object_new_array();
-    json_object_array_add(sz, jnum(in->width_mm, 2));
-    json_object_array_add(sz, jnum(in->height_mm, 2));
+    json_object_array_add(sz, seal__json_num(in->width_mm, 2));
+    json_object_array_add(sz, seal__json_num(in->height_mm, 2));
     json_object_object_add(o, "size_mm", sz);
     json_object_object_add(o, "rotation_deg",
-                           jnum(in->rotation_deg, 2));
+                           seal__json_num(in->rotation_deg, 2));
     for (int k = 0; k < SEAL_MAX_BOXES; k++) {
         const seal_impression_score *s = &in->scores[k];
         if (!s->present)
             continue;
         json_object *b = json_object_new_object();
         json_object_object_add(b, "box", json_object_new_int(k + 1));
-        json_object_object_add(b, "clarity", jnum(s->clarity, 3));
-        json_object_object_add(b, "sharpness", jnum(s->sharpness, 3));
+        json_object_object_add(b, "clarity", seal__json_num(s->clarity, 3));
+        json_object_object_add(b, "sharpness", seal__json_num(s->sharpness, 3));
         json_object_object_add(b, "ring_continuity",
-                               jnum(s->ring_continuity, 3));
+                               seal__json_num(s->ring_continuity, 3));
         json_object_object_add(b, "broken_strokes",
-                               jnum(s->broken_strokes, 3));
+                               seal__json_num(s->broken_strokes, 3));
         json_object_object_add(b, "over_inking",
-                               jnum(s->over_inking, 3));
-        json_object_object_add(b, "contrast", jnum(s->contrast, 3));
-        json_object_object_add(b, "density", jnum(s->density, 3));
+                               seal__json_num(s->over_inking, 3));
+        json_object_object_add(b, "contrast", seal__json_num(s->contrast, 3));
+        json_object_object_add(b, "density", seal__json_num(s->density, 3));
         json_object_array_add(arr, b);
     }
     json_object_object_add(o, "impressions", arr);
@@ -209,7 +208,7 @@ SEAL_API seal_status seal_mask_trace(seal_ctx *ctx, const seal_mask *mask,
         potrace_curve_t *cv = &p->curve;
         if (cv->n <= 0)
             continue;
-        if (art_add_path(a, MX(cv->c[cv->n - 1][2]), MY(cv->c[cv->n - 1][2]))) {
+        if (seal__art_add_path(a, MX(cv->c[cv->n - 1][2]), MY(cv->c[cv->n - 1][2]))) {
             st = seal__fail(ctx, SEAL_ERR_NOMEM, "out of memory");
             goto out;
         }
@@ -219,7 +218,7 @@ SEAL_API seal_status seal_mask_trace(seal_ctx *ctx, const seal_mask *mask,
             if (cv->tag[i] == POTRACE_CORNER) {
                 double l1[6] = {0, 0, 0, 0, MX(cv->c[i][1]), MY(cv->c[i][1])};
                 double l2[6] = {0, 0, 0, 0, MX(cv->c[i][2]), MY(cv->c[i][2])};
-                e = art_add_seg(a, SEG_LINE, l1) || art_add_seg(a, SEG_LINE, l2);
+                e = seal__art_add_seg(a, SEG_LINE, l1) || seal__art_add_seg(a, SEG_LINE, l2);
             } else {
                 c[0] = MX(cv->c[i][0]);
                 c[1] = MY(cv->c[i][0]);
@@ -227,7 +226,7 @@ SEAL_API seal_status seal_mask_trace(seal_ctx *ctx, const seal_mask *mask,
                 c[3] = MY(cv->c[i][1]);
                 c[4] = MX(cv->c[i][2]);
                 c[5] = MY(cv->c[i][2]);
-                e = art_add_seg(a, SEG_CURVE, c);
+                e = seal__art_add_seg(a, SEG_CURVE, c);
             }
             if (e) {
                 st = seal__fail(ctx, SEAL_ERR_NOMEM, "out of memory");

@@ -26,6 +26,7 @@ fresh() {
     cp "$SCAN" "$W/form.jpg"
     cp "$FIX/art/company.pdf" "$W/art.pdf"
     cp "$FIX/pin.txt" "$W/pin.txt"
+    cp "$SRC/fonts/NotoSerifCJKsc-Regular-date.otf" "$W/font.otf"
     cp "$FIX/chain.pem" "$W/chain.pem"
     cp "$FIX/ca/root.pem" "$W/root.pem"
     cp "$FIX/ca/root.pem" "$W/trust/root.pem"
@@ -85,6 +86,9 @@ TABLE=(
     "enrol SCAN -o|form.jpg|form.jpg|enrol form.jpg -o @OUT@"
     "enrol SCAN --svg|form.jpg|form.jpg|enrol form.jpg -o x.pdf --svg @OUT@"
     "enrol SCAN --png|form.jpg|form.jpg|enrol form.jpg -o x.pdf --png @OUT@"
+    "make --font -o|font.otf|font.otf|make --kind personal --name 张三 --font font.otf -o @OUT@"
+    "make --font --svg|font.otf|font.otf|make --kind personal --name 张三 --font font.otf -o x.pdf --svg @OUT@"
+    "make --font --png|font.otf|font.otf|make --kind personal --name 张三 --font font.otf -o x.pdf --png @OUT@"
     "sign IN -o|bid.pdf|bid.pdf|sign bid.pdf -o @OUT@ --key $KEY"
     "sign --seal -o|art.pdf|art.pdf|sign bid.pdf -o @OUT@ --key $KEY --seal art.pdf --page 1 --at 50,50"
     "sign --pin-file -o|pin.txt|pin.txt|sign bid.pdf -o @OUT@ --key $KEY --pin-file pin.txt"
@@ -170,6 +174,8 @@ TWO=(
     "enrol -o + --png|x.pdf|enrol form.jpg -o @ONE@ --png @OUT@"
     "enrol -o + --svg|x.pdf|enrol form.jpg -o @ONE@ --svg @OUT@"
     "enrol --svg + --png|x.svg|enrol form.jpg -o y.pdf --svg @ONE@ --png @OUT@"
+    "make -o + --png|x.pdf|make --kind personal --name 张三 -o @ONE@ --png @OUT@"
+    "make --svg + --png|x.svg|make --kind personal --name 张三 -o y.pdf --svg @ONE@ --png @OUT@"
     "sign IN... -o DIR/ + --json-log|out/bid.pdf|sign bid.pdf -o out/ --key $KEY --json-log @OUT@"
 )
 for row in "${TWO[@]}"; do
@@ -272,6 +278,7 @@ on_full() {
 }
 
 full_enrol_pdf() { full_dir; on_full 4 "$FULL/a.pdf" enrol "$SCAN" -o "$FULL/a.pdf"; }
+full_make_pdf() { full_dir; on_full 4 "$FULL/a.pdf" make --kind company --name 测试有限公司 -o "$FULL/a.pdf"; }
 full_enrol_svg() {
     full_dir
     on_full 4 "$FULL/a.svg" enrol "$SCAN" -o "$T/elsewhere-$RANDOM.pdf" --svg "$FULL/a.svg"
@@ -317,6 +324,7 @@ full_batch_log() {
     [ -f "$out/one.pdf" ] || die "the sealing did not go on without the log"
 }
 run_case "full disk: enrol artwork PDF" full_enrol_pdf
+run_case "full disk: make artwork PDF" full_make_pdf
 run_case "full disk: enrol --svg" full_enrol_svg
 run_case "full disk: enrol --png" full_enrol_png
 run_case "full disk: sign -o" full_sign_pdf

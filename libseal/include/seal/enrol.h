@@ -32,10 +32,16 @@ typedef enum seal_kind {
     SEAL_KIND_AUTO = 0,      /* extraction: decide from the form and the outline */
     SEAL_KIND_COMPANY = 1,   /* 公章 and its variants: round or oval */
     SEAL_KIND_LEGAL_REP = 2, /* 法人章: square (or a small round seal) */
-    SEAL_KIND_SIGNATURE = 3  /* 手写签名: black or blue handwriting */
+    SEAL_KIND_SIGNATURE = 3, /* 手写签名: black or blue handwriting */
+    /* Made by seal make (make.h) only; extraction does not take them. */
+    SEAL_KIND_SPECIAL = 4,   /* special-purpose seal: 合同专用章, 财务专用章 ... */
+    SEAL_KIND_INVOICE = 5,   /* 发票专用章: oval, with the tax number */
+    SEAL_KIND_FOREIGN = 6,   /* foreign-invested enterprise: oval */
+    SEAL_KIND_PERSONAL = 7   /* a person's name seal (私章) */
 } seal_kind;
 
-/* "auto", "company", "legal-rep", "signature"; never NULL. */
+/* "auto", "company", "legal-rep", "signature", "special", "invoice",
+ * "foreign", "personal"; never NULL. */
 SEAL_API const char *seal_kind_name(seal_kind kind);
 
 typedef enum seal_shape {
@@ -205,7 +211,9 @@ SEAL_API void seal_artwork_info_get(const seal_artwork *art, seal_artwork_info *
  * Write the artwork. Each writer makes a temporary file beside `path` and
  * renames it into place when complete; on failure no file is left.
  *   PDF: one page exactly the seal's size, fill paths only, no background;
- *        Info: /Title, /SealKind, /SealSourceSHA256, /SealScores (JSON), /Producer.
+ *        Info: /Title, /SealKind, /SealSourceSHA256, /SealScores (JSON), /Producer;
+ *        artwork drawn by seal_maker_make (make.h): /SealMake (its settings,
+ *        JSON) instead of the source and scores.
  *   SVG: width/height in mm, viewBox in mm.
  *   PNG: RGBA (transparent background) at dpi (0: 600) with a pHYs chunk.
  * Returns SEAL_OK, SEAL_ERR_ARGS, SEAL_ERR_IO or SEAL_ERR_NOMEM.
