@@ -402,16 +402,7 @@ static void run(judge *j)
         j->nsecs = nsecs;
         account(j, secs, nsecs, revs);
         classify(j);
-        int ro_rc;
-        if (j->s->signed_roles.role && j->s->signed_roles.n >= j->n) {
-            /* Walked ahead, over at least these object numbers. */
-            j->ro = j->s->signed_roles;
-            ro_rc = j->s->signed_roles_rc;
-            memset(&j->s->signed_roles, 0, sizeof(j->s->signed_roles));
-        } else {
-            ro_rc = seal__vroles_walk(fz, j->old, j->n, 1, &j->ro);
-        }
-        if (ro_rc < 0)
+        if (seal__vroles_walk(fz, j->old, j->n, 1, &j->ro) < 0)
             seal__vj_cap(j, "the signed revision: %s", j->ro.why);
         vdoc *d = j->d;
         if (d->roles.n < j->n) {
@@ -462,12 +453,9 @@ void seal__vfy_changes(seal_ctx *ctx, vdoc *d, vsig *s)
     fz_try(fz) {
         j.old = seal__vfy_open_prefix(ctx, d->data, (size_t)s->rev_end, d->password);
         run(&j);
-        /* The rendering judge takes an instance whose objects are read:
-         * the one walked ahead, else this one. */
-        if (!s->signed_doc) {
-            s->signed_doc = j.old;
-            j.old = NULL;
-        }
+        pdf_drop_document(fz, s->signed_doc);
+        s->signed_doc = j.old;
+        j.old = NULL;
     }
     fz_always(fz) {
         seal__vroles_free(fz, &j.ro); /* j.rn is the vdoc's */
@@ -500,63 +488,4 @@ void seal__vfy_changes(seal_ctx *ctx, vdoc *d, vsig *s)
     if (j.capped)
         seal__vfy_set(s, SEAL_INDETERMINATE, SEAL_SUB_NONE,
                       "the changes after signing could not all be examined: %s", j.capwhy);
-}
-
-/* A fresh instance of the first `len` bytes, walked: its roles. */
-static int walk_fresh(seal_ctx *ctx, vdoc *d, size_t len, int least, int want_dangling, vroles *out,
-                      pdf_document **keep)
-{
-    fz_context *fz = ctx->fz;
-    pdf_document *volatile doc = NULL;
-    volatile int rc = -2;
-    volatile int n = least;
-
-    fz_try(fz) {
-        doc = seal__vfy_open_prefix(ctx, d->data, len, d->password);
-        if (pdf_xref_len(fz, doc) > n)
-            n = pdf_xref_len(fz, doc);
-        rc = seal__vroles_walk(fz, doc, n, want_dangling, out);
-        if (keep) {
-            *keep = doc;
-            doc = NULL;
-        }
-    }
-    fz_always(fz)
-        pdf_drop_document(fz, doc);
-    fz_catch(fz) {
-        if (fz_caught(fz) == FZ_ERROR_MEMORY)
-            fz_rethrow(fz);
-        /* Met again, and reported, by seal__vfy_changes. */
-        seal__vroles_free(fz, out);
-        seal__reset(ctx);
-        rc = -2;
-    }
-    return rc;
-}
-
-void seal__vfy_roles_prepare(seal_ctx *ctx, vdoc *d)
-{
-    int later = 0;
-    for (size_t i = 0; i < d->nsigs; i++)
-        later |= d->sigs[i].br_count == 4 && d->sigs[i].rev_end > 0 && (size_t)d->sigs[i].rev_end < d->len;
-    if (!later || d->roles.role || seal__vfy_late(d))
-        return; /* no signature with changes after it to judge */
-    int rc = walk_fresh(ctx, d, d->len, pdf_xref_len(ctx->fz, d->doc), 0, &d->roles, NULL);
-    if (rc == -2)
-        seal__vroles_free(ctx->fz, &d->roles);
-    else
-        d->roles_rc = rc;
-}
-
-void seal__vfy_changes_prepare(seal_ctx *ctx, vdoc *d, vsig *s)
-{
-    if (s->br_count != 4 || s->rev_end <= 0 || (size_t)s->rev_end >= d->len || s->signed_doc ||
-        s->signed_roles.role || seal__vfy_late(d))
-        return;
-    pdf_document *doc = NULL;
-    int rc = walk_fresh(ctx, d, (size_t)s->rev_end, pdf_xref_len(ctx->fz, d->doc), 1, &s->signed_roles, &doc);
-    if (rc == -2)
-        return;
-    s->signed_roles_rc = rc;
-    s->signed_doc = doc;
 }

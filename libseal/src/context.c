@@ -370,6 +370,13 @@ seal_status seal__commit_file(seal_ctx *ctx, const char *tmp, const char *target
         return seal__fail(ctx, SEAL_ERR_IO, "cannot write %s: %s", target, strerror(e));
     }
     close(fd);
+    /* A name that holds a device, a pipe or a socket (/dev/null) is never
+     * replaced by a file. */
+    struct stat tst;
+    if (stat(target, &tst) == 0 && !S_ISREG(tst.st_mode)) {
+        unlink(tmp);
+        return seal__fail(ctx, SEAL_ERR_ARGS, "the output %s is not a regular file; nothing was written", target);
+    }
     if (chmod(tmp, 0644) != 0 || rename(tmp, target) != 0)
         return seal__fail(ctx, SEAL_ERR_IO, "cannot write %s: %s", target, strerror(errno));
     /* The rename itself reaches the disk with the directory. Best effort:

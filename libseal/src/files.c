@@ -261,6 +261,13 @@ seal_status seal__paths_check(seal_ctx *ctx, const char *const *inputs, size_t n
                             outputs[i]);
             break;
         }
+        if (stat(outputs[i], &fst) == 0 && !S_ISREG(fst.st_mode)) {
+            /* /dev/null and its kind: an output is written to a temporary
+             * file renamed over its name, which would replace the device. */
+            st = seal__fail(ctx, SEAL_ERR_ARGS, "the output %s is not a regular file; nothing was written",
+                            outputs[i]);
+            break;
+        }
         if ((st = identify(ctx, outputs[i], &id)) != SEAL_OK)
             break;
         if (set_push(&out, id) != 0) {

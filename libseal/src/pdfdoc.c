@@ -73,32 +73,22 @@ static int64_t linearized_length(const unsigned char *data, size_t len)
     return 0;
 }
 
-size_t seal__pdf_eof_marks(const unsigned char *data, size_t from, size_t to, size_t len, size_t *at, size_t max)
+size_t seal__pdf_revisions(const unsigned char *data, size_t len, seal__revision *revs, size_t max)
 {
     size_t n = 0;
-
-    /* memchr is far faster than memmem on megabytes of image data. */
-    for (size_t i = from; i < to && n < max;) {
-        const unsigned char *m = memchr(data + i, '%', to - i);
-        if (!m)
-            break;
-        i = (size_t)(m - data) + 1;
-        if (len - (size_t)(m - data) >= 5 && !memcmp(m, "%%EOF", 5))
-            at[n++] = (size_t)(m - data);
-    }
-    return n;
-}
-
-size_t seal__pdf_revisions_at(const unsigned char *data, size_t len, const size_t *marks, size_t nmarks,
-                              seal__revision *revs, size_t max)
-{
-    size_t n = 0;
+    const unsigned char *p = data, *end = data + len;
     int64_t start = 0;
 
-    /* No marker starts inside another or inside its end of line, so each
-     * one ends a revision. */
-    for (size_t k = 0; k < nmarks && n < max; k++) {
-        size_t e = marks[k] + 5;
+    /* memchr is far faster than memmem on megabytes of image data. */
+    while (n < max && p < end) {
+        const unsigned char *m = memchr(p, '%', (size_t)(end - p));
+        if (!m)
+            break;
+        if ((size_t)(end - m) < 5 || memcmp(m, "%%EOF", 5) != 0) {
+            p = m + 1;
+            continue;
+        }
+        size_t e = (size_t)(m - data) + 5;
         if (e < len && data[e] == '\r')
             e += (e + 1 < len && data[e + 1] == '\n') ? 2 : 1;
         else if (e < len && data[e] == '\n')
@@ -108,6 +98,7 @@ size_t seal__pdf_revisions_at(const unsigned char *data, size_t len, const size_
         revs[n].terminated = 1;
         n++;
         start = (int64_t)e;
+        p = data + e;
     }
     /* A linearized file carries a first-page trailer with its own %%EOF;
      * its first revision ends at the length the linearization dictionary
@@ -129,19 +120,6 @@ size_t seal__pdf_revisions_at(const unsigned char *data, size_t len, const size_
         revs[n].terminated = 0;
         n++;
     }
-    return n;
-}
-
-size_t seal__pdf_revisions(const unsigned char *data, size_t len, seal__revision *revs, size_t max)
-{
-    size_t *marks = malloc((max ? max : 1) * sizeof(*marks));
-    size_t n = 0;
-
-    if (!marks)
-        return 0;
-    n = seal__pdf_eof_marks(data, 0, len, len, marks, max);
-    n = seal__pdf_revisions_at(data, len, marks, n, revs, max);
-    free(marks);
     return n;
 }
 

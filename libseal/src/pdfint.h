@@ -34,13 +34,6 @@ typedef struct seal__revision {
     int terminated; /* ends with %%EOF; 0 only for the last */
 } seal__revision;
 size_t seal__pdf_revisions(const unsigned char *data, size_t len, seal__revision *revs, size_t max);
-/* The same in two steps, for a reader that passes over the bytes anyway
- * (the verifier's hashing thread): the offsets of "%%EOF" starting in
- * [from, to) of data[0, len) (at most max), then the revisions from all of
- * them in ascending order. Plain C, no MuPDF. */
-size_t seal__pdf_eof_marks(const unsigned char *data, size_t from, size_t to, size_t len, size_t *at, size_t max);
-size_t seal__pdf_revisions_at(const unsigned char *data, size_t len, const size_t *marks, size_t nmarks,
-                              seal__revision *revs, size_t max);
 
 /* Open a PDF; authenticate with password (may be NULL). When for_update is
  * set, a document MuPDF had to repair is refused: an incremental update on

@@ -503,25 +503,13 @@ static int in_bounds(vdoc *d, vsig *s)
  * are searched for "/ByteRange" (vfind.c): one pass over memory for both. */
 #define SCAN_CHUNK ((size_t)256 << 10)
 
-/* Look at the bytes up to `to` for "/ByteRange" (vfind.c) and "%%EOF"
- * (the revision index), each part once. */
-static void scan_to(vdoc *d, size_t to)
-{
-    if (to > d->scanned)
-        seal__vfy_scan_br(d, to);
-    if (to > d->eof_scanned && d->neof_at < VFY_MAX_REVS) {
-        d->neof_at += seal__pdf_eof_marks(d->data, d->eof_scanned, to, d->len, d->eof_at + d->neof_at,
-                                          VFY_MAX_REVS - d->neof_at);
-        d->eof_scanned = to;
-    }
-}
-
 static void update_and_scan(vdoc *d, EVP_MD_CTX *m, int64_t from, int64_t to)
 {
     for (size_t a = (size_t)from; a < (size_t)to;) {
         size_t b = (size_t)to - a > SCAN_CHUNK ? a + SCAN_CHUNK : (size_t)to;
         EVP_DigestUpdate(m, d->data + a, b - a);
-        scan_to(d, b);
+        if (b > d->scanned && a <= d->scanned)
+            seal__vfy_scan_br(d, b);
         a = b;
     }
 }
@@ -579,7 +567,7 @@ static void hash_all(vdoc *d)
         EVP_MD_CTX_free(main);
         EVP_MD_CTX_free(branch);
     }
-    scan_to(d, d->len);
+    seal__vfy_scan_br(d, d->len);
     ERR_clear_error();
 }
 
@@ -587,8 +575,6 @@ static void hash_all(vdoc *d)
  * classification), which does not touch the digests: on a large file the
  * verifier then takes little longer than hashing it once. */
 #define HASH_THREAD_MIN ((size_t)4 << 20)
-/* Signatures whose structural judging is begun while the thread hashes. */
-#define PREPARED_SIGS 16
 
 static void *hash_thread(void *arg)
 {
@@ -851,7 +837,7 @@ static size_t index_revisions(vdoc *d, int64_t *ends)
     d->nrevs = 0;
     if (!revs)
         return 0;
-    n = seal__pdf_revisions_at(d->data, d->len, d->eof_at, d->neof_at, revs, VFY_MAX_REVS);
+    n = seal__pdf_revisions(d->data, d->len, revs, VFY_MAX_REVS);
     for (size_t r = 0; r < n; r++)
         if (revs[r].terminated)
             ends[d->nrevs++] = revs[r].end;
@@ -922,25 +908,20 @@ static void verify_doc(seal_ctx *ctx, seal_report *rep, const unsigned char *dat
         size_t listed = d.nsigs;
         for (size_t i = 0; i < listed; i++)
             prepare_sig(ctx, &d, &d.sigs[i]);
-        d.eof_at = fz_malloc_array(fz, VFY_MAX_REVS, size_t);
         /* From here until the join, the hashing thread owns the digest
-         * fields of every signature and the scans of the bytes for
-         * "/ByteRange" and "%%EOF" (vdoc); this thread touches everything
-         * else and adds no signature. */
+         * fields of every signature and the "/ByteRange" scan (vdoc);
+         * this thread touches everything else and adds no signature. */
         if (len >= HASH_THREAD_MIN && pthread_create(&hasher, NULL, hash_thread, &d) == 0)
             hashing = 1;
         else
             hash_all(&d);
-        seal__vfy_roles_prepare(ctx, &d);
-        for (size_t i = 0; i < listed && i < PREPARED_SIGS; i++)
-            seal__vfy_changes_prepare(ctx, &d, &d.sigs[i]);
+        rep->info.revisions = index_revisions(&d, ends);
+        for (size_t i = 0; i < listed; i++)
+            place_and_judge(ctx, &d, &d.sigs[i]);
         if (hashing) {
             pthread_join(hasher, NULL);
             hashing = 0;
         }
-        rep->info.revisions = index_revisions(&d, ends);
-        for (size_t i = 0; i < listed; i++)
-            place_and_judge(ctx, &d, &d.sigs[i]);
         /* Signatures the form no longer lists. Until now they were absent,
          * which the structural judge treats as it treats hidden ones. */
         seal__vfy_find_hidden(ctx, &d, &c);
@@ -1001,12 +982,10 @@ static void verify_doc(seal_ctx *ctx, seal_report *rep, const unsigned char *dat
         if (hashing)
             pthread_join(hasher, NULL);
         free(d.br_at);
-        fz_free(fz, d.eof_at);
         seal__vroles_free(fz, &d.roles);
         for (size_t i = 0; i < d.nsigs; i++) {
             pdf_drop_document(fz, d.sigs[i].signed_doc);
             d.sigs[i].signed_doc = NULL;
-            seal__vroles_free(fz, &d.sigs[i].signed_roles);
         }
         pdf_drop_document(fz, rdoc);
         pdf_drop_document(fz, doc);

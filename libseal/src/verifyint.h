@@ -115,8 +115,6 @@ typedef struct vsig {
      * (its objects parsed), handed on to the rendering judge; whoever
      * holds it last drops it (verify_doc at the latest). */
     pdf_document *signed_doc;
-    vroles signed_roles;      /* its object roles, walked ahead (seal__vfy_changes_prepare) */
-    int signed_roles_rc;
 } vsig;
 
 /* Rank of an indication for "worst of": PASSED < INDETERMINATE < FAILED. */
@@ -162,9 +160,6 @@ typedef struct vdoc {
     size_t nbr_at;
     int br_more;              /* br_at filled up: the scan goes on from its last entry */
     size_t scanned;           /* bytes [0, scanned) looked at */
-    size_t *eof_at;           /* where each "%%EOF" starts (VFY_MAX_REVS at most), */
-    size_t neof_at;           /* found by the same pass: the revision index */
-    size_t eof_scanned;       /* bytes [0, eof_scanned) looked at for them */
     /* The document's object roles, the same for every signature's
      * structural judge: walked once (changes.c), freed with the vdoc. */
     vroles roles;
@@ -176,14 +171,6 @@ int seal__vfy_late(const vdoc *d);
 /* Compare the revision signed by s with the whole document; record every
  * change in s->changes and set s->r.changes_after. */
 void seal__vfy_changes(seal_ctx *ctx, vdoc *d, vsig *s);
-/* Walk ahead, while the hashing thread runs, what seal__vfy_changes needs
- * that depends neither on the revision index nor on the digests: the
- * object roles of the document and of s's signed revision. Each walk reads
- * an instance of its own: the instances the judge compares stay as
- * unread (unrepaired) as before. A failure is left for seal__vfy_changes
- * to meet and report. */
-void seal__vfy_roles_prepare(seal_ctx *ctx, vdoc *d);
-void seal__vfy_changes_prepare(seal_ctx *ctx, vdoc *d, vsig *s);
 void seal__vfy_add_change(vsig *s, int revision, int object, int page, const char *kind,
                           int allowed, const char *fmt, ...) __attribute__((format(printf, 7, 8)));
 /* verify.c: a signature field of the document (a seal__field_fn) added to

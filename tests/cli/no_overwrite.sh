@@ -210,6 +210,23 @@ distinct_ok() {
 }
 run_case "distinct output beside its inputs is written" distinct_ok
 
+# A name that holds a device or a pipe (-o /dev/null) is never replaced by
+# the renamed temporary file: refused before any work, the pipe still a pipe.
+device_output() {
+    fresh
+    mkfifo pipe
+    local args
+    for args in "sign bid.pdf -o pipe --key $KEY" "enrol form.jpg -o pipe" \
+        "make --kind personal --name 张三 -o pipe" "verify bid.pdf --trust root.pem --html pipe" \
+        "sign bid.pdf --preview pipe --seal art.pdf --page 1 --at 50,50"; do
+        # shellcheck disable=SC2086
+        expect_exit 2 "$SEAL" $args
+        expect_msg 'pipe is not a regular file; nothing was written'
+        [ -p pipe ] || die "the pipe was replaced: $args"
+    done
+}
+run_case "an output that is a device or a pipe: refused, left as it is" device_output
+
 # ---------------------------------------------------------------- a full disk
 # full_dir: a directory on a full file system, in $FULL. A small tmpfs when
 # this runs as root and mounting works (really full: ENOSPC); else a file
