@@ -26,6 +26,8 @@ int cmd_inspect(int argc, char **argv);
 int cmd_token(int argc, char **argv);
 int cmd_verify(int argc, char **argv);
 int cmd_enrol(int argc, char **argv);
+int cmd_encrypt(int argc, char **argv);
+int cmd_decrypt(int argc, char **argv);
 int cmd_batch(int argc, char **argv);
 
 /* Batch options shared by `seal batch` and `seal sign IN... -o DIR/`. */
@@ -90,6 +92,10 @@ const char *cli_password_env(const char *var);
 
 /* Today's local date as 2026年12月01日. */
 void cli_today(char *buf, size_t size);
+
+/* ISO 8601 time (YYYY-MM-DD[THH:MM[:SS]][Z|±HH:MM], UTC without a zone) as
+ * seconds since the epoch; 0 on success, -1 when malformed. */
+int cli_parse_iso(const char *s, long long *out);
 
 /* Format seconds since the epoch as ISO 8601 UTC into buf (>= 21 bytes). */
 void cli_iso_time(long long t, char *buf, size_t size);

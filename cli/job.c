@@ -68,10 +68,10 @@ static void push_input(job *j, const char *path)
     j->inputs[j->ninputs++] = job_strdup(j, path);
 }
 
-static int ends_with_pdf(const char *name)
+static int ends_with(const char *name, const char *suffix)
 {
-    size_t n = strlen(name);
-    return n > 4 && !strcasecmp(name + n - 4, ".pdf");
+    size_t n = strlen(name), k = strlen(suffix);
+    return n > k && !strcasecmp(name + n - k, suffix);
 }
 
 int job_add_input(job *j, const char *spec)
@@ -102,7 +102,7 @@ int job_add_input(job *j, const char *spec)
             return -1;
         }
         while ((e = readdir(d)) != NULL) {
-            if (e->d_name[0] == '.' || !ends_with_pdf(e->d_name))
+            if (e->d_name[0] == '.' || !ends_with(e->d_name, j->input_suffix ? j->input_suffix : ".pdf"))
                 continue;
             char *path;
             if (asprintf(&path, "%s/%s", spec, e->d_name) < 0)

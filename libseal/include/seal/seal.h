@@ -17,5 +17,6 @@
 #include "verify.h"
 #include "report.h"
 #include "enrol.h"
+#include "envelope.h"
 
 #endif /* SEAL_SEAL_H */
