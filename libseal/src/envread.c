@@ -462,7 +462,10 @@ static seal_status parse_kari(seal_ctx *ctx, seal_envelope *env, const unsigned 
         rc->wraplen = k.wraplen;
         rc->wrap_nid = k.wrap_nid;
         snprintf(rc->alg, sizeof(rc->alg), "ECDH-%sKDF-%s", OBJ_nid2sn(k.kdf_md),
-                 OBJ_nid2sn(k.wrap_nid));
+                 k.wrap_nid == NID_id_aes128_wrap   ? "AES128-WRAP"
+                 : k.wrap_nid == NID_id_aes192_wrap ? "AES192-WRAP"
+                 : k.wrap_nid == NID_id_aes256_wrap ? "AES256-WRAP"
+                                                    : OBJ_nid2sn(k.wrap_nid));
         rek = (der){x, x + xl};
         if (!der_next(&rek, &tag, &x, &xl, &w, &wl))
             return SEAL_OK;
