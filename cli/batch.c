@@ -274,10 +274,10 @@ static void *worker(void *arg)
         pthread_mutex_lock(&r->lock);
         r->done++;
         file_result *res = &r->results[idx];
-        if (res->state == F_SEALED)
-            r->sealed++;
         if (res->state == F_SEALED && res->check >= 0 && res->check < 5)
             r->checks[res->check]++;
+        if (res->state == F_SEALED)
+            r->sealed++;
         else if (res->state == F_SKIPPED)
             r->skipped++;
         else

@@ -142,6 +142,35 @@ static size_t shared_info(const env_recip *rc, size_t keklen, unsigned char *out
     return n;
 }
 
+/* The originator's ephemeral key must be a point of the recipient's
+ * curve: checked here, so a damaged one is told from a token failure. */
+static seal_status check_point(seal_ctx *ctx, const env_recip *rc, X509 *cert)
+{
+    EVP_PKEY *pk = X509_get0_pubkey(cert), *peer = NULL;
+    EVP_PKEY_CTX *pc = NULL, *chk = NULL;
+    char group[64] = "";
+    size_t glen = 0;
+    OSSL_PARAM prm[3];
+    int ok;
+
+    if (!pk || !EVP_PKEY_get_utf8_string_param(pk, OSSL_PKEY_PARAM_GROUP_NAME, group,
+                                                sizeof(group), &glen))
+        return seal__ossl_fail(ctx, SEAL_ERR_CERT, "the recipient certificate has no EC group");
+    prm[0] = OSSL_PARAM_construct_utf8_string(OSSL_PKEY_PARAM_GROUP_NAME, group, 0);
+    prm[1] = OSSL_PARAM_construct_octet_string(OSSL_PKEY_PARAM_PUB_KEY, (void *)rc->opk, rc->opklen);
+    prm[2] = OSSL_PARAM_construct_end();
+    ok = (pc = EVP_PKEY_CTX_new_from_name(NULL, "EC", NULL)) != NULL &&
+         EVP_PKEY_fromdata_init(pc) > 0 && EVP_PKEY_fromdata(pc, &peer, EVP_PKEY_PUBLIC_KEY, prm) > 0 &&
+         (chk = EVP_PKEY_CTX_new_from_pkey(NULL, peer, NULL)) != NULL && EVP_PKEY_public_check(chk) > 0;
+    EVP_PKEY_CTX_free(chk);
+    EVP_PKEY_CTX_free(pc);
+    EVP_PKEY_free(peer);
+    ERR_clear_error();
+    return ok ? SEAL_OK
+              : seal__fail(ctx, SEAL_ERR_INPUT, "the originator's ECDH key is not a point of the "
+                                                "recipient's curve: the envelope is damaged");
+}
+
 static seal_status kari_unwrap(seal_ctx *ctx, seal_keyring *kr, const env_recip *rc,
                                unsigned long key, unsigned char *cek, size_t *ceklen)
 {
@@ -269,6 +298,8 @@ static seal_status unwrap(seal_ctx *ctx, seal_keyring *kr, const env_recip *rc,
     if (rc->kind == ENV_KARI) {
         if (pr->key_type != CKK_EC)
             return seal__fail(ctx, SEAL_ERR_INPUT, "a key agreement recipient names an RSA key");
+        if ((st = check_point(ctx, rc, pr->cert)) != SEAL_OK)
+            return st;
         return kari_unwrap(ctx, kr, rc, pr->key, cek, ceklen);
     }
     if (pr->key_type != CKK_RSA)
