@@ -445,6 +445,18 @@ static seal_status init_cipher(seal_ctx *ctx, EVP_CIPHER_CTX *c, const seal_enve
     return SEAL_OK;
 }
 
+/* Up to cap bytes of ciphertext, fewer only at its end. */
+static seal_status fill(seal_ctx *ctx, env_reader *r, unsigned char *buf, size_t cap, size_t *got)
+{
+    size_t n = 0, more = 1;
+    seal_status st = SEAL_OK;
+
+    while (n < cap && more && (st = seal__env_chunk(ctx, r, buf + n, cap - n, &more)) == SEAL_OK)
+        n += more;
+    *got = n;
+    return st;
+}
+
 /* Decrypt the content through out; the tag or padding checked last. */
 static seal_status decrypt_content(seal_ctx *ctx, env_reader *r, seal_envelope *env,
                                    EVP_CIPHER_CTX *c, seal_output *out, long long *size)
@@ -454,7 +466,9 @@ static seal_status decrypt_content(seal_ctx *ctx, env_reader *r, seal_envelope *
     int n;
     seal_status st = in && plain ? SEAL_OK : seal__fail(ctx, SEAL_ERR_NOMEM, "out of memory");
 
-    while (st == SEAL_OK && (st = seal__env_chunk(ctx, r, in, CHUNK, &got)) == SEAL_OK && got) {
+    /* Envelopes streamed by OpenSSL come in 4 KB pieces: gathered into
+     * large writes. */
+    while (st == SEAL_OK && (st = fill(ctx, r, in, CHUNK, &got)) == SEAL_OK && got) {
         if (!EVP_DecryptUpdate(c, plain, &n, in, (int)got))
             st = seal__ossl_fail(ctx, SEAL_ERR_CRYPTO, "decrypting %s failed", env->path);
         else if (n > 0 && (st = seal_output_write(out, plain, (size_t)n)) == SEAL_OK)
