@@ -43,6 +43,10 @@ enum {
 struct batch_opts;
 /* Apply one batch option; 1 if it was one, 0 if not, -1 if its value is bad. */
 int cli_batch_option(int c, const char *arg, struct batch_opts *o);
+/* The same for a command's option loop: EXIT_OK when applied, else
+ * EXIT_USAGE after the usage message naming the option `opt`. */
+int cli_batch_arg(const char *synopsis, int c, const char *arg, const char *opt,
+                  struct batch_opts *o);
 
 /* Print "seal: MESSAGE" to stderr (one line). */
 void cli_error(const char *fmt, ...) __attribute__((format(printf, 1, 2)));

@@ -181,11 +181,9 @@ int cmd_decrypt(int argc, char **argv)
             break;
         case 'h': printf("usage: %s\n", synopsis); return EXIT_OK;
         default: {
-            int r = cli_batch_option(c, optarg, &bo);
-            if (r < 0)
-                return cli_usage(synopsis, "bad value '%s' for %s", optarg, argv[optind - 1]);
-            if (r == 0)
-                return cli_usage(synopsis, "unknown or incomplete option '%s'", argv[optind - 1]);
+            int r = cli_batch_arg(synopsis, c, optarg, argv[optind - 1], &bo);
+            if (r != EXIT_OK)
+                return r;
             batch_flags = 1;
         }
         }

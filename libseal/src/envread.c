@@ -186,20 +186,6 @@ static int der_next(der *d, int *tag, const unsigned char **c, size_t *clen,
     return 1;
 }
 
-static char *name_text(X509_NAME *n)
-{
-    BIO *b = BIO_new(BIO_s_mem());
-    char *s = NULL, *data;
-    long len;
-    if (b && X509_NAME_print_ex(b, n, 0, XN_FLAG_RFC2253 & ~ASN1_STRFLGS_ESC_MSB) >= 0 &&
-        (len = BIO_get_mem_data(b, &data)) >= 0 && (s = malloc((size_t)len + 1))) {
-        memcpy(s, data, (size_t)len);
-        s[len] = 0;
-    }
-    BIO_free(b);
-    return s ? s : strdup("?");
-}
-
 static char *hex_text(const unsigned char *p, size_t n)
 {
     char *s = malloc(2 * n + 1);
@@ -224,7 +210,9 @@ static int parse_ias(env_recip *rc, const unsigned char *c, size_t clen)
     if (!der_next(&d, &tag, &x, &xl, &w, &wl) || tag != 0x02 ||
         !(rc->serial = d2i_ASN1_INTEGER(NULL, &w, (long)wl)))
         return 0;
-    rc->issuer_s = name_text(rc->issuer);
+    rc->issuer_s = seal__name_line(rc->issuer);
+    if (!rc->issuer_s)
+        rc->issuer_s = strdup("?");
     bn = ASN1_INTEGER_to_BN(rc->serial, NULL);
     hex = bn ? BN_bn2hex(bn) : NULL;
     rc->serial_s = strdup(hex ? hex : "?");

@@ -19,6 +19,8 @@ typedef struct seal__cert_text {
 } seal__cert_text;
 
 void seal__cert_text_fill(seal__cert_text *t, X509 *cert);
+/* A name on one line, RFC 2253 (malloc'd), or NULL. */
+char *seal__name_line(const X509_NAME *name);
 void seal__cert_text_free(seal__cert_text *t);
 void seal__cert_info(seal_cert_info *out, const seal__cert_text *t, X509 *cert);
 /* SEAL_KU_* bits of a certificate. */
