@@ -190,7 +190,7 @@ int cmd_decrypt(int argc, char **argv)
     }
     if (optind >= argc)
         return cli_usage(synopsis, "no sealed bid given");
-    if (!out)
+    if (!out || !out[0])
         return cli_usage(synopsis, "no output given (-o BID.pdf, or -o DIR/ for many bids)");
     if (!d.key)
         return cli_usage(synopsis, "no key given (--key pkcs11:...)");
