@@ -255,7 +255,7 @@ static seal_status login(seal_ctx *ctx, seal__p11 *p, CK_SLOT_ID slot, const cha
     if (ti.flags & CKF_USER_PIN_LOCKED)
         return seal__fail(ctx, SEAL_ERR_PIN_LOCKED,
                           "the PIN of token '%s' is locked; unlock it with the token's "
-                          "administration tool (SO PIN) before signing",
+                          "administration tool (SO PIN) before using it",
                           p->label);
     if (ti.flags & CKF_PROTECTED_AUTHENTICATION_PATH) {
         /* A pin-pad: the PIN is typed on the device, not given to us. */

@@ -229,6 +229,28 @@ pin_rules() {
 }
 run_case "wrong PIN: exit 5, nothing written, as for signing" pin_rules
 
+# The fault-injecting token: a locked PIN, the final try, a wrong PIN at an
+# opening of many bids — exit 5 and at most one C_Login, as for signing.
+fake_token() {
+    local mode re
+    [ -n "$FAKEP11" ] && [ -f "$FAKEP11" ] || die "FAKEP11 module not built"
+    expect_exit 0 "$SEAL" encrypt "$E/bid.pdf" -o "$T/f.p7m" --to "$E/rsanew.pem"
+    cp "$T/f.p7m" "$T/g.p7m"
+    for mode in locked finaltry; do
+        case $mode in locked) re='locked' ;; finaltry) re='final' ;; esac
+        : >"$T/fake.log"
+        FAKEP11_MODE=$mode FAKEP11_LOG=$T/fake.log SEAL_PIN=000000 expect_failure 5 "$re" "$T/f.p7m" \
+            -- decrypt "$T/f.p7m" -o @OUT@ --key "pkcs11:token=FakeToken?module-path=$FAKEP11"
+        [ "$(grep -c '^C_Login' "$T/fake.log" || true)" -le 1 ] || die "C_Login retried: $(cat "$T/fake.log")"
+    done
+    : >"$T/fake.log"
+    FAKEP11_LOG=$T/fake.log SEAL_PIN=000000 NO_TTY=1 expect_exit 5 "$SEAL" decrypt "$T/f.p7m" "$T/g.p7m" \
+        -o "$T/fout/" --key "pkcs11:token=FakeToken?module-path=$FAKEP11" --jobs 2
+    [ "$(grep -c '^C_Login' "$T/fake.log")" = 1 ] || die "one login for the batch: $(cat "$T/fake.log")"
+    [ ! -e "$T/fout" ] || [ -z "$(ls -A "$T/fout")" ] || die "written after a wrong PIN"
+}
+run_case "locked token, final try, wrong PIN for a batch: exit 5, one C_Login at most" fake_token
+
 # ---------------------------------------------------------------- tampering
 # flip FILE OFFSET OUT: one byte changed
 flip() { python3 -c "import sys; d=bytearray(open(sys.argv[1],'rb').read()); o=int(sys.argv[2]); d[o if o>=0 else len(d)+o]^=1; open(sys.argv[3],'wb').write(d)" "$@"; }
