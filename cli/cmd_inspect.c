@@ -172,13 +172,15 @@ static void envelope_text(const char *path, seal_envelope *env)
         printf("receipt: none\n");
 }
 
+/* A DER or BER SEQUENCE longer than 127 bytes: 0x30, then the long or
+ * indefinite length form — never how a PDF starts. */
 static int is_envelope(const char *path)
 {
     FILE *f = fopen(path, "rb");
-    int c = f ? getc(f) : EOF;
+    int c = f ? getc(f) : EOF, l = f ? getc(f) : EOF;
     if (f)
         fclose(f);
-    return c == 0x30;
+    return c == 0x30 && l >= 0x80 && l <= 0x84;
 }
 
 static int inspect_envelope(seal_ctx *ctx, const char *path, int json)
