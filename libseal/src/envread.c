@@ -595,13 +595,18 @@ static seal_status rd_header(seal_ctx *ctx, env_reader *r, seal_envelope *env)
     long long len;
     seal_status st;
 
+    int first = getc(r->f);
+    if (first != 0x30)
+        return seal__fail(ctx, SEAL_ERR_INPUT, "%s is not a sealed bid (not a CMS envelope)",
+                          r->path);
+    ungetc(first, r->f);
     if ((st = rd_open(ctx, r, 0x30, "not a CMS envelope")) != SEAL_OK ||
         (st = rd_oid(ctx, r, &nid)) != SEAL_OK)
         return st;
     if (nid == NID_id_smime_ct_authEnvelopedData)
         env->auth = 1;
     else if (nid != NID_pkcs7_enveloped)
-        return seal__fail(ctx, SEAL_ERR_INPUT, "%s is not an encrypted bid (a CMS %s, not "
+        return seal__fail(ctx, SEAL_ERR_INPUT, "%s is not a sealed bid (a CMS %s, not "
                                                "AuthEnvelopedData or EnvelopedData)",
                           r->path, nid == NID_undef ? "object" : OBJ_nid2ln(nid));
     if ((st = rd_open(ctx, r, 0xa0, "no content")) != SEAL_OK ||

@@ -300,7 +300,7 @@ tampering() {
     # a wrong recipient: sealed to someone else
     expect_failure 5 "token 'BidToken' holds no key" "$T/other.p7m" -- decrypt "$T/other.p7m" -o @OUT@ --key "$KEY_BID"
     # not an envelope at all
-    expect_failure 4 "is not an encrypted bid|not a CMS envelope" "$E/bid.pdf" -- decrypt "$E/bid.pdf" -o @OUT@ --key "$KEY_BID"
+    expect_failure 4 "bid.pdf is not a sealed bid \\(not a CMS envelope\\)" "$E/bid.pdf" -- decrypt "$E/bid.pdf" -o @OUT@ --key "$KEY_BID"
 }
 run_case "tampering: ciphertext, tag, RecipientInfo, nonce, truncation, wrong recipient — exit code, no output" \
     tampering
