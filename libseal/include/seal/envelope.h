@@ -124,8 +124,8 @@ SEAL_API seal_status seal_envelope_recipient(const seal_envelope *env, size_t i,
 
 /*
  * The decryption keys of one token (every private key with its
- * certificate, so a token holding recovered older keys opens older bids),
- * or of a PKCS#12 file ("p12:FILE").
+ * certificate, so a token holding recovered older keys opens older bids).
+ * Only pkcs11: URIs: a decryption key stays on its token.
  *
  * Thread rule: like seal_key, a keyring may be shared by threads that each
  * use their own seal_ctx; token operations are serialised by a lock.
@@ -133,11 +133,12 @@ SEAL_API seal_status seal_envelope_recipient(const seal_envelope *env, size_t i,
 typedef struct seal_keyring seal_keyring;
 
 /*
- * Open the keyring named by uri: for pkcs11: URIs, log in once (PIN rules
- * as seal_key_open: never retried). Returns SEAL_OK, SEAL_ERR_ARGS,
+ * Open the keyring named by uri (object= and id= narrow it to those
+ * certificates' keys) and log in once (PIN rules as seal_key_open: never
+ * retried). Returns SEAL_OK, SEAL_ERR_ARGS (not a pkcs11: URI),
  * SEAL_ERR_TOKEN, SEAL_ERR_PIN_INCORRECT, SEAL_ERR_PIN_LOCKED,
  * SEAL_ERR_CANCELLED, SEAL_ERR_KEY_NOT_FOUND (no private key with a
- * certificate), SEAL_ERR_IO / SEAL_ERR_INPUT (PKCS#12 file), SEAL_ERR_NOMEM.
+ * certificate), SEAL_ERR_NOMEM.
  */
 SEAL_API seal_status seal_keyring_open(seal_ctx *ctx, seal_keyring **out, const char *uri,
                                        const seal_key_options *opts);
