@@ -115,24 +115,13 @@ static seal_status batch_one(job *j, seal_ctx *ctx, const char *in, const char *
 static int run_many(decrypt_run *d, int argc, char **argv, const char *out, const batch_opts *bo,
                     size_t nreads)
 {
-    job *j = job_new();
     job_ops ops = {"decrypted", out_name, batch_open, batch_one, d->reads, nreads, d};
-    int rc;
+    job *j;
+    int rc = job_from_args(&j, out, ".p7m", argv, argc);
 
-    if (!j)
-        return EXIT_FAILED;
-    char *dir = job_strdup(j, out);
-    for (size_t len = strlen(dir); len > 1 && dir[len - 1] == '/'; len--)
-        dir[len - 1] = 0;
-    j->outdir = dir;
+    if (rc != EXIT_OK)
+        return rc;
     j->ops = &ops;
-    j->input_suffix = ".p7m";
-    for (int i = 0; i < argc; i++)
-        if (job_add_input(j, argv[i])) {
-            job_free(j);
-            return EXIT_USAGE;
-        }
-    job_finish_inputs(j);
     rc = batch_run(j, bo);
     job_free(j);
     return rc;

@@ -251,21 +251,11 @@ int cmd_sign(int argc, char **argv)
     }
     if (many) {
         /* Many files: a one-step job for the batch runner. */
-        job *j = job_new();
-        int rc;
-        if (!j)
-            return EXIT_FAILED;
-        char *dir = job_strdup(j, out);
-        for (size_t len = strlen(dir); len > 1 && dir[len - 1] == '/'; len--)
-            dir[len - 1] = 0;
-        j->outdir = dir;
+        job *j;
+        int rc = job_from_args(&j, out, NULL, argv + optind, argc - optind);
+        if (rc != EXIT_OK)
+            return rc;
         j->password = so.password;
-        for (int i = optind; i < argc; i++)
-            if (job_add_input(j, argv[i])) {
-                job_free(j);
-                return EXIT_USAGE;
-            }
-        job_finish_inputs(j);
         j->keys = calloc(1, sizeof(job_key));
         j->steps = calloc(1, sizeof(job_step));
         if (!j->keys || !j->steps)

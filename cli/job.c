@@ -454,3 +454,25 @@ fail:
     job_free(j);
     return NULL;
 }
+
+int job_from_args(job **out, const char *outdir, const char *input_suffix, char **inputs, int n)
+{
+    job *j = job_new();
+
+    *out = NULL;
+    if (!j)
+        return EXIT_FAILED;
+    char *dir = job_strdup(j, outdir);
+    for (size_t len = strlen(dir); len > 1 && dir[len - 1] == '/'; len--)
+        dir[len - 1] = 0;
+    j->outdir = dir;
+    j->input_suffix = input_suffix;
+    for (int i = 0; i < n; i++)
+        if (job_add_input(j, inputs[i])) {
+            job_free(j);
+            return EXIT_USAGE;
+        }
+    job_finish_inputs(j);
+    *out = j;
+    return EXIT_OK;
+}

@@ -81,6 +81,11 @@ int job_add_input(job *j, const char *spec);
 /* Sort and de-duplicate the inputs. */
 void job_finish_inputs(job *j);
 
+/* A job for the command line's inputs (files, directories of files ending
+ * in input_suffix, NULL: ".pdf", patterns) into outdir, sorted; EXIT_OK,
+ * or the exit code after printing the reason. */
+int job_from_args(job **out, const char *outdir, const char *input_suffix, char **inputs, int n);
+
 /* Run the job; returns the exit code. */
 int batch_run(job *j, const batch_opts *o);
 
