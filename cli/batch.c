@@ -31,6 +31,7 @@ typedef struct file_result {
     seal_status status;
     char reason[512];
     double seconds;
+    int check;             /* job_ops: exit code of the check after, -1 none */
 } file_result;
 
 typedef struct runner {
@@ -43,6 +44,7 @@ typedef struct runner {
     atomic_size_t next;
     pthread_mutex_t lock;  /* progress, log and counters */
     size_t done, sealed, skipped, failed;
+    size_t checks[5];      /* job_ops checks by exit code: 0, 1, 3, 4 (2 unused) */
     double started;
     int tty;
     seal_ctx *logctx;      /* the --json-log output's context (used under lock) */
@@ -75,6 +77,8 @@ static const char *base_name(const char *path)
 static char *output_path(job *j, const char *input)
 {
     char *buf, *kept;
+    if (j->ops)
+        return j->ops->output_path(j, input);
     const char *b = base_name(input);
     size_t n = strlen(b);
     int has_pdf = n > 4 && !strcasecmp(b + n - 4, ".pdf");
@@ -125,6 +129,26 @@ out:
     return ok;
 }
 
+/* An input through the job's own operation (job_ops). Outputs appear
+ * only whole, by rename: an existing one is finished work. */
+static void run_op(runner *r, seal_ctx *ctx, size_t idx)
+{
+    job *j = r->j;
+    file_result *res = &r->results[idx];
+    double t0 = now();
+
+    res->check = -1;
+    if (r->o->resume && access(r->outputs[idx], F_OK) == 0) {
+        res->state = F_SKIPPED;
+        snprintf(res->reason, sizeof(res->reason), "already %s", j->ops->done);
+        return;
+    }
+    res->status = j->ops->one(j, ctx, j->inputs[idx], r->outputs[idx], &res->check, res->reason,
+                              sizeof(res->reason));
+    res->state = res->status == SEAL_OK ? F_SEALED : F_FAILED;
+    res->seconds = now() - t0;
+}
+
 /* Seal one input through every step. */
 static void seal_one(runner *r, seal_ctx *ctx, size_t idx)
 {
@@ -134,6 +158,10 @@ static void seal_one(runner *r, seal_ctx *ctx, size_t idx)
     char prev[PATH_MAX + 64] = "", step_out[PATH_MAX + 64];
     double t0 = now();
 
+    if (j->ops) {
+        run_op(r, ctx, idx);
+        return;
+    }
     if (r->o->resume && output_complete(ctx, j, in, out)) {
         res->state = F_SKIPPED;
         snprintf(res->reason, sizeof(res->reason), "already sealed");
@@ -176,7 +204,9 @@ static void progress(runner *r, size_t idx)
 {
     const file_result *res = &r->results[idx];
     double el = now() - r->started, rate = el > 0 ? (double)r->done / el : 0;
-    static const char *const names[] = {"pending", "sealed", "skipped", "failed"};
+    const char *const names[] = {"pending", r->j->ops ? r->j->ops->done : "sealed", "skipped",
+                                 "failed"};
+    int noted = res->state == F_FAILED || (res->state == F_SEALED && res->reason[0]);
 
     if (r->log) {
         json_object *o = json_object_new_object();
@@ -185,6 +215,10 @@ static void progress(runner *r, size_t idx)
         json_object_object_add(o, "status", json_object_new_string(names[res->state]));
         if (res->state == F_FAILED || res->state == F_SKIPPED)
             json_object_object_add(o, "reason", json_object_new_string(res->reason));
+        if (res->state == F_SEALED && res->check >= 0) {
+            json_object_object_add(o, "check", json_object_new_string(res->reason));
+            json_object_object_add(o, "check_exit_code", json_object_new_int(res->check));
+        }
         if (res->state == F_FAILED)
             json_object_object_add(o, "exit_code", json_object_new_int(cli_exit_code(res->status)));
         json_object_object_add(o, "seconds", json_object_new_double(res->seconds));
@@ -204,12 +238,11 @@ static void progress(runner *r, size_t idx)
         fprintf(stderr, "\r[%.*s%*s] %zu/%zu  %.1f files/s  ETA %.0fs  %zu failed ", fill,
                 "==============================", width - fill, "", r->done, r->ntodo, rate, eta,
                 r->failed);
-        if (res->state == F_FAILED)
+        if (noted)
             fprintf(stderr, "\n%s: %s\n", r->j->inputs[idx], res->reason);
     } else {
         fprintf(stderr, "seal: [%zu/%zu] %s: %s%s%s\n", r->done, r->ntodo, r->j->inputs[idx],
-                names[res->state], res->state == F_FAILED ? ": " : "",
-                res->state == F_FAILED ? res->reason : "");
+                names[res->state], noted ? ": " : "", noted ? res->reason : "");
     }
 }
 
@@ -241,6 +274,8 @@ static void *worker(void *arg)
         pthread_mutex_lock(&r->lock);
         r->done++;
         file_result *res = &r->results[idx];
+        if (res->state == F_SEALED && res->check >= 0 && res->check < 5)
+            r->checks[res->check]++;
         if (res->state == F_SEALED)
             r->sealed++;
         else if (res->state == F_SKIPPED)
@@ -263,6 +298,10 @@ static int open_keys(job *j)
 
     if (!ctx)
         return EXIT_FAILED;
+    if (j->ops) {
+        seal_ctx_free(ctx);
+        return j->ops->open(j);
+    }
     for (size_t i = 0; i < j->nkeys && rc == EXIT_OK; i++) {
         int used = 0;
         for (size_t s = 0; s < j->nsteps; s++)
@@ -290,7 +329,8 @@ static int open_keys(job *j)
 static int check_paths(runner *r)
 {
     job *j = r->j;
-    size_t nr = 0, cap = 1 + j->ninputs + j->nsteps + j->nkeys * (2 + CLI_KEY_FILES);
+    size_t nr = 0, cap = 1 + j->ninputs + j->nsteps + j->nkeys * (2 + CLI_KEY_FILES) +
+                         (j->ops ? j->ops->nreads : 0);
     const char **reads = calloc(cap, sizeof(*reads)), **writes = calloc(j->ninputs + 1, sizeof(*writes));
     char **keyfiles = calloc(j->nkeys * CLI_KEY_FILES + 1, sizeof(*keyfiles));
     int rc;
@@ -302,6 +342,8 @@ static int check_paths(runner *r)
         reads[nr++] = j->inputs[i];
     for (size_t s = 0; s < j->nsteps; s++)
         reads[nr++] = j->steps[s].opts.artwork_path;
+    for (size_t k = 0; j->ops && k < j->ops->nreads; k++)
+        reads[nr++] = j->ops->reads[k];
     for (size_t k = 0; k < j->nkeys; k++) {
         reads[nr++] = j->keys[k].pin_file;
         reads[nr++] = j->keys[k].chain;
@@ -432,10 +474,14 @@ int batch_run(job *j, const batch_opts *o)
 
     double el = now() - r.started;
     size_t left = r.ntodo - r.done;
-    fprintf(stderr, "seal: %zu sealed, %zu skipped, %zu failed%s in %.1f s (%.1f files/s)\n",
-            r.sealed, r.skipped, r.failed,
+    fprintf(stderr, "seal: %zu %s, %zu skipped, %zu failed%s in %.1f s (%.1f files/s)\n",
+            r.sealed, j->ops ? j->ops->done : "sealed", r.skipped, r.failed,
             left ? (interrupted ? ", stopped by Ctrl-C" : ", stopped early") : "", el,
             el > 0 ? (double)(r.sealed + r.skipped) / el : 0.0);
+    if (r.checks[0] + r.checks[1] + r.checks[3] + r.checks[4])
+        fprintf(stderr, "seal: verified: %zu TOTAL-PASSED, %zu TOTAL-FAILED, %zu INDETERMINATE, "
+                        "%zu could not be verified\n",
+                r.checks[0], r.checks[1], r.checks[3], r.checks[4]);
     rc = EXIT_OK;
     for (size_t k = 0; k < r.ntodo; k++) {
         file_result *res = &r.results[r.todo[k]];
@@ -447,6 +493,9 @@ int batch_run(job *j, const batch_opts *o)
     }
     if (rc == EXIT_OK && left)
         rc = interrupted ? 130 : EXIT_FAILED;
+    /* Every file decrypted: the checks decide, the worst first. */
+    if (rc == EXIT_OK)
+        rc = r.checks[1] ? EXIT_FAILED : r.checks[4] ? EXIT_INPUT : r.checks[3] ? EXIT_INDETERMINATE : EXIT_OK;
     if (r.log && !r.log_failed && seal_output_commit(r.log) != SEAL_OK) {
         cli_error("%s", seal_ctx_message(r.logctx));
         r.log_failed = 1;

@@ -27,6 +27,8 @@ int cmd_token(int argc, char **argv);
 int cmd_verify(int argc, char **argv);
 int cmd_enrol(int argc, char **argv);
 int cmd_make(int argc, char **argv);
+int cmd_encrypt(int argc, char **argv);
+int cmd_decrypt(int argc, char **argv);
 int cmd_batch(int argc, char **argv);
 
 /* Batch options shared by `seal batch` and `seal sign IN... -o DIR/`. */
@@ -42,6 +44,10 @@ enum {
 struct batch_opts;
 /* Apply one batch option; 1 if it was one, 0 if not, -1 if its value is bad. */
 int cli_batch_option(int c, const char *arg, struct batch_opts *o);
+/* The same for a command's option loop: EXIT_OK when applied, else
+ * EXIT_USAGE after the usage message naming the option `opt`. */
+int cli_batch_arg(const char *synopsis, int c, const char *arg, const char *opt,
+                  struct batch_opts *o);
 
 /* Print "seal: MESSAGE" to stderr (one line). */
 void cli_error(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
@@ -96,6 +102,10 @@ struct json_object *cli_json_num(double v, int decimals);
 
 /* Today's local date as 2026年12月01日. */
 void cli_today(char *buf, size_t size);
+
+/* ISO 8601 time (YYYY-MM-DD[THH:MM[:SS]][Z|±HH:MM], UTC without a zone) as
+ * seconds since the epoch; 0 on success, -1 when malformed. */
+int cli_parse_iso(const char *s, long long *out);
 
 /* Format seconds since the epoch as ISO 8601 UTC into buf (>= 21 bytes). */
 void cli_iso_time(long long t, char *buf, size_t size);

@@ -41,6 +41,16 @@ int cli_batch_option(int c, const char *arg, batch_opts *o)
     return 0;
 }
 
+int cli_batch_arg(const char *usage_text, int c, const char *arg, const char *opt, batch_opts *o)
+{
+    int r = cli_batch_option(c, arg, o);
+    if (r < 0)
+        return cli_usage(usage_text, "bad value '%s' for %s", arg, opt);
+    if (r == 0)
+        return cli_usage(usage_text, "unknown or incomplete option '%s'", opt);
+    return EXIT_OK;
+}
+
 int cmd_batch(int argc, char **argv)
 {
     static const struct option longopts[] = {CLI_BATCH_LONGOPTS,
@@ -57,11 +67,8 @@ int cmd_batch(int argc, char **argv)
             printf("usage: %s\n", synopsis);
             return EXIT_OK;
         }
-        r = cli_batch_option(c, optarg, &o);
-        if (r < 0)
-            return cli_usage(synopsis, "bad value '%s' for %s", optarg, argv[optind - 1]);
-        if (r == 0)
-            return cli_usage(synopsis, "unknown or incomplete option '%s'", argv[optind - 1]);
+        if ((r = cli_batch_arg(synopsis, c, optarg, argv[optind - 1], &o)) != EXIT_OK)
+            return r;
     }
     if (optind != argc - 1)
         return cli_usage(synopsis, optind >= argc ? "no job file given" : "one job file at a time");

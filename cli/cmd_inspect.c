@@ -9,7 +9,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-static const char synopsis[] = "seal inspect IN.pdf [--json] [--password-env VAR]";
+static const char synopsis[] = "seal inspect IN.pdf|BID.p7m [--json] [--password-env VAR]";
 
 static json_object *to_json(const char *path, seal_inspection *ins)
 {
@@ -106,6 +106,103 @@ static void print_text(const char *path, seal_inspection *ins)
     }
 }
 
+/* A sealed bid: recipients, algorithms, sizes, the receipt. */
+static json_object *envelope_json(const char *path, seal_envelope *env)
+{
+    seal_envelope_info ei;
+    json_object *root = json_object_new_object(), *arr = json_object_new_array();
+    char when[32];
+
+    seal_envelope_info_get(env, &ei);
+    json_object_object_add(root, "file", json_object_new_string(path));
+    json_object_object_add(root, "type", json_object_new_string(ei.type));
+    json_object_object_add(root, "content_algorithm", json_object_new_string(ei.content_algorithm));
+    json_object_object_add(root, "authenticated", json_object_new_boolean(ei.authenticated));
+    json_object_object_add(root, "size", json_object_new_int64(ei.file_size));
+    json_object_object_add(root, "content_size", json_object_new_int64(ei.content_size));
+    for (size_t i = 0; i < ei.recipient_count; i++) {
+        seal_recipient_info ri;
+        json_object *o = json_object_new_object();
+        seal_envelope_recipient(env, i, &ri);
+        json_object_object_add(o, "kind", json_object_new_string(ri.kind));
+        json_object_object_add(o, "issuer", json_object_new_string(ri.issuer));
+        json_object_object_add(o, "serial", json_object_new_string(ri.serial));
+        json_object_object_add(o, "key_id", json_object_new_string(ri.key_id));
+        json_object_object_add(o, "algorithm", json_object_new_string(ri.algorithm));
+        json_object_array_add(arr, o);
+    }
+    json_object_object_add(root, "recipients", arr);
+    cli_iso_time(ei.receipt_time, when, sizeof(when));
+    json_object_object_add(root, "receipt", json_object_new_string(
+                                                ei.receipt == 0 ? "none" : ei.receipt > 0 ? "valid" : "invalid"));
+    if (ei.receipt > 0) {
+        json_object_object_add(root, "receipt_time", json_object_new_string(when));
+        json_object_object_add(root, "receipt_tsa", json_object_new_string(ei.receipt_tsa));
+    }
+    return root;
+}
+
+static void envelope_text(const char *path, seal_envelope *env)
+{
+    seal_envelope_info ei;
+    char when[32];
+
+    seal_envelope_info_get(env, &ei);
+    printf("%s: sealed bid, CMS %s, %s%s, %lld bytes (%lld of ciphertext), %zu recipient%s\n", path,
+           ei.type, ei.content_algorithm, ei.authenticated ? " (authenticated)" : "", ei.file_size,
+           ei.content_size, ei.recipient_count, ei.recipient_count == 1 ? "" : "s");
+    for (size_t i = 0; i < ei.recipient_count; i++) {
+        seal_recipient_info ri;
+        seal_envelope_recipient(env, i, &ri);
+        if (ri.issuer[0])
+            printf("recipient %zu: issuer %s, serial %s, %s\n", i + 1, ri.issuer, ri.serial,
+                   ri.algorithm[0] ? ri.algorithm : ri.kind);
+        else if (ri.key_id[0])
+            printf("recipient %zu: key identifier %s, %s\n", i + 1, ri.key_id, ri.algorithm);
+        else
+            printf("recipient %zu: %s (not opened by libseal)\n", i + 1, ri.kind);
+    }
+    cli_iso_time(ei.receipt_time, when, sizeof(when));
+    if (ei.receipt > 0)
+        printf("receipt: %s.tsr, time-stamp %s by %s, matches the envelope\n", path, when,
+               ei.receipt_tsa[0] ? ei.receipt_tsa : "(unnamed TSA)");
+    else if (ei.receipt < 0)
+        printf("receipt: %s.tsr DOES NOT match the envelope (or is not a time-stamp token)\n", path);
+    else
+        printf("receipt: none\n");
+}
+
+/* A DER or BER SEQUENCE longer than 127 bytes: 0x30, then the long or
+ * indefinite length form — never how a PDF starts. */
+static int is_envelope(const char *path)
+{
+    FILE *f = fopen(path, "rb");
+    int c = f ? getc(f) : EOF, l = f ? getc(f) : EOF;
+    if (f)
+        fclose(f);
+    return c == 0x30 && l >= 0x80 && l <= 0x84;
+}
+
+static int inspect_envelope(seal_ctx *ctx, const char *path, int json)
+{
+    seal_envelope *env = NULL;
+    seal_status st = seal_envelope_open(ctx, path, &env);
+    seal_envelope_info ei;
+
+    if (st != SEAL_OK)
+        return cli_fail(ctx, st);
+    if (json) {
+        json_object *o = envelope_json(path, env);
+        puts(json_object_to_json_string_ext(o, JSON_C_TO_STRING_PRETTY | JSON_C_TO_STRING_NOSLASHESCAPE));
+        json_object_put(o);
+    } else {
+        envelope_text(path, env);
+    }
+    seal_envelope_info_get(env, &ei);
+    seal_envelope_free(env);
+    return ei.receipt < 0 ? EXIT_INPUT : EXIT_OK;
+}
+
 int cmd_inspect(int argc, char **argv)
 {
     static const struct option longopts[] = {{"json", no_argument, NULL, 'j'},
@@ -137,6 +234,11 @@ int cmd_inspect(int argc, char **argv)
     ctx = cli_ctx_new();
     if (!ctx)
         return EXIT_FAILED;
+    if (is_envelope(argv[optind])) {
+        rc = inspect_envelope(ctx, argv[optind], json);
+        seal_ctx_free(ctx);
+        return rc;
+    }
     st = seal_inspect_file(ctx, argv[optind], pw, &ins);
     if (st != SEAL_OK) {
         rc = cli_fail(ctx, st);

@@ -156,11 +156,9 @@ int cmd_sign(int argc, char **argv)
         case OPT_PREVIEW: preview = optarg; break;
         case 'h': printf("usage: %s\n", synopsis); return EXIT_OK;
         default: {
-            int r = cli_batch_option(c, optarg, &bo);
-            if (r < 0)
-                return cli_usage(synopsis, "bad value '%s' for %s", optarg, argv[optind - 1]);
-            if (r == 0)
-                return cli_usage(synopsis, "unknown or incomplete option '%s'", argv[optind - 1]);
+            int r = cli_batch_arg(synopsis, c, optarg, argv[optind - 1], &bo);
+            if (r != EXIT_OK)
+                return r;
             batch_flags = 1;
         }
         }
@@ -253,21 +251,11 @@ int cmd_sign(int argc, char **argv)
     }
     if (many) {
         /* Many files: a one-step job for the batch runner. */
-        job *j = job_new();
-        int rc;
-        if (!j)
-            return EXIT_FAILED;
-        char *dir = job_strdup(j, out);
-        for (size_t len = strlen(dir); len > 1 && dir[len - 1] == '/'; len--)
-            dir[len - 1] = 0;
-        j->outdir = dir;
+        job *j;
+        int rc = job_from_args(&j, out, NULL, argv + optind, argc - optind);
+        if (rc != EXIT_OK)
+            return rc;
         j->password = so.password;
-        for (int i = optind; i < argc; i++)
-            if (job_add_input(j, argv[i])) {
-                job_free(j);
-                return EXIT_USAGE;
-            }
-        job_finish_inputs(j);
         j->keys = calloc(1, sizeof(job_key));
         j->steps = calloc(1, sizeof(job_step));
         if (!j->keys || !j->steps)

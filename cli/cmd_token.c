@@ -8,7 +8,57 @@
 #include <json-c/json.h>
 #include <string.h>
 
-static const char synopsis[] = "seal token [--module PATH] [--all] [--json]";
+static const char synopsis[] =
+    "seal token [--module PATH] [--all] [--json]\n"
+    "       seal token --check BID.p7m... --key pkcs11:URI [--pin-file F]";
+
+/* "Can this token open these bids?" — the content key of each is
+ * unwrapped (and wiped), nothing is decrypted. */
+static int check_bids(char **bids, int n, const char *key, const char *pin_file)
+{
+    seal_key_options ko = SEAL_KEY_OPTIONS_INIT;
+    cli_pin pin = {pin_file};
+    seal_keyring *kr = NULL;
+    seal_ctx *ctx = cli_ctx_new();
+    seal_status st;
+    int rc = EXIT_OK, ok = 0;
+
+    if (!ctx)
+        return EXIT_FAILED;
+    ko.pin_cb = cli_pin_cb;
+    ko.pin_user = &pin;
+    st = seal_keyring_open(ctx, &kr, key, &ko);
+    if (st != SEAL_OK) {
+        rc = cli_fail(ctx, st);
+        seal_ctx_free(ctx);
+        return rc;
+    }
+    for (int i = 0; i < n; i++) {
+        seal_envelope *env = NULL;
+        size_t which = 0;
+        st = seal_envelope_open(ctx, bids[i], &env);
+        if (st == SEAL_OK)
+            st = seal_keyring_check(ctx, kr, env, &which);
+        if (st == SEAL_OK) {
+            seal_recipient_info ri;
+            char na[32];
+            seal_envelope_recipient(env, which, &ri);
+            cli_iso_time(ri.not_after, na, sizeof(na));
+            printf("%s: can be opened: recipient %zu, %s (issuer %s, serial %s, valid until %s)\n",
+                   bids[i], which + 1, ri.subject, ri.issuer, ri.serial, na);
+            ok++;
+        } else {
+            printf("%s: CANNOT be opened: %s\n", bids[i], seal_ctx_message(ctx));
+            if (rc == EXIT_OK || cli_exit_code(st) == EXIT_KEY)
+                rc = cli_exit_code(st);
+        }
+        seal_envelope_free(env);
+    }
+    fprintf(stderr, "seal: %d of %d bid%s can be opened with this token\n", ok, n, n == 1 ? "" : "s");
+    seal_keyring_free(kr);
+    seal_ctx_free(ctx);
+    return rc;
+}
 
 static const struct {
     unsigned bit;
@@ -168,10 +218,13 @@ int cmd_token(int argc, char **argv)
     static const struct option longopts[] = {{"module", required_argument, NULL, 'm'},
                                              {"json", no_argument, NULL, 'j'},
                                              {"all", no_argument, NULL, 'a'},
+                                             {"check", no_argument, NULL, 'c'},
+                                             {"key", required_argument, NULL, 'k'},
+                                             {"pin-file", required_argument, NULL, 'p'},
                                              {"help", no_argument, NULL, 'h'},
                                              {NULL, 0, NULL, 0}};
-    const char *module = NULL;
-    int json = 0, all = 0, c;
+    const char *module = NULL, *key = NULL, *pin_file = NULL;
+    int json = 0, all = 0, check = 0, c;
     size_t shown = 0, hidden = 0;
     seal_ctx *ctx;
     seal_token_list *list = NULL;
@@ -184,10 +237,24 @@ int cmd_token(int argc, char **argv)
         case 'm': module = optarg; break;
         case 'j': json = 1; break;
         case 'a': all = 1; break;
+        case 'c': check = 1; break;
+        case 'k': key = optarg; break;
+        case 'p': pin_file = optarg; break;
         case 'h': printf("usage: %s\n", synopsis); return EXIT_OK;
         default: return cli_usage(synopsis, "unknown or incomplete option '%s'", argv[optind - 1]);
         }
     }
+    if (check) {
+        if (optind >= argc)
+            return cli_usage(synopsis, "--check needs the sealed bids to check");
+        if (!key || strncmp(key, "pkcs11:", 7))
+            return cli_usage(synopsis, "--check needs --key pkcs11:... naming the token");
+        if (json || module || all)
+            return cli_usage(synopsis, "--check takes no --json, --all or --module (the key URI names the module)");
+        return check_bids(argv + optind, argc - optind, key, pin_file);
+    }
+    if (key || pin_file)
+        return cli_usage(synopsis, "--key and --pin-file go with --check");
     if (optind != argc)
         return cli_usage(synopsis, "unexpected argument '%s'", argv[optind]);
     ctx = cli_ctx_new();

@@ -36,49 +36,6 @@ typedef struct doc_result {
 
 /* ------------------------------------------------------------ helpers */
 
-/* ISO 8601: YYYY-MM-DD[THH:MM[:SS]][Z|±HH:MM]; a missing zone means UTC
- * ... and a date alone means the end of that day is NOT assumed: 00:00. */
-static int parse_iso(const char *s, long long *out)
-{
-    struct tm tm;
-    int y, mo, d, h = 0, mi = 0, sec = 0, n = 0, off = 0;
-    const char *p;
-
-    memset(&tm, 0, sizeof(tm));
-    if (sscanf(s, "%4d-%2d-%2d%n", &y, &mo, &d, &n) != 3)
-        return -1;
-    p = s + n;
-    if (*p == 'T' || *p == ' ') {
-        int m = 0;
-        if (sscanf(p + 1, "%2d:%2d%n", &h, &mi, &m) != 2)
-            return -1;
-        p += 1 + m;
-        if (*p == ':') {
-            if (sscanf(p + 1, "%2d%n", &sec, &m) != 1)
-                return -1;
-            p += 1 + m;
-        }
-    }
-    if (*p == 'Z') {
-        p++;
-    } else if (*p == '+' || *p == '-') {
-        int oh = 0, om = 0, m = 0;
-        if (sscanf(p + 1, "%2d:%2d%n", &oh, &om, &m) != 2)
-            return -1;
-        off = (oh * 3600 + om * 60) * (*p == '+' ? 1 : -1);
-        p += 1 + m;
-    }
-    if (*p || mo < 1 || mo > 12 || d < 1 || d > 31 || h > 23 || mi > 59 || sec > 60)
-        return -1;
-    tm.tm_year = y - 1900;
-    tm.tm_mon = mo - 1;
-    tm.tm_mday = d;
-    tm.tm_hour = h;
-    tm.tm_min = mi;
-    tm.tm_sec = sec;
-    *out = (long long)timegm(&tm) - off;
-    return 0;
-}
 
 /* ------------------------------------------------------------ main */
 
@@ -194,7 +151,7 @@ int cmd_verify(int argc, char **argv)
             trust[ntrust++] = optarg;
             break;
         case 'd':
-            if (parse_iso(optarg, &opts.deadline) != 0)
+            if (cli_parse_iso(optarg, &opts.deadline) != 0)
                 return cli_usage(synopsis, "--deadline %s is not an ISO 8601 time (e.g. 2026-12-01T09:30:00+08:00)",
                                  optarg);
             deadline_text = optarg;

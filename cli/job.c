@@ -68,10 +68,10 @@ static void push_input(job *j, const char *path)
     j->inputs[j->ninputs++] = job_strdup(j, path);
 }
 
-static int ends_with_pdf(const char *name)
+static int ends_with(const char *name, const char *suffix)
 {
-    size_t n = strlen(name);
-    return n > 4 && !strcasecmp(name + n - 4, ".pdf");
+    size_t n = strlen(name), k = strlen(suffix);
+    return n > k && !strcasecmp(name + n - k, suffix);
 }
 
 int job_add_input(job *j, const char *spec)
@@ -102,7 +102,7 @@ int job_add_input(job *j, const char *spec)
             return -1;
         }
         while ((e = readdir(d)) != NULL) {
-            if (e->d_name[0] == '.' || !ends_with_pdf(e->d_name))
+            if (e->d_name[0] == '.' || !ends_with(e->d_name, j->input_suffix ? j->input_suffix : ".pdf"))
                 continue;
             char *path;
             if (asprintf(&path, "%s/%s", spec, e->d_name) < 0)
@@ -453,4 +453,26 @@ fail:
     json_object_put(root);
     job_free(j);
     return NULL;
+}
+
+int job_from_args(job **out, const char *outdir, const char *input_suffix, char **inputs, int n)
+{
+    job *j = job_new();
+
+    *out = NULL;
+    if (!j)
+        return EXIT_FAILED;
+    char *dir = job_strdup(j, outdir);
+    for (size_t len = strlen(dir); len > 1 && dir[len - 1] == '/'; len--)
+        dir[len - 1] = 0;
+    j->outdir = dir;
+    j->input_suffix = input_suffix;
+    for (int i = 0; i < n; i++)
+        if (job_add_input(j, inputs[i])) {
+            job_free(j);
+            return EXIT_USAGE;
+        }
+    job_finish_inputs(j);
+    *out = j;
+    return EXIT_OK;
 }

@@ -24,7 +24,25 @@ typedef struct job_step {
     seal_placement *placements;
 } job_step;
 
-typedef struct job {
+typedef struct job job;
+
+/* What the batch runner does to each input when it is not sealing with
+ * the job's steps (seal decrypt DIR/ -o OUTDIR/). */
+typedef struct job_ops {
+    const char *done;                 /* the word for a finished file: "decrypted" */
+    char *(*output_path)(job *j, const char *input); /* owned by the job */
+    int (*open)(job *j);              /* keys, before any file is touched; exit code */
+    /* One input to out: SEAL_OK or the failure, with the reason (or a
+     * note on the check) in note. *check: the exit code of a check made
+     * after (verification: 0, 1, 3, 4), -1 for none. */
+    seal_status (*one)(job *j, seal_ctx *ctx, const char *in, const char *out, int *check,
+                       char *note, size_t size);
+    const char *const *reads;         /* files it reads besides the inputs (NULLs skipped) */
+    size_t nreads;
+    void *user;
+} job_ops;
+
+struct job {
     const char *file; /* the job file, or NULL (seal sign IN... -o DIR/) */
     char **inputs;    /* expanded, sorted, unique */
     size_t ninputs;
@@ -35,10 +53,12 @@ typedef struct job {
     job_step *steps;
     size_t nsteps;
     const char *password; /* of encrypted inputs, or NULL */
+    const job_ops *ops;   /* NULL: seal every input with the steps */
+    const char *input_suffix; /* files taken from an input directory; NULL: ".pdf" */
     /* Every string the job owns, freed together. */
     char **owned;
     size_t nowned, capowned;
-} job;
+};
 
 typedef struct batch_opts {
     int jobs;          /* worker threads; 0: number of cores */
@@ -60,6 +80,11 @@ char *job_strdup(job *j, const char *s);
 int job_add_input(job *j, const char *spec);
 /* Sort and de-duplicate the inputs. */
 void job_finish_inputs(job *j);
+
+/* A job for the command line's inputs (files, directories of files ending
+ * in input_suffix, NULL: ".pdf", patterns) into outdir, sorted; EXIT_OK,
+ * or the exit code after printing the reason. */
+int job_from_args(job **out, const char *outdir, const char *input_suffix, char **inputs, int n);
 
 /* Run the job; returns the exit code. */
 int batch_run(job *j, const batch_opts *o);

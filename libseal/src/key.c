@@ -19,7 +19,7 @@
 #define P12_MAX_SIZE (1u << 20)
 #define EXPIRY_WARN_DAYS 30
 
-static char *name_line(const X509_NAME *name)
+char *seal__name_line(const X509_NAME *name)
 {
     BIO *b = BIO_new(BIO_s_mem());
     char *s = NULL, *data;
@@ -48,10 +48,10 @@ static char *common_name(X509 *cert)
     int n;
 
     if (i < 0)
-        return name_line(subj);
+        return seal__name_line(subj);
     n = ASN1_STRING_to_UTF8(&utf8, X509_NAME_ENTRY_get_data(X509_NAME_get_entry(subj, i)));
     if (n < 0)
-        return name_line(subj);
+        return seal__name_line(subj);
     s = malloc((size_t)n + 1);
     if (s) {
         memcpy(s, utf8, (size_t)n);
@@ -91,8 +91,8 @@ static char *key_type(X509 *cert)
 void seal__cert_text_fill(seal__cert_text *t, X509 *cert)
 {
     memset(t, 0, sizeof(*t));
-    t->subject = name_line(X509_get_subject_name(cert));
-    t->issuer = name_line(X509_get_issuer_name(cert));
+    t->subject = seal__name_line(X509_get_subject_name(cert));
+    t->issuer = seal__name_line(X509_get_issuer_name(cert));
     t->cn = common_name(cert);
     t->key_type = key_type(cert);
     BIGNUM *bn = ASN1_INTEGER_to_BN(X509_get0_serialNumber(cert), NULL);

@@ -20,6 +20,8 @@ typedef struct seal__cert_text {
 } seal__cert_text;
 
 void seal__cert_text_fill(seal__cert_text *t, X509 *cert);
+/* A name on one line, RFC 2253 (malloc'd), or NULL. */
+char *seal__name_line(const X509_NAME *name);
 void seal__cert_text_free(seal__cert_text *t);
 void seal__cert_info(seal_cert_info *out, const seal__cert_text *t, X509 *cert);
 /* SEAL_KU_* bits of a certificate. */
@@ -44,6 +46,32 @@ const char *seal__p11_label(const seal__p11 *p);
 /* Certificates with this subject in the p11-kit system trust store
  * (p11-kit-trust.so), added to out. Nothing when it is not installed. */
 void seal__p11_trust_lookup(const X509_NAME *subject, STACK_OF(X509) *out);
+
+/* Decryption keys on a token (envelope.c): each certificate on the token
+ * matching the URI's object=/id= (every one when it names none), paired
+ * with the private key of the same CKA_ID (key 0 when the token holds
+ * none, or without login). */
+typedef struct seal__p11_pair {
+    X509 *cert;
+    unsigned long key;      /* CK_OBJECT_HANDLE, 0 when absent */
+    unsigned long key_type; /* CKK_RSA, CKK_EC */
+    char *label;            /* CKA_LABEL of the certificate, or NULL */
+} seal__p11_pair;
+seal_status seal__p11_pairs(seal_ctx *ctx, seal__p11 **out, const char *uri,
+                            const seal_key_options *opts, int do_login, seal__p11_pair **pairs,
+                            size_t *npairs);
+void seal__p11_pairs_free(seal__p11_pair *pairs, size_t n);
+/* Unwrap on the token: RSA-OAEP (oaep_md and mgf_md NIDs; SEAL_ERR_UNSUPPORTED
+ * when the token lacks that OAEP), with oaep_md 0 PKCS#1 v1.5, with -1 the
+ * raw RSA operation (CKM_RSA_X_509). *outlen is the room in out, then the
+ * length. */
+seal_status seal__p11_rsa_decrypt(seal_ctx *ctx, seal__p11 *p, unsigned long key, int oaep_md,
+                                  int mgf_md, const unsigned char *in, size_t inlen,
+                                  unsigned char *out, size_t *outlen);
+/* The ECDH shared secret Z (CKM_ECDH1_DERIVE, CKD_NULL) with the
+ * originator's public point (uncompressed). */
+seal_status seal__p11_ecdh(seal_ctx *ctx, seal__p11 *p, unsigned long key,
+                           const unsigned char *point, size_t plen, unsigned char *z, size_t *zlen);
 
 struct seal_key {
     pthread_mutex_t lock;  /* a token session signs one thing at a time */

@@ -255,7 +255,7 @@ static seal_status login(seal_ctx *ctx, seal__p11 *p, CK_SLOT_ID slot, const cha
     if (ti.flags & CKF_USER_PIN_LOCKED)
         return seal__fail(ctx, SEAL_ERR_PIN_LOCKED,
                           "the PIN of token '%s' is locked; unlock it with the token's "
-                          "administration tool (SO PIN) before signing",
+                          "administration tool (SO PIN) before using it",
                           p->label);
     if (ti.flags & CKF_PROTECTED_AUTHENTICATION_PATH) {
         /* A pin-pad: the PIN is typed on the device, not given to us. */
@@ -573,8 +573,11 @@ out:
     ERR_clear_error();
 }
 
-seal_status seal__p11_open(seal_ctx *ctx, seal__p11 **out, const char *uri_str,
-                           const seal_key_options *opts, X509 **cert, STACK_OF(X509) **pool)
+/* Load the module, find the token the URI names, open a session and, when
+ * `do_login` and the token wants it, log in. The parsed URI stays with the
+ * caller (*urip) for the key or certificate lookup. */
+static seal_status p11_start(seal_ctx *ctx, seal__p11 **out, const char *uri_str,
+                             const seal_key_options *opts, int do_login, P11KitUri **urip)
 {
     P11KitUri *uri = p11_kit_uri_new();
     seal__p11 *p = calloc(1, sizeof(*p));
@@ -585,6 +588,7 @@ seal_status seal__p11_open(seal_ctx *ctx, seal__p11 **out, const char *uri_str,
     int r;
 
     *out = NULL;
+    *urip = NULL;
     if (!uri || !p) {
         st = seal__fail(ctx, SEAL_ERR_NOMEM, "out of memory");
         goto fail;
@@ -612,13 +616,11 @@ seal_status seal__p11_open(seal_ctx *ctx, seal__p11 **out, const char *uri_str,
         st = p11_fail(ctx, SEAL_ERR_TOKEN, rv, "C_OpenSession");
         goto fail;
     }
-    if (token_info(p->module, slot, &ti) && (ti.flags & CKF_LOGIN_REQUIRED)) {
+    if (do_login && token_info(p->module, slot, &ti) && (ti.flags & CKF_LOGIN_REQUIRED)) {
         if ((st = login(ctx, p, slot, p11_kit_uri_get_pin_source(uri), CKU_USER)) != SEAL_OK)
             goto fail;
     }
-    if ((st = find_key(ctx, p, uri, cert, pool)) != SEAL_OK)
-        goto fail;
-    p11_kit_uri_free(uri);
+    *urip = uri;
     *out = p;
     return SEAL_OK;
 fail:
@@ -626,6 +628,26 @@ fail:
         p11_kit_uri_free(uri);
     seal__p11_close(p);
     return st;
+}
+
+seal_status seal__p11_open(seal_ctx *ctx, seal__p11 **out, const char *uri_str,
+                           const seal_key_options *opts, X509 **cert, STACK_OF(X509) **chain)
+{
+    P11KitUri *uri;
+    seal__p11 *p;
+    seal_status st = p11_start(ctx, &p, uri_str, opts, 1, &uri);
+
+    *out = NULL;
+    if (st != SEAL_OK)
+        return st;
+    st = find_key(ctx, p, uri, cert, chain);
+    p11_kit_uri_free(uri);
+    if (st != SEAL_OK) {
+        seal__p11_close(p);
+        return st;
+    }
+    *out = p;
+    return SEAL_OK;
 }
 
 void seal__p11_close(seal__p11 *p)
@@ -738,6 +760,171 @@ seal_status seal__p11_sign(seal_ctx *ctx, seal__p11 *p, int md_nid, const unsign
         return seal__fail(ctx, SEAL_ERR_NOMEM, "out of memory");
     memcpy(*sig, out, outlen);
     *siglen = outlen;
+    return SEAL_OK;
+}
+
+/* Decryption keys (envelope.c): certificates paired with private keys. */
+
+void seal__p11_pairs_free(seal__p11_pair *pairs, size_t n)
+{
+    for (size_t i = 0; pairs && i < n; i++) {
+        X509_free(pairs[i].cert);
+        free(pairs[i].label);
+    }
+    free(pairs);
+}
+
+/* Does a token certificate match the URI's object= and id= (if given)? */
+static int cert_matches_uri(const tok_cert *c, P11KitUri *uri)
+{
+    CK_ATTRIBUTE *a;
+    if ((a = p11_kit_uri_get_attribute(uri, CKA_LABEL)) != NULL &&
+        (!c->label || strlen(c->label) != a->ulValueLen || memcmp(c->label, a->pValue, a->ulValueLen)))
+        return 0;
+    if ((a = p11_kit_uri_get_attribute(uri, CKA_ID)) != NULL &&
+        (!c->id || c->id_len != a->ulValueLen || memcmp(c->id, a->pValue, a->ulValueLen)))
+        return 0;
+    return 1;
+}
+
+seal_status seal__p11_pairs(seal_ctx *ctx, seal__p11 **out, const char *uri_str,
+                            const seal_key_options *opts, int do_login, seal__p11_pair **pairs,
+                            size_t *npairs)
+{
+    CK_OBJECT_CLASS cls = CKO_PRIVATE_KEY;
+    CK_ATTRIBUTE tmpl[] = {{CKA_CLASS, &cls, sizeof(cls)}};
+    CK_OBJECT_HANDLE keys[MAX_OBJECTS];
+    CK_ULONG nkeys = 0;
+    tok_cert certs[MAX_OBJECTS];
+    size_t ncerts;
+    P11KitUri *uri;
+    seal__p11 *p;
+    seal_status st = p11_start(ctx, &p, uri_str, opts, do_login, &uri);
+
+    *out = NULL;
+    *pairs = NULL;
+    *npairs = 0;
+    if (st != SEAL_OK)
+        return st;
+    if (do_login)
+        nkeys = find_objects(p->module, p->session, tmpl, 1, keys, MAX_OBJECTS);
+    ncerts = load_certs(p->module, p->session, certs, MAX_OBJECTS);
+    *pairs = calloc(ncerts ? ncerts : 1, sizeof(**pairs));
+    if (!*pairs) {
+        st = seal__fail(ctx, SEAL_ERR_NOMEM, "out of memory");
+        goto out;
+    }
+    for (size_t c = 0; c < ncerts; c++) {
+        seal__p11_pair *pr = &(*pairs)[*npairs];
+        if (!cert_matches_uri(&certs[c], uri))
+            continue;
+        for (CK_ULONG k = 0; k < nkeys && certs[c].id && !pr->key; k++) {
+            CK_ULONG idlen, tlen;
+            unsigned char *id = get_attr(p->module, p->session, keys[k], CKA_ID, &idlen);
+            if (id && idlen == certs[c].id_len && !memcmp(id, certs[c].id, idlen)) {
+                unsigned char *v = get_attr(p->module, p->session, keys[k], CKA_KEY_TYPE, &tlen);
+                pr->key = keys[k];
+                pr->key_type = v && tlen == sizeof(CK_KEY_TYPE) ? *(CK_KEY_TYPE *)v : CKK_RSA;
+                free(v);
+            }
+            free(id);
+        }
+        pr->cert = certs[c].x509;
+        certs[c].x509 = NULL;
+        pr->label = certs[c].label;
+        certs[c].label = NULL;
+        (*npairs)++;
+    }
+out:
+    free_certs(certs, ncerts);
+    p11_kit_uri_free(uri);
+    if (st != SEAL_OK) {
+        seal__p11_close(p);
+        return st;
+    }
+    *out = p;
+    return SEAL_OK;
+}
+
+static CK_MECHANISM_TYPE md_mech(int nid, CK_RSA_PKCS_MGF_TYPE *mgf)
+{
+    switch (nid) {
+    case NID_sha1: *mgf = CKG_MGF1_SHA1; return CKM_SHA_1;
+    case NID_sha224: *mgf = CKG_MGF1_SHA224; return CKM_SHA224;
+    case NID_sha384: *mgf = CKG_MGF1_SHA384; return CKM_SHA384;
+    case NID_sha512: *mgf = CKG_MGF1_SHA512; return CKM_SHA512;
+    default: *mgf = CKG_MGF1_SHA256; return CKM_SHA256;
+    }
+}
+
+seal_status seal__p11_rsa_decrypt(seal_ctx *ctx, seal__p11 *p, unsigned long key, int oaep_md,
+                                  int mgf_md, const unsigned char *in, size_t inlen,
+                                  unsigned char *out, size_t *outlen)
+{
+    CK_RSA_PKCS_OAEP_PARAMS oaep = {0, 0, CKZ_DATA_SPECIFIED, NULL, 0};
+    CK_RSA_PKCS_MGF_TYPE unused;
+    CK_MECHANISM mech = {CKM_RSA_PKCS, NULL, 0};
+    CK_ULONG len = *outlen;
+    CK_RV rv;
+
+    if (oaep_md < 0) {
+        mech.mechanism = CKM_RSA_X_509;
+    } else if (oaep_md) {
+        oaep.hashAlg = md_mech(oaep_md, &unused);
+        md_mech(mgf_md, &oaep.mgf);
+        mech = (CK_MECHANISM){CKM_RSA_PKCS_OAEP, &oaep, sizeof(oaep)};
+    }
+    rv = p->module->C_DecryptInit(p->session, &mech, key);
+    /* SoftHSM2 does OAEP with SHA-1 only, some CA tokens no OAEP at all */
+    if (oaep_md > 0 && (rv == CKR_MECHANISM_INVALID || rv == CKR_MECHANISM_PARAM_INVALID ||
+                        rv == CKR_ARGUMENTS_BAD))
+        return seal__fail(ctx, SEAL_ERR_UNSUPPORTED, "token '%s' has no RSA-OAEP with %s",
+                          p->label, OBJ_nid2sn(oaep_md));
+    if (rv == CKR_OK)
+        rv = p->module->C_Decrypt(p->session, (CK_BYTE *)in, inlen, out, &len);
+    if (rv == CKR_ENCRYPTED_DATA_INVALID || rv == CKR_ENCRYPTED_DATA_LEN_RANGE)
+        return seal__fail(ctx, SEAL_ERR_INPUT, "token '%s' cannot unwrap the content key: the "
+                                               "encrypted key is damaged", p->label);
+    if (rv != CKR_OK)
+        return p11_fail(ctx, SEAL_ERR_TOKEN, rv, oaep_md ? "C_Decrypt (RSA-OAEP)" : "C_Decrypt");
+    *outlen = len;
+    return SEAL_OK;
+}
+
+seal_status seal__p11_ecdh(seal_ctx *ctx, seal__p11 *p, unsigned long key,
+                           const unsigned char *point, size_t plen, unsigned char *z, size_t *zlen)
+{
+    CK_ECDH1_DERIVE_PARAMS prm = {CKD_NULL, 0, NULL, plen, (CK_BYTE *)point};
+    CK_MECHANISM mech = {CKM_ECDH1_DERIVE, &prm, sizeof(prm)};
+    CK_OBJECT_CLASS cls = CKO_SECRET_KEY;
+    CK_KEY_TYPE kt = CKK_GENERIC_SECRET;
+    CK_BBOOL no = CK_FALSE, yes = CK_TRUE;
+    /* The shared secret leaves the token, the private key does not: it is
+     * a session object, extractable, destroyed at once. */
+    CK_ATTRIBUTE tmpl[] = {{CKA_CLASS, &cls, sizeof(cls)},     {CKA_KEY_TYPE, &kt, sizeof(kt)},
+                           {CKA_TOKEN, &no, sizeof(no)},        {CKA_SENSITIVE, &no, sizeof(no)},
+                           {CKA_EXTRACTABLE, &yes, sizeof(yes)}};
+    CK_OBJECT_HANDLE secret = CK_INVALID_HANDLE;
+    CK_ULONG len;
+    unsigned char *v;
+    CK_RV rv = p->module->C_DeriveKey(p->session, &mech, key, tmpl, 5, &secret);
+
+    if (rv == CKR_MECHANISM_PARAM_INVALID || rv == CKR_ARGUMENTS_BAD)
+        return seal__fail(ctx, SEAL_ERR_INPUT, "token '%s' cannot derive the key agreement "
+                                               "secret: the originator key is damaged", p->label);
+    if (rv != CKR_OK)
+        return p11_fail(ctx, SEAL_ERR_TOKEN, rv, "C_DeriveKey (ECDH)");
+    v = get_attr(p->module, p->session, secret, CKA_VALUE, &len);
+    p->module->C_DestroyObject(p->session, secret);
+    if (!v || len > *zlen) {
+        free(v);
+        return seal__fail(ctx, SEAL_ERR_TOKEN, "token '%s' does not reveal the derived ECDH secret",
+                          p->label);
+    }
+    memcpy(z, v, len);
+    OPENSSL_cleanse(v, len);
+    free(v);
+    *zlen = len;
     return SEAL_OK;
 }
 

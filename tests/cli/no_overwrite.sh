@@ -79,6 +79,7 @@ refused() {
 }
 
 KEY=p12:signer.p12
+P11KEY=pkcs11:token=NoSuchToken
 
 # The table: command, the input option, the output option, the arguments.
 # Each row is "INPUT|SHOWN|ARGS..." with @OUT@ for the output.
@@ -106,6 +107,13 @@ TABLE=(
     "verify --trust DIR --html|trust/root.pem|trust/|verify bid.pdf --trust trust --html @OUT@"
     "verify DIR --html|bids/a.pdf|bids/|verify bids --trust root.pem --html @OUT@"
     "extend IN -o|bid.pdf|bid.pdf|extend bid.pdf -o @OUT@ --tsa http://127.0.0.1:9/"
+    "encrypt IN -o|bid.pdf|bid.pdf|encrypt bid.pdf -o @OUT@ --to root.pem"
+    "encrypt --to -o|root.pem|root.pem|encrypt bid.pdf -o @OUT@ --to root.pem"
+    "decrypt IN -o|bid.pdf|bid.pdf|decrypt bid.pdf -o @OUT@ --key $P11KEY"
+    "decrypt --pin-file -o|pin.txt|pin.txt|decrypt bid.pdf -o @OUT@ --key $P11KEY --pin-file pin.txt"
+    "decrypt --trust -o|root.pem|root.pem|decrypt bid.pdf -o @OUT@ --key $P11KEY --verify --trust root.pem"
+    "decrypt IN... --json-log|bid.pdf|bid.pdf|decrypt bid.pdf -o out/ --key $P11KEY --json-log @OUT@"
+    "decrypt --trust --json-log|root.pem|root.pem|decrypt bid.pdf -o out/ --key $P11KEY --verify --trust root.pem --json-log @OUT@"
     "batch JOB --json-log|job.json|job.json|batch job.json --json-log @OUT@"
     "batch job input --json-log|bid.pdf|bid.pdf|batch job.json --json-log @OUT@"
     "batch job seal --json-log|art.pdf|art.pdf|batch job.json --json-log @OUT@"
@@ -177,6 +185,7 @@ TWO=(
     "make -o + --png|x.pdf|make --kind personal --name 张三 -o @ONE@ --png @OUT@"
     "make --svg + --png|x.svg|make --kind personal --name 张三 -o y.pdf --svg @ONE@ --png @OUT@"
     "sign IN... -o DIR/ + --json-log|out/bid.pdf|sign bid.pdf -o out/ --key $KEY --json-log @OUT@"
+    "decrypt IN... -o DIR/ + --json-log|out/bid|decrypt bid.p7m -o out/ --key $P11KEY --json-log @OUT@"
 )
 for row in "${TWO[@]}"; do
     for how in plain dot updir symlink hardlink; do

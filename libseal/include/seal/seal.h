@@ -18,5 +18,6 @@
 #include "report.h"
 #include "enrol.h"
 #include "make.h"
+#include "envelope.h"
 
 #endif /* SEAL_SEAL_H */
