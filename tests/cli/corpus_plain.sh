@@ -78,7 +78,13 @@ sealed=0 refused4=0 refused5=0 failed=0 total=0
 TABLE=$T/table
 : >"$TABLE"
 start=$SECONDS
+# SEAL_CORPUS_EVERY=N takes every Nth file (the sanitizer pass of .ci/run,
+# where the whole corpus would take most of CI's time); 1, all, by default.
+every=${SEAL_CORPUS_EVERY:-1}
+nth=0
 for f in "$CORPUS"/plain/*.pdf; do
+    nth=$((nth + 1))
+    [ $(((nth - 1) % every)) = 0 ] || continue
     total=$((total + 1))
     name=$(basename "$f")
     : >"$T/outcome"
