@@ -7,6 +7,7 @@
 
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include <openssl/bn.h>
 #include <openssl/crypto.h>
@@ -93,7 +94,21 @@ static const char *pin_state(CK_FLAGS flags)
 
 static int token_info(CK_FUNCTION_LIST *m, CK_SLOT_ID slot, CK_TOKEN_INFO *ti)
 {
-    return m->C_GetTokenInfo(slot, ti) == CKR_OK;
+    /* A token shared by several processes (SoftHSM2's file store, a token
+     * forwarded by p11-kit server to parallel shards) can fail a read while
+     * another process writes it: asked again, briefly, before it is called
+     * unreadable. A token that is gone stays gone. */
+    for (int attempt = 0; attempt < 3; attempt++) {
+        CK_RV rv = m->C_GetTokenInfo(slot, ti);
+        if (rv == CKR_OK)
+            return 1;
+        if (rv == CKR_SLOT_ID_INVALID || rv == CKR_TOKEN_NOT_PRESENT || rv == CKR_DEVICE_REMOVED ||
+            rv == CKR_TOKEN_NOT_RECOGNIZED)
+            return 0;
+        struct timespec ts = {0, 100000000L};
+        nanosleep(&ts, NULL);
+    }
+    return 0;
 }
 
 /* Read one attribute into a malloc'd buffer; NULL when absent. */
@@ -345,11 +360,30 @@ static seal_status find_token(seal_ctx *ctx, seal__p11 *p, P11KitUri *uri, CK_SL
     size_t n = 0;
     char seen[512] = "";
 
-    if (p->own_module) {
-        n = match_tokens(p->module, uri, found, 8, seen, sizeof(seen));
-    } else {
-        for (size_t i = 0; p->modules[i] && n < 8; i++)
-            n += match_tokens(p->modules[i], uri, found + n, 8 - n, seen, sizeof(seen));
+    /* No token at all may be a moment's answer: a SoftHSM2 store that
+     * another process is rewriting when the module starts (several
+     * processes on one token, as through p11-kit server) shows no token
+     * until the module starts again. Started again, briefly, twice. */
+    for (int attempt = 0; attempt < 3 && n == 0 && !seen[0]; attempt++) {
+        if (attempt) {
+            struct timespec ts = {0, 200000000L};
+            nanosleep(&ts, NULL);
+            if (p->own_module) {
+                p11_kit_module_finalize(p->module);
+                if (p11_kit_module_initialize(p->module) != CKR_OK)
+                    break;
+            } else {
+                p11_kit_modules_finalize(p->modules);
+                if (p11_kit_modules_initialize(p->modules, NULL) != CKR_OK)
+                    break;
+            }
+        }
+        if (p->own_module) {
+            n = match_tokens(p->module, uri, found, 8, seen, sizeof(seen));
+        } else {
+            for (size_t i = 0; p->modules[i] && n < 8; i++)
+                n += match_tokens(p->modules[i], uri, found + n, 8 - n, seen, sizeof(seen));
+        }
     }
     if (n == 0)
         return seal__fail(ctx, SEAL_ERR_TOKEN, "no token matches the key URI (tokens present: %s)",

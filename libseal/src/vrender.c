@@ -150,22 +150,11 @@ static int same_tree(walk *w, pdf_obj *a, pdf_obj *b, int depth)
     if (--w->budget < 0 || depth > VR_WALK_DEPTH)
         return 0;
     if (pdf_is_indirect(fz, a) || pdf_is_indirect(fz, b)) {
-        int num = pdf_to_num(fz, a);
-        if (!pdf_is_indirect(fz, a) || !pdf_is_indirect(fz, b) || num != pdf_to_num(fz, b) ||
+        /* One object in both: the same entry means the same bytes. */
+        if (!pdf_is_indirect(fz, a) || !pdf_is_indirect(fz, b) || pdf_to_num(fz, a) != pdf_to_num(fz, b) ||
             pdf_to_gen(fz, a) != pdf_to_gen(fz, b))
             return 0;
-        if (num <= 0 || num >= w->nold || num >= w->ncur)
-            return 0;
-        if (w->memo[num])
-            return w->memo[num] != 2; /* 3: its other parts are walked where it started */
-        if (!same_xref(w, num, 0)) {
-            w->memo[num] = 2;
-            return 0;
-        }
-        w->memo[num] = 3;
-        int same = same_below(w, pdf_resolve_indirect(fz, b), depth + 1);
-        w->memo[num] = same ? 1 : 2;
-        return same;
+        return same_below(w, b, depth);
     }
     if (pdf_is_dict(fz, a)) {
         int n = pdf_dict_len(fz, a);
