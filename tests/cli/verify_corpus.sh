@@ -23,7 +23,7 @@ require python3
 corpus_case() {
     local cat=$1
     python3 - "$SEAL" "$CORPUS" "$cat" <<'EOF' || die "conformance failures in $cat"
-import csv, json, subprocess, sys, time
+import csv, json, os, subprocess, sys, time
 seal, corpus, cat = sys.argv[1:4]
 root = corpus + "/certs/pyhanko_testing-ca-root.cert.pem"
 rows = {}
@@ -32,6 +32,9 @@ with open(corpus + "/MANIFEST.tsv", newline="") as f:
         if r["category"] == cat and r["local_name"] not in rows:
             rows[r["local_name"]] = r
 bad, n = [], 0
+# 5 s on a normal build; SEAL_TIME_SCALE stretches it for the sanitizer
+# build of .ci/run, which runs the same code several times slower.
+LIMIT = 5.0 * float(os.environ.get("SEAL_TIME_SCALE", "1"))
 
 def run(name, trust):
     args = [seal, "verify", corpus + "/" + name, "--json"]
@@ -39,9 +42,9 @@ def run(name, trust):
         args += ["--trust", root]
     t = time.time()
     try:
-        p = subprocess.run(args, capture_output=True, timeout=5)
+        p = subprocess.run(args, capture_output=True, timeout=LIMIT)
     except subprocess.TimeoutExpired:
-        return None, None, 5.0, b""
+        return None, None, LIMIT, b""
     dt = time.time() - t
     try:
         doc = json.loads(p.stdout) if p.stdout.strip() else None
@@ -64,7 +67,7 @@ for name, r in sorted(rows.items()):
     trusted = "Trust anchor: certs/pyhanko_testing-ca-root" in exp
     rc, doc, dt, err = run(name, trusted)
     if rc is None:
-        bad.append("%s: no answer within 5 s" % name); continue
+        bad.append("%s: no answer within %g s" % (name, LIMIT)); continue
     if rc < 0 or rc >= 124:
         bad.append("%s: crashed or was killed (exit %d): %s" % (name, rc, err[:200])); continue
     sigs = (doc or {}).get("signatures", [])
@@ -98,7 +101,7 @@ for name, r in sorted(rows.items()):
     elif "CHAIN_GENERAL_FAILURE" in e:
         ok, want = "CERTIFICATE_CHAIN_GENERAL_FAILURE" in subs, "CERTIFICATE_CHAIN_GENERAL_FAILURE"
     elif "DOS" in e:
-        ok, want = dt < 5, "an answer within 5 s"
+        ok, want = dt < LIMIT, "an answer within %g s" % LIMIT
     elif any(k in e for k in ("MODIF", "ADDED", "REMOVED", "SNEAKY", "OVERLAP", "VISIBLE CHANGE")):
         ok, want = changed or failed, "changes after signing reported"
     elif any(k in e for k in ("NOT INTACT", "BYTERANGE", "NO SIGNATURE", "HASH_FAILURE", "INVALID",
