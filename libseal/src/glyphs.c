@@ -58,44 +58,19 @@ void seal__glyph_walk(fz_context *fz, fz_font *font, int gid, fz_matrix m,
         fz_rethrow(fz);
 }
 
-/* ---- the extent of an outline, control points included ---------------- */
-
-static void bb_add(fz_rect *r, float x, float y)
-{
-    r->x0 = fz_min(r->x0, x);
-    r->y0 = fz_min(r->y0, y);
-    r->x1 = fz_max(r->x1, x);
-    r->y1 = fz_max(r->y1, y);
-}
-
-static void bb_moveto(fz_context *fz, void *arg, float x, float y)
-{
-    (void)fz;
-    bb_add(arg, x, y);
-}
-
-static void bb_curveto(fz_context *fz, void *arg, float x1, float y1, float x2, float y2, float x3,
-                       float y3)
-{
-    (void)fz;
-    bb_add(arg, x1, y1);
-    bb_add(arg, x2, y2);
-    bb_add(arg, x3, y3);
-}
-
-static void bb_closepath(fz_context *fz, void *arg)
-{
-    (void)fz;
-    (void)arg;
-}
-
 fz_rect seal__glyph_extent(fz_context *fz, fz_font *font, int gid)
 {
-    /* quadto left NULL: MuPDF raises quadratics to the cubics every
-     * walker here receives, so the extent covers the points written */
-    static const fz_path_walker w = {bb_moveto, bb_moveto, bb_curveto, bb_closepath,
-                                     NULL, NULL, NULL, NULL};
+    /* The extent of the outline, control points included: MuPDF's own
+     * path bound (a space has no outline: the empty rect). */
+    fz_path *path = fz_outline_glyph(fz, font, gid, fz_identity);
     fz_rect r = fz_empty_rect;
-    seal__glyph_walk(fz, font, gid, fz_identity, &w, &r);
+    if (!path)
+        return r;
+    fz_try(fz)
+        r = fz_bound_path(fz, path, NULL, fz_identity);
+    fz_always(fz)
+        fz_drop_path(fz, path);
+    fz_catch(fz)
+        fz_rethrow(fz);
     return r;
 }
