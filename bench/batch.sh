@@ -42,7 +42,7 @@ read -r s1 r1 <<<"$(run one-1 1 "$T/small")"
 read -r s2 r2 <<<"$(run one-2 2 "$T/small")"
 read -r sb rb <<<"$(run big-2 2 "$T/big")"
 mkdir -p "$T/small100"
-find "$T/small" -name '*.pdf' | sort | head -n 100 | xargs cp -t "$T/small100/"
+find "$T/small" -name '*.pdf' | sort | sed -n 1,100p | xargs cp -t "$T/small100/"
 n100=$(find "$T/small100" -name '*.pdf' | wc -l)
 read -r s3 r3 <<<"$(run hundred-2 2 "$T/small100")"
 

@@ -12,7 +12,7 @@ BID=$SRC/samples/bid.pdf
 all_valid() { # DIR N
     local f n=0 bad=0
     for f in "$1"/*.pdf; do
-        if pdfsig -nssdir "sql:$FIX/nssdb" "$f" 2>/dev/null | grep -q 'Signature is Valid'; then
+        if pdfsig -nssdir "sql:$FIX/nssdb" "$f" 2>/dev/null | grep 'Signature is Valid' >/dev/null; then
             n=$((n + 1))
         else
             bad=$((bad + 1))
@@ -166,7 +166,7 @@ shards_and_strays() {
     expect_exit 2 "$SEAL" sign "$T/ins" -o "$T/outs/" --key "$KEY_COMPANY" --shard 4/3
     expect_exit 2 "$SEAL" sign "$FIX/pdf/one.pdf" -o "$T/x.pdf" --key "$KEY_COMPANY" --jobs 2
     # A usage error: the reason on the first line, the synopsis after it.
-    head -1 "$T/stderr" | grep -q '^seal: .*need -o DIR/$' || { show_output; die "no reason line"; }
+    head -1 "$T/stderr" | grep '^seal: .*need -o DIR/$' >/dev/null || { show_output; die "no reason line"; }
 }
 
 run_case "job file: company, legal-rep and agent seals in three signatures" three_seal_job

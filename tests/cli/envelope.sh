@@ -374,7 +374,7 @@ run_case "seal decrypt DIR -o OUTDIR/: parallel, summary with verification, resu
 memory() {
     [ -x /usr/bin/time ] || skip_case "/usr/bin/time not installed"
     # A sanitizer build's quarantine and shadow memory say nothing of ours.
-    ! ldd "$SEAL" 2>/dev/null | grep -q libasan || skip_case "AddressSanitizer build"
+    ! ldd "$SEAL" 2>/dev/null | grep libasan >/dev/null || skip_case "AddressSanitizer build"
     head -c 32000000 /dev/zero >"$T/big.bin"
     /usr/bin/time -f '%M' -o "$T/rss-enc" "$SEAL" encrypt "$T/big.bin" -o "$T/big.p7m" \
         --to "$E/rsanew.pem" --allow-unsigned 2>/dev/null || die "encrypt"

@@ -106,8 +106,8 @@ run() {
 }
 
 show_output() {
-    if [ -s "$T/stdout" ]; then note "stdout:"; sed 's/^/      | /' "$T/stdout" | head -20; fi
-    if [ -s "$T/stderr" ]; then note "stderr:"; sed 's/^/      | /' "$T/stderr" | head -20; fi
+    if [ -s "$T/stdout" ]; then note "stdout:"; sed 's/^/      | /' "$T/stdout" | head -20 || true; fi
+    if [ -s "$T/stderr" ]; then note "stderr:"; sed 's/^/      | /' "$T/stderr" | head -20 || true; fi
 }
 
 # expect_exit CODE CMD...: run CMD and require exit status CODE.

@@ -47,7 +47,7 @@ case_start() {
     # Every listener is bound to loopback only.
     if command -v ss >/dev/null; then
         for port in "$LTV_TSA_PORT" "$LTV_OCSP_PORT" "$LTV_CRL_PORT" "$LTV_PROXY_PORT" "$LTV_CTL_PORT"; do
-            ss -Hltn "sport = :$port" | awk '{print $4}' | grep -qx "127.0.0.1:$port" \
+            ss -Hltn "sport = :$port" | awk '{print $4}' | grep -x "127.0.0.1:$port" >/dev/null \
                 || die "port $port is not bound to 127.0.0.1 only: $(ss -Hltn "sport = :$port")"
         done
     fi
@@ -62,16 +62,16 @@ case_pki() {
     txt=$(openssl x509 -in "$P/signer.pem" -noout -text)
     grep -q "OCSP - URI:$LTV_OCSP_URL\$" <<<"$txt" || die "signer has no AIA OCSP $LTV_OCSP_URL"
     grep -q "URI:$LTV_CRL_URL\$" <<<"$txt" || die "signer has no CRL distribution point $LTV_CRL_URL"
-    grep -A1 'Key Usage: critical' <<<"$txt" | grep -q 'Digital Signature, Non Repudiation' \
+    grep -A1 'Key Usage: critical' <<<"$txt" | grep 'Digital Signature, Non Repudiation' >/dev/null \
         || die "signer key usage"
     grep -q 'Public-Key: (2048 bit)' <<<"$txt" || die "signer is not RSA-2048"
     txt=$(openssl x509 -in "$P/tsa.pem" -noout -text)
-    grep -A1 'Extended Key Usage: critical' <<<"$txt" | grep -qx ' *Time Stamping' \
+    grep -A1 'Extended Key Usage: critical' <<<"$txt" | grep -x ' *Time Stamping' >/dev/null \
         || die "TSA certificate lacks critical EKU timeStamping"
-    grep -A1 'X509v3 Key Usage: critical' <<<"$txt" | grep -qx ' *Digital Signature' || die "TSA key usage"
+    grep -A1 'X509v3 Key Usage: critical' <<<"$txt" | grep -x ' *Digital Signature' >/dev/null || die "TSA key usage"
     grep -q "OCSP - URI:$LTV_OCSP_URL\$" <<<"$txt" || die "TSA has no AIA OCSP"
     txt=$(openssl x509 -in "$P/ocsp.pem" -noout -text)
-    grep -A1 'Extended Key Usage' <<<"$txt" | grep -q 'OCSP Signing' || die "responder lacks EKU OCSPSigning"
+    grep -A1 'Extended Key Usage' <<<"$txt" | grep 'OCSP Signing' >/dev/null || die "responder lacks EKU OCSPSigning"
     grep -q 'OCSP No Check' <<<"$txt" || die "responder lacks ocsp-nocheck"
     grep -q "URI:$LTV_ROOT_CRL_URL\$" < <(openssl x509 -in "$P/issuing.pem" -noout -text) \
         || die "issuing CA has no CRL distribution point $LTV_ROOT_CRL_URL"
@@ -125,7 +125,7 @@ case_tsa_bad_requests() {
     # OpenSSL's own rejection reply, as from a real TSA.
     res=$(post "$LTV_TSA_URL" application/timestamp-query "$T/junk" "$T/junk.tsr")
     [ "$res" = "200 application/timestamp-reply" ] || die "TSA answered '$res' to junk"
-    openssl ts -reply -in "$T/junk.tsr" -text 2>/dev/null | grep -q '^Status: Rejected' \
+    openssl ts -reply -in "$T/junk.tsr" -text 2>/dev/null | grep '^Status: Rejected' >/dev/null \
         || die "junk was not rejected"
     # The wrong Content-Type is refused (the client must send the right one).
     res=$(post "$LTV_TSA_URL" application/octet-stream "$T/q.tsq" "$T/x") || true
@@ -156,7 +156,7 @@ case_ocsp_good() {
     res=$(curl --noproxy '*' -sS --max-time 20 -o "$T/gr.der" -w '%{http_code} %{content_type}' "$LTV_OCSP_URL$b")
     [ "$res" = "200 application/ocsp-response" ] || die "OCSP GET answered '$res'"
     openssl ocsp -respin "$T/gr.der" -issuer "$P/issuing.pem" -cert "$P/signer2.pem" -CAfile "$P/root.pem" 2>&1 \
-        | grep -q 'signer2.pem: good' || die "OCSP GET answer not good"
+        | grep 'signer2.pem: good' >/dev/null || die "OCSP GET answer not good"
     # A request that is not DER gets malformedRequest.
     printf 'junk' >"$T/junk"
     post "$LTV_OCSP_URL" application/ocsp-request "$T/junk" "$T/jr.der" >/dev/null
@@ -168,13 +168,13 @@ case_crl() {
     local res
     res=$(curl --noproxy '*' -sS --max-time 20 -o "$T/i.crl" -w '%{http_code} %{content_type}' "$LTV_CRL_URL")
     [ "$res" = "200 application/pkix-crl" ] || die "CRL server answered '$res'"
-    openssl crl -inform DER -in "$T/i.crl" -CAfile "$P/chain.pem" -noout 2>&1 | grep -q 'verify OK' \
+    openssl crl -inform DER -in "$T/i.crl" -CAfile "$P/chain.pem" -noout 2>&1 | grep 'verify OK' >/dev/null \
         || die "issuing.crl does not verify with the issuing CA"
     openssl crl -inform DER -in "$T/i.crl" -noout -text >"$T/i.txt"
     grep -q 'No Revoked Certificates' "$T/i.txt" || die "a fresh CRL lists revocations"
     grep -q 'Next Update:' "$T/i.txt" || die "CRL has no nextUpdate"
     curl --noproxy '*' -sS --max-time 20 -o "$T/r.crl" "$LTV_ROOT_CRL_URL"
-    openssl crl -inform DER -in "$T/r.crl" -CAfile "$P/root.pem" -noout 2>&1 | grep -q 'verify OK' \
+    openssl crl -inform DER -in "$T/r.crl" -CAfile "$P/root.pem" -noout 2>&1 | grep 'verify OK' >/dev/null \
         || die "root.crl does not verify with the root"
     base=${LTV_CRL_URL%/issuing.crl}
     curl --noproxy '*' -sS --max-time 20 -o "$T/i.cer" "$base/issuing.cer"
@@ -207,12 +207,12 @@ case_revoke() {
     ltv_revoke signer2 '2 hours ago'
     [ "$(ocsp_status "$P/signer2.pem")" = revoked ] || die "signer2 not revoked"
     want=$(date -u -d '2 hours ago' '+%b %e %H')
-    grep 'Revocation Time:' "$T/ocsp.last" | grep -q "$want" \
+    grep 'Revocation Time:' "$T/ocsp.last" | grep "$want" >/dev/null \
         || die "revocation time $(grep 'Revocation Time:' "$T/ocsp.last") is not about 2 hours ago ($want)"
     # The issuing CA, revoked by the root, shows in root.crl.
     ltv_revoke issuing
     curl --noproxy '*' -sS --max-time 20 -o "$T/r2.crl" "$LTV_ROOT_CRL_URL"
-    openssl crl -inform DER -in "$T/r2.crl" -noout -text | grep -q "Serial Number: $(openssl x509 -in "$P/issuing.pem" -noout -serial | cut -d= -f2)\$" \
+    openssl crl -inform DER -in "$T/r2.crl" -noout -text | grep "Serial Number: $(openssl x509 -in "$P/issuing.pem" -noout -serial | cut -d= -f2)\$" >/dev/null \
         || die "root.crl does not list the issuing CA"
 }
 
@@ -286,7 +286,7 @@ case_protocol_faults() {
     ltv_fault tsa rejected count=1
     res=$(post "$LTV_TSA_URL" application/timestamp-query "$T/q.tsq" "$T/rj.tsr")
     [ "$res" = "200 application/timestamp-reply" ] || die "rejected mode answered '$res'"
-    openssl ts -reply -in "$T/rj.tsr" -text 2>/dev/null | grep -q '^Status: Rejected' || die "not a rejection"
+    openssl ts -reply -in "$T/rj.tsr" -text 2>/dev/null | grep '^Status: Rejected' >/dev/null || die "not a rejection"
     # mismatch: a granted, validly signed token for another query.
     ltv_fault tsa mismatch count=1
     post "$LTV_TSA_URL" application/timestamp-query "$T/q.tsq" "$T/mm.tsr" >/dev/null
@@ -325,7 +325,7 @@ case_nssdb() {
     # The helpers for pdfsig: an NSS database trusting the LTV root; an
     # unsigned file is refused.
     if (ltv_check_pdfsig "$FIX/pdf/one.pdf" 1) >/dev/null 2>&1; then die "ltv_check_pdfsig accepted an unsigned PDF"; fi
-    certutil -L -d "sql:$LTV_DIR/nssdb" | grep -q 'libseal LTV Root CA *CT,C,C' || die "the LTV root is not trusted in nssdb"
+    certutil -L -d "sql:$LTV_DIR/nssdb" | grep 'libseal LTV Root CA *CT,C,C' >/dev/null || die "the LTV root is not trusted in nssdb"
     # ltvcheck.py (ltv_check) refuses a file without signatures at any level.
     cp "$FIX/pdf/one.pdf" "$T/unsigned.pdf"
     for l in B-T B-LT B-LTA; do

@@ -131,7 +131,7 @@ PY
 
 ocr() {
     command -v tesseract >/dev/null || skip_case "no tesseract (tesseract-ocr)"
-    tesseract --list-langs 2>/dev/null | grep -qx chi_sim || skip_case "no tesseract-ocr-chi-sim"
+    tesseract --list-langs 2>/dev/null | grep -x chi_sim >/dev/null || skip_case "no tesseract-ocr-chi-sim"
     [ -f "$T/s.json" ] || mk s --kind special --name "$NAME" --text 合同专用章 --code "$CODE"
     [ -f "$T/inv.json" ] || mk inv --kind invoice --name "$NAME" --tax-id "$TAX" --code "$CODE"
     local rows=(

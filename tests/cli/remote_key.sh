@@ -22,7 +22,7 @@ forwarded() {
     # names). Wait until a probe through the client module sees the token.
     for i in $(seq 1 100); do
         env -u SOFTHSM2_CONF P11_KIT_SERVER_ADDRESS="unix:path=$sock" \
-            pkcs11-tool --module "$CLIENT" --list-token-slots 2>/dev/null | grep -q SealToken && break
+            pkcs11-tool --module "$CLIENT" --list-token-slots 2>/dev/null | grep SealToken >/dev/null && break
         sleep 0.05
     done
     mkdir -p "$T/in"

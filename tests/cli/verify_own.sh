@@ -360,7 +360,7 @@ case_csv() {
         || die "header: $(sed -n 1p "$W/minutes.csv")"
     [ "$(sed -n 2p "$W/minutes.csv" | tr -d '\r')" = '"a.pdf","李四","1","TOTAL-PASSED","通过",""' ] \
         || die "row a: $(sed -n 2p "$W/minutes.csv")"
-    sed -n 3p "$W/minutes.csv" | grep -q '^"b.pdf","李四","1","TOTAL-FAILED","失败","Seal1: messageDigest does not match' \
+    sed -n 3p "$W/minutes.csv" | grep '^"b.pdf","李四","1","TOTAL-FAILED","失败","Seal1: messageDigest does not match' >/dev/null \
         || die "row b: $(sed -n 3p "$W/minutes.csv")"
     [ "$(grep -c $'\r$' "$W/minutes.csv")" = 3 ] || die "not CRLF"
     grep -q 'b.pdf .* TOTAL-FAILED 失败 — Seal1: messageDigest' "$T/stdout" || { show_output; die "summary reason column"; }
