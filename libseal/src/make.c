@@ -52,7 +52,7 @@ SEAL_API seal_status seal_maker_new(seal_ctx *ctx, seal_maker **out, seal_kind k
         return seal__fail(ctx, SEAL_ERR_NOMEM, "out of memory");
     m->ctx = ctx;
     m->kind = kind;
-    m->border = 1;
+    m->border = -1; /* yang: a ring or frame; yin: none (seal__make_border) */
     m->suffix = 1;
     m->rgb[0] = 255; /* the standard seal red, as enrolment writes it */
     *out = m;
@@ -149,6 +149,11 @@ SEAL_API seal_status seal_maker_set_style(seal_maker *m, seal_make_style style)
 SEAL_API seal_status seal_maker_set_border(seal_maker *m, int on)
 {
     return set_int(m, m ? &m->border : NULL, on != 0, 0, 1, "border");
+}
+
+int seal__make_border(const seal_maker *m)
+{
+    return m->border >= 0 ? m->border : m->style != SEAL_MAKE_STYLE_YIN;
 }
 
 SEAL_API seal_status seal_maker_set_suffix(seal_maker *m, int on)
@@ -371,7 +376,7 @@ static char *make_record(const seal_maker *m, const seal__layout *L, const char 
     jstr(o, "text", m->text);
     jstr(o, "code", m->code);
     jstr(o, "tax_id", m->tax_id);
-    json_object_object_add(o, "border", json_object_new_boolean(m->border));
+    json_object_object_add(o, "border", json_object_new_boolean(seal__make_border(m)));
     snprintf(buf, sizeof(buf), "#%02x%02x%02x", m->rgb[0], m->rgb[1], m->rgb[2]);
     jstr(o, "color", buf);
     jstr(o, "font", font);

@@ -75,6 +75,10 @@ typedef struct seal__layout {
 /* Company, special, invoice or foreign: an organisation's seal. */
 int seal__make_is_org(seal_kind kind);
 
+/* Whether the seal has its border: as set, else yang seals a ring or frame
+ * and yin seals none (the edge of the inked field is their frame). */
+int seal__make_border(const seal_maker *m);
+
 /* Lay out and draw the seal into L->art, recording the elements on L->m.
  * Runs inside fz_try; throws SEAL_ERR_ARGS for text that does not fit. */
 void seal__make_layout(seal__layout *L);

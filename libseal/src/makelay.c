@@ -309,10 +309,11 @@ static void layout_org(seal__layout *L)
     seal_maker *m = L->m;
     int oval = L->shape == SEAL_MAKE_SHAPE_OVAL;
     double W = L->W, H = L->H, cx = W / 2, cy = H / 2, a0 = W / 2, b0 = H / 2;
-    double ring = m->border ? (oval ? 1.0 : W >= 42 ? 1.2 : 1.0) : 0;
+    int border = seal__make_border(m);
+    double ring = border ? (oval ? 1.0 : W >= 42 ? 1.2 : 1.0) : 0;
     double gap = oval ? 0.5 : 0.015 * W;
     double hg = 0.16 * H, hc = oval ? 0.07 * H : 0.055 * W;
-    if (m->border) {
+    if (border) {
         size_t first = L->art->npaths;
         ellipse(L, cx, cy, a0, b0);
         ellipse(L, cx, cy, a0 - ring, b0 - ring);
@@ -379,20 +380,25 @@ static void layout_name_seal(seal__layout *L)
 {
     seal_maker *m = L->m;
     int yin = m->style == SEAL_MAKE_STYLE_YIN, round = L->shape == SEAL_MAKE_SHAPE_ROUND;
+    int border = seal__make_border(m);
     double W = L->W, H = L->H, s = fmin(W, H);
-    double b = m->border && !yin ? fmin(1.5, fmax(0.5, 0.05 * s)) : 0;
-    double gap = yin ? 0.08 * s : m->border ? 0.04 * s : 0.02 * s;
+    /* yang: an inked frame b wide; yin with a border: a white line of that
+     * width cut into the field at inset `edge`, the text inside it */
+    double bw = fmin(1.5, fmax(0.5, 0.05 * s));
+    double edge = yin && border ? fmin(1.2, fmax(0.4, 0.04 * s)) : 0;
+    double b = border ? (yin ? edge + bw : bw) : 0;
+    double gap = yin ? (border ? 0.05 * s : 0.08 * s) : border ? 0.04 * s : 0.02 * s;
     size_t first = L->art->npaths;
-    if (yin || m->border) {
-        if (round)
-            ellipse(L, W / 2, H / 2, W / 2, H / 2);
-        else
-            rect(L, 0, 0, W, H);
-        if (!yin) {
+    if (yin || border) {
+        /* even-odd: each further outline turns ink off, then on again */
+        double insets[3] = {0, yin ? edge : bw, edge + bw};
+        int n = yin ? (border ? 3 : 1) : 2;
+        for (int i = 0; i < n; i++) {
+            double d = insets[i];
             if (round)
-                ellipse(L, W / 2, H / 2, W / 2 - b, H / 2 - b);
+                ellipse(L, W / 2, H / 2, W / 2 - d, H / 2 - d);
             else
-                rect(L, b, b, W - b, H - b);
+                rect(L, d, d, W - d, H - d);
         }
         element(L, yin ? "field" : "border", 0, first, W / 2, H / 2, 0, W, H);
     }

@@ -4,7 +4,7 @@
 # ring, star, name glyphs on their circle/ellipse within 0.2 mm, equally
 # spaced, turned along the normal within 1 degree, symmetric; lines centred;
 # code digits in order. Legibility: Tesseract (chi_sim) reads the lines,
-# the seal code and the name grids at 300 dpi, and an arced name unrolled.
+# the seal code, the name grids and the arced names (straightened) at 300 dpi.
 # Round trip: printed onto a collection form and enrolled back, IoU >= 0.9.
 # The made seal signs (keyword, cross-page) and verifies with its kind. Bad
 # input: exit 2 or 4, one line naming the reason, nothing written.
@@ -82,6 +82,8 @@ geom_name_seals() {
         || die "two characters take 之印"
     mk p3 --kind legal-rep --name 王小明 --style yin
     geom p3 square:20:0
+    mk p3b --kind legal-rep --name 王小明 --style yin --border
+    geom p3b square:20:0:0.8:1.0
     [ "$(jq -r '[.elements[] | select(.role == "name") | .text] | join("")' "$T/p3.json")" = 王小明印 ] \
         || die "three characters take 印"
     mk p4 --kind personal --name 欧阳明日 --size 24
@@ -139,8 +141,11 @@ ocr() {
     )
     mk p2 --kind personal --name 张三
     mk p3 --kind legal-rep --name 王小明 --style yin
+    mk p3b --kind legal-rep --name 王小明 --style yin --border
     mk bank --kind foreign --name 中国人民银行
-    rows+=("p2 grid 张三之印" "p3 grid 王小明印" "bank name 中国人民银行")
+    mk c14 --kind company --name 上海浦东发展建设集团股份有限公司
+    rows+=("p2 grid 张三之印" "p3 grid 王小明印" "p3b grid 王小明印" "bank name 中国人民银行"
+        "s name $NAME" "c14 name 上海浦东发展建设集团股份有限公司" "inv name $NAME")
     local r n part want
     for r in "${rows[@]}"; do
         read -r n part want <<<"$r"

@@ -8,7 +8,9 @@
                                               print a made seal onto a form
     makecheck.py iou A.png B.png               IoU of two artwork PNGs
 
-SPEC is `round:D:RING`, `oval:W:H:RING` or `square:S:BORDER`. The JSON is
+SPEC is `round:D:RING`, `oval:W:H:RING`, `square:S:BORDER` or, for a yin seal
+with a border, `square:S:0:INSET:LINE` (a white line LINE mm wide INSET mm
+inside the field's edge). The JSON is
 `seal make --json`: its elements name which SVG subpaths draw which part and
 the character each glyph is; every position, size and angle checked here is
 measured from the paths themselves, never taken from the JSON.
@@ -20,8 +22,8 @@ vertical axis; horizontal lines centred; seal code digits in order. A glyph's
 turn is measured as the angle at which the box around its points is
 smallest (CJK glyphs are built of horizontal and vertical strokes).
 
-OCR: PART is name (the arc unrolled by a polar transform), text, tax_id,
-code (the bottom arc unrolled) or grid (a name seal's cells, read right
+OCR: PART is name (the arc straightened, glyph by glyph), text, tax_id,
+code (the bottom arc straightened) or grid (a name seal's cells, read right
 column first). Needs numpy, PIL and the tesseract command with chi_sim
 (Chinese) and eng (the tax number and the seal code: Latin letters and
 digits, which chi_sim confuses, 0 with O and 1 with I).
@@ -162,9 +164,21 @@ def geom(svg, js, spec):
         want, ring = (float(kind[1]), float(kind[1])), float(kind[2])
     if abs(ow - want[0]) > 0.05 or abs(oh - want[1]) > 0.05 or abs(w - want[0]) > 0.05:
         fail(f"outer size {ow:.3f} x {oh:.3f} mm, want {want[0]} x {want[1]}")
+    def width(i):
+        return paths[first + i][:, 0].max() - paths[first + i][:, 0].min()
+    if kind[0] == "square" and len(kind) == 5:
+        # yin with a border: a white line LINE wide at INSET from the edge
+        inset, line = float(kind[3]), float(kind[4])
+        if count != 3:
+            fail(f"the yin field has {count} outlines, want 3 (field, white frame line)")
+        gi, gl = (ow - width(1)) / 2, (width(1) - width(2)) / 2
+        if abs(gi - inset) > 0.02 or abs(gl - line) > 0.02:
+            fail(f"white frame line {gl:.3f} mm at {gi:.3f} mm, want {line} at {inset}")
+        print(f"ok white frame line {gl:.3f} mm, {gi:.3f} mm inside the edge")
+    elif ring == 0 and count != 1:
+        fail(f"a seal without a border has {count} outlines around it, want 1")
     if ring and count == 2:
-        ip = paths[first + 1]
-        rw = (ow - (ip[:, 0].max() - ip[:, 0].min())) / 2
+        rw = (ow - width(1)) / 2
         if abs(rw - ring) > 0.02:
             fail(f"ring/border {rw:.3f} mm, want {ring}")
     print(f"ok outer {ow:.3f} x {oh:.3f} mm, border {ring} mm, centre {cx:.3f},{cy:.3f}")
@@ -352,26 +366,33 @@ def sample(gray, x, y):
             (gray[y0 + 1, x0] * (1 - fx) + gray[y0 + 1, x0 + 1] * fx) * fy)
 
 
-def unroll(gray, k, cx, cy, a, b, ts, half, band, bottom, squeeze=0.6):
-    """Polar transform of the band +-band mm across the ellipse (a, b), along
-    its normal, one tile per glyph centred on parametric angle ts[i] and
-    `half` mm of arc either side; the tiles, made squeeze times as wide as
-    high (about a plain glyph's shape: the engraver's compression undone),
-    are set side by side: a straight line of upright text."""
-    size = int(2 * band * k)
-    wide = int(size * squeeze)
-    u = (np.arange(wide)[None, :] + 0.5) / wide * 2 - 1
-    f = (np.arange(size)[:, None] + 0.5) / size
-    r = -band + 2 * band * f if bottom else band - 2 * band * f
+def unroll(gray, k, cx, cy, a, b, ts, half, band, bottom, px=42):
+    """The line of text along the ellipse (a, b) straightened: one tile per
+    glyph, centred on parametric angle ts[i], `half` mm either side along the
+    curve's tangent and `band` mm either side along its normal, sampled in
+    that glyph's own frame (the engraving turns each glyph whole, so a polar
+    transform would bend it: at a 15 mm radius a 6 mm glyph's top came out a
+    third narrower than its foot). Each tile is square, which undoes the
+    engraver's compression of the glyph's width. Tiles are set side by side,
+    upright (bottom text read from the left, its feet on the rim), scaled so a glyph is
+    about `px` pixels high, the size Tesseract reads best (it misread a 70
+    pixel glyph)."""
+    scale = min(1.0, px / (band / 0.56 * k))
+    size = max(8, int(2 * band * k * scale))
+    u = ((np.arange(size)[None, :] + 0.5) / size * 2 - 1) * half
+    v = band - 2 * band * (np.arange(size)[:, None] + 0.5) / size
     tiles = []
     for t in ts:
-        speed = math.hypot(a * math.cos(t), b * math.sin(t))
-        tt = t + (-u if bottom else u) * half / speed
-        nx, ny = np.sin(tt) / a, -np.cos(tt) / b
-        nl = np.hypot(nx, ny)
-        x = (cx + a * np.sin(tt) + r * nx / nl) * k
-        y = (cy - b * np.cos(tt) + r * ny / nl) * k
-        tiles += [sample(gray, x, y), np.full((size, size // 6), 255.0)]
+        px0, py0 = cx + a * math.sin(t), cy - b * math.cos(t)
+        tx, ty = a * math.cos(t), b * math.sin(t)
+        tl = math.hypot(tx, ty)
+        tx, ty = tx / tl, ty / tl
+        nx, ny = ty, -tx  # outward
+        if bottom:
+            tx, ty, nx, ny = -tx, -ty, -nx, -ny
+        x = (px0 + u * tx + v * nx) * k
+        y = (py0 + u * ty + v * ny) * k
+        tiles += [sample(gray, x, y), np.full((size, max(2, size // 6)), 255.0)]
     return np.hstack(tiles)
 
 

@@ -70,7 +70,9 @@ SEAL_API seal_status seal_maker_set_font(seal_maker *m, const char *path);
 SEAL_API seal_status seal_maker_set_size(seal_maker *m, double width_mm, double height_mm);
 SEAL_API seal_status seal_maker_set_shape(seal_maker *m, seal_make_shape shape);
 SEAL_API seal_status seal_maker_set_style(seal_maker *m, seal_make_style style);
-/* Border ring or frame on (default) or off. */
+/* Border ring or frame on or off. Default: on for yang (阳文) seals; off for
+ * yin (阴文) seals, whose inked field is their edge; a yin seal's border is a
+ * white frame line cut into the field. */
 SEAL_API seal_status seal_maker_set_border(seal_maker *m, int on);
 /* Square name seals: add 印 (three characters) or 之印 (two) to fill the
  * 2x2 grid, as is customary (default on). */
