@@ -28,7 +28,17 @@ static void usage(FILE *f)
     fprintf(f, "usage: seal COMMAND [ARGS]\n\ncommands:\n");
     for (size_t i = 0; i < sizeof(commands) / sizeof(commands[0]); i++)
         fprintf(f, "  %-8s %s\n", commands[i].name, commands[i].summary);
-    fprintf(f, "\n'seal COMMAND --help' shows a command's options; 'man seal' has the rest.\n");
+    fprintf(f, "\n'seal help COMMAND' (or 'seal COMMAND --help') shows a command's options;\n"
+               "'man seal' has the rest: the page is docs/seal.1, installed by 'cmake --install build'\n"
+               "(read it before installing with 'man -l docs/seal.1').\n");
+}
+
+static int find(const char *name)
+{
+    for (size_t i = 0; i < sizeof(commands) / sizeof(commands[0]); i++)
+        if (!strcmp(name, commands[i].name))
+            return (int)i;
+    return -1;
 }
 
 int main(int argc, char **argv)
@@ -36,6 +46,20 @@ int main(int argc, char **argv)
     if (argc < 2) {
         usage(stderr);
         return EXIT_USAGE;
+    }
+    if (!strcmp(argv[1], "help") && argc > 2) {
+        /* seal help CMD: that command's own --help */
+        int i = find(argv[2]);
+        if (i < 0 || argc > 3) {
+            if (i < 0)
+                cli_error("unknown command '%s'", argv[2]);
+            else
+                cli_error("'seal help' takes one command (got %d words)", argc - 2);
+            usage(stderr);
+            return EXIT_USAGE;
+        }
+        char *args[] = {argv[2], "--help", NULL};
+        return commands[i].fn(2, args);
     }
     if (!strcmp(argv[1], "--help") || !strcmp(argv[1], "-h") || !strcmp(argv[1], "help")) {
         usage(stdout);
@@ -45,9 +69,9 @@ int main(int argc, char **argv)
         printf("seal %s\n", seal_version());
         return EXIT_OK;
     }
-    for (size_t i = 0; i < sizeof(commands) / sizeof(commands[0]); i++)
-        if (!strcmp(argv[1], commands[i].name))
-            return commands[i].fn(argc - 1, argv + 1);
+    int i = find(argv[1]);
+    if (i >= 0)
+        return commands[i].fn(argc - 1, argv + 1);
     cli_error("unknown command '%s'", argv[1]);
     usage(stderr);
     return EXIT_USAGE;
