@@ -95,7 +95,7 @@ SEAL_API seal_status seal_artwork_write_pdf(seal_ctx *ctx, const seal_artwork *a
     pdf_document *doc = NULL;
     fz_buffer *contents = NULL;
     pdf_obj *res = NULL, *page = NULL, *info = NULL;
-    fz_document *chk = NULL;
+    pdf_document *chk = NULL;
     int have_tmp = 0;
 
     if (st != SEAL_OK)
@@ -137,12 +137,12 @@ SEAL_API seal_status seal_artwork_write_pdf(seal_ctx *ctx, const seal_artwork *a
         wo.do_garbage = 1;
         pdf_save_document(fz, doc, tmp, &wo);
         /* read it back before it takes the target's name */
-        chk = fz_open_document(fz, tmp);
-        if (fz_count_pages(fz, chk) != 1)
+        chk = pdf_open_document(fz, tmp);
+        if (pdf_count_pages(fz, chk) != 1)
             seal__throw(ctx, SEAL_ERR_INTERNAL, "the written artwork %s does not read back", tmp);
     }
     fz_always(fz) {
-        fz_drop_document(fz, chk);
+        pdf_drop_document(fz, chk);
         pdf_drop_obj(fz, info);
         pdf_drop_obj(fz, page);
         pdf_drop_obj(fz, res);

@@ -102,13 +102,11 @@ SEAL_API seal_status seal_ctx_new(seal_ctx **out)
     }
     fz_set_error_callback(ctx->fz, quiet_fz, NULL);
     fz_set_warning_callback(ctx->fz, quiet_fz, NULL);
-    fz_try(ctx->fz)
-        fz_register_document_handlers(ctx->fz);
-    fz_catch(ctx->fz) {
-        fz_drop_context(ctx->fz);
-        free(ctx);
-        return SEAL_ERR_NOMEM;
-    }
+    /* No document handlers are registered: every document is a PDF
+     * opened with pdf_open_document*, and images are loaded as images.
+     * Registering them all would link MuPDF's XPS, EPUB, HTML and CBZ
+     * readers, and with them harfbuzz, glib and gumbo: six more shared
+     * libraries loaded at every start. */
     *out = ctx;
     return SEAL_OK;
 }

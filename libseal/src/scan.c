@@ -5,6 +5,8 @@
  */
 #include "enrol_internal.h"
 
+#include <mupdf/pdf.h>
+
 #include <math.h>
 #include <setjmp.h>
 #include <stdio.h>
@@ -361,7 +363,7 @@ static seal_status decode(seal_ctx *ctx, struct load_job *j)
         v_buf = fz_new_buffer_from_shared_data(fz, j->data, j->len);
         if (!strcmp(hd->format, "pdf")) {
             v_stm = fz_open_buffer(fz, v_buf);
-            v_doc = fz_open_document_with_stream(fz, "application/pdf", v_stm);
+            v_doc = &pdf_open_document_with_stream(fz, v_stm)->super;
             int npages = fz_count_pages(fz, v_doc);
             int pno = j->page > 0 ? j->page : 1;
             if (pno > npages)
