@@ -141,6 +141,7 @@ void seal__reset(seal_ctx *ctx)
 {
     ctx->status = SEAL_OK;
     ctx->msg[0] = 0;
+    ctx->thrown = 0;
 }
 
 /* Keep messages to one line: a reason shown to a person or logged as one
@@ -155,6 +156,7 @@ static void one_line(char *s)
 static seal_status vfail(seal_ctx *ctx, seal_status st, const char *fmt, va_list ap)
 {
     ctx->status = st;
+    ctx->thrown = 0; /* a new error: seal__throw sets it again for its own */
     vsnprintf(ctx->msg, sizeof(ctx->msg), fmt, ap);
     one_line(ctx->msg);
     return st;
@@ -169,21 +171,44 @@ seal_status seal__fail(seal_ctx *ctx, seal_status st, const char *fmt, ...)
     return st;
 }
 
+void seal__throw_recorded(seal_ctx *ctx)
+{
+    if (ctx->status == SEAL_OK)
+        seal__fail(ctx, SEAL_ERR_INTERNAL, "an error was thrown without a status");
+    ctx->thrown = 1;
+    fz_throw(ctx->fz, FZ_ERROR_GENERIC, "%s", ctx->msg);
+}
+
 void seal__throw(seal_ctx *ctx, seal_status st, const char *fmt, ...)
 {
     va_list ap;
     va_start(ap, fmt);
     vfail(ctx, st, fmt, ap);
     va_end(ap);
-    fz_throw(ctx->fz, FZ_ERROR_GENERIC, "%s", ctx->msg);
+    seal__throw_recorded(ctx);
 }
+
+/* The size of the message buffer of MuPDF 1.21's fz_context (fz_error_context
+ * keeps `char message[256]`): a longer message reaches fz_caught_message
+ * cut to 255 bytes. */
+#define FZ_ERROR_MESSAGE_KEPT 256
 
 seal_status seal__from_fz(seal_ctx *ctx, seal_status fallback)
 {
     int code = fz_caught(ctx->fz);
+    const char *caught = fz_caught_message(ctx->fz);
+    size_t n = strlen(caught);
+    int ours = ctx->thrown;
 
-    /* An error recorded by seal__throw travels as the exception message. */
-    if (ctx->status != SEAL_OK && strcmp(fz_caught_message(ctx->fz), ctx->msg) == 0)
+    /* An error seal__throw raised keeps its status and whole message: the
+     * flag says one is in flight, and the exception caught is that one if
+     * its message is ours as far as MuPDF kept it (MuPDF 1.21 keeps 255
+     * bytes; ours run to SEAL_MSG_MAX, and a long path or URL used to turn
+     * exit 6 into exit 4 here). A MuPDF error thrown after one of ours was
+     * swallowed does not match; one caught, taken back and rethrown
+     * still does. */
+    if (ours && ctx->status != SEAL_OK && strncmp(caught, ctx->msg, n) == 0 &&
+        (ctx->msg[n] == 0 || n + 1 >= FZ_ERROR_MESSAGE_KEPT))
         return ctx->status;
     if (code == FZ_ERROR_MEMORY)
         return seal__fail(ctx, SEAL_ERR_NOMEM, "out of memory");
@@ -237,7 +262,7 @@ void seal__ossl_throw(seal_ctx *ctx, seal_status st, const char *fmt, ...)
     vfail(ctx, st, fmt, ap);
     va_end(ap);
     drain_ossl(ctx);
-    fz_throw(ctx->fz, FZ_ERROR_GENERIC, "%s", ctx->msg);
+    seal__throw_recorded(ctx);
 }
 
 void seal__warn(seal_ctx *ctx, const char *fmt, ...)

@@ -19,6 +19,7 @@ struct seal_ctx {
     fz_context *fz;
     seal_status status;
     char msg[SEAL_MSG_MAX];
+    int thrown; /* seal__throw raised msg as a MuPDF exception not yet taken back */
     seal_warning_cb warn_cb;
     void *warn_user;
 };
@@ -37,6 +38,12 @@ seal_status seal__fail(seal_ctx *ctx, seal_status st, const char *fmt, ...)
 /* Record the MuPDF exception just caught (call inside fz_catch). A pending
  * error already recorded by seal__throw keeps its status and message. */
 seal_status seal__from_fz(seal_ctx *ctx, seal_status fallback);
+
+/* Throw the error already recorded on ctx (a seal_status call that
+ * failed) as a MuPDF exception, for code that runs inside fz_try;
+ * seal__from_fz then returns its status and whole message. The one bridge
+ * from the status convention to exceptions: never fz_throw ctx->msg. */
+void seal__throw_recorded(seal_ctx *ctx) __attribute__((noreturn));
 
 /* Record an error and throw it as a MuPDF exception, for code that runs
  * inside fz_try; seal__from_fz then returns the recorded status. */

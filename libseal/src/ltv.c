@@ -27,7 +27,7 @@ size_t seal__tsa_token_size(seal_ctx *ctx, const char *tsa_url)
 
     memset(dummy, 0x5a, sizeof(dummy));
     if (seal__tsa_stamp(ctx, tsa_url, dummy, sizeof(dummy), &token, &len) != SEAL_OK)
-        fz_throw(ctx->fz, FZ_ERROR_GENERIC, "%s", ctx->msg);
+        seal__throw_recorded(ctx);
     free(token);
     /* Tokens differ a little in length (serial numbers, times). */
     return len + TSA_TOKEN_MARGIN;
@@ -204,7 +204,7 @@ static void fetch_revocation(seal_ctx *ctx, pdf_document *doc, pdf_obj *ocsps, p
     free(crl);
     if (st != SEAL_OK) {
         free(der);
-        fz_throw(fz, FZ_ERROR_GENERIC, "%s", ctx->msg);
+        seal__throw_recorded(ctx);
     }
     if (!der) {
         seal__cert_text_fill(&t, cert);
@@ -395,7 +395,7 @@ SEAL_API seal_status seal_extend_file(seal_ctx *ctx, const char *in_path, const 
         unlink(dss);
         have_dss = 0;
         if (seal__commit_file(ctx, ts, out_path) != SEAL_OK)
-            fz_throw(fz, FZ_ERROR_GENERIC, "%s", ctx->msg);
+            seal__throw_recorded(ctx);
         have_ts = 0;
     }
     fz_catch(fz) {

@@ -797,7 +797,7 @@ static void patch_and_fill(seal_ctx *ctx, const char *tmp, const char *in_path, 
 
         hash_ranges(ctx, fd, a, b, end, in_fd, in_len, digest);
         if (fill->make(ctx, fill->user, digest, &der, &derlen) != SEAL_OK)
-            fz_throw(fz, FZ_ERROR_GENERIC, "%s", ctx->msg);
+            seal__throw_recorded(ctx);
         if (2 * derlen + 2 > width)
             seal__throw(ctx, SEAL_ERR_INTERNAL,
                         "the signature (%zu bytes) is larger than its reserved space (%zu)", derlen,
@@ -825,7 +825,7 @@ static void patch_and_fill(seal_ctx *ctx, const char *tmp, const char *in_path, 
             der[k] = (unsigned char)v;
         }
         if (fill->check(ctx, fill->user, der, derlen, digest) != SEAL_OK)
-            fz_throw(fz, FZ_ERROR_GENERIC, "%s", ctx->msg);
+            seal__throw_recorded(ctx);
     }
     fz_always(fz) {
         if (fd >= 0)
@@ -880,7 +880,7 @@ void seal__save_revision(seal_ctx *ctx, pdf_document *doc, const char *target, c
     pdf_write_options wo = {0};
 
     if (seal__temp_path(ctx, target, tmp, tmpsize) != SEAL_OK)
-        fz_throw(fz, FZ_ERROR_GENERIC, "%s", ctx->msg);
+        seal__throw_recorded(ctx);
     wo.do_incremental = 1;
     wo.do_compress = 1;
     fz_try(fz)
@@ -1026,7 +1026,7 @@ SEAL_API seal_status seal_sign_file(seal_ctx *ctx, const char *in_path, const ch
             memcpy(tmp, next, sizeof(tmp));
         }
         if (seal__commit_file(ctx, tmp, out_path) != SEAL_OK)
-            fz_throw(fz, FZ_ERROR_GENERIC, "%s", ctx->msg);
+            seal__throw_recorded(ctx);
         have_tmp = 0;
     }
     fz_always(fz) {
@@ -1071,7 +1071,7 @@ static char **preview_paths(seal_ctx *ctx, const char *in_path, const seal_sign_
             preview_path(png_path, pages[i] + 1, npages > 1, paths[i], 4096);
         }
         if (seal__paths_check(ctx, reads, 2, (const char *const *)paths, (size_t)npages) != SEAL_OK)
-            fz_throw(fz, FZ_ERROR_GENERIC, "%s", ctx->msg);
+            seal__throw_recorded(ctx);
     }
     fz_catch(fz) {
         for (int i = 0; i < npages; i++)
@@ -1139,7 +1139,7 @@ SEAL_API seal_status seal_sign_preview(seal_ctx *ctx, const char *in_path,
             if (seal__temp_path(ctx, paths[i], tmps[i], 4096) != SEAL_OK) {
                 fz_free(fz, tmps[i]);
                 tmps[i] = NULL;
-                fz_throw(fz, FZ_ERROR_GENERIC, "%s", ctx->msg);
+                seal__throw_recorded(ctx);
             }
             fz_save_pixmap_as_png(fz, pix, tmps[i]);
             fz_drop_pixmap(fz, pix);
@@ -1150,7 +1150,7 @@ SEAL_API seal_status seal_sign_preview(seal_ctx *ctx, const char *in_path,
         failed_page = -1;
         for (int i = 0; i < npages; i++) {
             if (seal__commit_file(ctx, tmps[i], paths[i]) != SEAL_OK)
-                fz_throw(fz, FZ_ERROR_GENERIC, "%s", ctx->msg);
+                seal__throw_recorded(ctx);
             fz_free(fz, tmps[i]);
             tmps[i] = NULL;
         }

@@ -90,6 +90,11 @@ revoked_later() {
 tsa_down() {
     ltv_down tsa
     expect_failure 6 "$LTV_TSA_URL" "$ONE" -- sign "$ONE" -o @OUT@ --key "$KEY" --level B-T --tsa "$LTV_TSA_URL"
+    # A message longer than MuPDF keeps (255 bytes) keeps its exit code
+    # and its end: the whole URL, then the reason.
+    local long
+    long="$LTV_TSA_URL?pad=$(printf 'x%.0s' $(seq 300))"
+    expect_failure 6 "pad=x{300}: .*(onnect|refused)" "$ONE" -- sign "$ONE" -o @OUT@ --key "$KEY" --level B-T --tsa "$long"
     ltv_up tsa
     ltv_fault tsa hang count=10 >/dev/null
     SEAL_NET_TIMEOUT=1 expect_failure 6 "$LTV_TSA_URL" "$ONE" -- sign "$ONE" -o @OUT@ --key "$KEY" \
