@@ -34,6 +34,16 @@ struct seal_inspection {
 /* The revisions, from the one revision index verify uses too: the same
  * numbers in both commands (linearized files, an unterminated tail). The
  * file is mapped, not read. */
+/* The inspection outlives this call's MuPDF state, and the caller frees it
+ * with seal_inspection_free: its memory comes from libc, never fz_malloc. */
+static void *lib_calloc(fz_context *fz, size_t n, size_t size)
+{
+    void *p = calloc(n, size);
+    if (!p)
+        fz_throw(fz, FZ_ERROR_MEMORY, "out of memory");
+    return p;
+}
+
 static void find_revisions(seal_ctx *ctx, seal_inspection *ins, const char *path)
 {
     fz_context *fz = ctx->fz;
@@ -42,7 +52,7 @@ static void find_revisions(seal_ctx *ctx, seal_inspection *ins, const char *path
     void *map = MAP_FAILED;
     int fd;
 
-    ins->revs = fz_malloc_array(fz, MAX_REVISIONS, seal_revision_info);
+    ins->revs = lib_calloc(fz, MAX_REVISIONS, sizeof(seal_revision_info));
     if (!len)
         return;
     fd = open(path, O_RDONLY | O_CLOEXEC);
@@ -70,7 +80,10 @@ static void find_revisions(seal_ctx *ctx, seal_inspection *ins, const char *path
 
 static char *dup_str(fz_context *fz, const char *s)
 {
-    return fz_strdup(fz, s ? s : "");
+    char *d = strdup(s ? s : "");
+    if (!d)
+        fz_throw(fz, FZ_ERROR_MEMORY, "out of memory");
+    return d;
 }
 
 typedef struct walk_state {
@@ -191,12 +204,12 @@ SEAL_API seal_status seal_inspect_file(seal_ctx *ctx, const char *path, const ch
     fz = ctx->fz;
     seal__ossl_clear();
     fz_try(fz) {
-        ins = fz_malloc_struct(fz, seal_inspection);
+        ins = lib_calloc(fz, 1, sizeof(*ins));
         ins->size = seal__pdf_check_file(ctx, path);
         doc = seal__pdf_open(ctx, path, password, 0);
         ins->pages = pdf_count_pages(fz, doc);
         find_revisions(ctx, ins, path);
-        ins->sigs = fz_malloc_array(fz, MAX_SIGNATURES, insp_sig);
+        ins->sigs = lib_calloc(fz, MAX_SIGNATURES, sizeof(insp_sig));
         walk_state w = {ins, doc};
         seal__pdf_each_field(ctx, doc, add_field, &w);
     }
@@ -208,8 +221,6 @@ SEAL_API seal_status seal_inspect_file(seal_ctx *ctx, const char *path, const ch
         ins = NULL;
     }
     seal__ossl_clear();
-    /* The inspection outlives this call's MuPDF state: plain malloc'd
-     * memory from fz_malloc with the default allocator. */
     *out = ins;
     return st;
 }
