@@ -90,6 +90,7 @@ int cli_parse_int(const char *s, int min, int max, int *out);
 int cli_parse_level(const char *s, seal_level *out);
 
 int cmd_extend(int argc, char **argv);
+int cmd_undo(int argc, char **argv);
 
 /* The password in the environment variable --password-env names; NULL
  * (with the reason printed) when it is not set. */

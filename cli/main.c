@@ -19,6 +19,7 @@ static const struct {
     {"make", cmd_make, "draw a standard seal from text as seal artwork"},
     {"batch", cmd_batch, "run a job file: many bids, several seals each"},
     {"extend", cmd_extend, "renew long-term validation data and time-stamp (archive)"},
+    {"undo", cmd_undo, "remove the last signature: restore the revision before it (撤章)"},
     {"encrypt", cmd_encrypt, "seal a signed bid shut: encrypt it to encryption certificates"},
     {"decrypt", cmd_decrypt, "open sealed bids with the key on the token (and verify them)"},
 };

@@ -6,7 +6,7 @@
 # `cmake --install` and formats without warnings.
 . "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 
-COMMANDS=(sign inspect token verify enrol make batch extend encrypt decrypt)
+COMMANDS=(sign inspect token verify enrol make batch extend undo encrypt decrypt)
 
 help_each() {
     local c

@@ -134,6 +134,43 @@ typedef struct seal_extend_options {
 SEAL_API seal_status seal_extend_file(seal_ctx *ctx, const char *in_path, const char *out_path,
                                       const seal_extend_options *opts);
 
+typedef struct seal_undo_options {
+    unsigned version;
+    const char *password; /* of an encrypted input, or NULL */
+} seal_undo_options;
+
+#define SEAL_UNDO_OPTIONS_VERSION 1
+#define SEAL_UNDO_OPTIONS_INIT {SEAL_UNDO_OPTIONS_VERSION, NULL}
+
+/* What seal_undo_file removed and what is left. */
+typedef struct seal_undo_info {
+    char field[256];        /* the removed signature's field name (cut at 255 bytes) */
+    int revision;           /* its revision (1-based), the last of the input */
+    int revisions_left;     /* revisions of the output */
+    int signatures_left;    /* signatures of the output (document time-stamps not counted) */
+    long long size;         /* bytes of the output: a prefix of the input */
+    long long removed;      /* bytes removed */
+} seal_undo_info;
+
+/*
+ * Undo before submission (撤章): remove the last signature of in_path by
+ * restoring the revision before it exactly. out_path receives the byte
+ * prefix of in_path that ends where the last signature's own revision
+ * starts: the document as it was before that signature, byte for byte (so
+ * the signatures before it verify as they did). Same output rules as
+ * seal_sign_file (no output on an input: SEAL_ERR_ARGS; whole or nothing).
+ * `info` may be NULL.
+ *
+ * Refused with SEAL_ERR_REFUSED and a one-line reason, nothing written,
+ * when the file has no signature; when the last revision is not the last
+ * signature's own — a document time-stamp, LTV data (a /DSS) or another
+ * incremental update covers it, or bytes follow its revision; when that
+ * signature is in the file's first revision (nothing before it to
+ * restore). Also SEAL_ERR_IO, SEAL_ERR_INPUT, SEAL_ERR_PASSWORD.
+ */
+SEAL_API seal_status seal_undo_file(seal_ctx *ctx, const char *in_path, const char *out_path,
+                                    const seal_undo_options *opts, seal_undo_info *info);
+
 #ifdef __cplusplus
 }
 #endif
