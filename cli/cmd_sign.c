@@ -13,7 +13,8 @@ static const char synopsis[] =
     "seal sign IN.pdf -o OUT.pdf --key KEY [--seal ART.pdf PLACEMENT...]\n"
     "                 [--reason T] [--location T] [--field-name NAME] [--certify 1|2|3]\n"
     "                 [--pin-file F] [--password-env VAR] [--chain CA.pem]\n"
-    "                 [--level B-B|B-T|B-LT|B-LTA] [--tsa URL] [--date[=TEXT]]\n"
+    "                 [--level B-B|B-T|B-LT|B-LTA [--level-best-effort]] [--tsa URL]\n"
+    "                 [--date[=TEXT]]\n"
     "       seal sign IN.pdf --preview OUT.png --seal ART.pdf PLACEMENT... [--date[=TEXT]]\n"
     "  PLACEMENT: --page N --at X,Y | --pages SPEC --at X,Y\n"
     "           | --keyword TEXT [--nth K | --all] [--offset DX,DY] [--pages SPEC]\n"
@@ -26,7 +27,7 @@ enum {
     OPT_KEY = 256, OPT_SEAL, OPT_PAGE, OPT_PAGES, OPT_AT, OPT_KEYWORD, OPT_NTH, OPT_ALL, OPT_OFFSET,
     OPT_CROSS, OPT_EDGE, OPT_Y, OPT_GROUP, OPT_FIELD, OPT_FIELD_NAME, OPT_REASON, OPT_LOCATION,
     OPT_CERTIFY, OPT_PIN_FILE, OPT_PIN, OPT_PASSWORD_ENV, OPT_CHAIN, OPT_LEVEL, OPT_TSA,
-    OPT_DATE, OPT_PREVIEW
+    OPT_DATE, OPT_PREVIEW, OPT_BEST_EFFORT
 };
 
 int cmd_sign(int argc, char **argv)
@@ -57,6 +58,7 @@ int cmd_sign(int argc, char **argv)
         {"password-env", required_argument, NULL, OPT_PASSWORD_ENV},
         {"chain", required_argument, NULL, OPT_CHAIN},
         {"level", required_argument, NULL, OPT_LEVEL},
+        {"level-best-effort", no_argument, NULL, OPT_BEST_EFFORT},
         {"tsa", required_argument, NULL, OPT_TSA},
         {"date", optional_argument, NULL, OPT_DATE},
         {"preview", required_argument, NULL, OPT_PREVIEW},
@@ -144,6 +146,7 @@ int cmd_sign(int argc, char **argv)
             if (cli_parse_level(optarg, &so.level))
                 return cli_usage(synopsis, "--level takes B-B, B-T, B-LT or B-LTA, not '%s'", optarg);
             break;
+        case OPT_BEST_EFFORT: so.flags |= SEAL_SIGN_LEVEL_BEST_EFFORT; break;
         case OPT_TSA: so.tsa_url = optarg; break;
         case OPT_DATE:
             if (optarg) {
@@ -182,6 +185,8 @@ int cmd_sign(int argc, char **argv)
         return cli_usage(synopsis, "--level B-T and above need --tsa URL");
     if (so.tsa_url && so.level == SEAL_LEVEL_B_B)
         so.level = SEAL_LEVEL_B_T;
+    if ((so.flags & SEAL_SIGN_LEVEL_BEST_EFFORT) && so.level == SEAL_LEVEL_B_B)
+        return cli_usage(synopsis, "--level-best-effort goes with --level B-T, B-LT or B-LTA");
 
     /* One main placement (at, pages, keyword or field), plus a cross-page seal. */
     int kinds = (page && have_at) + (!page && pages && have_at) + !!main_pl.keyword + !!main_pl.field;

@@ -303,7 +303,8 @@ static int parse_keys(job *j, json_object *keys, const char *base)
 static int parse_steps(job *j, json_object *steps, const char *base)
 {
     static const char *const allowed[] = {"key", "seal", "reason", "location", "certify",
-                                          "placements", "field_name", "level", "tsa", "date", NULL};
+                                          "placements", "field_name", "level", "level_best_effort",
+                                          "tsa", "date", NULL};
     size_t n = json_object_is_type(steps, json_type_array) ? json_object_array_length(steps) : 0;
 
     if (n == 0) {
@@ -361,6 +362,9 @@ static int parse_steps(job *j, json_object *steps, const char *base)
         }
         if (st->opts.tsa_url && st->opts.level == SEAL_LEVEL_B_B)
             st->opts.level = SEAL_LEVEL_B_T;
+        json_object *best;
+        if (json_object_object_get_ex(s, "level_best_effort", &best) && json_object_get_boolean(best))
+            st->opts.flags |= SEAL_SIGN_LEVEL_BEST_EFFORT;
         if (st->opts.level >= SEAL_LEVEL_B_T && !st->opts.tsa_url) {
             cli_error("job: %s: level %s needs \"tsa\"", what, get_str(s, "level"));
             return -1;

@@ -7,6 +7,8 @@
 #include "ltvint.h"
 #include "pdfint.h"
 
+#include <stdarg.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
@@ -20,17 +22,49 @@
 #define MAX_DSS_ITEMS 10000
 #define TSA_TOKEN_MARGIN 512
 
-size_t seal__tsa_token_size(seal_ctx *ctx, const char *tsa_url)
+seal_status seal__tsa_token_probe(seal_ctx *ctx, const char *tsa_url, size_t *size)
 {
     unsigned char dummy[32], *token = NULL;
     size_t len = 0;
+    seal_status st;
 
     memset(dummy, 0x5a, sizeof(dummy));
-    if (seal__tsa_stamp(ctx, tsa_url, dummy, sizeof(dummy), &token, &len) != SEAL_OK)
-        seal__throw_recorded(ctx);
+    if ((st = seal__tsa_stamp(ctx, tsa_url, dummy, sizeof(dummy), &token, &len)) != SEAL_OK)
+        return st;
     free(token);
     /* Tokens differ a little in length (serial numbers, times). */
-    return len + TSA_TOKEN_MARGIN;
+    *size = len + TSA_TOKEN_MARGIN;
+    return SEAL_OK;
+}
+
+size_t seal__tsa_token_size(seal_ctx *ctx, const char *tsa_url)
+{
+    size_t size = 0;
+    if (seal__tsa_token_probe(ctx, tsa_url, &size) != SEAL_OK)
+        seal__throw_recorded(ctx);
+    return size;
+}
+
+void seal__level_not_reached(seal_ctx *ctx, const char *level, const char *what)
+{
+    char copy[640];
+    snprintf(copy, sizeof(copy), "%s", what);
+    seal__throw(ctx, SEAL_ERR_NETWORK,
+                "PAdES %s not reached: %s; nothing written (--level-best-effort signs at the level "
+                "reachable)",
+                level, copy);
+}
+
+/* Note a gap in the validation data (the first one's text is kept). */
+static void add_gap(seal__ltv_gaps *gaps, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+static void add_gap(seal__ltv_gaps *gaps, const char *fmt, ...)
+{
+    va_list ap;
+    if (gaps->count++)
+        return;
+    va_start(ap, fmt);
+    vsnprintf(gaps->first, sizeof(gaps->first), fmt, ap);
+    va_end(ap);
 }
 
 /* Every certificate in the document's signatures and time-stamps. */
@@ -173,9 +207,11 @@ static seal_status check_crl(seal_ctx *ctx, const unsigned char *der, size_t len
     return st;
 }
 
-/* Fetch revocation data for cert (OCSP first, else its CRL). */
+/* Fetch revocation data for cert (OCSP first, else its CRL); a gap goes
+ * to gaps (see seal__ltv_gaps) or, without, is a warning. */
 static void fetch_revocation(seal_ctx *ctx, pdf_document *doc, pdf_obj *ocsps, pdf_obj *crls,
-                             X509 *cert, STACK_OF(X509) *certs, int is_signer)
+                             X509 *cert, STACK_OF(X509) *certs, int is_signer,
+                             seal__ltv_gaps *gaps)
 {
     fz_context *fz = ctx->fz;
     X509 *issuer = NULL;
@@ -202,14 +238,26 @@ static void fetch_revocation(seal_ctx *ctx, pdf_document *doc, pdf_obj *ocsps, p
     int by_ocsp = ocsp && issuer, orphan = ocsp && !issuer;
     free(ocsp);
     free(crl);
+    if (st == SEAL_ERR_NETWORK && gaps) {
+        free(der);
+        if (!gaps->best_effort)
+            seal__level_not_reached(ctx, gaps->level, ctx->msg);
+        add_gap(gaps, "%s", ctx->msg);
+        seal__reset(ctx);
+        return;
+    }
     if (st != SEAL_OK) {
         free(der);
         seal__throw_recorded(ctx);
     }
     if (!der) {
         seal__cert_text_fill(&t, cert);
-        seal__warn(ctx, "no revocation source (OCSP or CRL) for %s%s; the DSS holds its certificate only",
-                   t.cn ? t.cn : "a certificate", orphan ? " (its issuer is unknown)" : "");
+        if (gaps)
+            add_gap(gaps, "no revocation source (OCSP or CRL) for %s%s", t.cn ? t.cn : "a certificate",
+                    orphan ? " (its issuer is unknown)" : "");
+        else
+            seal__warn(ctx, "no revocation source (OCSP or CRL) for %s%s; the DSS holds its certificate only",
+                       t.cn ? t.cn : "a certificate", orphan ? " (its issuer is unknown)" : "");
         seal__cert_text_free(&t);
         return;
     }
@@ -218,7 +266,7 @@ static void fetch_revocation(seal_ctx *ctx, pdf_document *doc, pdf_obj *ocsps, p
 }
 
 void seal__ltv_add_dss(seal_ctx *ctx, const char *in, const char *target, const char *password,
-                       seal_key *key, char *tmp, size_t tmpsize)
+                       seal_key *key, seal__ltv_gaps *gaps, char *tmp, size_t tmpsize)
 {
     fz_context *fz = ctx->fz;
     pdf_document *doc = NULL;
@@ -263,7 +311,7 @@ void seal__ltv_add_dss(seal_ctx *ctx, const char *in, const char *target, const 
             }
             /* Trust anchors are not revoked through OCSP or CRLs. */
             if (X509_check_issued(x, x) != X509_V_OK)
-                fetch_revocation(ctx, doc, ocsps, crls, x, certs, key && x == key->cert);
+                fetch_revocation(ctx, doc, ocsps, crls, x, certs, key && x == key->cert, gaps);
         }
         seal__save_revision(ctx, doc, target, tmp, tmpsize);
     }
@@ -303,8 +351,8 @@ static seal_status tst_check(seal_ctx *ctx, void *user, const unsigned char *der
 }
 
 void seal__ltv_add_doc_timestamp(seal_ctx *ctx, const char *in, const char *target,
-                                 const char *password, const char *tsa_url, char *tmp,
-                                 size_t tmpsize)
+                                 const char *password, const char *tsa_url, size_t token_size,
+                                 char *tmp, size_t tmpsize)
 {
     fz_context *fz = ctx->fz;
     pdf_document *doc = NULL;
@@ -316,7 +364,7 @@ void seal__ltv_add_doc_timestamp(seal_ctx *ctx, const char *in, const char *targ
     fz_var(sig);
     fz_try(fz) {
         int64_t in_len = seal__pdf_check_file(ctx, in);
-        size_t contents_len = seal__tsa_token_size(ctx, tsa_url);
+        size_t contents_len = token_size ? token_size : seal__tsa_token_size(ctx, tsa_url);
         doc = seal__pdf_open(ctx, in, password, 1);
         sig = seal__sig_dict(ctx, doc, "DocTimeStamp", "ETSI.RFC3161", contents_len);
         seal__unique_field_name(ctx, doc, "DocTimeStamp", name, sizeof(name));
@@ -388,9 +436,10 @@ SEAL_API seal_status seal_extend_file(seal_ctx *ctx, const char *in_path, const 
         seal__pdf_check_file(ctx, in_path);
         require_signature(ctx, in_path, opts->password);
         /* The document time-stamp must cover the new validation data. */
-        seal__ltv_add_dss(ctx, in_path, out_path, opts->password, NULL, dss, sizeof(dss));
+        seal__ltv_add_dss(ctx, in_path, out_path, opts->password, NULL, NULL, dss, sizeof(dss));
         have_dss = 1;
-        seal__ltv_add_doc_timestamp(ctx, dss, out_path, opts->password, opts->tsa_url, ts, sizeof(ts));
+        seal__ltv_add_doc_timestamp(ctx, dss, out_path, opts->password, opts->tsa_url, 0, ts,
+                                    sizeof(ts));
         have_ts = 1;
         unlink(dss);
         have_dss = 0;

@@ -118,13 +118,35 @@ void seal__write_signed_revision(seal_ctx *ctx, pdf_document *doc, const char *i
 /* Long-term validation updates (ltv.c). Each reads `in`, writes a new
  * temporary file beside target (path in tmp) and throws on failure. */
 struct seal_key;
+/* What kept the validation data from being complete: the first gap ("no
+ * revocation source (OCSP or CRL) for CN", or a service's failure) and how
+ * many there were. Certificates without a revocation source are always
+ * recorded; a revocation service that does not answer is recorded with
+ * best_effort, else thrown (seal__level_not_reached). */
+typedef struct seal__ltv_gaps {
+    const char *level; /* the level asked for, "B-LT" or "B-LTA" */
+    int best_effort;
+    int count;
+    char first[512];
+} seal__ltv_gaps;
+/* A level asked for and not reached (without best effort): throws
+ * SEAL_ERR_NETWORK, "PAdES LEVEL not reached: WHAT; nothing written ...".
+ * `what` may be the context's own message. */
+void seal__level_not_reached(seal_ctx *ctx, const char *level, const char *what);
+/* gaps NULL (archive renewal): a certificate without a source is a
+ * warning, a service that does not answer an error. */
 void seal__ltv_add_dss(seal_ctx *ctx, const char *in, const char *target, const char *password,
-                       struct seal_key *key, char *tmp, size_t tmpsize);
+                       struct seal_key *key, seal__ltv_gaps *gaps, char *tmp, size_t tmpsize);
+/* token_size: bytes to reserve for the token (seal__tsa_token_probe), 0
+ * to ask the authority here. */
 void seal__ltv_add_doc_timestamp(seal_ctx *ctx, const char *in, const char *target,
-                                 const char *password, const char *tsa_url, char *tmp,
-                                 size_t tmpsize);
+                                 const char *password, const char *tsa_url, size_t token_size,
+                                 char *tmp, size_t tmpsize);
 /* Bytes to reserve for a time-stamp token from this authority (asks it
- * once for a token over a dummy digest); throws SEAL_ERR_NETWORK. */
+ * once for a token over a dummy digest): seal__tsa_token_probe returns the
+ * status (SEAL_ERR_NETWORK, message on the context) without throwing;
+ * seal__tsa_token_size throws it. */
+seal_status seal__tsa_token_probe(seal_ctx *ctx, const char *tsa_url, size_t *size);
 size_t seal__tsa_token_size(seal_ctx *ctx, const char *tsa_url);
 
 /* Content-stream paths (one fill) of `text` set in the caption font at

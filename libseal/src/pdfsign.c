@@ -936,11 +936,83 @@ static seal_status cms_check(seal_ctx *ctx, void *user, const unsigned char *der
     return seal__cms_check(ctx, der, len, digest, j->key->cert);
 }
 
+static const char *level_name(seal_level level)
+{
+    static const char *const names[] = {"B-B", "B-T", "B-LT", "B-LTA"};
+    return names[level];
+}
+
+/* Version 1 options have no flags. */
+static int best_effort(const seal_sign_options *opts)
+{
+    return opts->version >= 2 && (opts->flags & SEAL_SIGN_LEVEL_BEST_EFFORT);
+}
+
+/* The time-stamp authority's token size, 0 when it does not answer and
+ * the level is best effort (what was missing then goes to gap). */
+static size_t tsa_probe(seal_ctx *ctx, const seal_sign_options *opts, const char *kind, char *gap,
+                        size_t gapsize)
+{
+    size_t size = 0;
+    char what[640];
+
+    if (seal__tsa_token_probe(ctx, opts->tsa_url, &size) == SEAL_OK)
+        return size;
+    if (ctx->status != SEAL_ERR_NETWORK)
+        seal__throw_recorded(ctx);
+    snprintf(what, sizeof(what), "no %s (%.500s)", kind, ctx->msg);
+    if (!best_effort(opts))
+        seal__level_not_reached(ctx, level_name(opts->level), what);
+    if (!gap[0])
+        snprintf(gap, gapsize, "%s", what);
+    seal__reset(ctx);
+    return 0;
+}
+
+/* B-LT: validation data in a further update; B-LTA: a document time-stamp
+ * over it. Each step writes a new temporary file that replaces tmp (4096
+ * bytes). Returns the level reached from B-T; what kept it lower goes to
+ * gap, and without best effort a gap is an error (SEAL_ERR_NETWORK). */
+static seal_level add_ltv(seal_ctx *ctx, const seal_sign_options *opts, seal_key *key,
+                          const char *out_path, char *tmp, char *gap, size_t gapsize)
+{
+    char next[4096];
+    seal_level reached = SEAL_LEVEL_B_T;
+    size_t token_size;
+
+    if (opts->level >= SEAL_LEVEL_B_LT) {
+        seal__ltv_gaps gaps = {level_name(opts->level), best_effort(opts), 0, ""};
+        seal__ltv_add_dss(ctx, tmp, out_path, opts->password, key, &gaps, next, sizeof(next));
+        unlink(tmp);
+        memcpy(tmp, next, sizeof(next));
+        if (gaps.count > 1)
+            snprintf(gap, gapsize, "%s (and %d more)", gaps.first, gaps.count - 1);
+        else if (gaps.count)
+            snprintf(gap, gapsize, "%s", gaps.first);
+        else
+            reached = SEAL_LEVEL_B_LT;
+        if (gaps.count && !best_effort(opts))
+            seal__level_not_reached(ctx, level_name(opts->level), gap);
+    }
+    if (opts->level >= SEAL_LEVEL_B_LTA &&
+        (token_size = tsa_probe(ctx, opts, "document time-stamp", gap, gapsize)) != 0) {
+        seal__ltv_add_doc_timestamp(ctx, tmp, out_path, opts->password, opts->tsa_url, token_size,
+                                    next, sizeof(next));
+        unlink(tmp);
+        memcpy(tmp, next, sizeof(next));
+        if (reached == SEAL_LEVEL_B_LT)
+            reached = SEAL_LEVEL_B_LTA;
+    }
+    return reached;
+}
+
 /* What seal_sign_file and seal_sign_preview both require of the options. */
 static seal_status check_options(seal_ctx *ctx, const seal_sign_options *opts)
 {
-    if (opts->version != SEAL_SIGN_OPTIONS_VERSION)
+    if (opts->version != 1 && opts->version != SEAL_SIGN_OPTIONS_VERSION)
         return seal__fail(ctx, SEAL_ERR_ARGS, "unknown seal_sign_options version %u", opts->version);
+    if (opts->version >= 2 && (opts->flags & ~SEAL_SIGN_LEVEL_BEST_EFFORT))
+        return seal__fail(ctx, SEAL_ERR_ARGS, "unknown seal_sign_options flags 0x%x", opts->flags);
     if (opts->certify < 0 || opts->certify > 3)
         return seal__fail(ctx, SEAL_ERR_ARGS, "certify must be 0 to 3, not %d", opts->certify);
     if (opts->level < SEAL_LEVEL_B_B || opts->level > SEAL_LEVEL_B_LTA)
@@ -961,8 +1033,9 @@ SEAL_API seal_status seal_sign_file(seal_ctx *ctx, const char *in_path, const ch
 {
     fz_context *fz;
     pdf_document *volatile doc = NULL;
-    char tmp[4096], next[4096];
+    char tmp[4096], gap[640] = "";
     volatile int have_tmp = 0;
+    volatile seal_level reached = SEAL_LEVEL_B_B;
     volatile seal_status st = SEAL_OK;
     artwork art = {0};
 
@@ -976,7 +1049,7 @@ SEAL_API seal_status seal_sign_file(seal_ctx *ctx, const char *in_path, const ch
         return ctx->status;
     if (opts->level >= SEAL_LEVEL_B_T && !opts->tsa_url)
         return seal__fail(ctx, SEAL_ERR_ARGS, "PAdES %s needs a time-stamp authority (--tsa URL)",
-                          opts->level == SEAL_LEVEL_B_T ? "B-T" : opts->level == SEAL_LEVEL_B_LT ? "B-LT" : "B-LTA");
+                          level_name(opts->level));
     const char *reads[] = {in_path, opts->artwork_path};
     if (seal__paths_check(ctx, reads, 2, &out_path, 1) != SEAL_OK)
         return ctx->status;
@@ -997,8 +1070,14 @@ SEAL_API seal_status seal_sign_file(seal_ctx *ctx, const char *in_path, const ch
         check_permissions(ctx, doc, in_path, opts->certify, opts->password, target);
         /* The signature time-stamp goes inside the CMS: reserve room for a
          * token of the size this authority really returns. */
-        if (job.tsa_url)
-            contents_len += seal__tsa_token_size(ctx, job.tsa_url);
+        if (job.tsa_url) {
+            size_t token_size = tsa_probe(ctx, opts, "signature time-stamp", gap, sizeof(gap));
+            contents_len += token_size;
+            if (!token_size)
+                job.tsa_url = NULL;
+            else
+                reached = SEAL_LEVEL_B_T;
+        }
         if (opts->artwork_path) {
             load_artwork(ctx, doc, opts->artwork_path, &art);
             if (opts->caption)
@@ -1012,22 +1091,14 @@ SEAL_API seal_status seal_sign_file(seal_ctx *ctx, const char *in_path, const ch
         pdf_drop_document(fz, doc);
         doc = NULL;
 
-        /* B-LT: validation data in a further update; B-LTA: a document
-         * time-stamp over it. Each step writes a new temporary file. */
-        if (opts->level >= SEAL_LEVEL_B_LT) {
-            seal__ltv_add_dss(ctx, tmp, out_path, opts->password, key, next, sizeof(next));
-            unlink(tmp);
-            memcpy(tmp, next, sizeof(tmp));
-        }
-        if (opts->level >= SEAL_LEVEL_B_LTA) {
-            seal__ltv_add_doc_timestamp(ctx, tmp, out_path, opts->password, opts->tsa_url, next,
-                                        sizeof(next));
-            unlink(tmp);
-            memcpy(tmp, next, sizeof(tmp));
-        }
+        if (reached == SEAL_LEVEL_B_T)
+            reached = add_ltv(ctx, opts, key, out_path, tmp, gap, sizeof(gap));
         if (seal__commit_file(ctx, tmp, out_path) != SEAL_OK)
             seal__throw_recorded(ctx);
         have_tmp = 0;
+        if (reached < opts->level)
+            seal__warn(ctx, "PAdES %s not reached: %s; the signature is %s", level_name(opts->level),
+                       gap, level_name(reached));
     }
     fz_always(fz) {
         pdf_drop_obj(fz, art.xobj);

@@ -71,11 +71,20 @@ typedef struct seal_sign_options {
      * handwritten signature (glyph outlines from the font in fonts/, which
      * has the digits, 年月日 and - . / :); NULL for none. */
     const char *caption;
+    /* Version 2: SEAL_SIGN_* flags. */
+    unsigned flags;
 } seal_sign_options;
 
-#define SEAL_SIGN_OPTIONS_VERSION 1
+/* A level from B-T up that cannot be reached (no revocation source for a
+ * certificate, a revocation service or the time-stamp authority not
+ * answering) is SEAL_ERR_NETWORK naming what was missing, with nothing
+ * written. With this flag the document is signed at the level reachable
+ * instead, and a warning says what was missing and which level it is. */
+#define SEAL_SIGN_LEVEL_BEST_EFFORT 0x01u
+
+#define SEAL_SIGN_OPTIONS_VERSION 2
 #define SEAL_SIGN_OPTIONS_INIT \
-    {SEAL_SIGN_OPTIONS_VERSION, NULL, NULL, 0, NULL, NULL, NULL, 0, NULL, 0, SEAL_LEVEL_B_B, NULL, NULL}
+    {SEAL_SIGN_OPTIONS_VERSION, NULL, NULL, 0, NULL, NULL, NULL, 0, NULL, 0, SEAL_LEVEL_B_B, NULL, NULL, 0}
 
 /*
  * Seal in_path into out_path with one incremental update holding a signature
@@ -97,7 +106,9 @@ typedef struct seal_sign_options {
  * From B-T the CMS carries a signature time-stamp; B-LT adds a further
  * update with /DSS (the signer's and TSA's certificates, OCSP responses
  * and CRLs fetched from the URLs in the certificates); B-LTA then adds a
- * document time-stamp covering it.
+ * document time-stamp covering it. The level asked for is reached or the
+ * call fails (SEAL_ERR_NETWORK), unless SEAL_SIGN_LEVEL_BEST_EFFORT is set
+ * (see there). Version 1 options (no flags) are still accepted.
  */
 SEAL_API seal_status seal_sign_file(seal_ctx *ctx, const char *in_path, const char *out_path,
                                     seal_key *key, const seal_sign_options *opts);
