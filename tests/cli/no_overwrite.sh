@@ -107,6 +107,7 @@ TABLE=(
     "verify --trust DIR --html|trust/root.pem|trust/|verify bid.pdf --trust trust --html @OUT@"
     "verify DIR --html|bids/a.pdf|bids/|verify bids --trust root.pem --html @OUT@"
     "extend IN -o|bid.pdf|bid.pdf|extend bid.pdf -o @OUT@ --tsa http://127.0.0.1:9/"
+    "undo IN -o|bid.pdf|bid.pdf|undo bid.pdf -o @OUT@"
     "encrypt IN -o|bid.pdf|bid.pdf|encrypt bid.pdf -o @OUT@ --to root.pem"
     "encrypt --to -o|root.pem|root.pem|encrypt bid.pdf -o @OUT@ --to root.pem"
     "decrypt IN -o|bid.pdf|bid.pdf|decrypt bid.pdf -o @OUT@ --key $P11KEY"

@@ -195,6 +195,78 @@ START_TEST(encrypted_input_with_password)
 }
 END_TEST
 
+static long long file_size(const char *path)
+{
+    FILE *f = fopen(path, "rb");
+    long long n = -1;
+    if (f && fseek(f, 0, SEEK_END) == 0)
+        n = ftell(f);
+    if (f)
+        fclose(f);
+    return n;
+}
+
+START_TEST(undo_restores_the_revision_before)
+{
+    const char *dir = tmpdir(), *a = out_in(dir, "a.pdf"), *b = out_in(dir, "b.pdf"),
+               *c = out_in(dir, "c.pdf"), *d = out_in(dir, "d.pdf");
+    seal_sign_options so = SEAL_SIGN_OPTIONS_INIT;
+    seal_undo_options uo = SEAL_UNDO_OPTIONS_INIT;
+    seal_undo_info ui;
+
+    /* Version 1 sign options (no flags) are still accepted; unknown flags
+     * are not. */
+    so.version = 1;
+    so.flags = 0x80;
+    ck_assert_int_eq(seal_sign_file(ctx, fx("pdf/three.pdf"), a, rsa, &so), SEAL_OK);
+    so.version = SEAL_SIGN_OPTIONS_VERSION;
+    ck_assert_int_eq(seal_sign_file(ctx, a, b, rsa, &so), SEAL_ERR_ARGS);
+    ck_assert_str_eq(seal_ctx_message(ctx), "unknown seal_sign_options flags 0x80");
+    so.flags = SEAL_SIGN_LEVEL_BEST_EFFORT;
+    ck_assert_int_eq(seal_sign_file(ctx, a, b, rsa, &so), SEAL_OK);
+
+    ck_assert_int_eq(seal_undo_file(ctx, b, c, &uo, &ui), SEAL_OK);
+    /* c is a: both are prefixes of b of one length. */
+    ck_assert(is_prefix_file(c, b));
+    ck_assert(is_prefix_file(a, b));
+    ck_assert_int_eq(file_size(c), file_size(a));
+    ck_assert_str_eq(ui.field, "Seal2");
+    ck_assert_int_eq(ui.revision, 3);
+    ck_assert_int_eq(ui.revisions_left, 2);
+    ck_assert_int_eq(ui.signatures_left, 1);
+    ck_assert_int_eq(ui.size, file_size(a));
+    ck_assert_int_eq(ui.removed, file_size(b) - file_size(a));
+
+    ck_assert_int_eq(seal_undo_file(ctx, c, d, &uo, NULL), SEAL_OK);
+    ck_assert_int_eq(file_size(d), file_size(fx("pdf/three.pdf")));
+    ck_assert(is_prefix_file(d, c));
+    ck_assert(is_prefix_file(fx("pdf/three.pdf"), c));
+    ck_assert_int_eq(seal_undo_file(ctx, d, out_in(dir, "e.pdf"), &uo, &ui), SEAL_ERR_REFUSED);
+    ck_assert_int_eq(ui.revision, 0);
+    ck_assert_int_eq(file_size(out_in(dir, "e.pdf")), -1);
+    ck_assert_int_eq(seal_undo_file(ctx, b, b, &uo, NULL), SEAL_ERR_ARGS);
+    uo.version = 9;
+    ck_assert_int_eq(seal_undo_file(ctx, b, out_in(dir, "f.pdf"), &uo, NULL), SEAL_ERR_ARGS);
+}
+END_TEST
+
+START_TEST(undo_encrypted_with_password)
+{
+    const char *dir = tmpdir(), *a = out_in(dir, "a.pdf"), *b = out_in(dir, "b.pdf");
+    seal_sign_options so = SEAL_SIGN_OPTIONS_INIT;
+    seal_undo_options uo = SEAL_UNDO_OPTIONS_INIT;
+
+    so.password = "upw";
+    ck_assert_int_eq(seal_sign_file(ctx, fx("pdf/encrypted.pdf"), a, rsa, &so), SEAL_OK);
+    ck_assert_int_eq(seal_undo_file(ctx, a, b, &uo, NULL), SEAL_ERR_PASSWORD);
+    uo.password = "upw";
+    ck_assert_int_eq(seal_undo_file(ctx, a, b, &uo, NULL), SEAL_OK);
+    ck_assert_int_eq(file_size(b), file_size(fx("pdf/encrypted.pdf")));
+    ck_assert(is_prefix_file(b, a));
+    ck_assert(is_prefix_file(fx("pdf/encrypted.pdf"), a));
+}
+END_TEST
+
 Suite *suite_sign(void);
 Suite *suite_sign(void)
 {
@@ -208,6 +280,8 @@ Suite *suite_sign(void)
     tcase_add_test(tc, certified_p2_allows_approval_not_second_certification);
     tcase_add_test(tc, bad_inputs_leave_nothing);
     tcase_add_test(tc, encrypted_input_with_password);
+    tcase_add_test(tc, undo_restores_the_revision_before);
+    tcase_add_test(tc, undo_encrypted_with_password);
     suite_add_tcase(s, tc);
     return s;
 }
