@@ -74,6 +74,11 @@ seal_status cli_pin_cb(void *user, const char *label, unsigned flags, char *buf,
 int cli_paths_check(const char *const *inputs, size_t n_inputs, const char *const *outputs,
                     size_t n_outputs);
 
+/* A command reading one PDF (argv[optind], after its options) into one
+ * output `out` (-o): exactly one input, an output given, and not over the
+ * input (cli_paths_check). EXIT_OK, or the exit code after the message. */
+int cli_one_in_one_out(const char *synopsis, int argc, char **argv, const char *out);
+
 /* The files a key URI reads: the PKCS#12 file of p12:FILE, the module-path
  * and pin-source file of a pkcs11: URI. Up to CLI_KEY_FILES malloc'd paths
  * in files (NULL where none); cli_key_files_free frees them. */

@@ -37,13 +37,9 @@ int cmd_extend(int argc, char **argv)
         default: return cli_usage(synopsis, "unknown or incomplete option '%s'", argv[optind - 1]);
         }
     }
-    if (optind != argc - 1)
-        return cli_usage(synopsis, optind >= argc ? "no input PDF given" : "one input PDF at a time");
-    if (!out)
-        return cli_usage(synopsis, "no output given (-o OUT.pdf)");
-    if (!eo.tsa_url)
+    if (!eo.tsa_url && optind == argc - 1 && out)
         return cli_usage(synopsis, "no time-stamp authority given (--tsa URL)");
-    if ((rc = cli_paths_check((const char *const *)&argv[optind], 1, &out, 1)) != EXIT_OK)
+    if ((rc = cli_one_in_one_out(synopsis, argc, argv, out)) != EXIT_OK)
         return rc;
     ctx = cli_ctx_new();
     if (!ctx)

@@ -4,6 +4,8 @@
  */
 #include "cli.h"
 
+#include <getopt.h>
+
 #include <json-c/json.h>
 
 #include <errno.h>
@@ -255,6 +257,15 @@ int cli_paths_check(const char *const *inputs, size_t n_inputs, const char *cons
     rc = st == SEAL_OK ? EXIT_OK : cli_fail(ctx, st);
     seal_ctx_free(ctx);
     return rc;
+}
+
+int cli_one_in_one_out(const char *synopsis, int argc, char **argv, const char *out)
+{
+    if (optind != argc - 1)
+        return cli_usage(synopsis, optind >= argc ? "no input PDF given" : "one input PDF at a time");
+    if (!out)
+        return cli_usage(synopsis, "no output given (-o OUT.pdf)");
+    return cli_paths_check((const char *const *)&argv[optind], 1, &out, 1);
 }
 
 /* The value of query attribute `name` in a pkcs11: URI, percent-decoded
