@@ -8,7 +8,7 @@
 # (exit 2); a keyword split across two lines found, anchored on its first
 # part.
 . "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
-require jq python3
+require jq python3 pdftoppm
 
 PIN=(--pin-file "$FIX/pin.txt")
 SIGN=(--key "$KEY_COMPANY" "${PIN[@]}" --seal "$FIX/art/company.pdf")
@@ -212,7 +212,12 @@ split_keyword() {
     expect_stdout "page 1: seal at 164.8,98.2 mm (keyword), field Seal1
 page 2: seal at 54.8,58.2 mm (keyword), field Seal1"
     # The anchor is the glyphs' box: 12 pt glyphs on baselines at 100 and
-    # 60 mm sit 1.8 mm above them (ascent 880, descent 120 per 1000).
+    # 60 mm sit 1.8 mm above them (ascent 880, descent 120 per 1000). And
+    # poppler draws the seal there.
+    pdftoppm -r 100 -f 1 -l 1 -singlefile "$T/a.pdf" "$T/page" 2>/dev/null || die "pdftoppm failed"
+    python3 "$TOOLS/redbox.py" "$T/page.ppm" 100 | jq -e '(.centre_mm[0] - 164.8 | fabs) < 0.5
+        and (.centre_mm[1] - 98.2 | fabs) < 0.5' >/dev/null \
+        || die "the seal is drawn at $(python3 "$TOOLS/redbox.py" "$T/page.ppm" 100 | jq -c .centre_mm)"
     # --nth 1 is the split one; a space in the keyword also spans lines.
     expect_exit 0 "$SEAL" sign "$T/split.pdf" -o "$T/b.pdf" "${SIGN[@]}" --keyword '投标人（盖章）：' --nth 1
     expect_stdout "page 1: seal at 164.8,98.2 mm (keyword), field Seal1"
