@@ -54,6 +54,14 @@ page 3: seal at 100.0,200.0 mm (pages), field Seal1"
     expect_exit 0 "$SEAL" sign "$ONE" -o "$T/inv.pdf" --key "$KEY_COMPANY" "${PIN[@]}"
     expect_stdout ""
     expect_stderr ""
+    # --preview says the same of the seals it draws.
+    expect_exit 0 "$SEAL" sign "$ONE" --preview "$T/pv.png" --seal "$FIX/art/company.pdf" --page 1 --at 60,80
+    expect_stdout "page 1: seal at 60.0,80.0 mm (at), field Seal1"
+    # Many files: --json-log, not --json.
+    mkdir -p "$T/many"
+    usage "seal: --json reports one output; for many files use --json-log F" sign "$ONE" "$T/three.pdf" \
+        -o "$T/many/" "${SIGN[@]}" --page 1 --at 60,80 --json
+    [ -z "$(ls -A "$T/many")" ] || die "a usage error wrote into $T/many"
 }
 
 overlaps() {
