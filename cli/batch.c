@@ -256,13 +256,30 @@ static int stop_now(runner *r, const file_result *res)
 
 static atomic_int stopping;
 
+/* A worker's warnings name the file they are about, each on a line of its
+ * own (after the progress bar on a terminal). */
+typedef struct warn_to {
+    runner *r;
+    size_t idx;
+} warn_to;
+
+static void file_warning(void *user, const char *message)
+{
+    const warn_to *w = user;
+    pthread_mutex_lock(&w->r->lock);
+    fprintf(stderr, "%sseal: warning: %s: %s\n", w->r->tty ? "\n" : "", w->r->j->inputs[w->idx], message);
+    pthread_mutex_unlock(&w->r->lock);
+}
+
 static void *worker(void *arg)
 {
     runner *r = arg;
     seal_ctx *ctx = cli_ctx_new();
+    warn_to wt = {r, 0};
 
     if (!ctx)
         return NULL;
+    seal_ctx_set_warning_cb(ctx, file_warning, &wt);
     for (;;) {
         if (interrupted || atomic_load(&stopping))
             break;
@@ -270,6 +287,7 @@ static void *worker(void *arg)
         if (k >= r->ntodo)
             break;
         size_t idx = r->todo[k];
+        wt.idx = idx;
         seal_one(r, ctx, idx);
         pthread_mutex_lock(&r->lock);
         r->done++;

@@ -88,6 +88,10 @@ void cli_key_files_free(char *files[CLI_KEY_FILES]);
 
 /* Parse "X,Y" as two numbers; returns 0 on success. */
 int cli_parse_pair(const char *s, double *a, double *b);
+/* A finite number ("nan", "inf", "1e999" and trailing text refused); 0 on success. */
+int cli_parse_num(const char *s, double *v);
+/* The same, ending at the end of s or at the character `stop` (*endp points there). */
+int cli_parse_num_to(const char *s, int stop, double *v, const char **endp);
 /* Parse a whole positive int; returns 0 on success. */
 int cli_parse_int(const char *s, int min, int max, int *out);
 
@@ -105,6 +109,8 @@ const char *cli_password_env(const char *var);
  * print 17 digits). */
 struct json_object;
 struct json_object *cli_json_num(double v, int decimals);
+/* [a, b] as two such numbers. */
+struct json_object *cli_json_pair(double a, double b, int decimals);
 
 /* Today's local date as 2026年12月01日. */
 void cli_today(char *buf, size_t size);

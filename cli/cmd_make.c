@@ -16,14 +16,6 @@ static const char synopsis[] =
     "                 [--border|--no-border] [--no-suffix] [--color red|blue|black] [--font FILE]\n"
     "                 -o ART.pdf [--svg F] [--png F [--dpi N]] [--json]";
 
-static json_object *jpair(double a, double b, int decimals)
-{
-    json_object *p = json_object_new_array();
-    json_object_array_add(p, cli_json_num(a, decimals));
-    json_object_array_add(p, cli_json_num(b, decimals));
-    return p;
-}
-
 /* The --json record: the seal and where each of its parts was drawn. */
 static void print_json(const char *out, const char *font, const seal_maker *mk, const seal_artwork *art)
 {
@@ -34,7 +26,7 @@ static void print_json(const char *out, const char *font, const seal_maker *mk, 
     json_object_object_add(o, "file", json_object_new_string(out));
     json_object_object_add(o, "kind", json_object_new_string(seal_kind_name(ai.kind)));
     json_object_object_add(o, "name", json_object_new_string(ai.name));
-    json_object_object_add(o, "size_mm", jpair(ai.width_mm, ai.height_mm, 2));
+    json_object_object_add(o, "size_mm", cli_json_pair(ai.width_mm, ai.height_mm, 2));
     snprintf(ink, sizeof(ink), "#%02x%02x%02x", ai.rgb[0], ai.rgb[1], ai.rgb[2]);
     json_object_object_add(o, "color", json_object_new_string(ink));
     json_object_object_add(o, "font", json_object_new_string(font));
@@ -50,9 +42,9 @@ static void print_json(const char *out, const char *font, const seal_maker *mk, 
         json_object_array_add(p, json_object_new_int64((int64_t)e.first_path));
         json_object_array_add(p, json_object_new_int64((int64_t)e.path_count));
         json_object_object_add(j, "paths", p);
-        json_object_object_add(j, "center_mm", jpair(e.x_mm, e.y_mm, 4));
+        json_object_object_add(j, "center_mm", cli_json_pair(e.x_mm, e.y_mm, 4));
         json_object_object_add(j, "angle_deg", cli_json_num(e.angle_deg, 4));
-        json_object_object_add(j, "size_mm", jpair(e.width_mm, e.height_mm, 3));
+        json_object_object_add(j, "size_mm", cli_json_pair(e.width_mm, e.height_mm, 3));
         json_object_array_add(els, j);
     }
     json_object_object_add(o, "elements", els);
@@ -60,21 +52,16 @@ static void print_json(const char *out, const char *font, const seal_maker *mk, 
     json_object_put(o);
 }
 
-/* Parse "MM" or "WxH" (mm); 0 on success. */
+/* Parse "MM" or "WxH" (mm, finite and positive); 0 on success. */
 static int parse_size(const char *s, double *w, double *h)
 {
-    char *end;
-    *w = strtod(s, &end);
+    const char *end;
     *h = 0;
-    if (end == s || !(*w > 0))
+    if (cli_parse_num_to(s, strchr(s, 'X') ? 'X' : 'x', w, &end) || !(*w > 0))
         return -1;
-    if (*end == 'x' || *end == 'X') {
-        const char *t = end + 1;
-        *h = strtod(t, &end);
-        if (end == t || !(*h > 0))
-            return -1;
-    }
-    return *end ? -1 : 0;
+    if (*end && (cli_parse_num(end + 1, h) || !(*h > 0)))
+        return -1;
+    return 0;
 }
 
 struct make_args {

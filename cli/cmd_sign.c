@@ -3,6 +3,7 @@
  * SPDX-License-Identifier: AGPL-3.0-or-later
  */
 #include "job.h"
+#include "placed.h"
 
 #include <getopt.h>
 #include <stdlib.h>
@@ -14,11 +15,11 @@ static const char synopsis[] =
     "                 [--reason T] [--location T] [--field-name NAME] [--certify 1|2|3]\n"
     "                 [--pin-file F] [--password-env VAR] [--chain CA.pem]\n"
     "                 [--level B-B|B-T|B-LT|B-LTA [--level-best-effort]] [--tsa URL]\n"
-    "                 [--date[=TEXT]]\n"
-    "       seal sign IN.pdf --preview OUT.png --seal ART.pdf PLACEMENT... [--date[=TEXT]]\n"
+    "                 [--date[=TEXT]] [--json]\n"
+    "       seal sign IN.pdf --preview OUT.png --seal ART.pdf PLACEMENT... [--date[=TEXT]] [--json]\n"
     "  PLACEMENT: --page N --at X,Y | --pages SPEC --at X,Y\n"
     "           | --keyword TEXT [--nth K | --all] [--offset DX,DY] [--pages SPEC]\n"
-    "           | --cross-page [--edge right|left] [--y MM] [--group K] [--pages SPEC]\n"
+    "           | --cross-page [--edge right|left] [--y MM] [--group K|auto] [--pages SPEC]\n"
     "           | --field NAME\n"
     "       seal sign IN.pdf... -o DIR/ --key KEY [the options above] [--jobs N] [--resume]\n"
     "                 [--fail-fast] [--json-log F] [--shard I/N]";
@@ -27,8 +28,18 @@ enum {
     OPT_KEY = 256, OPT_SEAL, OPT_PAGE, OPT_PAGES, OPT_AT, OPT_KEYWORD, OPT_NTH, OPT_ALL, OPT_OFFSET,
     OPT_CROSS, OPT_EDGE, OPT_Y, OPT_GROUP, OPT_FIELD, OPT_FIELD_NAME, OPT_REASON, OPT_LOCATION,
     OPT_CERTIFY, OPT_PIN_FILE, OPT_PIN, OPT_PASSWORD_ENV, OPT_CHAIN, OPT_LEVEL, OPT_TSA,
-    OPT_DATE, OPT_PREVIEW, OPT_BEST_EFFORT
+    OPT_DATE, OPT_PREVIEW, OPT_BEST_EFFORT, OPT_JSON
 };
+
+/* What was placed, on stdout; an invisible signature prints nothing
+ * (--json: no placements). */
+static void report(const cli_placed *placed, const char *out, int json)
+{
+    if (json)
+        cli_placed_json(placed, out, stdout);
+    else
+        cli_placed_print(placed, stdout);
+}
 
 int cmd_sign(int argc, char **argv)
 {
@@ -62,6 +73,7 @@ int cmd_sign(int argc, char **argv)
         {"tsa", required_argument, NULL, OPT_TSA},
         {"date", optional_argument, NULL, OPT_DATE},
         {"preview", required_argument, NULL, OPT_PREVIEW},
+        {"json", no_argument, NULL, OPT_JSON},
         CLI_BATCH_LONGOPTS,
         {"help", no_argument, NULL, 'h'},
         {NULL, 0, NULL, 0}};
@@ -79,6 +91,8 @@ int cmd_sign(int argc, char **argv)
     int batch_flags = 0;
     char today[64];
     const char *preview = NULL;
+    int json = 0;
+    cli_placed placed = {0};
 
     optind = 1;
     opterr = 0;
@@ -117,16 +131,16 @@ int cmd_sign(int argc, char **argv)
             else
                 return cli_usage(synopsis, "--edge takes right or left, not '%s'", optarg);
             break;
-        case OPT_Y: {
-            char *end;
-            y = strtod(optarg, &end);
-            if (end == optarg || *end || y <= 0)
+        case OPT_Y:
+            if (cli_parse_num(optarg, &y) || y <= 0)
                 return cli_usage(synopsis, "--y takes a height in mm, not '%s'", optarg);
             break;
-        }
         case OPT_GROUP:
-            if (cli_parse_int(optarg, 2, 1000000, &cross.group))
-                return cli_usage(synopsis, "--group takes a number of pages from 2, not '%s'", optarg);
+            if (!strcmp(optarg, "auto"))
+                cross.group = SEAL_GROUP_AUTO;
+            else if (cli_parse_int(optarg, 2, 1000000, &cross.group))
+                return cli_usage(synopsis, "--group takes a number of pages from 2 or auto, not '%s'",
+                                 optarg);
             break;
         case OPT_FIELD: main_pl.field = optarg; break;
         case OPT_FIELD_NAME: so.field_name = optarg; break;
@@ -157,6 +171,7 @@ int cmd_sign(int argc, char **argv)
             }
             break;
         case OPT_PREVIEW: preview = optarg; break;
+        case OPT_JSON: json = 1; break;
         case 'h': printf("usage: %s\n", synopsis); return EXIT_OK;
         default: {
             int r = cli_batch_arg(synopsis, c, optarg, argv[optind - 1], &bo);
@@ -177,6 +192,8 @@ int cmd_sign(int argc, char **argv)
     struct stat ost;
     int many = !preview && (argc - optind > 1 || out[strlen(out) - 1] == '/' ||
                             (stat(out, &ost) == 0 && S_ISDIR(ost.st_mode)));
+    if (many && json)
+        return cli_usage(synopsis, "--json reports one output; for many files use --json-log F");
     if (!many && batch_flags)
         return cli_usage(synopsis, "--jobs, --resume, --fail-fast, --json-log and --shard need -o DIR/");
     if (!keyuri && !preview)
@@ -235,6 +252,8 @@ int cmd_sign(int argc, char **argv)
         return cli_usage(synopsis, "--seal needs a placement (e.g. --page N --at X,Y)");
     so.placements = pls;
     so.placement_count = n;
+    so.placed_cb = cli_placed_cb;
+    so.placed_user = &placed;
     if (pwenv && !(so.password = cli_password_env(pwenv)))
         return EXIT_USAGE;
     if (so.caption && !so.artwork_path)
@@ -251,6 +270,9 @@ int cmd_sign(int argc, char **argv)
             return EXIT_FAILED;
         st = seal_sign_preview(ctx, argv[optind], &so, preview, 100);
         rc = st == SEAL_OK ? EXIT_OK : cli_fail(ctx, st);
+        if (rc == EXIT_OK)
+            report(&placed, preview, json);
+        cli_placed_free(&placed);
         seal_ctx_free(ctx);
         return rc;
     }
@@ -271,6 +293,8 @@ int cmd_sign(int argc, char **argv)
         j->keys[0].pin_file = job_strdup(j, pin.pin_file);
         j->keys[0].chain = job_strdup(j, ko.chain_path);
         j->steps[0].opts = so;
+        j->steps[0].opts.placed_cb = NULL;
+        j->steps[0].opts.placed_user = NULL;
         j->steps[0].placements = calloc(n ? n : 1, sizeof(seal_placement));
         if (!j->steps[0].placements)
             abort();
@@ -302,6 +326,9 @@ int cmd_sign(int argc, char **argv)
     if (st == SEAL_OK)
         st = seal_sign_file(ctx, argv[optind], out, key, &so);
     rc = st == SEAL_OK ? EXIT_OK : cli_fail(ctx, st);
+    if (rc == EXIT_OK)
+        report(&placed, out, json);
+    cli_placed_free(&placed);
     seal_key_free(key);
     seal_ctx_free(ctx);
     return rc;

@@ -11,6 +11,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
+#include <math.h>
 #include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
@@ -177,18 +178,31 @@ seal_status cli_pin_cb(void *user, const char *label, unsigned flags, char *buf,
     return prompt_pin(prompt, buf, bufsize);
 }
 
-int cli_parse_pair(const char *s, double *a, double *b)
+int cli_parse_num_to(const char *s, int stop, double *v, const char **endp)
 {
     char *end;
+    /* Plain decimal only: strtod would also take leading blanks, hex and "infinity". */
+    size_t len = strspn(s, "0123456789.+-eE");
     errno = 0;
-    *a = strtod(s, &end);
-    if (end == s || *end != ',' || errno)
+    *v = strtod(s, &end);
+    if (end == s || end != s + len || errno || !isfinite(*v) || (*end && *end != stop))
         return -1;
-    s = end + 1;
-    *b = strtod(s, &end);
-    if (end == s || *end || errno)
-        return -1;
+    *endp = end;
     return 0;
+}
+
+int cli_parse_num(const char *s, double *v)
+{
+    const char *end;
+    return cli_parse_num_to(s, 0, v, &end) || *end ? -1 : 0;
+}
+
+int cli_parse_pair(const char *s, double *a, double *b)
+{
+    const char *end;
+    if (cli_parse_num_to(s, ',', a, &end) || *end != ',')
+        return -1;
+    return cli_parse_num(end + 1, b);
 }
 
 int cli_parse_int(const char *s, int min, int max, int *out)
@@ -331,6 +345,14 @@ struct json_object *cli_json_num(double v, int decimals)
     char buf[64];
     snprintf(buf, sizeof(buf), "%.*f", decimals, v);
     return json_object_new_double_s(v, buf);
+}
+
+struct json_object *cli_json_pair(double a, double b, int decimals)
+{
+    json_object *p = json_object_new_array();
+    json_object_array_add(p, cli_json_num(a, decimals));
+    json_object_array_add(p, cli_json_num(b, decimals));
+    return p;
 }
 
 /* ISO 8601: YYYY-MM-DD[THH:MM[:SS]][Z|±HH:MM]; a missing zone means UTC

@@ -10,6 +10,7 @@
 #include <glob.h>
 #include <json-c/json.h>
 #include <limits.h>
+#include <math.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
@@ -156,6 +157,13 @@ static const char *get_str(json_object *o, const char *key)
     return json_object_get_string(v);
 }
 
+/* A finite JSON number (json-c also reads NaN and Infinity). */
+static int is_number(json_object *v)
+{
+    return (json_object_is_type(v, json_type_int) || json_object_is_type(v, json_type_double)) &&
+           isfinite(json_object_get_double(v));
+}
+
 /* "key": [a, b] of two numbers. */
 static int get_pair(json_object *o, const char *key, double *a, double *b)
 {
@@ -164,8 +172,11 @@ static int get_pair(json_object *o, const char *key, double *a, double *b)
         return 0;
     if (!json_object_is_type(v, json_type_array) || json_object_array_length(v) != 2)
         return -1;
-    *a = json_object_get_double(json_object_array_get_idx(v, 0));
-    *b = json_object_get_double(json_object_array_get_idx(v, 1));
+    json_object *x = json_object_array_get_idx(v, 0), *y = json_object_array_get_idx(v, 1);
+    if (!is_number(x) || !is_number(y))
+        return -1;
+    *a = json_object_get_double(x);
+    *b = json_object_get_double(y);
     return 1;
 }
 
@@ -230,10 +241,17 @@ static int parse_placement(job *j, json_object *o, seal_placement *pl, size_t st
             return -1;
         }
         pl->edge = edge && !strcmp(edge, "left") ? SEAL_EDGE_LEFT : SEAL_EDGE_RIGHT;
-        if (json_object_object_get_ex(o, "y", &v))
+        if (json_object_object_get_ex(o, "y", &v)) {
+            if (!is_number(v))
+                r = -1;
             y = json_object_get_double(v);
+        }
         pl->y_mm = y;
-        r = get_int(o, "group", &pl->group);
+        if (json_object_object_get_ex(o, "group", &v) && json_object_is_type(v, json_type_string) &&
+            !strcmp(json_object_get_string(v), "auto"))
+            pl->group = SEAL_GROUP_AUTO;
+        else if (get_int(o, "group", &pl->group) < 0)
+            r = -1;
     } else if (pl->keyword) {
         pl->kind = SEAL_PLACE_KEYWORD;
         pl->nth = 1;

@@ -74,14 +74,27 @@ typedef struct seal__widget {
     fz_matrix content; /* where the artwork sits inside the BBox */
     pdf_obj *field;    /* an existing empty field to fill (borrowed), or NULL */
     pdf_obj *widget;   /* that field's widget (borrowed), or NULL */
+    /* What it is and where it shows, for warnings and seal_placed. */
+    int source;                /* index of the placement that made it */
+    seal_place_kind kind;
+    fz_rect shown;             /* on the page as displayed, points, y down */
+    int group, groups, group_pages, strip; /* CROSS_PAGE (seal_placed) */
 } seal__widget;
 
 /* Expand placements into widgets for artwork with bounding box `art`
  * (points). Returns an fz_malloc'd array; throws SEAL_ERR_NOT_FOUND for a
- * page, keyword or field that is not there, SEAL_ERR_ARGS for a malformed
- * placement, SEAL_ERR_REFUSED for a field already signed. */
+ * page, keyword or field that is not there or a seal centred off its page,
+ * SEAL_ERR_ARGS for a malformed placement, SEAL_ERR_REFUSED for a field
+ * already signed. Overlaps, seals partly off the page and cross-page
+ * slices too thin to see are warnings (seal__warn). */
 seal__widget *seal__place(seal_ctx *ctx, pdf_document *doc, const seal_placement *pl, size_t n,
                           fz_rect art, int *count);
+
+/* The widgets as seal_placed records naming `field` (fz_malloc'd). */
+seal_placed *seal__placed(seal_ctx *ctx, const seal__widget *w, int n, const char *field);
+
+/* Each record to opts->placed_cb (a version 2 option), in order. */
+void seal__placed_report(const seal_sign_options *opts, const seal_placed *p, int n);
 
 /* What fills a signature's /Contents once the byte ranges are known:
  * make() returns DER (malloc'd) for the SHA-256 of the ranges; check()

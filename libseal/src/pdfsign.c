@@ -436,11 +436,18 @@ static void make_widget(seal_ctx *ctx, pdf_document *doc, pdf_obj *w, const seal
     add_to_annots(ctx, doc, wd->pageobj, w);
 }
 
+/* The seals a signature draws, for seal_sign_options.placed_cb. */
+typedef struct placed_list {
+    char field[256];
+    seal_placed *p;
+    int n;
+} placed_list;
+
 /* Build the signature dictionary, the field and its widgets. Returns the
  * object number of the signature dictionary. */
 static int build_signature(seal_ctx *ctx, pdf_document *doc, seal_key *key,
                            const seal_sign_options *opts, const artwork *art, size_t contents_len,
-                           int **pages_out, int *npages_out)
+                           placed_list *out)
 {
     fz_context *fz = ctx->fz;
     pdf_obj *root = pdf_dict_get(fz, pdf_trailer(fz, doc), PDF_NAME(Root));
@@ -558,17 +565,10 @@ static int build_signature(seal_ctx *ctx, pdf_document *doc, seal_key *key,
             if (pdf_to_bool(fz, pdf_dict_gets(fz, acroform, "NeedAppearances")))
                 pdf_dict_dels(fz, acroform, "NeedAppearances");
         }
-        if (pages_out) {
-            *pages_out = fz_malloc_array(fz, nw > 0 ? nw : 1, int);
-            *npages_out = 0;
-            for (int i = 0; i < nw; i++) {
-                int seen = 0;
-                for (int k = 0; k < *npages_out; k++)
-                    seen |= (*pages_out)[k] == wds[i].page;
-                if (!seen)
-                    (*pages_out)[(*npages_out)++] = wds[i].page;
-            }
-        }
+        snprintf(out->field, sizeof(out->field), "%s",
+                 existing ? pdf_to_text_string(fz, pdf_dict_get(fz, existing, PDF_NAME(T))) : name);
+        out->p = seal__placed(ctx, wds, nw, out->field);
+        out->n = nw;
     }
     fz_always(fz) {
         pdf_drop_obj(fz, sig);
@@ -1009,7 +1009,7 @@ static seal_level add_ltv(seal_ctx *ctx, const seal_sign_options *opts, seal_key
 /* What seal_sign_file and seal_sign_preview both require of the options. */
 static seal_status check_options(seal_ctx *ctx, const seal_sign_options *opts)
 {
-    if (opts->version != 1 && opts->version != SEAL_SIGN_OPTIONS_VERSION)
+    if (opts->version < 1 || opts->version > SEAL_SIGN_OPTIONS_VERSION)
         return seal__fail(ctx, SEAL_ERR_ARGS, "unknown seal_sign_options version %u", opts->version);
     if (opts->version >= 2 && (opts->flags & ~SEAL_SIGN_LEVEL_BEST_EFFORT))
         return seal__fail(ctx, SEAL_ERR_ARGS, "unknown seal_sign_options flags 0x%x", opts->flags);
@@ -1038,6 +1038,7 @@ SEAL_API seal_status seal_sign_file(seal_ctx *ctx, const char *in_path, const ch
     volatile seal_level reached = SEAL_LEVEL_B_B;
     volatile seal_status st = SEAL_OK;
     artwork art = {0};
+    placed_list placed = {{0}, NULL, 0};
 
     if (!ctx)
         return SEAL_ERR_ARGS;
@@ -1056,6 +1057,7 @@ SEAL_API seal_status seal_sign_file(seal_ctx *ctx, const char *in_path, const ch
 
     seal__ossl_clear();
     fz_var(art.xobj);
+    fz_var(placed.p);
     fz_try(fz) {
         int64_t in_len = seal__pdf_check_file(ctx, in_path);
         size_t contents_len = seal__cms_max_size(key);
@@ -1084,7 +1086,7 @@ SEAL_API seal_status seal_sign_file(seal_ctx *ctx, const char *in_path, const ch
                 add_caption(ctx, doc, &art, opts->caption);
         }
         int sig_num = build_signature(ctx, doc, key, opts, opts->artwork_path ? &art : NULL,
-                                      contents_len, NULL, NULL);
+                                      contents_len, &placed);
         seal__write_signed_revision(ctx, doc, in_path, in_len, out_path, sig_num, contents_len,
                                     &fill, opts->password, tmp, sizeof(tmp));
         have_tmp = 1;
@@ -1099,10 +1101,12 @@ SEAL_API seal_status seal_sign_file(seal_ctx *ctx, const char *in_path, const ch
         if (reached < opts->level)
             seal__warn(ctx, "PAdES %s not reached: %s; the signature is %s", level_name(opts->level),
                        gap, level_name(reached));
+        seal__placed_report(opts, placed.p, placed.n);
     }
     fz_always(fz) {
         pdf_drop_obj(fz, art.xobj);
         pdf_drop_document(fz, doc);
+        fz_free(fz, placed.p);
     }
     fz_catch(fz) {
         st = seal__from_fz(ctx, SEAL_ERR_INPUT);
@@ -1166,6 +1170,7 @@ SEAL_API seal_status seal_sign_preview(seal_ctx *ctx, const char *in_path,
     volatile seal_status st = SEAL_OK;
     volatile int npages = 0, failed_page = -1;
     artwork art = {0};
+    placed_list placed = {{0}, NULL, 0};
 
     if (!ctx)
         return SEAL_ERR_ARGS;
@@ -1181,6 +1186,7 @@ SEAL_API seal_status seal_sign_preview(seal_ctx *ctx, const char *in_path,
         return seal__fail(ctx, SEAL_ERR_ARGS, "preview resolution %d dpi is out of 10-1200", dpi);
     seal__ossl_clear();
     fz_var(art.xobj);
+    fz_var(placed.p);
     fz_try(fz) {
         const char *target = NULL;
         int *pg = NULL, n = 0;
@@ -1194,8 +1200,15 @@ SEAL_API seal_status seal_sign_preview(seal_ctx *ctx, const char *in_path,
         load_artwork(ctx, doc, opts->artwork_path, &art);
         if (opts->caption)
             add_caption(ctx, doc, &art, opts->caption);
-        build_signature(ctx, doc, NULL, opts, &art, 16, &pg, &n);
-        pages = pg;
+        build_signature(ctx, doc, NULL, opts, &art, 16, &placed);
+        pages = pg = fz_malloc_array(fz, placed.n > 0 ? placed.n : 1, int);
+        for (int i = 0; i < placed.n; i++) {
+            int seen = 0;
+            for (int k = 0; k < n; k++)
+                seen |= pg[k] == placed.p[i].page - 1;
+            if (!seen)
+                pg[n++] = placed.p[i].page - 1;
+        }
         npages = n;
         paths = preview_paths(ctx, in_path, opts, png_path, pages, npages);
         tmps = fz_calloc(fz, (size_t)npages, sizeof(char *));
@@ -1225,8 +1238,10 @@ SEAL_API seal_status seal_sign_preview(seal_ctx *ctx, const char *in_path,
             fz_free(fz, tmps[i]);
             tmps[i] = NULL;
         }
+        seal__placed_report(opts, placed.p, placed.n);
     }
     fz_always(fz) {
+        fz_free(fz, placed.p);
         fz_drop_pixmap(fz, pix);
         fz_drop_page(fz, page);
         pdf_drop_obj(fz, art.xobj);

@@ -13,7 +13,6 @@
 
 #define MM_TO_PT (72.0 / 25.4)
 #define MAX_WIDGETS 10000
-#define MAX_HITS 512
 
 /* The page as displayed: user space to display points (y down, rotation
  * and CropBox applied, UserUnit honoured), its displayed box, rotation. */
@@ -125,6 +124,12 @@ typedef struct widget_list {
     int n, cap;
 } widget_list;
 
+/* Whether a is within b, to a hundredth of a point. */
+static int inside(fz_rect a, fz_rect b)
+{
+    return a.x0 >= b.x0 - 0.01f && a.y0 >= b.y0 - 0.01f && a.x1 <= b.x1 + 0.01f && a.y1 <= b.y1 + 0.01f;
+}
+
 static seal__widget *push(seal_ctx *ctx, widget_list *l)
 {
     fz_context *fz = ctx->fz;
@@ -149,11 +154,20 @@ static void place_whole(seal_ctx *ctx, pdf_document *doc, widget_list *l, int pg
     page_geom g = geometry(fz, page);
     float w = art.x1 - art.x0, h = art.y1 - art.y0;
 
+    fz_rect shown = fz_make_rect(c.x - w / 2, c.y - h / 2, c.x + w / 2, c.y + h / 2);
+
+    if (!isfinite(c.x) || !isfinite(c.y))
+        seal__throw(ctx, SEAL_ERR_ARGS, "%s: the seal's position is not a finite number", what);
     if (c.x < g.shown.x0 || c.x > g.shown.x1 || c.y < g.shown.y0 || c.y > g.shown.y1)
         seal__throw(ctx, SEAL_ERR_NOT_FOUND,
                     "%s: seal centre (%.1f, %.1f) mm is outside page %d (%.1f x %.1f mm as displayed)",
-                    what, c.x / MM_TO_PT, c.y / MM_TO_PT, pg + 1, (g.shown.x1 - g.shown.x0) / MM_TO_PT,
-                    (g.shown.y1 - g.shown.y0) / MM_TO_PT);
+                    what, c.x / MM_TO_PT, c.y / MM_TO_PT, pg + 1,
+                    (g.shown.x1 - g.shown.x0) / MM_TO_PT, (g.shown.y1 - g.shown.y0) / MM_TO_PT);
+    if (!inside(shown, g.shown))
+        seal__warn(ctx, "page %d: the seal at (%.1f, %.1f) mm lies partly off the page "
+                        "(%.1f x %.1f mm as displayed)",
+                   pg + 1, c.x / MM_TO_PT, c.y / MM_TO_PT,
+                   (g.shown.x1 - g.shown.x0) / MM_TO_PT, (g.shown.y1 - g.shown.y0) / MM_TO_PT);
     seal__widget *wd = push(ctx, l);
     wd->page = pg;
     wd->pageobj = page;
@@ -161,8 +175,8 @@ static void place_whole(seal_ctx *ctx, pdf_document *doc, widget_list *l, int pg
     /* The page turns its annotations with it; turn the appearance back so
      * the seal stands upright as displayed. */
     wd->matrix = fz_rotate((float)g.rotate);
-    wd->rect = fz_transform_rect(fz_make_rect(c.x - w / 2, c.y - h / 2, c.x + w / 2, c.y + h / 2),
-                                 fz_invert_matrix(g.ctm));
+    wd->rect = fz_transform_rect(shown, fz_invert_matrix(g.ctm));
+    wd->shown = shown;
 }
 
 static void place_at(seal_ctx *ctx, pdf_document *doc, widget_list *l, const seal_placement *pl,
@@ -193,45 +207,140 @@ static void place_pages(seal_ctx *ctx, pdf_document *doc, widget_list *l, const 
         fz_rethrow(fz);
 }
 
+/* A page's text as one run of characters in reading order: lowercased,
+ * white space as ' ', none at the start or end of a line, each character
+ * with its line and box. */
+typedef struct text_char {
+    int c, line;
+    fz_rect box;
+} text_char;
+
+static int fold(int c)
+{
+    return c == '\t' || c == '\n' || c == '\r' || c == 0xa0 || c == 0x3000 ? ' ' : fz_tolower(c);
+}
+
+static text_char *page_chars(fz_context *fz, fz_stext_page *text, int *count)
+{
+    fz_stext_block *b;
+    fz_stext_line *ln;
+    fz_stext_char *ch;
+    int n = 0, line = 0;
+    text_char *t;
+
+    for (b = text->first_block; b; b = b->next)
+        if (b->type == FZ_STEXT_BLOCK_TEXT)
+            for (ln = b->u.t.first_line; ln; ln = ln->next)
+                for (ch = ln->first_char; ch; ch = ch->next)
+                    n++;
+    t = fz_malloc_array(fz, n > 0 ? n : 1, text_char);
+    n = 0;
+    for (b = text->first_block; b; b = b->next) {
+        if (b->type != FZ_STEXT_BLOCK_TEXT)
+            continue;
+        for (ln = b->u.t.first_line; ln; ln = ln->next, line++) {
+            int start = n;
+            for (ch = ln->first_char; ch; ch = ch->next) {
+                int c = fold(ch->c);
+                if (c == ' ' && (n == start || t[n - 1].c == ' '))
+                    continue;
+                t[n].c = c;
+                t[n].line = line;
+                t[n].box = fz_rect_from_quad(ch->quad);
+                n++;
+            }
+            if (n > start && t[n - 1].c == ' ')
+                n--;
+        }
+    }
+    *count = n;
+    return t;
+}
+
+/* The keyword as folded code points, runs of white space as one ' ', none
+ * at either end; returns the count (0 for an empty keyword). */
+static int keyword_runes(fz_context *fz, const char *kw, int **out)
+{
+    int n = 0, c;
+    int *k = fz_malloc_array(fz, (int)strlen(kw) + 1, int);
+    while (*kw) {
+        kw += fz_chartorune(&c, kw);
+        c = fold(c);
+        if (c != ' ' || (n > 0 && k[n - 1] != ' '))
+            k[n++] = c;
+    }
+    if (n > 0 && k[n - 1] == ' ')
+        n--;
+    *out = k;
+    return n;
+}
+
+/* The end of a hit of k[0..nk) starting at t[i], or -1. A space in the
+ * keyword matches spaces or a line break; a line break within the keyword
+ * is passed over, so 投标人 ending one line and （盖章） starting the next
+ * read as 投标人（盖章）. */
+static int match_at(const text_char *t, int n, int i, const int *k, int nk)
+{
+    int p = i;
+    for (int j = 0; j < nk; j++) {
+        if (k[j] == ' ') {
+            if (p >= n || (t[p].c != ' ' && (p == i || t[p].line == t[p - 1].line)))
+                return -1;
+            while (p < n && t[p].c == ' ')
+                p++;
+            continue;
+        }
+        if (p >= n || t[p].c != k[j])
+            return -1;
+        p++;
+    }
+    return p;
+}
+
 /* Keyword hits through MuPDF's structured text: CJK, full-width
- * punctuation, text split across spans and lines. */
+ * punctuation, text split across spans and lines. A hit is anchored on its
+ * part on its first line. */
 static void place_keyword(seal_ctx *ctx, pdf_document *doc, widget_list *l, const seal_placement *pl,
                           fz_rect art)
 {
     fz_context *fz = ctx->fz;
-    int npages = pdf_count_pages(fz, doc), n = 0, *pages = NULL;
+    int npages = pdf_count_pages(fz, doc), n = 0, nk = 0, *pages = NULL;
     fz_page *volatile page = NULL;
     fz_stext_page *volatile text = NULL;
-    fz_quad *quads = NULL;
-    int *marks = NULL;
+    text_char *volatile chars = NULL;
+    int *kw = NULL;
     volatile int found = 0;
 
     if (!pl->keyword || !*pl->keyword)
         seal__throw(ctx, SEAL_ERR_ARGS, "empty keyword");
     if (pl->nth < 0)
         seal__throw(ctx, SEAL_ERR_ARGS, "--nth must be 1 or more");
+    if (!isfinite(pl->dx_mm) || !isfinite(pl->dy_mm))
+        seal__throw(ctx, SEAL_ERR_ARGS, "--offset: not a finite number");
     pages = seal__parse_pages(ctx, pl->pages, npages, &n);
-    fz_var(quads);
-    fz_var(marks);
+    fz_var(kw);
     fz_try(fz) {
-        quads = fz_malloc_array(fz, MAX_HITS, fz_quad);
-        marks = fz_malloc_array(fz, MAX_HITS, int);
+        nk = keyword_runes(fz, pl->keyword, &kw);
+        if (nk == 0)
+            seal__throw(ctx, SEAL_ERR_ARGS, "empty keyword");
         for (int i = 0; i < n && (pl->nth == SEAL_NTH_ALL || found < pl->nth); i++) {
             fz_stext_options opts = {0};
+            int nc = 0;
             page = fz_load_page(fz, (fz_document *)doc, pages[i]);
             text = fz_new_stext_page_from_page(fz, page, &opts);
-            int nq = fz_search_stext_page(fz, text, pl->keyword, marks, quads, MAX_HITS);
+            chars = page_chars(fz, text, &nc);
             fz_drop_stext_page(fz, text);
             text = NULL;
             fz_drop_page(fz, page);
             page = NULL;
-            /* A hit spanning lines has several quads; marks[k] starts a hit. */
-            for (int k = 0; k < nq; k++) {
-                if (k > 0 && !marks[k])
+            for (int k = 0; k < nc; k++) {
+                int end = match_at(chars, nc, k, kw, nk);
+                if (end < 0)
                     continue;
-                fz_rect box = fz_rect_from_quad(quads[k]);
-                for (int j = k + 1; j < nq && !marks[j]; j++)
-                    box = fz_union_rect(box, fz_rect_from_quad(quads[j]));
+                fz_rect box = chars[k].box;
+                for (int j = k + 1; j < end && chars[j].line == chars[k].line; j++)
+                    box = fz_union_rect(box, chars[j].box);
+                k = end - 1;
                 found++;
                 if (pl->nth != SEAL_NTH_ALL && found != pl->nth)
                     continue;
@@ -241,27 +350,68 @@ static void place_keyword(seal_ctx *ctx, pdf_document *doc, widget_list *l, cons
                 if (pl->nth != SEAL_NTH_ALL)
                     break;
             }
+            fz_free(fz, chars);
+            chars = NULL;
         }
         if (found == 0 || (pl->nth != SEAL_NTH_ALL && found < pl->nth)) {
+            const char *where = pl->pages ? pl->pages : n == 1 ? "1" : "1-last";
             if (found == 0)
                 seal__throw(ctx, SEAL_ERR_NOT_FOUND, "keyword '%s' not found on page%s %s", pl->keyword,
-                            n == 1 ? "" : "s", pl->pages ? pl->pages : "1-last");
+                            n == 1 ? "" : "s", where);
             seal__throw(ctx, SEAL_ERR_NOT_FOUND,
                         "keyword '%s' found %d time%s on page%s %s, not the %d%s asked for",
-                        pl->keyword, found, found == 1 ? "" : "s", n == 1 ? "" : "s",
-                        pl->pages ? pl->pages : "1-last", pl->nth,
+                        pl->keyword, found, found == 1 ? "" : "s", n == 1 ? "" : "s", where, pl->nth,
                         pl->nth == 1 ? "st" : pl->nth == 2 ? "nd" : pl->nth == 3 ? "rd" : "th");
         }
     }
     fz_always(fz) {
         fz_drop_stext_page(fz, text);
         fz_drop_page(fz, page);
-        fz_free(fz, quads);
-        fz_free(fz, marks);
+        fz_free(fz, chars);
+        fz_free(fz, kw);
         fz_free(fz, pages);
     }
     fz_catch(fz)
         fz_rethrow(fz);
+}
+
+/* Cross-page groups: sizes[g] pages in group g. A fixed --group K gives
+ * groups of K and the rest; SEAL_GROUP_AUTO as few near-equal groups as
+ * keep slices SEAL_MIN_STRIP_MM wide (at least two pages each). Slices
+ * still too thin get a warning naming a group size that avoids them. */
+static int *cross_groups(seal_ctx *ctx, int n, int group, float w, int *ngroups)
+{
+    fz_context *fz = ctx->fz;
+    double w_mm = w / MM_TO_PT;
+    int fit = (int)floor(w_mm / SEAL_MIN_STRIP_MM + 1e-9), k, g, largest;
+    int *sizes;
+
+    if (group == SEAL_GROUP_AUTO) {
+        k = fit < 2 ? 2 : fit;
+        g = (n + k - 1) / k;
+        sizes = fz_malloc_array(fz, g, int);
+        for (int i = 0; i < g; i++)
+            sizes[i] = n / g + (i < n % g);
+    } else {
+        k = group > 0 && group < n ? group : n;
+        g = (n + k - 1) / k;
+        sizes = fz_malloc_array(fz, g, int);
+        for (int i = 0; i < g; i++)
+            sizes[i] = n - i * k < k ? n - i * k : k;
+    }
+    largest = sizes[0];
+    if (w_mm / largest < SEAL_MIN_STRIP_MM - 1e-9) {
+        if (fit >= 2)
+            seal__warn(ctx, "--cross-page: %d pages per %.1f mm seal give strips of %.3g mm, too thin "
+                            "to see; use --group %d (strips %.3g mm) or --group auto",
+                       largest, w_mm, w_mm / largest, fit, w_mm / fit);
+        else
+            seal__warn(ctx, "--cross-page: a %.1f mm seal gives strips of %.3g mm, too thin to see, "
+                            "even over 2 pages",
+                       w_mm, w_mm / largest);
+    }
+    *ngroups = g;
+    return sizes;
 }
 
 /* 骑缝章: slice i of a group of N pages shows the i-th of N vertical strips
@@ -271,16 +421,19 @@ static void place_cross(seal_ctx *ctx, pdf_document *doc, widget_list *l, const 
 {
     fz_context *fz = ctx->fz;
     int n = 0, *pages = seal__parse_pages(ctx, pl->pages, pdf_count_pages(fz, doc), &n);
-    int group = pl->group > 0 ? pl->group : n;
-    float w = art.x1 - art.x0, h = art.y1 - art.y0;
+    int *volatile sizes = NULL, ngroups = 0, off = 0, first_off = 0;
+    float w = art.x1 - art.x0, h = art.y1 - art.y0, first_cy = 0;
 
     fz_try(fz) {
-        if (pl->group < 0)
-            seal__throw(ctx, SEAL_ERR_ARGS, "--group must be 1 or more");
+        if (pl->group < 0 && pl->group != SEAL_GROUP_AUTO)
+            seal__throw(ctx, SEAL_ERR_ARGS, "--group must be 1 or more, or auto");
+        if (!isfinite(pl->y_mm))
+            seal__throw(ctx, SEAL_ERR_ARGS, "--y: not a finite number");
         if (n < 2)
             seal__throw(ctx, SEAL_ERR_NOT_FOUND, "a cross-page seal needs at least two pages");
-        for (int start = 0; start < n; start += group) {
-            int count = n - start < group ? n - start : group;
+        sizes = cross_groups(ctx, n, pl->group, w, &ngroups);
+        for (int grp = 0, start = 0; grp < ngroups; start += sizes[grp++]) {
+            int count = sizes[grp];
             for (int i = 0; i < count; i++) {
                 int pg = pages[start + i];
                 pdf_obj *page = pdf_lookup_page_obj(fz, doc, pg);
@@ -290,10 +443,16 @@ static void place_cross(seal_ctx *ctx, pdf_document *doc, widget_list *l, const 
                 int k = pl->edge == SEAL_EDGE_LEFT ? count - 1 - i : i;
                 float sw = w / (float)count;
                 float cy = pl->y_mm > 0 ? (float)(pl->y_mm * MM_TO_PT) : (g.shown.y0 + g.shown.y1) / 2;
-                if (cy - h / 2 < g.shown.y0 || cy + h / 2 > g.shown.y1)
+                if (cy < g.shown.y0 || cy > g.shown.y1)
                     seal__throw(ctx, SEAL_ERR_NOT_FOUND,
-                                "--cross-page: the seal at height %.1f mm does not fit on page %d",
-                                cy / MM_TO_PT, pg + 1);
+                                "--cross-page: the seal centre at height %.1f mm is outside page %d "
+                                "(%.1f mm high as displayed)",
+                                cy / MM_TO_PT, pg + 1, (g.shown.y1 - g.shown.y0) / MM_TO_PT);
+                if (cy - h / 2 < g.shown.y0 - 0.01f || cy + h / 2 > g.shown.y1 + 0.01f)
+                    if (off++ == 0) {
+                        first_off = pg + 1;
+                        first_cy = cy;
+                    }
                 fz_rect disp = pl->edge == SEAL_EDGE_LEFT
                                    ? fz_make_rect(g.shown.x0, cy - h / 2, g.shown.x0 + sw, cy + h / 2)
                                    : fz_make_rect(g.shown.x1 - sw, cy - h / 2, g.shown.x1, cy + h / 2);
@@ -304,11 +463,22 @@ static void place_cross(seal_ctx *ctx, pdf_document *doc, widget_list *l, const 
                                         art.y1);
                 wd->matrix = fz_rotate((float)g.rotate);
                 wd->rect = fz_transform_rect(disp, fz_invert_matrix(g.ctm));
+                wd->shown = disp;
+                wd->group = grp + 1;
+                wd->groups = ngroups;
+                wd->group_pages = count;
+                wd->strip = k + 1;
             }
         }
+        if (off)
+            seal__warn(ctx, "--cross-page: the seal at height %.1f mm lies partly off %d page%s "
+                            "(the first is page %d)",
+                       first_cy / MM_TO_PT, off, off == 1 ? "" : "s", first_off);
     }
-    fz_always(fz)
+    fz_always(fz) {
+        fz_free(fz, sizes);
         fz_free(fz, pages);
+    }
     fz_catch(fz)
         fz_rethrow(fz);
 }
@@ -381,6 +551,107 @@ static void place_field(seal_ctx *ctx, pdf_document *doc, widget_list *l, const 
     wd->bbox = fz_make_rect(0, 0, bw, bh);
     wd->content = fz_translate((bw - (art.x1 - art.x0)) / 2 - art.x0, (bh - (art.y1 - art.y0)) / 2 - art.y0);
     wd->matrix = fz_rotate((float)g.rotate);
+    wd->shown = disp;
+}
+
+/* What an annotation already on the page is, for a warning. */
+static void describe_annot(fz_context *fz, pdf_obj *a, char *buf, size_t size)
+{
+    pdf_obj *sub = pdf_dict_get(fz, a, PDF_NAME(Subtype)), *seal = pdf_dict_gets(fz, a, "SealField");
+    pdf_obj *t = pdf_dict_get_inheritable(fz, a, PDF_NAME(T));
+
+    if (seal)
+        snprintf(buf, size, "a seal of signature '%s'", pdf_to_text_string(fz, seal));
+    else if (pdf_name_eq(fz, pdf_dict_get_inheritable(fz, a, PDF_NAME(FT)), PDF_NAME(Sig)))
+        snprintf(buf, size, "%s '%s'",
+                 pdf_dict_get_inheritable(fz, a, PDF_NAME(V)) ? "the seal of signature"
+                                                              : "the empty signature field",
+                 pdf_to_text_string(fz, t));
+    else if (t)
+        snprintf(buf, size, "form field '%s'", pdf_to_text_string(fz, t));
+    else
+        snprintf(buf, size, "a %s annotation", pdf_is_name(fz, sub) ? pdf_to_name(fz, sub) : "page");
+}
+
+/* Warn, per placement, when its seals cover annotations already on the
+ * page or seals of this signature placed before (three named, the rest
+ * counted). Hidden, invisible and popup annotations do not count. */
+static void warn_overlaps(seal_ctx *ctx, const widget_list *l, const seal_placement *pl)
+{
+    fz_context *fz = ctx->fz;
+    static const char *const names[] = {"", "--at", "--keyword", "--pages", "--cross-page", "--field"};
+    int told = 0, more = 0, source = -1;
+    char what[256];
+
+    for (int i = 0; i <= l->n; i++) {
+        const seal__widget *wd = i < l->n ? &l->w[i] : NULL;
+        if ((!wd || wd->source != source) && more)
+            seal__warn(ctx, "%s: %d more overlap%s not listed", names[pl[source].kind], more, more == 1 ? "" : "s");
+        if (!wd)
+            break;
+        if (wd->source != source) {
+            source = wd->source;
+            told = more = 0;
+        }
+        page_geom g = geometry(fz, wd->pageobj);
+        pdf_obj *annots = pdf_dict_get(fz, wd->pageobj, PDF_NAME(Annots));
+        int hit = 0;
+        for (int k = 0; k < pdf_array_len(fz, annots) && k < 100000 && !hit; k++) {
+            pdf_obj *a = pdf_array_get(fz, annots, k);
+            if ((wd->widget && pdf_to_num(fz, a) == pdf_to_num(fz, wd->widget)) || pdf_name_eq(fz, pdf_dict_get(fz, a, PDF_NAME(Subtype)), PDF_NAME(Popup)) ||
+                (pdf_dict_get_int(fz, a, PDF_NAME(F)) & 2))
+                continue;
+            fz_rect r = fz_transform_rect(pdf_dict_get_rect(fz, a, PDF_NAME(Rect)), g.ctm);
+            fz_rect x = fz_intersect_rect(r, wd->shown);
+            if (x.x1 - x.x0 > 0.5f && x.y1 - x.y0 > 0.5f) {
+                describe_annot(fz, a, what, sizeof(what));
+                hit = 1;
+            }
+        }
+        for (int k = 0; k < i && !hit; k++) {
+            fz_rect x = fz_intersect_rect(l->w[k].shown, wd->shown);
+            if (l->w[k].page == wd->page && x.x1 - x.x0 > 0.5f && x.y1 - x.y0 > 0.5f) {
+                snprintf(what, sizeof(what), "another seal of this signature, at (%.1f, %.1f) mm",
+                         (l->w[k].shown.x0 + l->w[k].shown.x1) / 2 / MM_TO_PT,
+                         (l->w[k].shown.y0 + l->w[k].shown.y1) / 2 / MM_TO_PT);
+                hit = 1;
+            }
+        }
+        if (hit && told++ < 3)
+            seal__warn(ctx, "page %d: the %s at (%.1f, %.1f) mm overlaps %s", wd->page + 1,
+                       wd->kind == SEAL_PLACE_CROSS_PAGE ? "cross-page strip" : "seal",
+                       (wd->shown.x0 + wd->shown.x1) / 2 / MM_TO_PT, (wd->shown.y0 + wd->shown.y1) / 2 / MM_TO_PT,
+                       what);
+        else if (hit)
+            more++;
+    }
+}
+
+/* Placement i into widgets, each marked with where it came from. */
+static void place_one(seal_ctx *ctx, pdf_document *doc, widget_list *l, const seal_placement *pl,
+                      size_t i, fz_rect art)
+{
+    int made = l->n;
+    switch (pl[i].kind) {
+    case SEAL_PLACE_AT: place_at(ctx, doc, l, &pl[i], art); break;
+    case SEAL_PLACE_PAGES: place_pages(ctx, doc, l, &pl[i], art); break;
+    case SEAL_PLACE_KEYWORD: place_keyword(ctx, doc, l, &pl[i], art); break;
+    case SEAL_PLACE_CROSS_PAGE: place_cross(ctx, doc, l, &pl[i], art); break;
+    case SEAL_PLACE_FIELD: place_field(ctx, doc, l, &pl[i], art); break;
+    default: seal__throw(ctx, SEAL_ERR_ARGS, "unknown placement kind %d", (int)pl[i].kind);
+    }
+    for (int k = made; k < l->n; k++) {
+        l->w[k].source = (int)i;
+        l->w[k].kind = pl[i].kind;
+    }
+}
+
+static void place_all(seal_ctx *ctx, pdf_document *doc, widget_list *l, const seal_placement *pl,
+                      size_t n, const fz_rect *art)
+{
+    for (size_t i = 0; i < n; i++)
+        place_one(ctx, doc, l, pl, i, *art);
+    warn_overlaps(ctx, l, pl);
 }
 
 seal__widget *seal__place(seal_ctx *ctx, pdf_document *doc, const seal_placement *pl, size_t n,
@@ -388,23 +659,41 @@ seal__widget *seal__place(seal_ctx *ctx, pdf_document *doc, const seal_placement
 {
     fz_context *fz = ctx->fz;
     widget_list l = {0};
+    fz_rect box = art;
 
-    fz_try(fz) {
-        for (size_t i = 0; i < n; i++) {
-            switch (pl[i].kind) {
-            case SEAL_PLACE_AT: place_at(ctx, doc, &l, &pl[i], art); break;
-            case SEAL_PLACE_PAGES: place_pages(ctx, doc, &l, &pl[i], art); break;
-            case SEAL_PLACE_KEYWORD: place_keyword(ctx, doc, &l, &pl[i], art); break;
-            case SEAL_PLACE_CROSS_PAGE: place_cross(ctx, doc, &l, &pl[i], art); break;
-            case SEAL_PLACE_FIELD: place_field(ctx, doc, &l, &pl[i], art); break;
-            default: seal__throw(ctx, SEAL_ERR_ARGS, "unknown placement kind %d", (int)pl[i].kind);
-            }
-        }
-    }
+    fz_try(fz)
+        place_all(ctx, doc, &l, pl, n, &box);
     fz_catch(fz) {
         fz_free(fz, l.w);
         fz_rethrow(fz);
     }
     *count = l.n;
     return l.w;
+}
+
+void seal__placed_report(const seal_sign_options *opts, const seal_placed *p, int n)
+{
+    if (opts->version >= 3 && opts->placed_cb)
+        for (int i = 0; i < n; i++)
+            opts->placed_cb(opts->placed_user, &p[i]);
+}
+
+seal_placed *seal__placed(seal_ctx *ctx, const seal__widget *w, int n, const char *field)
+{
+    seal_placed *p = fz_malloc_array(ctx->fz, n > 0 ? n : 1, seal_placed);
+    for (int i = 0; i < n; i++) {
+        memset(&p[i], 0, sizeof(p[i]));
+        p[i].field = field;
+        p[i].kind = w[i].kind;
+        p[i].page = w[i].page + 1;
+        p[i].x_mm = (w[i].shown.x0 + w[i].shown.x1) / 2 / MM_TO_PT;
+        p[i].y_mm = (w[i].shown.y0 + w[i].shown.y1) / 2 / MM_TO_PT;
+        p[i].w_mm = (w[i].shown.x1 - w[i].shown.x0) / MM_TO_PT;
+        p[i].h_mm = (w[i].shown.y1 - w[i].shown.y0) / MM_TO_PT;
+        p[i].group = w[i].group;
+        p[i].groups = w[i].groups;
+        p[i].group_pages = w[i].group_pages;
+        p[i].strip = w[i].strip;
+    }
+    return p;
 }

@@ -5,9 +5,13 @@ Python standard library only. Also used as a module by mkart.py (PdfWriter).
 
     mkpdf.py OUT [--pages N] [--rotate DEG] [--mediabox X0,Y0,X1,Y1]
                  [--cropbox X0,Y0,X1,Y1] [--image-kb K] [--seed S]
+                 [--text PAGE:X,Y:TEXT]...
 
 --image-kb K gives every page an uncompressed K KiB image of random bytes
-(incompressible content, for benchmarks).
+(incompressible content, for benchmarks). --text draws TEXT (CJK allowed)
+at 12 pt with its baseline starting X,Y mm from the top-left of the
+MediaBox on page PAGE, in a non-embedded STSong-Light (UniGB-UCS2-H, every
+glyph 1 em wide) so text extraction reads it back exactly.
 """
 import argparse
 import hashlib
@@ -111,6 +115,19 @@ def page_text(n, total, media):
     return "\n".join(ops) + "\n"
 
 
+MM = 72 / 25.4
+
+
+def text_ops(lines, media):
+    """Content operators drawing (x_mm, y_mm, text) lines with font /F2."""
+    ops = []
+    for x, y, t in lines:
+        ops.append("BT /F2 12 Tf %s %s Td <%s> Tj ET" % (
+            fmt(round(media[0] + x * MM, 3)), fmt(round(media[3] - y * MM, 3)),
+            t.encode("utf-16-be").hex().upper()))
+    return "".join(op + "\n" for op in ops)
+
+
 def build(args):
     w = PdfWriter()
     catalog = w.reserve()
@@ -119,11 +136,22 @@ def build(args):
                  "/Encoding /WinAnsiEncoding >>")
     info = w.add("<< /Title %s /Producer (libseal tests/tools/mkpdf.py) "
                  "/CreationDate (D:20250101120000Z) >>" % pdf_text(args.title))
+    cjk = None
+    if args.text:
+        desc = w.add("<< /Type /FontDescriptor /FontName /STSong-Light /Flags 6 "
+                     "/FontBBox [-25 -254 1000 880] /ItalicAngle 0 /Ascent 880 /Descent -120 "
+                     "/CapHeight 880 /StemV 93 >>")
+        cid = w.add("<< /Type /Font /Subtype /CIDFontType0 /BaseFont /STSong-Light "
+                    "/CIDSystemInfo << /Registry (Adobe) /Ordering (GB1) /Supplement 4 >> "
+                    "/FontDescriptor %d 0 R /DW 1000 >>" % desc)
+        cjk = w.add("<< /Type /Font /Subtype /Type0 /BaseFont /STSong-Light "
+                    "/Encoding /UniGB-UCS2-H /DescendantFonts [%d 0 R] >>" % cid)
     rng = random.Random(args.seed)
     kids = []
     for n in range(1, args.pages + 1):
         content = page_text(n, args.pages, args.mediabox)
-        res = "/Font << /F1 %d 0 R >>" % font
+        content += text_ops([(x, y, t) for p, x, y, t in args.text if p == n], args.mediabox)
+        res = "/Font << /F1 %d 0 R%s >>" % (font, " /F2 %d 0 R" % cjk if cjk else "")
         if args.image_kb:
             side = int((args.image_kb * 1024 / 3) ** 0.5)
             data = rng.randbytes(side * side * 3)
@@ -156,6 +184,15 @@ def parse_box(s):
     return tuple(v)
 
 
+def parse_text(s):
+    try:
+        page, at, text = s.split(":", 2)
+        x, y = (float(v) for v in at.split(","))
+        return int(page), x, y, text
+    except ValueError:
+        raise argparse.ArgumentTypeError("--text takes PAGE:X,Y:TEXT (X,Y in mm from the top-left)")
+
+
 def main(argv):
     p = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     p.add_argument("out")
@@ -167,6 +204,7 @@ def main(argv):
     p.add_argument("--user-unit", type=float, default=0)
     p.add_argument("--seed", type=int, default=1)
     p.add_argument("--title", default="libseal test document")
+    p.add_argument("--text", type=parse_text, action="append", default=[])
     args = p.parse_args(argv)
     build(args)
     return 0

@@ -4,6 +4,7 @@
  * SPDX-License-Identifier: AGPL-3.0-or-later
  */
 #include <check.h>
+#include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -267,6 +268,90 @@ START_TEST(undo_encrypted_with_password)
 }
 END_TEST
 
+/* What the callbacks saw: warnings joined by '\n', seals placed. */
+typedef struct seen {
+    char warnings[4096];
+    seal_placed placed[64];
+    char field[64];
+    int n;
+} seen;
+
+static void on_warning(void *user, const char *msg)
+{
+    seen *s = user;
+    size_t len = strlen(s->warnings);
+    snprintf(s->warnings + len, sizeof(s->warnings) - len, "%s\n", msg);
+}
+
+static void on_placed(void *user, const seal_placed *p)
+{
+    seen *s = user;
+    if (s->n < 64)
+        s->placed[s->n++] = *p;
+    snprintf(s->field, sizeof(s->field), "%s", p->field);
+}
+
+START_TEST(placements_reported_and_warned)
+{
+    const char *dir = tmpdir();
+    seal_sign_options so = SEAL_SIGN_OPTIONS_INIT;
+    seal_placement pl[2] = {{SEAL_PLACE_AT, 1, 5, 40}};
+    seen s = {{0}};
+
+    seal_ctx_set_warning_cb(ctx, on_warning, &s);
+    so.artwork_path = fx("art/company.pdf");
+    so.placements = pl;
+    so.placement_count = 1;
+    so.placed_cb = on_placed;
+    so.placed_user = &s;
+    /* Partly off the page: made, with a warning, and reported. */
+    ck_assert_int_eq(seal_sign_file(ctx, fx("pdf/one.pdf"), out_in(dir, "a.pdf"), rsa, &so), SEAL_OK);
+    ck_assert_str_eq(s.warnings, "page 1: the seal at (5.0, 40.0) mm lies partly off the page "
+                                 "(210.0 x 297.0 mm as displayed)\n");
+    ck_assert_int_eq(s.n, 1);
+    ck_assert_str_eq(s.field, "Seal1");
+    ck_assert_int_eq(s.placed[0].kind, SEAL_PLACE_AT);
+    ck_assert_int_eq(s.placed[0].page, 1);
+    ck_assert_double_eq_tol(s.placed[0].x_mm, 5, 1e-3);
+    ck_assert_double_eq_tol(s.placed[0].y_mm, 40, 1e-3);
+    ck_assert_double_eq_tol(s.placed[0].w_mm, 42, 1e-3);
+    ck_assert_int_eq(s.placed[0].groups, 0);
+
+    /* Cross-page over three pages, groups chosen: one group of three. */
+    memset(&s, 0, sizeof(s));
+    pl[0] = (seal_placement){SEAL_PLACE_CROSS_PAGE};
+    pl[0].group = SEAL_GROUP_AUTO;
+    ck_assert_int_eq(seal_sign_file(ctx, fx("pdf/three.pdf"), out_in(dir, "b.pdf"), rsa, &so), SEAL_OK);
+    ck_assert_str_eq(s.warnings, "");
+    ck_assert_int_eq(s.n, 3);
+    for (int i = 0; i < 3; i++) {
+        ck_assert_int_eq(s.placed[i].page, i + 1);
+        ck_assert_int_eq(s.placed[i].group, 1);
+        ck_assert_int_eq(s.placed[i].groups, 1);
+        ck_assert_int_eq(s.placed[i].group_pages, 3);
+        ck_assert_int_eq(s.placed[i].strip, i + 1);
+        ck_assert_double_eq_tol(s.placed[i].w_mm, 14, 1e-3);
+    }
+
+    /* Not a finite number: SEAL_ERR_ARGS, nothing written, nothing reported. */
+    memset(&s, 0, sizeof(s));
+    pl[0] = (seal_placement){SEAL_PLACE_AT, 1, NAN, 40};
+    ck_assert_int_eq(seal_sign_file(ctx, fx("pdf/one.pdf"), out_in(dir, "c.pdf"), rsa, &so), SEAL_ERR_ARGS);
+    ck_assert_str_eq(seal_ctx_message(ctx), "--at: the seal's position is not a finite number");
+    ck_assert_int_eq(s.n, 0);
+
+    /* A version 1 caller has no callback fields: none is read. */
+    so.version = 1;
+    so.placed_cb = NULL;
+    pl[0] = (seal_placement){SEAL_PLACE_AT, 1, 100, 100};
+    ck_assert_int_eq(seal_sign_file(ctx, fx("pdf/one.pdf"), out_in(dir, "d.pdf"), rsa, &so), SEAL_OK);
+    so.version = SEAL_SIGN_OPTIONS_VERSION + 1;
+    ck_assert_int_eq(seal_sign_file(ctx, fx("pdf/one.pdf"), out_in(dir, "e.pdf"), rsa, &so), SEAL_ERR_ARGS);
+    ck_assert_int_eq(dir_entries(dir), 3);
+    seal_ctx_set_warning_cb(ctx, NULL, NULL);
+}
+END_TEST
+
 Suite *suite_sign(void);
 Suite *suite_sign(void)
 {
@@ -282,6 +367,7 @@ Suite *suite_sign(void)
     tcase_add_test(tc, encrypted_input_with_password);
     tcase_add_test(tc, undo_restores_the_revision_before);
     tcase_add_test(tc, undo_encrypted_with_password);
+    tcase_add_test(tc, placements_reported_and_warned);
     suite_add_tcase(s, tc);
     return s;
 }

@@ -23,13 +23,18 @@ typedef enum seal_place_kind {
     SEAL_PLACE_PAGES = 3,
     /* 骑缝章: the seal cut into vertical slices, slice i at the `edge` of page
      * i of `pages` (default all), centred at height y_mm (0: middle);
-     * with group > 0, a whole seal per group of `group` pages */
+     * with group > 0, a whole seal per group of `group` pages; with
+     * SEAL_GROUP_AUTO, as few groups of near-equal size as keep every slice
+     * at least SEAL_MIN_STRIP_MM wide. Slices narrower than that get a
+     * warning suggesting a group size. */
     SEAL_PLACE_CROSS_PAGE = 4,
     /* the existing empty signature field named `field` (its page and /Rect) */
     SEAL_PLACE_FIELD = 5
 } seal_place_kind;
 
-#define SEAL_NTH_ALL 0 /* keyword placement: every hit */
+#define SEAL_NTH_ALL 0     /* keyword placement: every hit */
+#define SEAL_GROUP_AUTO -1 /* cross-page placement: groups chosen for visible slices */
+#define SEAL_MIN_STRIP_MM 4.0 /* narrowest cross-page slice that still shows */
 
 typedef enum seal_edge { SEAL_EDGE_RIGHT = 0, SEAL_EDGE_LEFT = 1 } seal_edge;
 
@@ -42,9 +47,26 @@ typedef struct seal_placement {
     double dx_mm, dy_mm; /* KEYWORD: offset from the hit's centre (right, down) */
     const char *pages;   /* PAGES, CROSS_PAGE, KEYWORD: page list, NULL for all */
     seal_edge edge;      /* CROSS_PAGE */
-    int group;           /* CROSS_PAGE: pages per seal, 0 for one seal over all */
+    int group;           /* CROSS_PAGE: pages per seal, 0 for one seal over all,
+                            SEAL_GROUP_AUTO to choose */
     const char *field;   /* FIELD: fully qualified field name */
 } seal_placement;
+
+/* One seal (or cross-page slice) as placed, reported through
+ * seal_sign_options.placed_cb. Positions are those of the page as displayed
+ * (rotation and CropBox applied), mm from its top-left corner. */
+typedef struct seal_placed {
+    const char *field;     /* the signature field's name (valid during the call) */
+    seal_place_kind kind;  /* the placement that made it */
+    int page;              /* 1-based */
+    double x_mm, y_mm;     /* centre */
+    double w_mm, h_mm;     /* size: for a cross-page slice, the slice */
+    int group, groups;     /* CROSS_PAGE: 1-based group of how many; else 0 */
+    int group_pages;       /* CROSS_PAGE: pages (slices) in this group; else 0 */
+    int strip;             /* CROSS_PAGE: 1-based slice of the seal, from its left */
+} seal_placed;
+
+typedef void (*seal_placed_cb)(void *user, const seal_placed *placed);
 
 /* PAdES baseline levels (ETSI EN 319 142-1). */
 typedef enum seal_level {
@@ -73,6 +95,11 @@ typedef struct seal_sign_options {
     const char *caption;
     /* Version 2: SEAL_SIGN_* flags. */
     unsigned flags;
+    /* Version 3: called once per seal drawn, in placement order, after the
+     * output is in place (seal_sign_preview: after the PNGs are); never on
+     * failure. NULL for none. */
+    seal_placed_cb placed_cb;
+    void *placed_user;
 } seal_sign_options;
 
 /* A level from B-T up that cannot be reached (no revocation source for a
@@ -82,9 +109,10 @@ typedef struct seal_sign_options {
  * instead, and a warning says what was missing and which level it is. */
 #define SEAL_SIGN_LEVEL_BEST_EFFORT 0x01u
 
-#define SEAL_SIGN_OPTIONS_VERSION 2
+#define SEAL_SIGN_OPTIONS_VERSION 3
 #define SEAL_SIGN_OPTIONS_INIT \
-    {SEAL_SIGN_OPTIONS_VERSION, NULL, NULL, 0, NULL, NULL, NULL, 0, NULL, 0, SEAL_LEVEL_B_B, NULL, NULL, 0}
+    {SEAL_SIGN_OPTIONS_VERSION, NULL, NULL, 0, NULL, NULL, NULL, 0, NULL, 0, SEAL_LEVEL_B_B, NULL, \
+     NULL, 0, NULL, NULL}
 
 /*
  * Seal in_path into out_path with one incremental update holding a signature
@@ -96,10 +124,18 @@ typedef struct seal_sign_options {
  * that is in_path or the artwork, by any spelling (seal_paths_check), is
  * refused with SEAL_ERR_ARGS before anything is read or written.
  *
- * Returns SEAL_OK, or SEAL_ERR_ARGS, SEAL_ERR_IO, SEAL_ERR_INPUT (not a PDF,
+ * Placement problems that still give a usable seal are warnings on the
+ * context's warning callback (one line each): a seal overlapping an
+ * existing annotation or another seal of this signature, a seal partly off
+ * the page, cross-page slices narrower than SEAL_MIN_STRIP_MM (naming a
+ * group size that avoids them).
+ *
+ * Returns SEAL_OK, or SEAL_ERR_ARGS (also a position that is not a finite
+ * number), SEAL_ERR_IO, SEAL_ERR_INPUT (not a PDF,
  * damaged, bad artwork), SEAL_ERR_PASSWORD, SEAL_ERR_REFUSED (DocMDP P=1,
  * FieldMDP lock, field already signed, no permission to modify),
- * SEAL_ERR_NOT_FOUND (page out of range), SEAL_ERR_TOKEN, SEAL_ERR_PIN_*,
+ * SEAL_ERR_NOT_FOUND (page out of range, a seal's centre off its page,
+ * keyword or field not there), SEAL_ERR_TOKEN, SEAL_ERR_PIN_*,
  * SEAL_ERR_CRYPTO, SEAL_ERR_NETWORK (TSA, OCSP or CRL unreachable: the URL
  * is in the message, nothing is written).
  *
@@ -108,7 +144,8 @@ typedef struct seal_sign_options {
  * and CRLs fetched from the URLs in the certificates); B-LTA then adds a
  * document time-stamp covering it. The level asked for is reached or the
  * call fails (SEAL_ERR_NETWORK), unless SEAL_SIGN_LEVEL_BEST_EFFORT is set
- * (see there). Version 1 options (no flags) are still accepted.
+ * (see there). Version 1 options (no flags) and version 2 (no placed_cb)
+ * are still accepted.
  */
 SEAL_API seal_status seal_sign_file(seal_ctx *ctx, const char *in_path, const char *out_path,
                                     seal_key *key, const seal_sign_options *opts);
