@@ -11,7 +11,8 @@
 
 static const char synopsis[] =
     "seal enrol SCAN -o ART.pdf [--kind company|legal-rep|signature] [--box auto|1|2|3]\n"
-    "                  [--svg F] [--png F [--dpi N]] [--json] [--name TEXT] [--page N]";
+    "                  [--dpi N] [--svg F] [--png F [--png-dpi N]] [--json] [--name TEXT]\n"
+    "                  [--page N]";
 
 static json_object *score_json(const seal_impression_score *s)
 {
@@ -110,7 +111,7 @@ static void print_json(const char *scan_path, const seal_scan *scan, const seal_
 int cmd_enrol(int argc, char **argv)
 {
     const char *scan_path = NULL, *out = NULL, *svg = NULL, *png = NULL, *name = NULL;
-    int json = 0, dpi = 0, page = 0, rc = EXIT_FAILED;
+    int json = 0, dpi = 0, png_dpi = 0, page = 0, rc = EXIT_FAILED;
     seal_extract_options xo = SEAL_EXTRACT_OPTIONS_INIT;
     seal_trace_options to = SEAL_TRACE_OPTIONS_INIT;
     seal_scan_options so = SEAL_SCAN_OPTIONS_INIT;
@@ -146,6 +147,9 @@ int cmd_enrol(int argc, char **argv)
             else if (!strcmp(a, "--dpi")) {
                 if (cli_parse_int(v, 10, 4800, &dpi))
                     return cli_usage(synopsis, "--dpi wants a number from 10 to 4800");
+            } else if (!strcmp(a, "--png-dpi")) {
+                if (cli_parse_int(v, 10, 4800, &png_dpi))
+                    return cli_usage(synopsis, "--png-dpi wants a number from 10 to 4800");
             } else if (!strcmp(a, "--page")) {
                 if (cli_parse_int(v, 1, 100000, &page))
                     return cli_usage(synopsis, "--page wants a page number");
@@ -177,8 +181,8 @@ int cmd_enrol(int argc, char **argv)
         return cli_usage(synopsis, "no scan given");
     if (!out)
         return cli_usage(synopsis, "no output given (-o ART.pdf)");
-    if (dpi && !png)
-        return cli_usage(synopsis, "--dpi goes with --png");
+    if (png_dpi && !png)
+        return cli_usage(synopsis, "--png-dpi goes with --png");
     if (xo.box == 3 && xo.kind != SEAL_KIND_SIGNATURE)
         return cli_usage(synopsis, "--box 3 is for --kind signature");
     {
@@ -197,6 +201,14 @@ int cmd_enrol(int argc, char **argv)
             print_json(scan_path, NULL, NULL, seal_ctx_message(ctx));
         rc = cli_fail(ctx, st);
         goto out;
+    }
+    if (dpi) {
+        seal_scan_info si;
+        seal_scan_info_get(scan, &si);
+        if (si.dpi_x > 0 && (si.dpi_x < dpi - 1 || si.dpi_x > dpi + 1))
+            cli_error("warning: --dpi %d overrides the %.0f dpi %s records", dpi, si.dpi_x,
+                      scan_path);
+        xo.dpi = dpi;
     }
     st = seal_scan_extract(ctx, scan, &xo, &mask);
     if (st != SEAL_OK) {
@@ -242,7 +254,7 @@ int cmd_enrol(int argc, char **argv)
         written[0] = svg;
     }
     if (png) {
-        if ((st = seal_artwork_write_png(ctx, art, png, dpi)) != SEAL_OK) {
+        if ((st = seal_artwork_write_png(ctx, art, png, png_dpi)) != SEAL_OK) {
             rc = cli_fail(ctx, st);
             goto out;
         }

@@ -32,6 +32,29 @@ struct seal_mask {
     struct seal_issue_rec issues[SEAL_MAX_ISSUES];
 };
 
+/* An impression turned upright: `bits` w x h (1 = ink) at px_per_mm, the
+ * seal's centre in the middle, its outline's half axes a_mm x b_mm. */
+struct seal__upright {
+    const unsigned char *bits;
+    int w, h;
+    double px_per_mm;
+    seal_shape shape;
+    double a_mm, b_mm;
+};
+
+/* The checks before an impression may become artwork (extcheck.c).
+ * Border continuity and coverage, each 0..1 (see there). */
+void seal__border_measure(const struct seal__upright *u, double *continuity, double *coverage);
+/* The kind a seal of this shape and size is when `asked` contradicts it
+ * (msg: "this is a 42 mm round seal; use --kind company"), else
+ * SEAL_KIND_AUTO. */
+seal_kind seal__kind_conflict(seal_kind asked, seal_shape shape, double w_mm, double h_mm,
+                              char *msg, size_t n);
+/* 1 when two impressions' outlines (mm) differ by no more than ink spread. */
+int seal__sizes_agree(double w1, double h1, double w2, double h2);
+/* The lowest border coverage a whole impression has. */
+#define SEAL_MIN_COVERAGE 0.9
+
 /* One closed path: a start point and segments, coordinates in mm, origin at
  * the artwork's top-left, y down. */
 enum { SEG_LINE = 1, SEG_CURVE = 2 };

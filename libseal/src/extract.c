@@ -1373,7 +1373,7 @@ typedef struct imp {
     unsigned char *can;  /* upright mask at scan resolution */
     int cw, chh;         /* its size */
     long ink;            /* pixels in can */
-    double medf, sharp, ring, overlap, ink_rgb[3];
+    double medf, sharp, ring, cover, overlap, ink_rgb[3];
     int crosses;
     seal_impression_score sc;
     roi r;
@@ -1484,40 +1484,11 @@ static unsigned char *upright(const page *p, const imp *im, double s, double hal
     return o;
 }
 
-/* Share of 1-degree bins of the border band (0.1 to 0.9 mm inside the
- * outline) holding ink on at least 30% of their pixels. */
-static double ring_continuity(const imp *im, double ppm)
+/* How whole the border is: continuity (im->ring) and coverage (im->cover). */
+static void border_scores(imp *im, double ppm)
 {
-    int on[360] = {0}, all[360] = {0};
-    double a = im->g.a / ppm, b = im->g.b / ppm;
-    for (int j = 0; j < im->chh; j++) {
-        double Y = (j + 0.5) / ppm - im->chh / (2 * ppm);
-        for (int i = 0; i < im->cw; i++) {
-            double X = (i + 0.5) / ppm - im->cw / (2 * ppm);
-            double din;
-            if (im->shape == SEAL_SHAPE_SQUARE)
-                din = fmin(a - fabs(X), b - fabs(Y));
-            else {
-                double rho = sqrt((X / a) * (X / a) + (Y / b) * (Y / b));
-                double r = hypot(X, Y);
-                din = rho > 0 ? r / rho - r : a;
-            }
-            if (din < 0.1 || din > 0.9)
-                continue;
-            int k = (int)floor((atan2(Y, X) + M_PI) * 180 / M_PI);
-            k = k < 0 ? 0 : k > 359 ? 359 : k;
-            all[k]++;
-            on[k] += im->can[(size_t)j * im->cw + i];
-        }
-    }
-    int good = 0, tot = 0;
-    for (int k = 0; k < 360; k++) {
-        if (!all[k])
-            continue;
-        tot++;
-        good += on[k] >= 0.3 * all[k];
-    }
-    return tot ? (double)good / tot : 0;
+    struct seal__upright u = {im->can, im->cw, im->chh, ppm, im->shape, im->g.a / ppm, im->g.b / ppm};
+    seal__border_measure(&u, &im->ring, &im->cover);
 }
 
 /* Mean edge steepness of the kept ink relative to its local level. */
@@ -1679,7 +1650,7 @@ static seal_status score_box(const page *p, imp *im, const fbox *box, double hal
     im->can = upright(p, im, ppm, half_w, half_h, 0.6, &im->cw, &im->chh, &im->ink);
     if (!im->can)
         return SEAL_ERR_NOMEM;
-    im->ring = ring_continuity(im, ppm);
+    border_scores(im, ppm);
     im->sharp = edge_sharpness(&im->r);
     /* ink level, colour and print under the ink, over the kept pixels */
     roi *r = &im->r;
@@ -1982,22 +1953,63 @@ fail:
     return -1;
 }
 
-/* Resolution: the file's own, when it describes a plausible sheet of
- * paper; otherwise what the pixel size gives for A4 (a photo or a
- * screenshot records 72 or 96 dpi whatever it shows). */
-static double decide_dpi(const seal_scan *s, int *from_file)
+/* Where the resolution came from. */
+enum dpi_source {
+    DPI_A4,    /* guessed: the image taken for an A4 page */
+    DPI_FILE,  /* the file's, the image a sheet of paper at it */
+    DPI_CROP,  /* the file's, the image smaller than a sheet: a cropped scan */
+    DPI_GIVEN  /* the caller's (seal enrol --dpi) */
+};
+
+/* Resolution: the caller's; else the file's own, when the image is a
+ * plausible sheet of paper at it, or smaller (only the seal or only the
+ * table, cropped from a scan); otherwise what the pixel size gives for A4
+ * (a photo or a screenshot records 72 or 96 dpi whatever it shows, and is
+ * larger than a page at it). */
+static double decide_dpi(const seal_scan *s, double given, enum dpi_source *from)
 {
     double fd = s->dpi_x > 0 ? s->dpi_x : 0;
     double lo = s->w < s->h ? s->w : s->h, hi = s->w < s->h ? s->h : s->w;
-    *from_file = 0;
+    if (given > 0) {
+        *from = DPI_GIVEN;
+        return given;
+    }
     if (fd >= 30) {
         double a = lo / fd, b = hi / fd;
-        if (a >= 3.5 && a <= 12.5 && b >= 4.5 && b <= 17.5) {
-            *from_file = 1;
+        if (a <= 12.5 && b <= 17.5) {
+            *from = a >= 3.5 && b >= 4.5 ? DPI_FILE : DPI_CROP;
             return fd;
         }
     }
+    *from = DPI_A4;
     return fmin(lo / 8.27, hi / 11.69);
+}
+
+/* A resolution below min_dpi: refused, saying how it was known. A guess
+ * for an image with no sheet's proportions (A4, A5, Letter: 1.27-1.45) is
+ * no measure at all: most likely a cropped scan of a file without one. */
+static void refuse_low_dpi(seal_mask *m, const seal_scan *scan, const page *p,
+                           enum dpi_source from, double min_dpi)
+{
+    double lo = scan->w < scan->h ? scan->w : scan->h, hi = scan->w < scan->h ? scan->h : scan->w;
+    if (from != DPI_A4)
+        add_issue(m, SEAL_DECISION_REJECT, "low_resolution",
+                  "scanned at %.0f dpi; at least %.0f dpi is needed", p->dpi, min_dpi);
+    else if (hi / lo < 1.27 || hi / lo > 1.45)
+        add_issue(m, SEAL_DECISION_REJECT, "unknown_resolution",
+                  "cropped scan: give its resolution with --dpi N (the %dx%d image records none%s "
+                  "and is not a whole page)",
+                  scan->w, scan->h, scan->dpi_x > 0 ? " that fits it" : "");
+    else if (scan->dpi_x > 0)
+        add_issue(m, SEAL_DECISION_REJECT, "low_resolution",
+                  "about %.0f dpi for an A4 page (the file says %.0f dpi, which fits no paper "
+                  "size); at least %.0f dpi is needed",
+                  p->dpi, scan->dpi_x, min_dpi);
+    else
+        add_issue(m, SEAL_DECISION_REJECT, "low_resolution",
+                  "about %.0f dpi for an A4 page (the file records no resolution; give it with "
+                  "--dpi N if this is not a whole page); at least %.0f dpi is needed",
+                  p->dpi, min_dpi);
 }
 
 static seal_status extract_seal(seal_mask *m, page *p, const fbox *boxes, int nb, seal_kind kind,
@@ -2021,12 +2033,15 @@ SEAL_API seal_status seal_scan_extract(seal_ctx *ctx, const seal_scan *scan,
     *out = NULL;
     if (!opts)
         opts = &defaults;
-    if (opts->version != SEAL_EXTRACT_OPTIONS_VERSION)
+    if (opts->version != 1 && opts->version != SEAL_EXTRACT_OPTIONS_VERSION)
         return seal__fail(ctx, SEAL_ERR_ARGS, "seal_extract_options: unknown version %u",
                           opts->version);
     if (opts->kind < SEAL_KIND_AUTO || opts->kind > SEAL_KIND_SIGNATURE || opts->box < 0 ||
         opts->box > (opts->kind == SEAL_KIND_SIGNATURE ? 3 : 2))
         return seal__fail(ctx, SEAL_ERR_ARGS, "seal_scan_extract: bad kind or box");
+    if (opts->version >= 2 && !(opts->dpi == 0 || (opts->dpi >= 10 && opts->dpi <= 4800)))
+        return seal__fail(ctx, SEAL_ERR_ARGS, "seal_scan_extract: dpi %g is not 10 to 4800",
+                          opts->dpi);
     m = calloc(1, sizeof(*m));
     if (!m)
         return seal__fail(ctx, SEAL_ERR_NOMEM, "out of memory");
@@ -2036,9 +2051,9 @@ SEAL_API seal_status seal_scan_extract(seal_ctx *ctx, const seal_scan *scan,
     memset(&p, 0, sizeof(p));
     p.s = scan;
 
-    int from_file;
+    enum dpi_source from;
     double min_dpi = opts->min_dpi > 0 ? opts->min_dpi : 300;
-    p.dpi = decide_dpi(scan, &from_file);
+    p.dpi = decide_dpi(scan, opts->version >= 2 ? opts->dpi : 0, &from);
     p.ppm = p.dpi / MM_PER_IN;
     m->info.dpi = p.dpi;
     if ((st = overview(&p)) != SEAL_OK) {
@@ -2052,7 +2067,7 @@ SEAL_API seal_status seal_scan_extract(seal_ctx *ctx, const seal_scan *scan,
     m->info.illumination = p.illum;
     /* A dark surround alone could be a scanner's black backing; with a
      * resolution that fits no sheet of paper it is a camera's frame. */
-    if (p.surround > 0.5 && !from_file)
+    if (p.surround > 0.5 && from == DPI_A4)
         add_issue(m, SEAL_DECISION_REJECT, "perspective",
                   "the sheet does not fill the image (%.0f%% of its edge is dark surround): this "
                   "looks like a photo, not a flatbed scan",
@@ -2063,14 +2078,11 @@ SEAL_API seal_status seal_scan_extract(seal_ctx *ctx, const seal_scan *scan,
                   "photo, not a flatbed scan",
                   100 * p.illum);
     if (p.dpi < min_dpi - 3) {
-        if (from_file)
-            add_issue(m, SEAL_DECISION_REJECT, "low_resolution",
-                      "scanned at %.0f dpi; at least %.0f dpi is needed", p.dpi, min_dpi);
-        else
-            add_issue(m, SEAL_DECISION_REJECT, "low_resolution",
-                      "about %.0f dpi for an A4 page (the file says %.0f dpi, which fits no paper "
-                      "size); at least %.0f dpi is needed",
-                      p.dpi, scan->dpi_x, min_dpi);
+        refuse_low_dpi(m, scan, &p, from, min_dpi);
+        if (has_issue(m, "unknown_resolution")) {
+            m->info.dpi = 0; /* not known: no size can be measured */
+            goto done;
+        }
     }
     if (scan->jpeg_quality > 0 && scan->jpeg_quality < 50)
         add_issue(m, SEAL_DECISION_WARN, "heavy_jpeg",
@@ -2175,6 +2187,96 @@ static seal_status final_mask(seal_mask *m, const page *p, const imp *im, double
     return SEAL_OK;
 }
 
+/*
+ * Find, fit and score the impressions of up to two boxes in one upright
+ * frame (so they can be compared pixel for pixel). `kind` steers the fit:
+ * SEAL_KIND_AUTO measures without bias; a legal representative's seal is
+ * looked for closer (18 mm) and preferred square.
+ */
+static seal_status measure_boxes(const page *p, const fbox *boxes, int nb, seal_kind kind,
+                                 imp ims[2], int *present)
+{
+    seal_status st;
+    double ppm = p->ppm, hw = 0, hh = 0;
+    *present = 0;
+    for (int k = 0; k < nb && k < 2; k++) {
+        boxinfo bi = {boxes[k], kind == SEAL_KIND_LEGAL_REP ? 18.0 : 26.0, kind};
+        if ((st = process_box(p, &bi, &ims[k])) != SEAL_OK)
+            return st;
+        *present += ims[k].present;
+    }
+    for (int k = 0; k < 2; k++)
+        if (ims[k].present) {
+            hw = fmax(hw, ims[k].g.a / ppm + 1.2);
+            hh = fmax(hh, ims[k].g.b / ppm + 1.2);
+        }
+    for (int k = 0; k < 2; k++)
+        if (ims[k].present && (st = score_box(p, &ims[k], &boxes[k], hw, hh)) != SEAL_OK)
+            return st;
+    return SEAL_OK;
+}
+
+static int whole(const imp *im)
+{
+    return im->present && im->cover >= SEAL_MIN_COVERAGE;
+}
+
+/*
+ * A fragment is not a seal (the form asks for impressions 盖得清晰饱满):
+ * refuse when two whole-looking impressions differ in size by more than ink
+ * spread (one is cut off where it does not show, or they are not the same
+ * seal), or when the impression to be used (want_box, else either) has a
+ * border less than nearly whole. Returns 1 when refused.
+ */
+static int refuse_incomplete(seal_mask *m, const imp ims[2], int want_box, double ppm)
+{
+    const imp *a = &ims[0], *b = &ims[1];
+    /* an incomplete impression's fit measures nothing: compare whole ones */
+    if (whole(a) && whole(b) &&
+        !seal__sizes_agree(2 * a->g.a / ppm, 2 * a->g.b / ppm, 2 * b->g.a / ppm, 2 * b->g.b / ppm)) {
+        add_issue(m, SEAL_DECISION_REJECT, "incomplete_impression",
+                  "the two impressions differ in size (%.1fx%.1f and %.1fx%.1f mm), more than "
+                  "ink spread explains: one is incomplete, or they are not the same seal",
+                  2 * a->g.a / ppm, 2 * a->g.b / ppm, 2 * b->g.a / ppm, 2 * b->g.b / ppm);
+        return 1;
+    }
+    int best = -1;
+    for (int k = 0; k < 2; k++) {
+        if (!ims[k].present || (want_box && want_box != k + 1))
+            continue;
+        if (whole(&ims[k]))
+            return 0;
+        if (best < 0 || ims[k].cover > ims[best].cover)
+            best = k;
+    }
+    if (best < 0)
+        return 0; /* the asked box is empty: said elsewhere */
+    add_issue(m, SEAL_DECISION_REJECT, "incomplete_impression",
+              "impression %d is incomplete: its %s is inked along %.0f%% of its length "
+              "(%.0f%% at least for a whole impression)",
+              best + 1, ims[best].shape == SEAL_SHAPE_SQUARE ? "square border" : "border ring",
+              100 * ims[best].cover, 100 * SEAL_MIN_COVERAGE);
+    return 1;
+}
+
+/* The kind asked for against the seal measured without bias (a whole
+ * impression: refuse_incomplete passed). Returns 1 when refused. */
+static int refuse_kind(seal_mask *m, const imp ims[2], seal_kind kind, int want_box, double ppm)
+{
+    char msg[160];
+    for (int k = 0; k < 2; k++) {
+        const imp *im = &ims[k];
+        if (!whole(im) || (want_box && want_box != k + 1))
+            continue;
+        if (seal__kind_conflict(kind, im->shape, 2 * im->g.a / ppm, 2 * im->g.b / ppm, msg,
+                                sizeof(msg)) == SEAL_KIND_AUTO)
+            return 0;
+        add_issue(m, SEAL_DECISION_REJECT, "wrong_kind", "%s", msg);
+        return 1;
+    }
+    return 0;
+}
+
 static seal_status extract_seal(seal_mask *m, page *p, const fbox *boxes, int nb, seal_kind kind,
                                 int want_box)
 {
@@ -2183,30 +2285,26 @@ static seal_status extract_seal(seal_mask *m, page *p, const fbox *boxes, int nb
     double ppm = p->ppm;
     int present = 0;
     memset(ims, 0, sizeof(ims));
-    for (int k = 0; k < nb && k < 2; k++) {
-        boxinfo bi = {boxes[k], kind == SEAL_KIND_LEGAL_REP ? 18.0 : 26.0, kind};
-        if ((st = process_box(p, &bi, &ims[k])) != SEAL_OK)
-            goto out;
-        present += ims[k].present;
-        m->info.scores[k].present = ims[k].present;
-        /* the region is big: drop what the scores do not need once fitted */
-    }
+    /* measured without bias first: a kind asked for must fit the seal */
+    if ((st = measure_boxes(p, boxes, nb, SEAL_KIND_AUTO, ims, &present)) != SEAL_OK)
+        goto out;
     if (!present) {
         add_issue(m, SEAL_DECISION_REJECT, "no_seal",
                   nb >= 2 ? "no seal impression found in box 1 (印章1) or box 2 (印章2)"
                           : "no seal impression found");
         goto out;
     }
-    /* one upright frame for both, so they can be compared pixel for pixel */
-    double hw = 0, hh = 0;
-    for (int k = 0; k < 2; k++)
-        if (ims[k].present) {
-            hw = fmax(hw, ims[k].g.a / ppm + 1.2);
-            hh = fmax(hh, ims[k].g.b / ppm + 1.2);
-        }
-    for (int k = 0; k < 2; k++)
-        if (ims[k].present && (st = score_box(p, &ims[k], &boxes[k], hw, hh)) != SEAL_OK)
+    if (refuse_incomplete(m, ims, want_box, ppm) ||
+        (kind != SEAL_KIND_AUTO && refuse_kind(m, ims, kind, want_box, ppm)))
+        goto out;
+    if (kind == SEAL_KIND_LEGAL_REP) {
+        imp_free(&ims[0]);
+        imp_free(&ims[1]);
+        if ((st = measure_boxes(p, boxes, nb, kind, ims, &present)) != SEAL_OK)
             goto out;
+    }
+    for (int k = 0; k < 2; k++)
+        m->info.scores[k].present = ims[k].present;
     double mx = 0;
     for (int k = 0; k < 2; k++)
         if (ims[k].present)
@@ -2265,8 +2363,12 @@ static seal_status extract_seal(seal_mask *m, page *p, const fbox *boxes, int nb
             goto out;
         }
     } else {
+        /* the clearer of the whole impressions */
         for (int k = 0; k < 2; k++)
-            if (ims[k].present && (ch < 0 || m->info.scores[k].clarity > m->info.scores[ch].clarity))
+            if (ims[k].present &&
+                (ch < 0 || whole(&ims[k]) > whole(&ims[ch]) ||
+                 (whole(&ims[k]) == whole(&ims[ch]) &&
+                  m->info.scores[k].clarity > m->info.scores[ch].clarity)))
                 ch = k;
     }
     imp *c = &ims[ch];

@@ -166,6 +166,50 @@ static void parse_jpeg(const unsigned char *d, size_t n, struct header *h)
     }
 }
 
+/* A TIFF's first image: its resolution tags (XResolution, YResolution,
+ * ResolutionUnit), read here because MuPDF's loader reports 96 dpi for a
+ * file that records none. */
+static unsigned tiff16(const unsigned char *p, int le)
+{
+    return le ? (unsigned)p[0] | (unsigned)p[1] << 8 : be16(p);
+}
+
+static unsigned tiff32(const unsigned char *p, int le)
+{
+    return le ? (unsigned)p[0] | (unsigned)p[1] << 8 | (unsigned)p[2] << 16 | (unsigned)p[3] << 24
+              : be32(p);
+}
+
+static void parse_tiff(const unsigned char *d, size_t n, struct header *h)
+{
+    int le = d[0] == 'I';
+    double res[2] = {0, 0};
+    unsigned unit = 2; /* inches unless told */
+    size_t ifd = tiff32(d + 4, le);
+    h->format = "tiff";
+    if (ifd < 8 || ifd > n - 2)
+        return;
+    unsigned cnt = tiff16(d + ifd, le);
+    for (unsigned i = 0; i < cnt && ifd + 2 + 12 * (size_t)(i + 1) <= n; i++) {
+        const unsigned char *e = d + ifd + 2 + 12 * (size_t)i;
+        unsigned tag = tiff16(e, le), type = tiff16(e + 2, le);
+        if (tag == 296 && type == 3)
+            unit = tiff16(e + 8, le);
+        else if ((tag == 282 || tag == 283) && type == 5) {
+            size_t off = tiff32(e + 8, le);
+            if (off <= n - 8) {
+                unsigned num = tiff32(d + off, le), den = tiff32(d + off + 4, le);
+                res[tag - 282] = den ? (double)num / den : 0;
+            }
+        }
+    }
+    if (unit == 2 || unit == 3) {
+        double f = unit == 3 ? 2.54 : 1.0;
+        h->dpi_x = res[0] * f;
+        h->dpi_y = res[1] * f;
+    }
+}
+
 static void sniff(const unsigned char *d, size_t n, struct header *h)
 {
     memset(h, 0, sizeof(*h));
@@ -174,8 +218,8 @@ static void sniff(const unsigned char *d, size_t n, struct header *h)
         parse_png(d, n, h);
     else if (n >= 3 && d[0] == 0xFF && d[1] == 0xD8 && d[2] == 0xFF)
         parse_jpeg(d, n, h);
-    else if (n >= 4 && (!memcmp(d, "II*\0", 4) || !memcmp(d, "MM\0*", 4)))
-        h->format = "tiff";
+    else if (n >= 8 && (!memcmp(d, "II*\0", 4) || !memcmp(d, "MM\0*", 4)))
+        parse_tiff(d, n, h);
     else if (n >= 5 && !memcmp(d, "%PDF-", 5))
         h->format = "pdf";
 }
@@ -383,10 +427,6 @@ static seal_status decode(seal_ctx *ctx, struct load_job *j)
             dy = hpt > 0 ? v_img->h / (hpt / 72.0) : 0;
         } else {
             v_img = fz_new_image_from_buffer(fz, v_buf);
-            if (!strcmp(hd->format, "tiff") && v_img->xres > 0 && v_img->yres > 0) {
-                dx = v_img->xres;
-                dy = v_img->yres;
-            }
         }
         if (v_img->w <= 0 || v_img->h <= 0)
             seal__throw(ctx, SEAL_ERR_INPUT, "%s: the image has zero size", path);

@@ -13,7 +13,7 @@ trap 'rm -rf "$T"' EXIT
 fail() { echo "FAIL: $*"; exit 1; }
 
 # -- a good scan
-"$SEAL" enrol "$form" -o "$T/c.pdf" --svg "$T/c.svg" --png "$T/c.png" --dpi 300 --json \
+"$SEAL" enrol "$form" -o "$T/c.pdf" --svg "$T/c.svg" --png "$T/c.png" --png-dpi 300 --json \
     --name 测试公司 >"$T/c.json" 2>"$T/c.err" || fail "enrol of the sample form: $(cat "$T/c.err")"
 "$py" - "$T" <<'PY'
 import json, re, sys, zlib

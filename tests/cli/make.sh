@@ -162,7 +162,7 @@ round_trip() { # KIND FORM NAME ARGS...
     "${CHECK[@]}" stamp "$SRC/samples/$form" "$T/$n.png" "$T/$n-form.png" \
         || die "cannot print the seal onto $form"
     expect_exit 0 "$SEAL" enrol "$T/$n-form.png" --kind "$(jq -r .kind "$T/$n.json" | sed 's/special/company/;s/personal/legal-rep/')" \
-        -o "$T/$n-back.pdf" --png "$T/$n-back.png" --dpi 300
+        -o "$T/$n-back.pdf" --png "$T/$n-back.png" --png-dpi 300
     iou=$("${CHECK[@]}" iou "$T/$n.png" "$T/$n-back.png")
     note "$n: enrolled back, IoU $iou"
     "$PY" -c 'import sys; sys.exit(float(sys.argv[1]) < 0.9)' "$iou" || die "IoU $iou < 0.9"

@@ -289,6 +289,15 @@ def centres(mask):
 
 def stamp(form, seal, out):
     from PIL import Image
+    s = np.asarray(Image.open(seal).convert("RGBA")).astype(np.float32)
+    stamp_boxes(form, (s, s), out)
+
+
+def stamp_boxes(form, seals, out):
+    """Print seals[0] in box 1 and seals[1] in box 2 (RGBA arrays at the
+    form's 300 dpi; None leaves the box empty) where the form's own
+    impressions were, on paper cleared of them."""
+    from PIL import Image
     page = np.asarray(Image.open(form).convert("RGB")).copy()
     red = seal_red(page.astype(np.int16))
     where = centres(red)
@@ -302,11 +311,12 @@ def stamp(form, seal, out):
         g[:, :-1] |= grown[:, 1:]
         grown = g
     page[grown] = np.median(page[~grown][::97], axis=0).astype(np.uint8)
-    s = np.asarray(Image.open(seal).convert("RGBA")).astype(np.float32)
-    a = s[:, :, 3:4] / 255.0
-    h, w = a.shape[:2]
     rng = np.random.default_rng(16)
-    for cx, cy in where:
+    for (cx, cy), s in zip(where, seals):
+        if s is None:
+            continue
+        a = s[:, :, 3:4] / 255.0
+        h, w = a.shape[:2]
         y0, x0 = cy - h // 2, cx - w // 2
         region = page[y0:y0 + h, x0:x0 + w].astype(np.float32)
         region *= 1 - a * (1 - INK / 255.0)

@@ -89,7 +89,8 @@ static void write_png(const char *path, int w, int h, const unsigned char *rgb, 
     put32(phys, (uint32_t)lround(dpi / 0.0254));
     put32(phys + 4, (uint32_t)lround(dpi / 0.0254));
     phys[8] = 1;
-    chunk(f, "pHYs", phys, 9);
+    if (dpi > 0) /* 0: a file that records no resolution */
+        chunk(f, "pHYs", phys, 9);
     size_t raw_len = rgb ? (size_t)h * (3 * (size_t)w + 1) : 1;
     unsigned char *raw = calloc(raw_len, 1);
     if (rgb)
@@ -222,6 +223,7 @@ typedef struct stamp {
     double level;        /* ink density */
     int uneven;          /* density falls from 1 to 0.45 across the seal */
     int gaps;            /* a worn, broken impression */
+    int quarter;         /* only the top right quarter inked: a fragment */
 } stamp;
 
 typedef struct page {
@@ -337,6 +339,8 @@ static void draw_stamp(page *p, const stamp *s)
             if (s->uneven)
                 lev *= 1.0 - 0.55 * (X + s->d.w / 2) / s->d.w;
             if (s->gaps && gap_at(X, Y))
+                continue;
+            if (s->quarter && (X < 0 || Y > 0))
                 continue;
             blend(p, x, y, lev * hit / 16.0, RED);
         }
@@ -847,6 +851,142 @@ START_TEST(bad_input)
 }
 END_TEST
 
+/* Form NAME with impressions s1 and s2: refused as incomplete, no artwork. */
+static void incomplete_case(const char *name, const stamp *s1, const stamp *s2)
+{
+    char path[512], buf[256];
+    seal_artwork *aw = NULL;
+    run r;
+    fixdir();
+    snprintf(path, sizeof(path), "%s/%s.png", FIXDIR, name);
+    make_form(path, 300, s1, s2, 0);
+    run_extract(&r, path, SEAL_KIND_AUTO);
+    codes(&r, buf, sizeof(buf));
+    ck_assert_int_eq(r.mi.decision, SEAL_DECISION_REJECT);
+    ck_assert_msg(has_code(&r, "incomplete_impression"), "%s: issues: %s", name, buf);
+    ck_assert_int_eq(seal_mask_trace(r.ctx, r.mask, NULL, &aw), SEAL_ERR_SCAN_REJECTED);
+    ck_assert_ptr_null(aw);
+    run_free(&r);
+}
+
+/* A fragment (a quarter of the seal) in both boxes, and two whole
+ * impressions of different seals (42 and 38 mm), are refused; a fragment
+ * beside a whole impression: the whole one is used. */
+START_TEST(fragment_refused)
+{
+    static const design ROUND38 = {D_ROUND, 38, 38, 1.2};
+    stamp a = {ROUND42, 65.0, 62.0, 0.0, 1.0, 0, 0, 1};
+    stamp b = {ROUND42, 147.0, 62.0, 2.0, 0.9, 0, 0, 1};
+    stamp w = {ROUND42, 65.0, 62.0, 0.0, 1.0, 0, 0, 0};
+    stamp o = {ROUND38, 147.0, 62.0, 0.0, 1.0, 0, 0, 0};
+    char path[512], buf[256];
+    run r;
+    incomplete_case("quarter", &a, &b);
+    incomplete_case("sizes", &w, &o);
+    snprintf(path, sizeof(path), "%s/quarter2.png", FIXDIR);
+    make_form(path, 300, &w, &b, 0);
+    run_extract(&r, path, SEAL_KIND_AUTO);
+    codes(&r, buf, sizeof(buf));
+    ck_assert_msg(r.mi.decision != SEAL_DECISION_REJECT, "issues: %s", buf);
+    ck_assert_int_eq(r.mi.box, 1);
+    check_geometry(&r, &w, 42, 42);
+    run_free(&r);
+}
+END_TEST
+
+/* Form NAME with impressions s1 and s2: refused as `wrong` with `msg`,
+ * accepted as `right`. */
+static void kind_case(const char *name, const stamp *s1, const stamp *s2, seal_kind wrong,
+                      const char *msg, seal_kind right)
+{
+    char path[512];
+    seal_issue is;
+    run r;
+    fixdir();
+    snprintf(path, sizeof(path), "%s/%s.png", FIXDIR, name);
+    make_form(path, 300, s1, s2, 0);
+    run_extract(&r, path, wrong);
+    ck_assert_int_eq(r.mi.decision, SEAL_DECISION_REJECT);
+    ck_assert_int_eq(seal_mask_issue(r.mask, 0, &is), SEAL_OK);
+    ck_assert_str_eq(is.code, "wrong_kind");
+    ck_assert_str_eq(is.message, msg);
+    run_free(&r);
+    run_extract(&r, path, right);
+    ck_assert_int_eq(r.mi.decision, SEAL_DECISION_ACCEPT);
+    ck_assert_msg(fabs(r.mi.width_mm - s2->d.w) < 0.3 && fabs(r.mi.height_mm - s2->d.h) < 0.3,
+                  "size %.2f x %.2f mm", r.mi.width_mm, r.mi.height_mm);
+    run_free(&r);
+}
+
+/* A kind that contradicts the measured seal is refused, saying what it is. */
+START_TEST(kind_contradicted)
+{
+    stamp a = {ROUND42, 65.0, 62.0, 0.0, 1.0, 0, 0};
+    stamp b = {ROUND42, 147.0, 62.0, 2.0, 1.0, 0, 0};
+    stamp c = {SQUARE20, 62.0, 63.0, 3.0, 0.8, 0, 0};
+    stamp d = {SQUARE20, 149.0, 61.5, 5.0, 1.0, 0, 0};
+    kind_case("kind-round", &a, &b, SEAL_KIND_LEGAL_REP,
+              "this is a 42 mm round seal; use --kind company", SEAL_KIND_COMPANY);
+    kind_case("kind-square", &c, &d, SEAL_KIND_COMPANY,
+              "this is a 20 mm square seal; use --kind legal-rep", SEAL_KIND_LEGAL_REP);
+}
+END_TEST
+
+/* Only the seal, cropped from a 300 dpi scan: measured at the file's
+ * resolution; without one, refused as a cropped scan unless the caller
+ * gives it (version 2 options; version 1 still accepted). */
+START_TEST(cropped_scan)
+{
+    struct v1 {
+        unsigned version;
+        seal_kind kind;
+        int box;
+        double min_dpi;
+    } o1 = {1, SEAL_KIND_AUTO, 0, 0.0};
+    stamp a = {ROUND42, 28.0, 28.0, 0.0, 1.0, 0, 0};
+    seal_extract_options xo = SEAL_EXTRACT_OPTIONS_INIT;
+    char with[512], without[512], buf[256];
+    seal_mask *m = NULL;
+    page p;
+    run r;
+    fixdir();
+    snprintf(with, sizeof(with), "%s/crop300.png", FIXDIR);
+    snprintf(without, sizeof(without), "%s/crop-nodpi.png", FIXDIR);
+    page_new(&p, 56, 56, 300);
+    draw_stamp(&p, &a);
+    page_save(&p, with, 300);
+    page_new(&p, 56, 56, 300);
+    draw_stamp(&p, &a);
+    page_save(&p, without, 0);
+
+    run_extract(&r, with, SEAL_KIND_AUTO);
+    codes(&r, buf, sizeof(buf));
+    ck_assert_msg(r.mi.decision == SEAL_DECISION_ACCEPT, "issues: %s", buf);
+    ck_assert(fabs(r.mi.dpi - 300) < 0.5 && fabs(r.mi.width_mm - 42) < 0.3);
+    /* a version 1 caller */
+    ck_assert_int_eq(seal_scan_extract(r.ctx, r.scan, (const seal_extract_options *)&o1, &m), SEAL_OK);
+    seal_mask_free(m);
+    m = NULL;
+    run_free(&r);
+
+    run_extract(&r, without, SEAL_KIND_AUTO);
+    ck_assert_int_eq(r.mi.decision, SEAL_DECISION_REJECT);
+    ck_assert(has_code(&r, "unknown_resolution") && r.mi.dpi == 0);
+    xo.dpi = 300;
+    ck_assert_int_eq(seal_scan_extract(r.ctx, r.scan, &xo, &m), SEAL_OK);
+    seal_mask_info mi;
+    seal_mask_info_get(m, &mi);
+    ck_assert_int_eq(mi.decision, SEAL_DECISION_ACCEPT);
+    ck_assert(fabs(mi.width_mm - 42) < 0.3);
+    seal_mask_free(m);
+    m = NULL;
+    xo.dpi = 5;
+    ck_assert_int_eq(seal_scan_extract(r.ctx, r.scan, &xo, &m), SEAL_ERR_ARGS);
+    ck_assert_ptr_null(m);
+    run_free(&r);
+}
+END_TEST
+
 Suite *suite_enrol(void);
 Suite *suite_enrol(void)
 {
@@ -866,6 +1006,9 @@ Suite *suite_enrol(void)
     tcase_add_test(tc, signature_three_samples);
     tcase_add_test(tc, artwork_written);
     tcase_add_test(tc, bad_input);
+    tcase_add_test(tc, fragment_refused);
+    tcase_add_test(tc, kind_contradicted);
+    tcase_add_test(tc, cropped_scan);
     suite_add_tcase(s, tc);
     return s;
 }

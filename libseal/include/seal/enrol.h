@@ -105,10 +105,18 @@ typedef struct seal_extract_options {
     seal_kind kind;  /* SEAL_KIND_AUTO: from the form and the seal's outline */
     int box;         /* 0: the clearer impression; 1 or 2: that box (signatures: 1-3) */
     double min_dpi;  /* 0: 300 */
+    /* Version 2: the scan's resolution when the caller knows it (a cropped
+     * scan whose file records none); 0: from the file. The file's own
+     * resolution is trusted when the image is a sheet of paper or smaller
+     * at it; without one, a page is taken for A4, and an image that is no
+     * sheet of paper and too small to be one at min_dpi is refused
+     * (unknown_resolution) rather than measured at a false resolution. */
+    double dpi;
 } seal_extract_options;
 
-#define SEAL_EXTRACT_OPTIONS_VERSION 1
-#define SEAL_EXTRACT_OPTIONS_INIT {SEAL_EXTRACT_OPTIONS_VERSION, SEAL_KIND_AUTO, 0, 0.0}
+/* Version 1 callers (without dpi) are still accepted. */
+#define SEAL_EXTRACT_OPTIONS_VERSION 2
+#define SEAL_EXTRACT_OPTIONS_INIT {SEAL_EXTRACT_OPTIONS_VERSION, SEAL_KIND_AUTO, 0, 0.0, 0.0}
 
 /* How good one impression (or signature sample) is; each score in 0..1. */
 typedef struct seal_impression_score {
@@ -148,7 +156,8 @@ typedef struct seal_mask_info {
 
 typedef struct seal_issue {
     seal_decision severity; /* SEAL_DECISION_WARN or SEAL_DECISION_REJECT */
-    const char *code;       /* stable: low_resolution, perspective, no_seal, unusual_size,
+    const char *code;       /* stable: low_resolution, unknown_resolution, perspective,
+                               no_seal, incomplete_impression, wrong_kind, unusual_size,
                                crosses_box_line, overlaps_text, faint_impression,
                                single_impression, heavy_jpeg */
     const char *message;    /* one line for people */
