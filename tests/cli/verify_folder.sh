@@ -17,15 +17,7 @@ mkdir -p "$W"
 # A document time-stamp alone (a TSA certificate from a copy of the fixture CA).
 ts_only() { # OUT
     [ -f "$W/tsa.pem" ] || {
-        cp -r "$FIX/ca" "$W/ca"
-        cat >>"$W/ca/openssl.cnf" <<'CNF'
-[v3_tsa]
-basicConstraints = critical,CA:FALSE
-keyUsage = critical,digitalSignature,nonRepudiation
-extendedKeyUsage = critical,timeStamping
-subjectKeyIdentifier = hash
-authorityKeyIdentifier = keyid:always
-CNF
+        ca_copy "$W/ca"
         openssl req -new -newkey ec -pkeyopt ec_paramgen_curve:prime256v1 -nodes -keyout "$W/tsa.key" \
             -subj "/C=CN/O=libseal test/CN=tsa" -out "$W/tsa.csr" 2>/dev/null
         (cd "$W/ca" && openssl ca -config openssl.cnf -batch -notext -preserveDN -md sha256 -cert inter.pem \

@@ -12,15 +12,7 @@ export SEAL_P12_PASSWORD
 SEAL_P12_PASSWORD=$(cat "$FIX/p12pass.txt")
 W=$T/pki
 mkdir -p "$W"
-cp -r "$FIX/ca" "$W/ca"
-cat >>"$W/ca/openssl.cnf" <<'CNF'
-[v3_tsa]
-basicConstraints = critical,CA:FALSE
-keyUsage = critical,digitalSignature,nonRepudiation
-extendedKeyUsage = critical,timeStamping
-subjectKeyIdentifier = hash
-authorityKeyIdentifier = keyid:always
-CNF
+ca_copy "$W/ca"
 ROOT=$FIX/ca/root.pem
 PKI="python3 $TOOLS/pdfpki.py"
 stamp() { date -u -d "$1" +%Y%m%d%H%M%SZ; }

@@ -11,7 +11,7 @@ require python3 jq openssl
 ROOT=$FIX/ca/root.pem
 W=$T/work
 mkdir -p "$W"
-cp -r "$FIX/ca" "$W/ca"
+ca_copy "$W/ca"
 export SEAL_P12_PASSWORD=testpass
 
 # code PREFIX17: a valid code, its check character computed here
