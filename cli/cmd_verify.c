@@ -8,6 +8,7 @@
  */
 #include "cli.h"
 
+#include <ctype.h>
 #include <dirent.h>
 #include <errno.h>
 #include <getopt.h>
@@ -57,6 +58,8 @@ typedef struct file_list {
     char **names;
     int n, cap;
     int too_many;
+    char unreadable[512]; /* a folder that could not be read, or "" */
+    int unreadable_errno;
 } file_list;
 
 /* dir/name, with one slash between them whatever dir ends with. */
@@ -102,8 +105,12 @@ static int list_dir(file_list *l, const char *dir, int recurse, int depth)
     struct dirent *e;
     int rc = 0;
 
-    if (!d)
-        return depth ? 0 : -1;
+    if (!d) {
+        /* A subfolder that cannot be read would hide its bids: an error. */
+        snprintf(l->unreadable, sizeof(l->unreadable), "%s", dir);
+        l->unreadable_errno = errno;
+        return -1;
+    }
     while (rc == 0 && (e = readdir(d)) != NULL) {
         struct stat st;
         if (e->d_name[0] == '.')
@@ -139,7 +146,7 @@ static int signer_rule(const char *text, char *out)
                             "(at most 200 bytes)");
         return -1;
     }
-    if (check && check != text[17] && check != (text[17] & ~0x20)) {
+    if (check && check != toupper((unsigned char)text[17])) {
         cli_usage(synopsis,
                   "--require-signer %s is not a unified social credit code: its check character is '%c', "
                   "not '%c' (统一社会信用代码校验码错误)",
@@ -294,15 +301,16 @@ int cmd_verify(int argc, char **argv)
         files = l.names;
         ndocs = l.n;
         if (lr != 0 || !ndocs) {
+            rc = EXIT_INPUT;
             if (l.too_many)
                 cli_error("more than %d PDF files in %s: verify its subfolders one by one", MAX_DIR_FILES, in);
-            else if (lr != 0 && !ndocs)
-                cli_error("cannot read the folder %s: %s", in, strerror(errno));
-            else if (lr != 0)
+            else if (l.unreadable[0])
+                cli_error("cannot read the folder %s: %s", l.unreadable, strerror(l.unreadable_errno));
+            else if (lr != 0) {
+                rc = EXIT_FAILED;
                 cli_error("out of memory");
-            else
+            } else
                 cli_error("no PDF files in %s%s", in, recurse ? " or its subfolders" : " (-r: its subfolders too)");
-            rc = lr != 0 && !l.too_many && ndocs ? EXIT_FAILED : EXIT_INPUT;
             goto out;
         }
     } else if (recurse) {

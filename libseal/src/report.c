@@ -8,6 +8,7 @@
  */
 #include "reportint.h"
 
+#include <ctype.h>
 #include <json-c/json.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -105,7 +106,7 @@ static int parse_rule(const char *rule, char *kind, size_t size, int *page)
         const char *want = rule + 7;
         size_t n = strlen(want);
         char c = seal_credit_code_check(want);
-        if (!n || n > 200 || strchr(want, '\n') || (c && c != (want[17] & ~0x20) && c != want[17]))
+        if (!n || n > 200 || strchr(want, '\n') || (c && c != toupper((unsigned char)want[17])))
             return 0;
         snprintf(kind, size, "signer");
         return 1;
