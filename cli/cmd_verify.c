@@ -8,6 +8,7 @@
  */
 #include "cli.h"
 
+#include <ctype.h>
 #include <dirent.h>
 #include <errno.h>
 #include <getopt.h>
@@ -18,14 +19,17 @@
 #include <unistd.h>
 
 static const char synopsis[] =
-    "seal verify IN.pdf|DIR [--trust CERT|DIR]... [--deadline ISO-8601] [--require RULE]...\n"
-    "       [--revocation soft|require] [--allow-legacy] [--online] [--json] [--html OUT.html]\n"
-    "       [--csv OUT.csv] [--password-env VAR]\n"
-    "  RULE: company[@PAGE], legal-rep[@PAGE], signature[@PAGE], cross-page";
+    "seal verify IN.pdf|DIR [-r] [--trust CERT|DIR]... [--deadline ISO-8601] [--require RULE]...\n"
+    "       [--require-signer NAME|CODE]... [--revocation soft|require] [--allow-legacy] [--online]\n"
+    "       [--json] [--html OUT.html] [--csv OUT.csv] [--password-env VAR]\n"
+    "  RULE: company[@PAGE], legal-rep[@PAGE], signature[@PAGE], cross-page, signer=NAME|CODE\n"
+    "  -r, --recursive: a folder's subfolders too";
 
 #define MAX_RULES 32
 #define MAX_TRUST 64
 #define MAX_DIR_FILES 10000
+#define MAX_DIR_DEPTH 32
+#define SIGNER_RULE_SIZE 216
 
 typedef struct doc_result {
     const char *path;
@@ -50,39 +54,111 @@ static int has_pdf_suffix(const char *name)
     return n > 4 && !strcasecmp(name + n - 4, ".pdf");
 }
 
-/* The PDFs of a folder of submissions, sorted by name. */
-static char **list_dir(const char *dir, int *count)
+typedef struct file_list {
+    char **names;
+    int n, cap;
+    int too_many;
+    char unreadable[512]; /* a folder that could not be read, or "" */
+    int unreadable_errno;
+} file_list;
+
+/* dir/name, with one slash between them whatever dir ends with. */
+static char *join_path(const char *dir, const char *name)
+{
+    size_t d = strlen(dir);
+    int slash = d && dir[d - 1] != '/';
+    char *p = malloc(d + (size_t)slash + strlen(name) + 1);
+    if (p)
+        sprintf(p, "%s%s%s", dir, slash ? "/" : "", name);
+    return p;
+}
+
+static int list_add(file_list *l, char *path)
+{
+    if (!path)
+        return -1;
+    if (l->n == MAX_DIR_FILES) {
+        l->too_many = 1;
+        free(path);
+        return -1;
+    }
+    if (l->n == l->cap) {
+        int cap = l->cap ? l->cap * 2 : 64;
+        char **nn = realloc(l->names, (size_t)cap * sizeof(*nn));
+        if (!nn) {
+            free(path);
+            return -1;
+        }
+        l->names = nn;
+        l->cap = cap;
+    }
+    l->names[l->n++] = path;
+    return 0;
+}
+
+/* The PDFs of a folder of submissions (regular files named *.pdf, hidden
+ * names skipped); with recurse, those of its subfolders too, to a depth of
+ * MAX_DIR_DEPTH (a symbolic link to a folder is not followed: no loops). */
+static int list_dir(file_list *l, const char *dir, int recurse, int depth)
 {
     DIR *d = opendir(dir);
     struct dirent *e;
-    char **names = NULL;
-    int n = 0, cap = 0;
+    int rc = 0;
 
-    *count = 0;
-    if (!d)
-        return NULL;
-    while ((e = readdir(d)) != NULL && n < MAX_DIR_FILES) {
-        if (e->d_name[0] == '.' || !has_pdf_suffix(e->d_name))
+    if (!d) {
+        /* A subfolder that cannot be read would hide its bids: an error. */
+        snprintf(l->unreadable, sizeof(l->unreadable), "%s", dir);
+        l->unreadable_errno = errno;
+        return -1;
+    }
+    while (rc == 0 && (e = readdir(d)) != NULL) {
+        struct stat st;
+        if (e->d_name[0] == '.')
             continue;
-        if (n == cap) {
-            cap = cap ? cap * 2 : 64;
-            char **nn = realloc(names, (size_t)cap * sizeof(*nn));
-            if (!nn)
-                break;
-            names = nn;
+        char *path = join_path(dir, e->d_name);
+        if (!path || stat(path, &st) != 0) {
+            free(path);
+            continue;
         }
-        size_t len = strlen(dir) + strlen(e->d_name) + 2;
-        names[n] = malloc(len);
-        if (!names[n])
-            break;
-        snprintf(names[n], len, "%s/%s", dir, e->d_name);
-        n++;
+        if (S_ISREG(st.st_mode) && has_pdf_suffix(e->d_name)) {
+            rc = list_add(l, path);
+            continue;
+        }
+        if (recurse && S_ISDIR(st.st_mode) && depth < MAX_DIR_DEPTH && lstat(path, &st) == 0 &&
+            S_ISDIR(st.st_mode))
+            rc = list_dir(l, path, recurse, depth + 1);
+        free(path);
     }
     closedir(d);
-    if (n)
-        qsort(names, (size_t)n, sizeof(*names), cmp_str);
-    *count = n;
-    return names;
+    if (depth == 0 && l->n)
+        qsort(l->names, (size_t)l->n, sizeof(*l->names), cmp_str);
+    return rc;
+}
+
+/* The rule signer=TEXT of --require-signer TEXT, in out (SIGNER_RULE_SIZE
+ * bytes); -1 (said) when TEXT cannot name a bidder. */
+static int signer_rule(const char *text, char *out)
+{
+    char check = seal_credit_code_check(text);
+
+    if (!*text || strlen(text) > 200) {
+        cli_usage(synopsis, "--require-signer takes an organisation name or a unified social credit code "
+                            "(at most 200 bytes)");
+        return -1;
+    }
+    if (check && check != toupper((unsigned char)text[17])) {
+        cli_usage(synopsis,
+                  "--require-signer %s is not a unified social credit code: its check character is '%c', "
+                  "not '%c' (统一社会信用代码校验码错误)",
+                  text, check, text[17]);
+        return -1;
+    }
+    snprintf(out, SIGNER_RULE_SIZE, "signer=%s", text);
+    if (seal_rule_check(out) != SEAL_OK) {
+        cli_usage(synopsis, "--require-signer '%s' cannot name a bidder", text);
+        return -1;
+    }
+    return 0;
 }
 
 /* Write a rendered report (the HTML or CSV file) to out, whole or not at
@@ -121,7 +197,9 @@ int cmd_verify(int argc, char **argv)
 {
     static const struct option longopts[] = {{"trust", required_argument, NULL, 't'},
                                              {"deadline", required_argument, NULL, 'd'},
-                                             {"require", required_argument, NULL, 'r'},
+                                             {"require", required_argument, NULL, 'q'},
+                                             {"require-signer", required_argument, NULL, 'S'},
+                                             {"recursive", no_argument, NULL, 'r'},
                                              {"revocation", required_argument, NULL, 'R'},
                                              {"allow-legacy", no_argument, NULL, 'L'},
                                              {"online", no_argument, NULL, 'o'},
@@ -132,10 +210,11 @@ int cmd_verify(int argc, char **argv)
                                              {"help", no_argument, NULL, 'h'},
                                              {NULL, 0, NULL, 0}};
     const char *trust[MAX_TRUST], *rules[MAX_RULES];
+    char signer_rules[MAX_RULES][SIGNER_RULE_SIZE];
     seal_verify_options opts = SEAL_VERIFY_OPTIONS_INIT;
     const char *html = NULL, *csv = NULL, *deadline_text = NULL;
-    int json = 0, c, ntrust = 0, nrules = 0, ndocs = 0, is_dir = 0, rc = EXIT_OK;
-    char **files = NULL;
+    int json = 0, c, ntrust = 0, nrules = 0, nsigner = 0, ndocs = 0, is_dir = 0, recurse = 0, rc = EXIT_OK;
+    char **files = NULL, *folder = NULL;
     doc_result *docs = NULL;
     seal_report_entry *entries = NULL;
     seal_ctx *ctx = NULL;
@@ -143,7 +222,7 @@ int cmd_verify(int argc, char **argv)
 
     optind = 1;
     opterr = 0;
-    while ((c = getopt_long(argc, argv, "h", longopts, NULL)) != -1) {
+    while ((c = getopt_long(argc, argv, "hr", longopts, NULL)) != -1) {
         switch (c) {
         case 't':
             if (ntrust >= MAX_TRUST)
@@ -156,13 +235,21 @@ int cmd_verify(int argc, char **argv)
                                  optarg);
             deadline_text = optarg;
             break;
-        case 'r':
+        case 'q':
             if (nrules >= MAX_RULES)
                 return cli_usage(synopsis, "at most %d --require rules", MAX_RULES);
             if (seal_rule_check(optarg) != SEAL_OK)
                 return cli_usage(synopsis, "unknown rule '%s'", optarg);
             rules[nrules++] = optarg;
             break;
+        case 'S':
+            if (nrules >= MAX_RULES)
+                return cli_usage(synopsis, "at most %d --require rules", MAX_RULES);
+            if (signer_rule(optarg, signer_rules[nsigner]) != 0)
+                return EXIT_USAGE;
+            rules[nrules++] = signer_rules[nsigner++];
+            break;
+        case 'r': recurse = 1; break;
         case 'R':
             if (!strcmp(optarg, "require"))
                 opts.flags |= SEAL_VERIFY_REVOCATION_REQUIRE;
@@ -200,13 +287,34 @@ int cmd_verify(int argc, char **argv)
         return EXIT_INPUT;
     }
     if (S_ISDIR(st.st_mode)) {
+        file_list l = {0};
         is_dir = 1;
-        files = list_dir(in, &ndocs);
-        if (!ndocs) {
-            cli_error("no PDF files in %s", in);
-            free(files);
-            return EXIT_INPUT;
+        /* "bids/" and "bids" alike: bids/a.pdf, never bids//a.pdf. */
+        folder = strdup(in);
+        if (!folder) {
+            cli_error("out of memory");
+            return EXIT_FAILED;
         }
+        for (size_t n = strlen(folder); n > 1 && folder[n - 1] == '/'; n--)
+            folder[n - 1] = 0;
+        int lr = list_dir(&l, folder, recurse, 0);
+        files = l.names;
+        ndocs = l.n;
+        if (lr != 0 || !ndocs) {
+            rc = EXIT_INPUT;
+            if (l.too_many)
+                cli_error("more than %d PDF files in %s: verify its subfolders one by one", MAX_DIR_FILES, in);
+            else if (l.unreadable[0])
+                cli_error("cannot read the folder %s: %s", l.unreadable, strerror(l.unreadable_errno));
+            else if (lr != 0) {
+                rc = EXIT_FAILED;
+                cli_error("out of memory");
+            } else
+                cli_error("no PDF files in %s%s", in, recurse ? " or its subfolders" : " (-r: its subfolders too)");
+            goto out;
+        }
+    } else if (recurse) {
+        return cli_usage(synopsis, "-r (--recursive) needs a folder; %s is a file", in);
     } else {
         files = malloc(sizeof(*files));
         if (!files || !(files[0] = strdup(in))) {
@@ -265,7 +373,6 @@ int cmd_verify(int argc, char **argv)
         goto out;
     }
 
-    const char *folder = is_dir ? in : NULL;
     int e = emit(ctx, entries, (size_t)ndocs, folder, json ? SEAL_REPORT_JSON : SEAL_REPORT_TEXT, NULL);
     if (e != 0) {
         rc = -e;
@@ -301,6 +408,7 @@ out:
     for (int i = 0; files && i < ndocs; i++)
         free(files[i]);
     free(files);
+    free(folder);
     free(docs);
     free(entries);
     seal_ctx_free(ctx);

@@ -8,6 +8,7 @@
  */
 #include "reportint.h"
 
+#include <ctype.h>
 #include <json-c/json.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -78,6 +79,7 @@ SEAL_API const char *seal_verdict_label(const char *verdict, int zh)
         {"TOTAL-FAILED", "失败", "failed"},
         {"RULES-FAILED", "不符合要求", "requirements not met"},
         {"INDETERMINATE", "不确定", "indeterminate"},
+        {"NO-SIGNATURE", "无投标人签名", "no bidder signature"},
         {"ERROR", "无法验证", "could not be verified"},
     };
     for (size_t i = 0; verdict && i < sizeof(labels) / sizeof(labels[0]); i++)
@@ -98,6 +100,17 @@ static int parse_rule(const char *rule, char *kind, size_t size, int *page)
     *page = 0;
     if (!rule)
         return 0;
+    if (!strncmp(rule, "signer=", 7)) {
+        /* An organisation name, or a credit code whose check character
+         * holds (a mistyped code would never match: say so up front). */
+        const char *want = rule + 7;
+        size_t n = strlen(want);
+        char c = seal_credit_code_check(want);
+        if (!n || n > 200 || strchr(want, '\n') || (c && c != toupper((unsigned char)want[17])))
+            return 0;
+        snprintf(kind, size, "signer");
+        return 1;
+    }
     if (!strcmp(rule, "cross-page")) {
         snprintf(kind, size, "cross-page");
         return 1;
@@ -139,6 +152,10 @@ static void judge_rule(const seal_report *rep, vrule *r)
 
     parse_rule(r->rule, kind, sizeof(kind), &page);
     r->met = 0;
+    if (!strcmp(kind, "signer")) {
+        seal__signer_judge(rep, r, r->rule + 7);
+        return;
+    }
     for (size_t i = 0; i < rep->nsigs && !r->met; i++) {
         const vsig *s = &rep->sigs[i];
         if (!sig_counts(s))
@@ -207,6 +224,15 @@ void seal__report_free_rules(seal_report *rep)
     rep->nrules = 0;
 }
 
+/* Signatures, document time-stamps not counted (they prove when, not who). */
+static size_t bidder_signatures(const seal_report *rep)
+{
+    size_t n = 0;
+    for (size_t i = 0; i < rep->nsigs; i++)
+        n += !rep->sigs[i].doc_ts;
+    return n;
+}
+
 seal_status seal__report_judge(seal_report *rep, const seal_verify_options *opts)
 {
     size_t n = opts && opts->version >= 2 ? opts->require_count : 0;
@@ -237,6 +263,10 @@ seal_status seal__report_judge(seal_report *rep, const seal_verify_options *opts
                      rep->rules[i].rule, rep->rules[i].why);
     if (rep->info.indication == SEAL_TOTAL_FAILED) {
         rep->verdict = "TOTAL-FAILED";
+        snprintf(rep->verdict_reason, sizeof(rep->verdict_reason), "%s", rep->reason);
+    } else if (!bidder_signatures(rep)) {
+        /* Nothing forged, nothing uncertain: the bid is not signed. */
+        rep->verdict = "NO-SIGNATURE";
         snprintf(rep->verdict_reason, sizeof(rep->verdict_reason), "%s", rep->reason);
     } else if (unmet) {
         rep->verdict = "RULES-FAILED";
@@ -579,6 +609,53 @@ static void text_sig(FILE *f, const seal_report *rep, size_t i)
         fprintf(f, "  截止 Deadline:       %s\n", deadline_name(s->deadline));
 }
 
+/* The next code point of UTF-8 text; a byte that starts none is itself. */
+static unsigned next_rune(const char **s)
+{
+    const unsigned char *p = (const unsigned char *)*s;
+    int len = p[0] >= 0xF0 && p[0] < 0xF8 ? 4 : p[0] >= 0xE0 ? 3 : p[0] >= 0xC0 ? 2 : 1;
+    unsigned r = len == 1 ? p[0] : p[0] & (0x7F >> len);
+    for (int k = 1; k < len; k++) {
+        if ((p[k] & 0xC0) != 0x80) {
+            len = 1;
+            r = p[0];
+            break;
+        }
+        r = r << 6 | (p[k] & 0x3F);
+    }
+    *s += len;
+    return r;
+}
+
+/* Columns a code point takes in a terminal, as wcwidth(3) counts them:
+ * East Asian wide and full-width characters (汉字, ，（）…) two, combining
+ * marks and zero-width characters none, the rest one. */
+static int rune_width(unsigned r)
+{
+    static const unsigned wide[][2] = {
+        {0x1100, 0x115F}, {0x2329, 0x232A}, {0x2E80, 0x303E}, {0x3041, 0x33FF}, {0x3400, 0x4DBF},
+        {0x4E00, 0x9FFF}, {0xA000, 0xA4CF}, {0xAC00, 0xD7A3}, {0xF900, 0xFAFF}, {0xFE10, 0xFE19},
+        {0xFE30, 0xFE6F}, {0xFF00, 0xFF60}, {0xFFE0, 0xFFE6}, {0x1F300, 0x1F64F}, {0x1F900, 0x1F9FF},
+        {0x20000, 0x2FFFD}, {0x30000, 0x3FFFD}};
+    static const unsigned zero[][2] = {
+        {0x0300, 0x036F}, {0x200B, 0x200F}, {0x20D0, 0x20FF}, {0xFE00, 0xFE0F}, {0xFEFF, 0xFEFF}};
+    for (size_t i = 0; i < sizeof(zero) / sizeof(zero[0]); i++)
+        if (r >= zero[i][0] && r <= zero[i][1])
+            return 0;
+    for (size_t i = 0; i < sizeof(wide) / sizeof(wide[0]); i++)
+        if (r >= wide[i][0] && r <= wide[i][1])
+            return 2;
+    return 1;
+}
+
+static size_t display_width(const char *s)
+{
+    size_t w = 0;
+    while (s && *s)
+        w += (size_t)rune_width(next_rune(&s));
+    return w;
+}
+
 static void text_doc(FILE *f, const seal_report_entry *e)
 {
     const seal_report *rep = e->rep;
@@ -595,9 +672,12 @@ static void text_doc(FILE *f, const seal_report_entry *e)
         text_sig(f, rep, i);
     if (rep->nsigs == 0)
         fprintf(f, "\n(no signature 无签名)\n");
-    for (size_t i = 0; i < rep->nrules; i++)
-        fprintf(f, "规则 Rule %-14s %s%s%s\n", rep->rules[i].rule, rep->rules[i].met ? "met 满足" : "NOT MET 不满足",
-                rep->rules[i].met ? "" : " — ", rep->rules[i].met ? "" : rep->rules[i].why);
+    for (size_t i = 0; i < rep->nrules; i++) {
+        size_t w = display_width(rep->rules[i].rule);
+        fprintf(f, "规则 Rule %s%*s %s%s%s\n", rep->rules[i].rule, w < 14 ? (int)(14 - w) : 0, "",
+                rep->rules[i].met ? "met 满足" : "NOT MET 不满足", rep->rules[i].met ? "" : " — ",
+                rep->rules[i].met ? "" : rep->rules[i].why);
+    }
     if (rep->deadline) {
         char when[32];
         iso(rep->deadline, when, sizeof(when));
@@ -611,15 +691,72 @@ static const char *base_name(const char *path)
     return b && b[1] ? b + 1 : path;
 }
 
-static void text_summary(FILE *f, const seal_report_entry *docs, size_t n)
+/* A document as the folder's tables show it: its path inside the folder
+ * ("sub/bid.pdf" under -r), else its file name. */
+static const char *shown_path(const char *folder, const char *path)
 {
-    fprintf(f, "%-40s %-24s %5s  %s\n", "文件 File", "投标人 Bidder", "印章 Seals", "结论 Verdict");
+    size_t n = folder ? strlen(folder) : 0;
+    if (n && !strncmp(path, folder, n) && (path[n] == '/' || folder[n - 1] == '/'))
+        return path + n + (path[n] == '/');
+    return base_name(path);
+}
+
+enum { SUM_FILE, SUM_BIDDER, SUM_SEALS, SUM_VERDICT, SUM_REASON, SUM_COLS };
+
+/* One line of the summary: every cell padded to its column's display
+ * width (the seal count right-aligned), two spaces between columns, no
+ * trailing blanks. */
+static void summary_row(FILE *f, const char *const cell[SUM_COLS], const size_t width[SUM_COLS])
+{
+    int last = SUM_COLS - 1;
+    while (last > 0 && !cell[last][0])
+        last--;
+    for (int c = 0; c <= last; c++) {
+        size_t pad = width[c] - display_width(cell[c]);
+        if (c == SUM_SEALS)
+            fprintf(f, "%*s", (int)pad, "");
+        fputs(cell[c], f);
+        if (c < last)
+            fprintf(f, "%*s  ", c == SUM_SEALS ? 0 : (int)pad, "");
+    }
+    fputc('\n', f);
+}
+
+static void summary_cells(const seal_report_entry *e, const char *folder, char *count, char *verdict,
+                          const char *cell[SUM_COLS])
+{
+    const seal_report *rep = e->rep;
+    const char *v = entry_verdict(e);
+    const char *bidder = bidder_of(rep);
+    snprintf(count, 24, "%zu", rep ? rep->nsigs : 0);
+    snprintf(verdict, 64, "%s %s", v, seal_verdict_label(v, 1));
+    cell[SUM_FILE] = shown_path(folder, e->path);
+    cell[SUM_BIDDER] = bidder[0] ? bidder : "-";
+    cell[SUM_SEALS] = count;
+    cell[SUM_VERDICT] = verdict;
+    cell[SUM_REASON] = rep ? rep->verdict_reason : e->error ? e->error : "";
+}
+
+static void text_summary(FILE *f, const seal_report_entry *docs, size_t n, const char *folder)
+{
+    static const char *const head[SUM_COLS] = {"文件 File", "投标人 Bidder", "印章 Seals", "结论 Verdict",
+                                               "原因 Reason"};
+    size_t width[SUM_COLS];
+    char count[24], verdict[64];
+    const char *cell[SUM_COLS];
+
+    for (int c = 0; c < SUM_COLS; c++)
+        width[c] = display_width(head[c]);
     for (size_t i = 0; i < n; i++) {
-        const seal_report *rep = docs[i].rep;
-        const char *why = rep ? rep->verdict_reason : docs[i].error;
-        fprintf(f, "%-40s %-24s %5zu  %s %s%s%s\n", base_name(docs[i].path), bidder_of(rep), rep ? rep->nsigs : 0,
-                entry_verdict(&docs[i]), seal_verdict_label(entry_verdict(&docs[i]), 1), why && why[0] ? " — " : "",
-                why ? why : "");
+        summary_cells(&docs[i], folder, count, verdict, cell);
+        for (int c = 0; c < SUM_COLS; c++)
+            if (display_width(cell[c]) > width[c])
+                width[c] = display_width(cell[c]);
+    }
+    summary_row(f, head, width);
+    for (size_t i = 0; i < n; i++) {
+        summary_cells(&docs[i], folder, count, verdict, cell);
+        summary_row(f, cell, width);
     }
 }
 
@@ -636,7 +773,7 @@ static void csv_field(FILE *f, const char *s, int last)
     fputs(last ? "\"\r\n" : "\",", f);
 }
 
-static void render_csv(FILE *f, const seal_report_entry *docs, size_t n)
+static void render_csv(FILE *f, const seal_report_entry *docs, size_t n, const char *folder)
 {
     /* A BOM, so spreadsheet programs read the Chinese as UTF-8. */
     fputs("\xEF\xBB\xBF", f);
@@ -645,7 +782,7 @@ static void render_csv(FILE *f, const seal_report_entry *docs, size_t n)
         char count[24];
         const seal_report *rep = docs[i].rep;
         snprintf(count, sizeof(count), "%zu", rep ? rep->nsigs : 0);
-        csv_field(f, base_name(docs[i].path), 0);
+        csv_field(f, shown_path(folder, docs[i].path), 0);
         csv_field(f, bidder_of(rep), 0);
         csv_field(f, count, 0);
         csv_field(f, entry_verdict(&docs[i]), 0);
@@ -670,7 +807,10 @@ static void base64(FILE *f, const unsigned char *d, size_t n)
 
 static const char *verdict_class(const char *v)
 {
-    return !strcmp(v, "TOTAL-PASSED") ? "pass" : !strcmp(v, "INDETERMINATE") ? "indet" : "fail";
+    return !strcmp(v, "TOTAL-PASSED")    ? "pass"
+           : !strcmp(v, "INDETERMINATE") ? "indet"
+           : !strcmp(v, "NO-SIGNATURE")  ? "nosig"
+                                         : "fail";
 }
 
 static int html_png(FILE *f, const seal_report *rep, size_t i, int which, const char *cls, const char *alt)
@@ -683,6 +823,25 @@ static int html_png(FILE *f, const seal_report *rep, size_t i, int which, const 
     base64(f, png, len);
     fputs("\">", f);
     return 1;
+}
+
+/* Every page the seal is drawn on, one item per placement. */
+static void html_placements(FILE *f, const seal_report *rep, size_t i)
+{
+    fputs("<ul class=\"placements\">", f);
+    for (size_t k = 0; k < seal_report_placement_count(rep, i); k++) {
+        seal_placement_info p;
+        seal_report_placement(rep, i, k, &p);
+        fprintf(f, "<li data-page=\"%d\">第 %d 页 page %d: %s", p.page, p.page, p.page, p.kind);
+        if (p.seal_kind[0]) {
+            fputs(", ", f);
+            seal__xml_escape(f, p.seal_kind);
+            if (kind_zh(p.seal_kind)[0])
+                fprintf(f, " %s", kind_zh(p.seal_kind));
+        }
+        fputs("</li>", f);
+    }
+    fputs("</ul>", f);
 }
 
 static void html_sig(FILE *f, const seal_report *rep, size_t i)
@@ -719,6 +878,7 @@ static void html_sig(FILE *f, const seal_report *rep, size_t i)
         fputs("<br><span class=\"pages\">页面 pages ", f);
         print_pages(f, v);
         fputs("</span>", f);
+        html_placements(f, rep, i);
     }
     fputs("</td><td>", f);
     html_png(f, rep, i, 1, "region", "page region");
@@ -804,11 +964,13 @@ static void render_html(FILE *f, const seal_report_entry *docs, size_t n, const 
           ".banner.pass{background:#d9f2d9;border:2px solid #2e7d32}\n"
           ".banner.fail{background:#fde0e0;border:2px solid #c62828}\n"
           ".banner.indet{background:#fff4d6;border:2px solid #f9a825}\n"
+          ".banner.nosig{background:#ececec;border:2px solid #616161}\n"
           "table{border-collapse:collapse;width:100%}td,th{border:1px solid #bbb;padding:.4em;vertical-align:top}\n"
           "tr.pass td:nth-child(3){background:#eef9ee}tr.fail td:nth-child(3){background:#fdeeee}\n"
           "tr.indet td:nth-child(3){background:#fffaea}img.seal{max-width:160px;max-height:160px}\n"
           "img.region{max-width:320px;border:1px solid #ccc}figure.crop{display:inline-block;margin:4px}"
           "figure.crop img{border:1px solid #ccc}li.bad{color:#c62828}li.ok{color:#2e7d32}\n"
+          "ul.placements{margin:.3em 0;padding-left:1.2em;font-size:.9em}\n"
           "</style></head><body>\n<h1>签名验证报告 Signature verification report</h1>\n",
           f);
     if (folder) {
@@ -857,13 +1019,13 @@ SEAL_API seal_status seal_report_render(seal_ctx *ctx, const seal_report_entry *
     switch (fmt) {
     case SEAL_REPORT_TEXT:
         if (folder)
-            text_summary(f, docs, n);
+            text_summary(f, docs, n, folder);
         else
             text_doc(f, &docs[0]);
         break;
     case SEAL_REPORT_JSON: render_json(f, docs, n, folder); break;
     case SEAL_REPORT_HTML: render_html(f, docs, n, folder); break;
-    case SEAL_REPORT_CSV: render_csv(f, docs, n); break;
+    case SEAL_REPORT_CSV: render_csv(f, docs, n, folder); break;
     }
     if (fclose(f) != 0 || !buf) {
         free(buf);

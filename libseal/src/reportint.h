@@ -11,7 +11,7 @@
 typedef struct vrule {
     char *rule;
     int met;
-    char why[200];
+    char why[300];
 } vrule;
 
 struct seal_report {
@@ -40,5 +40,9 @@ void seal__vfy_placements(seal_ctx *ctx, vdoc *d, char *limit, size_t limit_size
  * report. SEAL_ERR_NOMEM on failure. */
 seal_status seal__report_judge(seal_report *rep, const seal_verify_options *opts);
 void seal__report_free_rules(seal_report *rep);
+
+/* vsigner.c: the rule signer=WANT (an organisation name or a unified social
+ * credit code) judged on the report's signatures into r. */
+void seal__signer_judge(const seal_report *rep, vrule *r, const char *want);
 
 #endif /* SEAL_REPORTINT_H */

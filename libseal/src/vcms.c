@@ -464,6 +464,7 @@ static void cert_strings(vsig *s, X509 *x)
     s->issuer = strdup(t.issuer ? t.issuer : "");
     s->serial = strdup(t.serial ? t.serial : "");
     seal__cert_text_free(&t);
+    seal__vfy_signer_ids(s, x);
     EVP_PKEY *pk = X509_get0_pubkey(x);
     if (pk) {
         const char *kt = EVP_PKEY_is_a(pk, "RSA")       ? "RSA"

@@ -785,6 +785,8 @@ static void free_sig(vsig *s)
     free(s->lock_fields);
     CMS_ContentInfo_free(s->cms);
     X509_free(s->signer_cert);
+    free(s->signer_orgs);
+    free(s->signer_codes);
 }
 
 SEAL_API void seal_report_free(seal_report *rep)

@@ -64,6 +64,8 @@ typedef struct vplacement {
 typedef struct vsig {
     seal_signature_result r;  /* r's strings point into the fields below */
     char *field, *type, *subfilter, *reason, *signer, *signer_subject, *issuer, *serial;
+    char *signer_orgs;        /* the subject's O= values, one a line (vsigner.c), or NULL */
+    char *signer_codes;       /* the credit codes the subject holds, one a line, or NULL */
     char signing_time[32], claimed_time[32], timestamp[32], digest_alg[24], key[24], level[8];
     char seal_kind[32];
     char chain_fetched[600];  /* issuers --online fetched by AIA: "SUBJECT (URL); ..." */
@@ -116,6 +118,10 @@ typedef struct vsig {
      * holds it last drops it (verify_doc at the latest). */
     pdf_document *signed_doc;
 } vsig;
+
+/* vsigner.c: the organisation names and unified social credit codes of
+ * the signer's certificate subject, into s->signer_orgs and signer_codes. */
+void seal__vfy_signer_ids(vsig *s, X509 *x);
 
 /* Rank of an indication for "worst of": PASSED < INDETERMINATE < FAILED. */
 int seal__vfy_rank(seal_indication ind);

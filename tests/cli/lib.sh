@@ -300,6 +300,21 @@ json_get() {
     jq -er "$2" "$1" 2>/dev/null || die "JSON $1 has no $2"
 }
 
+# ca_copy DIR: a copy of the fixture CA in DIR (its database is then this
+# test's to change), its openssl.cnf also holding a v3_tsa section for
+# time-stamping certificates.
+ca_copy() {
+    cp -r "$FIX/ca" "$1"
+    cat >>"$1/openssl.cnf" <<'CNF'
+[v3_tsa]
+basicConstraints = critical,CA:FALSE
+keyUsage = critical,digitalSignature,nonRepudiation
+extendedKeyUsage = critical,timeStamping
+subjectKeyIdentifier = hash
+authorityKeyIdentifier = keyid:always
+CNF
+}
+
 # ------------------------------------------------------------------ self-test
 selftest_prefix() {
     cp "$FIX/pdf/one.pdf" "$T/a.pdf"

@@ -206,7 +206,7 @@ run_case "output through a missing directory: nosuch/../bid.pdf" missing_dir_spe
 report_in_folder() {
     fresh
     echo old >bids/report.html
-    expect_exit 3 "$SEAL" verify bids --trust root.pem --html bids/report.html
+    expect_exit 1 "$SEAL" verify bids --trust root.pem --html bids/report.html
     grep -q '<!DOCTYPE html>' bids/report.html || die "the report was not replaced"
 }
 run_case "verify DIR --html DIR/report.html (not a bid) is replaced" report_in_folder

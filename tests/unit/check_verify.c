@@ -120,7 +120,26 @@ START_TEST(unsigned_document_has_no_signature)
     ck_assert_uint_eq(seal_report_signature_count(rep), 0);
     ck_assert_int_eq(info.indication, SEAL_INDETERMINATE);
     ck_assert_int_eq(info.subindication, SEAL_SUB_SIGNED_DATA_NOT_FOUND);
+    /* The committee's verdict: not signed, which fails the bid. */
+    ck_assert_str_eq(seal_report_verdict(rep), "NO-SIGNATURE");
+    ck_assert_str_eq(seal_verdict_label("NO-SIGNATURE", 1), "无投标人签名");
+    ck_assert_int_eq(seal_report_exit_code(rep), 1);
     seal_report_free(rep);
+}
+END_TEST
+
+/* GB 32100-2015 check characters: a published example, lower case, a wrong
+ * length or a letter outside the alphabet. */
+START_TEST(credit_code_check_character)
+{
+    ck_assert_int_eq(seal_credit_code_check("91350100M000100Y43"), '3');
+    ck_assert_int_eq(seal_credit_code_check("91350100m000100y40"), '3');
+    ck_assert_int_eq(seal_credit_code_check("91350100M000100Y4"), 0);
+    ck_assert_int_eq(seal_credit_code_check("91350100M000100I43"), 0);
+    ck_assert_int_eq(seal_rule_check("signer=91350100M000100Y43"), SEAL_OK);
+    ck_assert_int_eq(seal_rule_check("signer=91350100M000100Y44"), SEAL_ERR_ARGS);
+    ck_assert_int_eq(seal_rule_check("signer=某某建设工程有限公司"), SEAL_OK);
+    ck_assert_int_eq(seal_rule_check("signer="), SEAL_ERR_ARGS);
 }
 END_TEST
 
@@ -308,6 +327,7 @@ Suite *suite_verify(void)
     tcase_add_test(tc, names_are_the_etsi_ones);
     tcase_add_test(tc, bad_arguments);
     tcase_add_test(tc, unusable_input_is_an_error_not_a_verdict);
+    tcase_add_test(tc, credit_code_check_character);
     tcase_add_test(tc, unsigned_document_has_no_signature);
     tcase_add_test(tc, own_seal_passes_with_the_test_ca);
     tcase_add_test(tc, from_memory_and_tampered);

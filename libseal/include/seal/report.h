@@ -37,9 +37,29 @@ SEAL_API seal_status seal_report_placement(const seal_report *rep, size_t sig, s
 /* ------------------------------------------------------------ rules */
 
 /* SEAL_OK when rule is one the report judges: company[@PAGE],
- * legal-rep[@PAGE] (also legalrep), signature[@PAGE], cross-page; else
- * SEAL_ERR_ARGS. seal_verify_* refuse an unknown rule the same way. */
+ * legal-rep[@PAGE] (also legalrep), signature[@PAGE], cross-page,
+ * signer=TEXT; else SEAL_ERR_ARGS. seal_verify_* refuse an unknown rule the
+ * same way.
+ *
+ * signer=TEXT: the bidder's certificate is the expected one. TEXT is an
+ * organisation name, matched against the subject's O= values (full-width
+ * parentheses as ASCII ones, spaces and ASCII case ignored), or a unified
+ * social credit code (统一社会信用代码: 18 characters with a valid check
+ * character, see seal_credit_code_check), found in the subject's
+ * serialNumber, OU, O, CN or organizationIdentifier (2.5.4.97), alone or
+ * at the end of a prefixed value ("NTRCN-…"). The signatures held to it are
+ * the company seals when the document has any, else every signature;
+ * those that failed provide nothing. Every one must match, and one at
+ * least; else the rule is unmet, its why naming what the certificate says.
+ * A code-shaped TEXT with a wrong check character is SEAL_ERR_ARGS. */
 SEAL_API seal_status seal_rule_check(const char *rule);
+
+/* The check character (GB 32100-2015) that the first 17 characters of an
+ * 18-character unified social credit code imply, upper case; 0 when text
+ * is not 18 characters of the code alphabet (digits and upper- or
+ * lower-case letters other than I, O, S, V, Z). text is a valid code when
+ * its 18th character is the one returned. */
+SEAL_API char seal_credit_code_check(const char *text);
 
 typedef struct seal_rule_result {
     const char *rule; /* as given */
@@ -58,7 +78,9 @@ SEAL_API seal_deadline seal_report_deadline(const seal_report *rep);
 /* ------------------------------------------------------------ verdict */
 
 /* The document's final verdict, the committee's rules and deadline
- * included: "TOTAL-PASSED", "TOTAL-FAILED", "RULES-FAILED" (the signatures
+ * included: "TOTAL-PASSED", "TOTAL-FAILED", "NO-SIGNATURE" (nothing failed,
+ * but the document has no signature: none at all, or only document
+ * time-stamps, which prove when, not who), "RULES-FAILED" (the signatures
  * did not fail, a rule or the deadline did) or "INDETERMINATE". Never
  * NULL. Its Chinese label: seal_verdict_label(). */
 SEAL_API const char *seal_report_verdict(const seal_report *rep);
@@ -67,19 +89,21 @@ SEAL_API const char *seal_report_verdict_reason(const seal_report *rep);
 /* A verdict's plain label, Chinese (zh = 1) or English; "ERROR" is the
  * label of a document that could not be verified. Never NULL. */
 SEAL_API const char *seal_verdict_label(const char *verdict, int zh);
-/* The exit code of the final verdict: 0 TOTAL-PASSED, 1 TOTAL-FAILED or
- * RULES-FAILED, 3 INDETERMINATE. */
+/* The exit code of the final verdict: 0 TOTAL-PASSED, 1 TOTAL-FAILED,
+ * NO-SIGNATURE or RULES-FAILED, 3 INDETERMINATE. */
 SEAL_API int seal_report_exit_code(const seal_report *rep);
 
 /* ------------------------------------------------------------ rendering */
 
 typedef enum seal_report_format {
     SEAL_REPORT_TEXT = 0, /* one document: every signature, Chinese and English labels;
-                             several: a summary table */
+                             several: a summary table (file, bidder, seals, verdict,
+                             reason), columns aligned by display width (汉字 two) */
     SEAL_REPORT_JSON = 1, /* one document: the object of design.md; several:
                              {"directory": …, "documents": […]} */
     SEAL_REPORT_HTML = 2, /* a self-contained page (inline seal images) */
-    SEAL_REPORT_CSV = 3   /* one row per document for the minutes: UTF-8 with BOM, CRLF */
+    SEAL_REPORT_CSV = 3   /* one row per document for the minutes: UTF-8 with BOM, CRLF,
+                             every field quoted (RFC 4180) */
 } seal_report_format;
 
 /* One document of a report: verified (rep), or not (rep NULL, status and
@@ -93,6 +117,8 @@ typedef struct seal_report_entry {
 
 /*
  * Render n documents (a folder's when folder is not NULL, else one) as fmt.
+ * The summary and CSV name a document by its path below folder (a path
+ * that does not start with folder, by its file name).
  * On SEAL_OK, *out is a NUL-terminated malloc'd text of *len bytes that the
  * caller frees with seal_report_text_free. SEAL_ERR_ARGS, SEAL_ERR_NOMEM.
  */
