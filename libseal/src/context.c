@@ -12,6 +12,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -277,6 +278,22 @@ void seal__warn(seal_ctx *ctx, const char *fmt, ...)
     va_end(ap);
     one_line(buf);
     ctx->warn_cb(ctx->warn_user, buf);
+}
+
+seal_status seal__map_file(seal_ctx *ctx, const char *path, size_t len, void **map)
+{
+    int fd = open(path, O_RDONLY | O_CLOEXEC);
+
+    *map = MAP_FAILED;
+    if (fd >= 0) {
+        *map = mmap(NULL, len, PROT_READ, MAP_PRIVATE, fd, 0);
+        close(fd);
+    }
+    if (*map == MAP_FAILED) {
+        *map = NULL;
+        return seal__fail(ctx, SEAL_ERR_IO, "cannot read %s: %s", path, strerror(errno));
+    }
+    return SEAL_OK;
 }
 
 seal_status seal__read_file(seal_ctx *ctx, const char *path, size_t limit, unsigned char **data,

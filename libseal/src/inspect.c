@@ -6,12 +6,9 @@
 #include "keyint.h"
 #include "pdfint.h"
 
-#include <errno.h>
-#include <fcntl.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/mman.h>
-#include <unistd.h>
 
 #define MAX_REVISIONS 4096
 #define MAX_SIGNATURES 1024
@@ -49,19 +46,13 @@ static void find_revisions(seal_ctx *ctx, seal_inspection *ins, const char *path
     fz_context *fz = ctx->fz;
     seal__revision *revs = NULL;
     size_t len = (size_t)ins->size, n;
-    void *map = MAP_FAILED;
-    int fd;
+    void *map = NULL;
 
     ins->revs = lib_calloc(fz, MAX_REVISIONS, sizeof(seal_revision_info));
     if (!len)
         return;
-    fd = open(path, O_RDONLY | O_CLOEXEC);
-    if (fd >= 0) {
-        map = mmap(NULL, len, PROT_READ, MAP_PRIVATE, fd, 0);
-        close(fd);
-    }
-    if (map == MAP_FAILED)
-        seal__throw(ctx, SEAL_ERR_IO, "cannot read %s: %s", path, strerror(errno));
+    if (seal__map_file(ctx, path, len, &map) != SEAL_OK)
+        seal__throw_recorded(ctx);
     revs = malloc(MAX_REVISIONS * sizeof(*revs));
     if (!revs) {
         munmap(map, len);

@@ -67,6 +67,10 @@ void seal__warn(seal_ctx *ctx, const char *fmt, ...) __attribute__((format(print
 seal_status seal__read_file(seal_ctx *ctx, const char *path, size_t limit, unsigned char **data,
                             size_t *len);
 
+/* Map len bytes of a file read-only (the length the caller measured):
+ * *map for munmap(*map, len). SEAL_ERR_IO "cannot read PATH: why". */
+seal_status seal__map_file(seal_ctx *ctx, const char *path, size_t len, void **map);
+
 /* A temporary output file next to `target`: path in tmp (size tmpsize). */
 seal_status seal__temp_path(seal_ctx *ctx, const char *target, char *tmp, size_t tmpsize);
 

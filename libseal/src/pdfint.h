@@ -93,7 +93,7 @@ seal__widget *seal__place(seal_ctx *ctx, pdf_document *doc, const seal_placement
 /* The widgets as seal_placed records naming `field` (fz_malloc'd). */
 seal_placed *seal__placed(seal_ctx *ctx, const seal__widget *w, int n, const char *field);
 
-/* Each record to opts->placed_cb (a version 2 option), in order. */
+/* Each record to opts->placed_cb (a version 3 option), in order. */
 void seal__placed_report(const seal_sign_options *opts, const seal_placed *p, int n);
 
 /* What fills a signature's /Contents once the byte ranges are known:

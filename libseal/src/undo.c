@@ -13,11 +13,8 @@
 
 #include <seal/inspect.h>
 
-#include <errno.h>
-#include <fcntl.h>
 #include <string.h>
 #include <sys/mman.h>
-#include <unistd.h>
 
 typedef struct undo_plan {
     seal_signature_info sig; /* the last signature */
@@ -127,10 +124,9 @@ SEAL_API seal_status seal_undo_file(seal_ctx *ctx, const char *in_path, const ch
 {
     seal_inspection *ins = NULL;
     undo_plan plan = {0};
-    void *map = MAP_FAILED;
+    void *map = NULL;
     size_t len = 0;
     seal_status st;
-    int fd;
 
     if (!ctx)
         return SEAL_ERR_ARGS;
@@ -146,15 +142,8 @@ SEAL_API seal_status seal_undo_file(seal_ctx *ctx, const char *in_path, const ch
     if ((st = seal_inspect_file(ctx, in_path, opts->password, &ins)) != SEAL_OK)
         return st;
     len = (size_t)seal_inspection_file_size(ins);
-    fd = open(in_path, O_RDONLY | O_CLOEXEC);
-    if (fd >= 0) {
-        map = mmap(NULL, len, PROT_READ, MAP_PRIVATE, fd, 0);
-        close(fd);
-    }
-    if (map == MAP_FAILED) {
-        st = seal__fail(ctx, SEAL_ERR_IO, "cannot read %s: %s", in_path, strerror(errno));
+    if ((st = seal__map_file(ctx, in_path, len, &map)) != SEAL_OK)
         goto out_ins;
-    }
     if ((st = plan_undo(ctx, in_path, ins, map, &plan)) != SEAL_OK)
         goto out_map;
     if ((st = seal_file_write(ctx, out_path, map, (size_t)plan.keep, 0)) != SEAL_OK)
