@@ -609,24 +609,6 @@ static void text_sig(FILE *f, const seal_report *rep, size_t i)
         fprintf(f, "  截止 Deadline:       %s\n", deadline_name(s->deadline));
 }
 
-/* The next code point of UTF-8 text; a byte that starts none is itself. */
-static unsigned next_rune(const char **s)
-{
-    const unsigned char *p = (const unsigned char *)*s;
-    int len = p[0] >= 0xF0 && p[0] < 0xF8 ? 4 : p[0] >= 0xE0 ? 3 : p[0] >= 0xC0 ? 2 : 1;
-    unsigned r = len == 1 ? p[0] : p[0] & (0x7F >> len);
-    for (int k = 1; k < len; k++) {
-        if ((p[k] & 0xC0) != 0x80) {
-            len = 1;
-            r = p[0];
-            break;
-        }
-        r = r << 6 | (p[k] & 0x3F);
-    }
-    *s += len;
-    return r;
-}
-
 /* Columns a code point takes in a terminal, as wcwidth(3) counts them:
  * East Asian wide and full-width characters (汉字, ，（）…) two, combining
  * marks and zero-width characters none, the rest one. */
@@ -651,8 +633,11 @@ static int rune_width(unsigned r)
 static size_t display_width(const char *s)
 {
     size_t w = 0;
-    while (s && *s)
-        w += (size_t)rune_width(next_rune(&s));
+    int r;
+    while (s && *s) {
+        s += fz_chartorune(&r, s); /* a byte that starts no character: one U+FFFD */
+        w += (size_t)rune_width((unsigned)r);
+    }
     return w;
 }
 
