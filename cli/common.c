@@ -227,9 +227,8 @@ void cli_iso_time(long long t, char *buf, size_t size)
 
 int cli_parse_level(const char *s, seal_level *out)
 {
-    static const char *const names[] = {"B-B", "B-T", "B-LT", "B-LTA"};
-    for (int i = 0; i < 4; i++)
-        if (!strcasecmp(s, names[i])) {
+    for (int i = SEAL_LEVEL_B_B; i <= SEAL_LEVEL_B_LTA; i++)
+        if (!strcasecmp(s, seal_level_name((seal_level)i))) {
             *out = (seal_level)i;
             return 0;
         }

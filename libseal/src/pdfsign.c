@@ -936,10 +936,10 @@ static seal_status cms_check(seal_ctx *ctx, void *user, const unsigned char *der
     return seal__cms_check(ctx, der, len, digest, j->key->cert);
 }
 
-static const char *level_name(seal_level level)
+SEAL_API const char *seal_level_name(seal_level level)
 {
     static const char *const names[] = {"B-B", "B-T", "B-LT", "B-LTA"};
-    return names[level];
+    return level >= SEAL_LEVEL_B_B && level <= SEAL_LEVEL_B_LTA ? names[level] : NULL;
 }
 
 /* Version 1 options have no flags. */
@@ -962,7 +962,7 @@ static size_t tsa_probe(seal_ctx *ctx, const seal_sign_options *opts, const char
         seal__throw_recorded(ctx);
     snprintf(what, sizeof(what), "no %s (%.500s)", kind, ctx->msg);
     if (!best_effort(opts))
-        seal__level_not_reached(ctx, level_name(opts->level), what);
+        seal__level_not_reached(ctx, seal_level_name(opts->level), what);
     if (!gap[0])
         snprintf(gap, gapsize, "%s", what);
     seal__reset(ctx);
@@ -981,7 +981,7 @@ static seal_level add_ltv(seal_ctx *ctx, const seal_sign_options *opts, seal_key
     size_t token_size;
 
     if (opts->level >= SEAL_LEVEL_B_LT) {
-        seal__ltv_gaps gaps = {level_name(opts->level), best_effort(opts), 0, ""};
+        seal__ltv_gaps gaps = {seal_level_name(opts->level), best_effort(opts), 0, ""};
         seal__ltv_add_dss(ctx, tmp, out_path, opts->password, key, &gaps, next, sizeof(next));
         unlink(tmp);
         memcpy(tmp, next, sizeof(next));
@@ -992,7 +992,7 @@ static seal_level add_ltv(seal_ctx *ctx, const seal_sign_options *opts, seal_key
         else
             reached = SEAL_LEVEL_B_LT;
         if (gaps.count && !best_effort(opts))
-            seal__level_not_reached(ctx, level_name(opts->level), gap);
+            seal__level_not_reached(ctx, seal_level_name(opts->level), gap);
     }
     if (opts->level >= SEAL_LEVEL_B_LTA &&
         (token_size = tsa_probe(ctx, opts, "document time-stamp", gap, gapsize)) != 0) {
@@ -1050,7 +1050,7 @@ SEAL_API seal_status seal_sign_file(seal_ctx *ctx, const char *in_path, const ch
         return ctx->status;
     if (opts->level >= SEAL_LEVEL_B_T && !opts->tsa_url)
         return seal__fail(ctx, SEAL_ERR_ARGS, "PAdES %s needs a time-stamp authority (--tsa URL)",
-                          level_name(opts->level));
+                          seal_level_name(opts->level));
     const char *reads[] = {in_path, opts->artwork_path};
     if (seal__paths_check(ctx, reads, 2, &out_path, 1) != SEAL_OK)
         return ctx->status;
@@ -1099,8 +1099,8 @@ SEAL_API seal_status seal_sign_file(seal_ctx *ctx, const char *in_path, const ch
             seal__throw_recorded(ctx);
         have_tmp = 0;
         if (reached < opts->level)
-            seal__warn(ctx, "PAdES %s not reached: %s; the signature is %s", level_name(opts->level),
-                       gap, level_name(reached));
+            seal__warn(ctx, "PAdES %s not reached: %s; the signature is %s", seal_level_name(opts->level),
+                       gap, seal_level_name(reached));
         seal__placed_report(opts, placed.p, placed.n);
     }
     fz_always(fz) {

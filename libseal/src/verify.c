@@ -711,7 +711,9 @@ static void finish_sig(vdoc *d, vsig *s, const seal_verify_options *opts)
         /* B-LT: revocation data for the signer embedded (DSS or CMS). */
         int blt = bt && s->r.revocation == SEAL_REVOCATION_GOOD;
         snprintf(s->level, sizeof(s->level), "%s",
-                 blt && lta ? "B-LTA" : blt ? "B-LT" : bt ? "B-T" : "B-B");
+                 seal_level_name(blt && lta ? SEAL_LEVEL_B_LTA : blt ? SEAL_LEVEL_B_LT
+                                 : bt       ? SEAL_LEVEL_B_T
+                                            : SEAL_LEVEL_B_B));
     }
     /* The time shown: trusted if time-stamped, else what the signer claims. */
     s->r.time_trusted = s->trusted != 0;

@@ -148,6 +148,17 @@ START_TEST(certified_p2_allows_approval_not_second_certification)
 }
 END_TEST
 
+START_TEST(level_names)
+{
+    ck_assert_str_eq(seal_level_name(SEAL_LEVEL_B_B), "B-B");
+    ck_assert_str_eq(seal_level_name(SEAL_LEVEL_B_T), "B-T");
+    ck_assert_str_eq(seal_level_name(SEAL_LEVEL_B_LT), "B-LT");
+    ck_assert_str_eq(seal_level_name(SEAL_LEVEL_B_LTA), "B-LTA");
+    ck_assert_ptr_null(seal_level_name((seal_level)4));
+    ck_assert_ptr_null(seal_level_name((seal_level)-1));
+}
+END_TEST
+
 START_TEST(bad_inputs_leave_nothing)
 {
     const char *dir = tmpdir(), *out = out_in(dir, "x.pdf");
@@ -363,6 +374,7 @@ Suite *suite_sign(void)
     tcase_add_test(tc, invisible_then_visible_keeps_prefix);
     tcase_add_test(tc, certified_p1_refuses_more);
     tcase_add_test(tc, certified_p2_allows_approval_not_second_certification);
+    tcase_add_test(tc, level_names);
     tcase_add_test(tc, bad_inputs_leave_nothing);
     tcase_add_test(tc, encrypted_input_with_password);
     tcase_add_test(tc, undo_restores_the_revision_before);

@@ -76,6 +76,9 @@ typedef enum seal_level {
     SEAL_LEVEL_B_LTA = 3  /* + a document time-stamp over it all */
 } seal_level;
 
+/* "B-B", "B-T", "B-LT" or "B-LTA"; NULL for a value that is no level. */
+SEAL_API const char *seal_level_name(seal_level level);
+
 typedef struct seal_sign_options {
     unsigned version;
     const char *artwork_path; /* seal artwork PDF (one page at physical size); NULL: invisible */
