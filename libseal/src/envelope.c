@@ -70,13 +70,6 @@ SEAL_API seal_status seal_recipients_get(const seal_recipients *r, size_t i, sea
     return SEAL_OK;
 }
 
-static void date_text(long long t, char *buf, size_t size)
-{
-    time_t tt = (time_t)t;
-    struct tm tm;
-    strftime(buf, size, "%Y-%m-%d", gmtime_r(&tt, &tm));
-}
-
 /* Why cert cannot take a sealed bid (static text in *why), or NULL. */
 static const char *not_for_encryption(X509 *cert)
 {
@@ -114,7 +107,7 @@ static seal_status take_cert(seal_ctx *ctx, seal_recipients *r, X509 *cert, cons
         seal__cert_text_free(&t);
         return SEAL_ERR_CERT;
     }
-    date_text(ci.not_after, when, sizeof(when));
+    seal__iso_date(ci.not_after, when, sizeof(when));
     if (ci.not_after < (long long)time(NULL)) {
         seal__fail(ctx, SEAL_ERR_CERT, "the certificate %s (%s) expired on %s", from,
                    ci.common_name, when);
@@ -374,8 +367,8 @@ SEAL_API seal_status seal_encrypt_file(seal_ctx *ctx, const char *in, const char
         char when[32], opening[32];
         seal__cert_info(&ci, &r->text[i], r->certs[i]);
         if (ci.not_after < opts->opening) {
-            date_text(ci.not_after, when, sizeof(when));
-            date_text(opts->opening, opening, sizeof(opening));
+            seal__iso_date(ci.not_after, when, sizeof(when));
+            seal__iso_date(opts->opening, opening, sizeof(opening));
             seal__warn(ctx, "the encryption certificate of %s expires on %s, before the opening "
                             "on %s: keep its key (or have it recovered) to open the bid",
                        ci.common_name, when, opening);
@@ -447,10 +440,8 @@ static void check_receipt(seal_envelope *env)
         memcmp(md, ASN1_STRING_get0_data(want), 32) != 0)
         goto out;
     {
-        struct tm tm;
         STACK_OF(X509) *signers = PKCS7_get0_signers(tok, NULL, 0);
-        if (ASN1_TIME_to_tm(TS_TST_INFO_get_time(info), &tm))
-            env->receipt_time = (long long)timegm(&tm);
+        env->receipt_time = seal__asn1_time(TS_TST_INFO_get_time(info));
         if (signers && sk_X509_num(signers) > 0) {
             seal__cert_text t;
             seal__cert_text_fill(&t, sk_X509_value(signers, 0));

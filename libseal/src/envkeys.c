@@ -89,12 +89,6 @@ static int recip_matches(const env_recip *rc, X509 *cert)
            !memcmp(ASN1_STRING_get0_data(ski), rc->ski, rc->skilen);
 }
 
-static long long epoch(const ASN1_TIME *t)
-{
-    struct tm tm;
-    return t && ASN1_TIME_to_tm(t, &tm) ? (long long)timegm(&tm) : 0;
-}
-
 /* A DER tag and minimal length; returns the bytes written. */
 static size_t put_tl(unsigned char *o, int tag, size_t len)
 {
@@ -333,10 +327,8 @@ static void describe(const env_recip *rc, char *buf, size_t size)
 {
     char nb[32] = "", na[32] = "";
     if (rc->not_after) {
-        time_t a = (time_t)rc->not_before, b = (time_t)rc->not_after;
-        struct tm tm;
-        strftime(nb, sizeof(nb), "%Y-%m-%d", gmtime_r(&a, &tm));
-        strftime(na, sizeof(na), "%Y-%m-%d", gmtime_r(&b, &tm));
+        seal__iso_date(rc->not_before, nb, sizeof(nb));
+        seal__iso_date(rc->not_after, na, sizeof(na));
     }
     if (rc->issuer_s)
         snprintf(buf, size, "%s%sissuer %s, serial %s%s%s%s%s", rc->subject_s ? rc->subject_s : "",
@@ -384,8 +376,8 @@ static seal_status open_key(seal_ctx *ctx, seal_keyring *kr, seal_envelope *env,
                 rc->subject_s = t.cn;
                 t.cn = NULL;
                 seal__cert_text_free(&t);
-                rc->not_before = epoch(X509_get0_notBefore(kr->pairs[k].cert));
-                rc->not_after = epoch(X509_get0_notAfter(kr->pairs[k].cert));
+                rc->not_before = seal__asn1_time(X509_get0_notBefore(kr->pairs[k].cert));
+                rc->not_after = seal__asn1_time(X509_get0_notAfter(kr->pairs[k].cert));
             }
         }
     for (size_t i = 0; i < env->nrecips; i++)

@@ -12,6 +12,7 @@
 #include <stdio.h>
 
 #include <mupdf/fitz.h>
+#include <openssl/types.h>
 
 #define SEAL_MSG_MAX 2048
 
@@ -27,6 +28,13 @@ struct seal_ctx {
 /* Write s to f with <, >, & and " escaped, for XML and HTML text and
  * double-quoted attributes (SVG artwork, HTML reports). NULL writes nothing. */
 void seal__xml_escape(FILE *f, const char *s);
+
+/* Times (times.c): an ASN.1 time as Unix seconds (0 when absent or
+ * unreadable); Unix seconds as ISO 8601 UTC, date and time or date only
+ * ("" for 0). */
+long long seal__asn1_time(const ASN1_TIME *t);
+void seal__iso_time(long long t, char *buf, size_t size);
+void seal__iso_date(long long t, char *buf, size_t size);
 
 /* Clear the last error: call at the start of every public entry. */
 void seal__reset(seal_ctx *ctx);

@@ -120,14 +120,6 @@ void seal__cert_text_free(seal__cert_text *t)
     memset(t, 0, sizeof(*t));
 }
 
-static long long asn1_time_epoch(const ASN1_TIME *at)
-{
-    struct tm tm;
-    if (!at || !ASN1_TIME_to_tm(at, &tm))
-        return 0;
-    return (long long)timegm(&tm);
-}
-
 const char *seal__ku_class(unsigned ku)
 {
     int sign = (ku & SEAL_KU_ABSENT) || (ku & (SEAL_KU_DIGITAL_SIGNATURE | SEAL_KU_NON_REPUDIATION));
@@ -161,8 +153,8 @@ void seal__cert_info(seal_cert_info *out, const seal__cert_text *t, X509 *cert)
     out->common_name = t->cn ? t->cn : "";
     out->serial = t->serial ? t->serial : "";
     out->key_type = t->key_type ? t->key_type : "";
-    out->not_before = asn1_time_epoch(X509_get0_notBefore(cert));
-    out->not_after = asn1_time_epoch(X509_get0_notAfter(cert));
+    out->not_before = seal__asn1_time(X509_get0_notBefore(cert));
+    out->not_after = seal__asn1_time(X509_get0_notAfter(cert));
     out->days_left = (out->not_after - now) / 86400;
     out->key_usage = seal__cert_key_usage(cert);
     out->object_label = t->label;
@@ -174,13 +166,11 @@ seal_status seal__key_check_cert(seal_ctx *ctx, X509 *cert, const char *what)
 {
     unsigned ku = seal__cert_key_usage(cert);
     long long now = (long long)time(NULL);
-    long long nb = asn1_time_epoch(X509_get0_notBefore(cert));
-    long long na = asn1_time_epoch(X509_get0_notAfter(cert));
+    long long nb = seal__asn1_time(X509_get0_notBefore(cert));
+    long long na = seal__asn1_time(X509_get0_notAfter(cert));
     char *cn = common_name(cert);
     seal_status st = SEAL_OK;
     char when[32];
-    time_t t;
-    struct tm tm;
 
     if (!(ku & SEAL_KU_ABSENT) && !(ku & (SEAL_KU_DIGITAL_SIGNATURE | SEAL_KU_NON_REPUDIATION))) {
         st = seal__fail(ctx, SEAL_ERR_CERT,
@@ -188,18 +178,15 @@ seal_status seal__key_check_cert(seal_ctx *ctx, X509 *cert, const char *what)
                         "nonRepudiation key usage)",
                         what, cn ? cn : "?");
     } else if (na < now) {
-        t = (time_t)na;
-        strftime(when, sizeof(when), "%Y-%m-%d", gmtime_r(&t, &tm));
+        seal__iso_date(na, when, sizeof(when));
         st = seal__fail(ctx, SEAL_ERR_CERT, "the certificate of %s (%s) expired on %s", what,
                         cn ? cn : "?", when);
     } else if (nb > now) {
-        t = (time_t)nb;
-        strftime(when, sizeof(when), "%Y-%m-%d", gmtime_r(&t, &tm));
+        seal__iso_date(nb, when, sizeof(when));
         st = seal__fail(ctx, SEAL_ERR_CERT, "the certificate of %s (%s) is not valid before %s",
                         what, cn ? cn : "?", when);
     } else if (na - now < (long long)EXPIRY_WARN_DAYS * 86400) {
-        t = (time_t)na;
-        strftime(when, sizeof(when), "%Y-%m-%d", gmtime_r(&t, &tm));
+        seal__iso_date(na, when, sizeof(when));
         seal__warn(ctx, "the certificate of %s (%s) expires on %s, in %lld days; renew it before "
                         "sealing bids that are opened later",
                    what, cn ? cn : "?", when, (na - now) / 86400);

@@ -5,6 +5,7 @@
  * SPDX-License-Identifier: AGPL-3.0-or-later
  */
 #include "ltvint.h"
+#include "revoke.h"
 #include "pdfint.h"
 
 #include <stdarg.h>
@@ -138,72 +139,40 @@ static void add_cert(STACK_OF(X509) *certs, X509 *x)
         X509_free(x);
 }
 
-/* Check what a service answered before it goes into the DSS: an OCSP
- * response signed by the issuer or its delegated responder (and, for the
- * signer, not "revoked"), a CRL signed by the issuer. */
-static seal_status check_ocsp(seal_ctx *ctx, const unsigned char *der, size_t len, X509 *cert,
-                              X509 *issuer, STACK_OF(X509) *certs, const char *url, int is_signer)
+/* Judge what a service answered before it goes into the DSS, by the
+ * verifier's rules (revoke.c): an answer about the certificate that can be
+ * relied on and, for the signer, not "revoked". */
+static seal_status check_answer(seal_ctx *ctx, const unsigned char *der, size_t len, int is_ocsp,
+                                X509 *cert, X509 *issuer, STACK_OF(X509) *certs, const char *url,
+                                int is_signer)
 {
-    const unsigned char *p = der;
-    OCSP_RESPONSE *resp = d2i_OCSP_RESPONSE(NULL, &p, (long)len);
-    OCSP_BASICRESP *bs = resp ? OCSP_response_get1_basic(resp) : NULL;
-    OCSP_CERTID *id = OCSP_cert_to_id(EVP_sha1(), cert, issuer);
-    X509_STORE *store = X509_STORE_new();
-    ASN1_GENERALIZEDTIME *rev = NULL, *thisupd = NULL, *nextupd = NULL;
-    int status = -1, reason = 0;
+    seal__rev rv;
     seal_status st = SEAL_OK;
 
-    if (!bs || !id || !store || !X509_STORE_add_cert(store, issuer)) {
-        st = seal__ossl_fail(ctx, SEAL_ERR_CRYPTO, "cannot read the OCSP response from %s", url);
-        goto out;
+    if (is_ocsp) {
+        OCSP_BASICRESP *bs = seal__rev_ocsp_basic(der, len);
+        seal__rev_judge_ocsp(bs, cert, issuer, certs, &rv);
+        OCSP_BASICRESP_free(bs);
+    } else {
+        const unsigned char *p = der;
+        X509_CRL *crl = d2i_X509_CRL(NULL, &p, (long)len);
+        seal__rev_judge_crl(crl, cert, issuer, &rv);
+        X509_CRL_free(crl);
     }
-    /* The issuer is the anchor here: whether it is trusted is the
-     * verifier's question; the response must come from it. */
-    X509_STORE_set_flags(store, X509_V_FLAG_PARTIAL_CHAIN);
-    if (OCSP_basic_verify(bs, certs, store, 0) <= 0) {
-        st = seal__ossl_fail(ctx, SEAL_ERR_CRYPTO,
-                             "the OCSP response from %s is not signed by the certificate's issuer "
-                             "or a responder it authorised",
-                             url);
-        goto out;
-    }
-    if (!OCSP_resp_find_status(bs, id, &status, &reason, &rev, &thisupd, &nextupd)) {
-        st = seal__fail(ctx, SEAL_ERR_CRYPTO, "the OCSP response from %s is about another certificate",
-                        url);
-        goto out;
-    }
-    if (status == V_OCSP_CERTSTATUS_REVOKED && is_signer) {
+    ERR_clear_error();
+    if (rv.state == SEAL__REV_NONE)
+        st = seal__fail(ctx, SEAL_ERR_CRYPTO, "the %s from %s is about another certificate",
+                        is_ocsp ? "OCSP response" : "CRL", url);
+    else if (rv.state == SEAL__REV_UNUSABLE)
+        st = seal__fail(ctx, SEAL_ERR_CRYPTO, "the %s from %s cannot be relied on: %s",
+                        is_ocsp ? "OCSP response" : "CRL", url, rv.why);
+    else if (rv.state == SEAL__REV_REVOKED && is_signer) {
         seal__cert_text t;
         seal__cert_text_fill(&t, cert);
-        st = seal__fail(ctx, SEAL_ERR_CERT, "the signer's certificate (%s) is revoked (OCSP, %s)",
-                        t.cn ? t.cn : "?", url);
+        st = seal__fail(ctx, SEAL_ERR_CERT, "the signer's certificate (%s) is revoked (%s, %s)",
+                        t.cn ? t.cn : "?", rv.source, url);
         seal__cert_text_free(&t);
     }
-out:
-    OCSP_CERTID_free(id);
-    X509_STORE_free(store);
-    OCSP_BASICRESP_free(bs);
-    OCSP_RESPONSE_free(resp);
-    ERR_clear_error();
-    return st;
-}
-
-static seal_status check_crl(seal_ctx *ctx, const unsigned char *der, size_t len, X509 *cert,
-                             X509 *issuer, const char *url, int is_signer)
-{
-    const unsigned char *p = der;
-    X509_CRL *crl = d2i_X509_CRL(NULL, &p, (long)len);
-    X509_REVOKED *entry = NULL;
-    seal_status st = SEAL_OK;
-
-    if (!crl || !issuer || X509_CRL_verify(crl, X509_get0_pubkey(issuer)) != 1)
-        st = seal__ossl_fail(ctx, SEAL_ERR_CRYPTO, "the CRL from %s is not signed by the "
-                                                   "certificate's issuer",
-                             url);
-    else if (is_signer && X509_CRL_get0_by_cert(crl, &entry, cert) == 1)
-        st = seal__fail(ctx, SEAL_ERR_CERT, "the signer's certificate is revoked (CRL %s)", url);
-    X509_CRL_free(crl);
-    ERR_clear_error();
     return st;
 }
 
@@ -215,29 +184,23 @@ static void fetch_revocation(seal_ctx *ctx, pdf_document *doc, pdf_obj *ocsps, p
 {
     fz_context *fz = ctx->fz;
     X509 *issuer = NULL;
-    char *ocsp = seal__ocsp_url(cert), *crl = seal__crl_url(cert);
     unsigned char *der = NULL;
     size_t len = 0;
-    seal_status st = SEAL_OK;
+    int is_ocsp = 0;
+    char *url = NULL;
+    seal_status st;
     seal__cert_text t;
 
     for (int i = 0; i < sk_X509_num(certs) && !issuer; i++)
         if (sk_X509_value(certs, i) != cert && X509_check_issued(sk_X509_value(certs, i), cert) == X509_V_OK)
             issuer = sk_X509_value(certs, i);
-    if (ocsp && issuer) {
-        st = seal__ocsp_fetch(ctx, cert, issuer, ocsp, &der, &len);
-        if (st == SEAL_OK)
-            st = check_ocsp(ctx, der, len, cert, issuer, certs, ocsp, is_signer);
-    } else if (crl) {
-        st = seal__crl_fetch(ctx, crl, &der, &len);
-        if (st == SEAL_OK && !issuer)
-            st = seal__fail(ctx, SEAL_ERR_CRYPTO, "no issuer certificate to check the CRL from %s", crl);
-        else if (st == SEAL_OK)
-            st = check_crl(ctx, der, len, cert, issuer, crl, is_signer);
-    }
-    int by_ocsp = ocsp && issuer, orphan = ocsp && !issuer;
-    free(ocsp);
-    free(crl);
+    st = seal__rev_fetch(ctx, cert, issuer, &der, &len, &is_ocsp, &url);
+    if (st == SEAL_OK && der && !issuer)
+        st = seal__fail(ctx, SEAL_ERR_CRYPTO, "no issuer certificate to check the CRL from %s", url);
+    else if (st == SEAL_OK && der)
+        st = check_answer(ctx, der, len, is_ocsp, cert, issuer, certs, url, is_signer);
+    int orphan = !der && url; /* an OCSP responder named, its issuer unknown */
+    free(url);
     if (st == SEAL_ERR_NETWORK && gaps) {
         free(der);
         if (!gaps->best_effort)
@@ -262,7 +225,7 @@ static void fetch_revocation(seal_ctx *ctx, pdf_document *doc, pdf_obj *ocsps, p
         return;
     }
     /* The buffer takes the malloc'd reply. */
-    dss_add(fz, doc, by_ocsp ? ocsps : crls, fz_new_buffer_from_data(fz, der, len));
+    dss_add(fz, doc, is_ocsp ? ocsps : crls, fz_new_buffer_from_data(fz, der, len));
 }
 
 void seal__ltv_add_dss(seal_ctx *ctx, const char *in, const char *target, const char *password,

@@ -19,15 +19,6 @@ seal_status seal__http(seal_ctx *ctx, const char *url, const char *content_type,
 seal_status seal__tsa_stamp(seal_ctx *ctx, const char *url, const unsigned char *digest,
                             size_t dlen, unsigned char **token, size_t *toklen);
 
-/* Revocation sources named in a certificate (malloc'd), or NULL. */
-char *seal__ocsp_url(X509 *cert);
-char *seal__crl_url(X509 *cert);
-/* A successful OCSP response (DER, malloc'd) for cert. */
-seal_status seal__ocsp_fetch(seal_ctx *ctx, X509 *cert, X509 *issuer, const char *url,
-                             unsigned char **der, size_t *len);
-/* A CRL (DER, malloc'd). */
-seal_status seal__crl_fetch(seal_ctx *ctx, const char *url, unsigned char **der, size_t *len);
-
 /* Push a new reference to x onto certs unless an equal one is there. */
 void seal__certs_add_unique(STACK_OF(X509) *certs, X509 *x);
 /* Add every certificate of a CMS blob (and of time-stamp tokens in its

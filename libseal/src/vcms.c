@@ -10,6 +10,7 @@
  */
 #include "keyint.h"
 #include "ltvint.h"
+#include "revoke.h"
 #include "verifyint.h"
 
 #include <dirent.h>
@@ -32,26 +33,6 @@
 #define MAX_ANCHOR_DIR 2000
 
 /* ------------------------------------------------------------ time */
-
-long long seal__asn1_time(const ASN1_TIME *t)
-{
-    struct tm tm;
-    if (!t || !ASN1_TIME_to_tm(t, &tm))
-        return 0;
-    return (long long)timegm(&tm);
-}
-
-void seal__iso_time(long long t, char *buf, size_t size)
-{
-    time_t tt = (time_t)t;
-    struct tm tm;
-    if (!t || !gmtime_r(&tt, &tm)) {
-        if (size)
-            buf[0] = 0;
-        return;
-    }
-    strftime(buf, size, "%Y-%m-%dT%H:%M:%SZ", &tm);
-}
 
 /* ------------------------------------------------------------ trust */
 
@@ -184,18 +165,8 @@ void seal__vtrust_add_crl(vtrust *t, const unsigned char *der, size_t len)
 
 void seal__vtrust_add_ocsp(vtrust *t, const unsigned char *der, size_t len)
 {
-    const unsigned char *p = der;
-    OCSP_RESPONSE *r = d2i_OCSP_RESPONSE(NULL, &p, (long)len);
-    OCSP_BASICRESP *b = NULL;
-
     /* The DSS may hold either whole responses or bare BasicOCSPResponses. */
-    if (r) {
-        b = OCSP_response_get1_basic(r);
-        OCSP_RESPONSE_free(r);
-    } else {
-        p = der;
-        b = d2i_OCSP_BASICRESP(NULL, &p, (long)len);
-    }
+    OCSP_BASICRESP *b = seal__rev_ocsp_basic(der, len);
     if (b && t->nocsps == t->capocsps) {
         int cap = t->capocsps ? 2 * t->capocsps : 8;
         OCSP_BASICRESP **n = realloc(t->ocsps, (size_t)cap * sizeof(*n));
@@ -810,73 +781,28 @@ out:
 
 /* ------------------------------------------------------------ revocation */
 
-typedef struct rev_result {
-    int found;           /* 0 no data, 1 good, 2 revoked */
-    long long rev_time;
-    char source[16];
-} rev_result;
-
+/* What the CRLs (the DSS's, then the CMS's) and the DSS's OCSP responses
+ * say of cert, judged as the signer judged them before embedding
+ * (revoke.c): revoked wins over good; answers that cannot be relied on
+ * count as none. */
 static void check_revocation(vtrust *t, CMS_ContentInfo *cms, X509 *cert, X509 *issuer,
-                             rev_result *res)
+                             seal__rev *res)
 {
     STACK_OF(X509_CRL) *cmscrls = CMS_get1_crls(cms);
-    EVP_PKEY *ikey = issuer ? X509_get0_pubkey(issuer) : NULL;
+    seal__rev one;
 
     memset(res, 0, sizeof(*res));
-    if (!issuer || !ikey)
-        goto out;
-    /* CRLs: the issuer's, with a good signature. */
-    for (int pass = 0; pass < 2 && res->found != 2; pass++) {
+    for (int pass = 0; pass < 2 && issuer && res->state != SEAL__REV_REVOKED; pass++) {
         STACK_OF(X509_CRL) *list = pass ? cmscrls : t->crls;
-        for (int i = 0; i < sk_X509_CRL_num(list); i++) {
-            X509_CRL *crl = sk_X509_CRL_value(list, i);
-            X509_REVOKED *rev = NULL;
-            if (X509_NAME_cmp(X509_CRL_get_issuer(crl), X509_get_subject_name(issuer)) != 0 ||
-                X509_CRL_verify(crl, ikey) != 1)
-                continue;
-            if (X509_CRL_get0_by_cert(crl, &rev, cert) == 1 && rev) {
-                res->found = 2;
-                res->rev_time = seal__asn1_time(X509_REVOKED_get0_revocationDate(rev));
-                snprintf(res->source, sizeof(res->source), "CRL");
-                break;
-            }
-            if (!res->found) {
-                res->found = 1;
-                snprintf(res->source, sizeof(res->source), "CRL");
-            }
-        }
+        for (int i = 0; i < sk_X509_CRL_num(list) && res->state != SEAL__REV_REVOKED; i++)
+            if (seal__rev_judge_crl(sk_X509_CRL_value(list, i), cert, issuer, &one) == SEAL__REV_REVOKED ||
+                (one.state == SEAL__REV_GOOD && res->state == SEAL__REV_NONE))
+                *res = one;
     }
-    /* OCSP responses for this certificate, signed by the issuer or by a
-     * responder the issuer certified. */
-    for (int i = 0; i < 2 * t->nocsps && res->found != 2; i++) {
-        /* Responders name the certificate by a SHA-1 or a SHA-256 hash. */
-        OCSP_BASICRESP *bs = t->ocsps[i / 2];
-        OCSP_CERTID *id = OCSP_cert_to_id(i % 2 ? EVP_sha256() : EVP_sha1(), cert, issuer);
-        int status = -1, reason = 0;
-        ASN1_GENERALIZEDTIME *revtime = NULL, *thisupd = NULL, *nextupd = NULL;
-        if (id && OCSP_resp_find_status(bs, id, &status, &reason, &revtime, &thisupd, &nextupd) == 1) {
-            X509 *signer = NULL;
-            STACK_OF(X509) *certs = sk_X509_dup(t->extra);
-            if (certs)
-                sk_X509_push(certs, issuer);
-            int ok = OCSP_resp_get0_signer(bs, &signer, certs) == 1 && signer &&
-                     OCSP_basic_verify(bs, certs, NULL, OCSP_NOVERIFY) == 1 &&
-                     (X509_cmp(signer, issuer) == 0 ||
-                      (X509_check_issued(issuer, signer) == X509_V_OK &&
-                       X509_verify(signer, ikey) == 1));
-            sk_X509_free(certs);
-            if (ok && status == V_OCSP_CERTSTATUS_REVOKED) {
-                res->found = 2;
-                res->rev_time = seal__asn1_time(revtime);
-                snprintf(res->source, sizeof(res->source), "OCSP");
-            } else if (ok && status == V_OCSP_CERTSTATUS_GOOD && !res->found) {
-                res->found = 1;
-                snprintf(res->source, sizeof(res->source), "OCSP");
-            }
-        }
-        OCSP_CERTID_free(id);
-    }
-out:
+    for (int i = 0; i < t->nocsps && issuer && res->state != SEAL__REV_REVOKED; i++)
+        if (seal__rev_judge_ocsp(t->ocsps[i], cert, issuer, t->extra, &one) == SEAL__REV_REVOKED ||
+            (one.state == SEAL__REV_GOOD && res->state == SEAL__REV_NONE))
+            *res = one;
     sk_X509_CRL_pop_free(cmscrls, X509_CRL_free);
     ERR_clear_error();
 }
@@ -887,32 +813,21 @@ out:
  * verification. */
 static void fetch_revocation(seal_ctx *ctx, vtrust *t, X509 *cert, X509 *issuer, const char *field)
 {
-    char *url = seal__ocsp_url(cert);
     unsigned char *der = NULL;
     size_t len = 0;
-    int got = 0;
+    int is_ocsp = 0;
+    char *url = NULL;
 
-    if (url && seal__ocsp_fetch(ctx, cert, issuer, url, &der, &len) == SEAL_OK) {
-        seal__vtrust_add_ocsp(t, der, len);
-        got = 1;
-    } else if (url) {
+    if (seal__rev_fetch(ctx, cert, issuer, &der, &len, &is_ocsp, &url) != SEAL_OK)
         seal__warn(ctx, "%s: %s", field, ctx->msg);
-    }
-    free(url);
-    free(der);
-    der = NULL;
-    if (!got && (url = seal__crl_url(cert)) != NULL) {
-        if (seal__crl_fetch(ctx, url, &der, &len) == SEAL_OK) {
-            seal__vtrust_add_crl(t, der, len);
-            got = 1;
-        } else {
-            seal__warn(ctx, "%s: %s", field, ctx->msg);
-        }
-        free(url);
-        free(der);
-    }
-    if (!got && ctx->status == SEAL_OK)
+    else if (!der)
         seal__warn(ctx, "%s: the certificate names no OCSP responder or CRL", field);
+    else if (is_ocsp)
+        seal__vtrust_add_ocsp(t, der, len);
+    else
+        seal__vtrust_add_crl(t, der, len);
+    free(der);
+    free(url);
     seal__reset(ctx);
     ERR_clear_error();
 }
@@ -1239,16 +1154,16 @@ void seal__vcms_verify(seal_ctx *ctx, vtrust *t, vsig *s)
     /* Revocation from the DSS and the CMS. */
     if (!s->doc_ts) {
         X509 *issuer = chain && sk_X509_num(chain) > 1 ? sk_X509_value(chain, 1) : NULL;
-        rev_result rv;
+        seal__rev rv;
         check_revocation(t, s->cms, cert, issuer, &rv);
-        if (!rv.found && issuer && (t->flags & SEAL_VERIFY_ONLINE)) {
+        if (rv.state == SEAL__REV_NONE && issuer && (t->flags & SEAL_VERIFY_ONLINE)) {
             fetch_revocation(ctx, t, cert, issuer, s->field);
             check_revocation(t, s->cms, cert, issuer, &rv);
         }
-        if (rv.found == 1) {
+        if (rv.state == SEAL__REV_GOOD) {
             s->r.revocation = SEAL_REVOCATION_GOOD;
-        } else if (rv.found == 2) {
-            if (s->trusted && rv.rev_time > s->trusted) {
+        } else if (rv.state == SEAL__REV_REVOKED) {
+            if (s->trusted && rv.revoked_at > s->trusted) {
                 s->r.revocation = SEAL_REVOCATION_REVOKED_AFTER;
             } else if (s->trusted) {
                 s->r.revocation = SEAL_REVOCATION_REVOKED;
@@ -1257,7 +1172,7 @@ void seal__vcms_verify(seal_ctx *ctx, vtrust *t, vsig *s)
                               "signing time", rv.source);
             } else {
                 s->r.revocation = SEAL_REVOCATION_REVOKED;
-                if (s->claimed && rv.rev_time <= s->claimed)
+                if (s->claimed && rv.revoked_at <= s->claimed)
                     seal__vfy_set(s, SEAL_TOTAL_FAILED, SEAL_SUB_REVOKED,
                                   "the signer's certificate was revoked (%s) before the claimed "
                                   "signing time", rv.source);

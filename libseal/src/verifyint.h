@@ -141,10 +141,6 @@ void seal__vtrust_add_ocsp(vtrust *t, const unsigned char *der, size_t len);
 void seal__vcms_parse(vsig *s);
 /* Verify the parsed CMS against s->digest (the ByteRange digest). */
 void seal__vcms_verify(seal_ctx *ctx, vtrust *t, vsig *s);
-/* Epoch of an ASN1_TIME, 0 on failure. */
-long long seal__asn1_time(const ASN1_TIME *t);
-/* Format an epoch as ISO 8601 UTC. */
-void seal__iso_time(long long t, char *buf, size_t size);
 
 /* changes.c */
 typedef struct vdoc {

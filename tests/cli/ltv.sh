@@ -113,11 +113,62 @@ forged_answers() {
     ltv_fault ocsp rogue >/dev/null
     expect_failure 1 "not signed by the certificate's issuer" "$ONE" -- sign "$ONE" -o @OUT@ --key "$KEY" \
         --level B-LT --tsa "$LTV_TSA_URL"
+    # Signed by a certificate of the right CA that is not an OCSP responder.
+    ltv_fault ocsp noeku >/dev/null
+    expect_failure 1 "the OCSP response from $LTV_OCSP_URL cannot be relied on: it is not signed by the certificate's issuer or a responder the issuer authorised for OCSP signing" \
+        "$ONE" -- sign "$ONE" -o @OUT@ --key "$KEY" --level B-LT --tsa "$LTV_TSA_URL"
     ltv_fault ocsp ok >/dev/null
+}
+
+# One judgement of revocation answers for the signer and the verifier
+# (revoke.c): a responder naming the certificate by a SHA-256 CertID is
+# embedded by the signer and counted by the verifier; one signed by a
+# certificate not authorised for OCSP signing is refused by the signer and
+# not counted by the verifier.
+same_judgement() {
+    ltv_fault ocsp sha256 >/dev/null
+    sign_level B-LT "$T/sha256.pdf"
+    ltv_fault ocsp ok >/dev/null
+    ltv_check "$T/sha256.pdf" B-LT || die "B-LT check (SHA-256 CertID)"
+    python3 - "$T/sha256.pdf" <<'PY' || die "the DSS holds no OCSP response with a SHA-256 CertID"
+import re, subprocess, sys, zlib
+data = open(sys.argv[1], "rb").read()
+# The DSS's OCSP streams are the ones openssl reads as OCSP responses.
+found = False
+for m in re.finditer(rb"stream\r?\n", data):
+    end = data.find(b"endstream", m.end())
+    raw = data[m.end():end]
+    for blob in (raw, ):
+        try:
+            blob = zlib.decompress(blob)
+        except zlib.error:
+            pass
+        p = subprocess.run(["openssl", "ocsp", "-respin", "/dev/stdin", "-resp_text", "-noverify"],
+                           input=blob, capture_output=True)
+        if p.returncode == 0 and b"Hash Algorithm: sha256" in p.stdout:
+            found = True
+sys.exit(0 if found else 1)
+PY
+    expect_exit 0 "$SEAL" verify "$T/sha256.pdf" --trust "$LTV_ROOT" --json --revocation require
+    [ "$(jq -r '.signatures[0].revocation' "$T/stdout")" = good ] \
+        || die "verify: revocation $(jq -r '.signatures[0].revocation' "$T/stdout")"
+
+    # B-B, nothing embedded: --online asks; an answer signed by signer2 is
+    # not counted, so the status stays unknown.
+    expect_exit 0 "$SEAL" sign "$ONE" -o "$T/bb.pdf" --key "$KEY"
+    ltv_fault ocsp noeku >/dev/null
+    run "$SEAL" verify "$T/bb.pdf" --trust "$LTV_ROOT" --online --revocation require --json
+    ltv_fault ocsp ok >/dev/null
+    [ "$RC" = 3 ] && [ "$(jq -r '.signatures[0].revocation' "$T/stdout")" != good ] \
+        || die "an unauthorised responder's answer counted: exit $RC, revocation $(jq -r '.signatures[0].revocation' "$T/stdout")"
+    run "$SEAL" verify "$T/bb.pdf" --trust "$LTV_ROOT" --online --revocation require --json
+    [ "$RC" = 0 ] && [ "$(jq -r '.signatures[0].revocation' "$T/stdout")" = good ] \
+        || die "the responder's own answer: exit $RC, revocation $(jq -r '.signatures[0].revocation' "$T/stdout")"
 }
 
 run_case "B-T, B-LT, B-LTA and extend: pdfsig, OpenSSL checks, seal verify levels" levels
 run_case "TSA down, hung, or failing once: exit 6 with nothing written, or a retry" tsa_down
 run_case "forged time-stamp and OCSP answers are refused" forged_answers
+run_case "signer and verifier judge OCSP answers alike (SHA-256 CertID, unauthorised responder)" same_judgement
 run_case "signer revoked later: B-LT verifies offline, a later B-B does not" revoked_later
 finish

@@ -45,7 +45,7 @@
 # ltv_fault SERVICE MODE [count=N] [seconds=X] [status=C]
 #                              SERVICE tsa|ocsp|crl|proxy; MODE ok|status|hang|delay|close|
 #                              garbage|wrongtype, for tsa also rejected|mismatch|rogue,
-#                              for ocsp trylater|unauthorized|rogue (ltvserve.py
+#                              for ocsp trylater|unauthorized|rogue|noeku|sha256 (ltvserve.py
 #                              documents them); count=N: the next N requests only.
 #                              e.g. ltv_fault tsa status status=500 count=1
 # ltv_down SERVICE / ltv_up SERVICE   close / reopen SERVICE's port (same URL)

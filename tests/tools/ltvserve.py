@@ -47,6 +47,10 @@ One process, five HTTP listeners on 127.0.0.1, each on its own port:
           ocsp trylater     OCSPResponse status tryLater, no response bytes
                unauthorized OCSPResponse status unauthorized
                rogue        the real answer signed by rogue/ocsp.pem (outside the PKI)
+               noeku        the real answer signed by signer2.pem: issued by the issuing
+                            CA, but not for OCSP signing (no id-kp-OCSPSigning)
+               sha256       the real answer, naming the certificate by a SHA-256 CertID
+                            (the request is re-made with SHA-256 hashes)
 
 Usage:
   python3 ltvserve.py --pki DIR --run-file FILE [--tsa-port N] [--ocsp-port N]
@@ -91,7 +95,7 @@ PROXY_NAMES = {"tsa.ltv.test": "tsa", "ocsp.ltv.test": "ocsp", "crl.ltv.test": "
 MODES = ("ok", "status", "hang", "delay", "close", "garbage", "wrongtype")
 # Protocol-level faults: well-formed answers a careful client must not accept.
 SERVICE_MODES = {"tsa": ("rejected", "mismatch", "rogue"),
-                 "ocsp": ("trylater", "unauthorized", "rogue"),
+                 "ocsp": ("trylater", "unauthorized", "rogue", "noeku", "sha256"),
                  "crl": (), "proxy": ()}
 # OCSPResponse ::= SEQUENCE { responseStatus ENUMERATED } (no responseBytes):
 # malformedRequest(1), tryLater(3), unauthorized(6).
@@ -360,12 +364,22 @@ class Handler(http.server.BaseHTTPRequestHandler):
         if mode in OCSP_STATUS:
             return 200, "application/ocsp-response", OCSP_STATUS[mode]
         pki = self.st.pki
-        rsigner, rkey = ("rogue/ocsp.pem", "rogue/ocsp.key") if mode == "rogue" else ("ocsp.pem", "ocsp.key")
+        rsigner, rkey = {"rogue": ("rogue/ocsp.pem", "rogue/ocsp.key"),
+                         "noeku": ("signer2.pem", "signer2.key")}.get(mode, ("ocsp.pem", "ocsp.key"))
         d = tempfile.mkdtemp(prefix="ocsp.", dir=self.st.work)
         try:
             q, r = os.path.join(d, "q.der"), os.path.join(d, "r.der")
             with open(q, "wb") as fh:
                 fh.write(req)
+            if mode == "sha256":
+                # The serials asked about, asked again with SHA-256 CertIDs.
+                p = self.openssl(["ocsp", "-reqin", q, "-req_text", "-noverify"])
+                serials = re.findall(r"Serial Number: ([0-9A-Fa-f]+)", p.stdout.decode(errors="replace"))
+                args = ["ocsp", "-issuer", os.path.join(pki, "issuing.pem"), "-sha256", "-no_nonce"]
+                for sn in serials:
+                    args += ["-serial", "0x" + sn]
+                if not serials or self.openssl(args + ["-reqout", q]).returncode != 0:
+                    return 200, "application/ocsp-response", OCSP_MALFORMED
             p = self.openssl(["ocsp", "-index", os.path.join(pki, "db", "index.txt"),
                               "-CA", os.path.join(pki, "issuing.pem"),
                               "-rsigner", os.path.join(pki, rsigner),
