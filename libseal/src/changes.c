@@ -21,66 +21,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-void seal__vfy_add_change(vsig *s, int revision, int object, int page, const char *kind,
-                          int allowed, const char *fmt, ...)
-{
-    vchange *c;
-    va_list ap;
-
-    if (!allowed)
-        s->r.changes_after = SEAL_CHANGES_DISALLOWED;
-    else if (s->r.changes_after == SEAL_CHANGES_NONE)
-        s->r.changes_after = SEAL_CHANGES_ALLOWED;
-    if (s->nchanges >= VFY_MAX_CHANGES) {
-        s->changes_more++;
-        return;
-    }
-    if (s->nchanges == s->changes_cap) {
-        size_t cap = s->changes_cap ? s->changes_cap * 2 : 8;
-        vchange *n = realloc(s->changes, cap * sizeof(*n));
-        if (!n) {
-            s->changes_more++;
-            return;
-        }
-        s->changes = n;
-        s->changes_cap = cap;
-    }
-    c = &s->changes[s->nchanges++];
-    memset(c, 0, sizeof(*c));
-    c->info.revision = revision;
-    c->info.object = object;
-    c->info.page = page;
-    c->info.allowed = allowed;
-    snprintf(c->kind, sizeof(c->kind), "%s", kind);
-    va_start(ap, fmt);
-    vsnprintf(c->detail, sizeof(c->detail), fmt, ap);
-    va_end(ap);
-}
-
-int seal__vj_rev_of(judge *j, int num)
-{
-    return num > 0 && num < j->n && j->fin[num].rev ? j->fin[num].rev : j->revision;
-}
-
-void seal__vj_cap(judge *j, const char *fmt, ...)
-{
-    va_list ap;
-    if (j->capped)
-        return;
-    j->capped = 1;
-    va_start(ap, fmt);
-    vsnprintf(j->capwhy, sizeof(j->capwhy), fmt, ap);
-    va_end(ap);
-}
-
-int seal__vj_page_of(judge *j, int num)
-{
-    if (num <= 0 || num >= j->n)
-        return 0;
-    int p = j->rn.page[num] >= 0 ? j->rn.page[num] : j->ro.page[num];
-    return p >= 0 ? p + 1 : 0;
-}
-
 /* ------------------------------------------------------------ accounting */
 
 /* The signed revision's entry for num, as MuPDF read it. */

@@ -1025,3 +1025,81 @@ SEAL_API void seal_report_text_free(char *text)
 {
     free(text);
 }
+
+/* ------------------------------------------------------------ vocabulary */
+
+SEAL_API const char *seal_indication_name(seal_indication ind)
+{
+    switch (ind) {
+    case SEAL_TOTAL_PASSED: return "TOTAL-PASSED";
+    case SEAL_TOTAL_FAILED: return "TOTAL-FAILED";
+    case SEAL_INDETERMINATE: return "INDETERMINATE";
+    }
+    return "INDETERMINATE";
+}
+
+static const struct {
+    const char *name, *en, *zh;
+} subs[] = {
+    [SEAL_SUB_NONE] = {"", "", ""},
+    [SEAL_SUB_FORMAT_FAILURE] = {"FORMAT_FAILURE", "the signature or the document is malformed or was changed",
+                                 "签名或文档格式错误或已被篡改"},
+    [SEAL_SUB_HASH_FAILURE] = {"HASH_FAILURE", "the signed bytes were changed", "签名数据已被修改"},
+    [SEAL_SUB_SIG_CRYPTO_FAILURE] = {"SIG_CRYPTO_FAILURE", "the signature value is wrong",
+                                     "签名值验证失败"},
+    [SEAL_SUB_REVOKED] = {"REVOKED", "the certificate was revoked before signing", "证书在签名前已被吊销"},
+    [SEAL_SUB_EXPIRED] = {"EXPIRED", "the certificate had expired when signing", "签名时证书已过期"},
+    [SEAL_SUB_NOT_YET_VALID] = {"NOT_YET_VALID", "the certificate was not yet valid when signing",
+                                "签名时证书尚未生效"},
+    [SEAL_SUB_NO_CERTIFICATE_CHAIN_FOUND] = {"NO_CERTIFICATE_CHAIN_FOUND",
+                                             "the certificate does not chain to a trusted CA",
+                                             "证书无法链接到受信任的CA"},
+    [SEAL_SUB_CERTIFICATE_CHAIN_GENERAL_FAILURE] = {"CERTIFICATE_CHAIN_GENERAL_FAILURE",
+                                                    "the certificate chain is invalid", "证书链无效"},
+    [SEAL_SUB_CRYPTO_CONSTRAINTS_FAILURE] = {"CRYPTO_CONSTRAINTS_FAILURE",
+                                             "the algorithms are too weak for the policy",
+                                             "算法强度不符合安全策略"},
+    [SEAL_SUB_OUT_OF_BOUNDS_NO_POE] = {"OUT_OF_BOUNDS_NO_POE",
+                                       "the certificate has expired and no time-stamp proves the "
+                                       "signature was made while it was valid",
+                                       "证书已过期，且无时间戳证明签名时证书有效"},
+    [SEAL_SUB_TRY_LATER] = {"TRY_LATER", "revocation status not available", "无法获得证书吊销状态"},
+    [SEAL_SUB_NO_POE] = {"NO_POE", "no proof of existence before the required time",
+                         "无法证明在规定时间之前已存在"},
+    [SEAL_SUB_REVOKED_NO_POE] = {"REVOKED_NO_POE",
+                                 "the certificate is revoked and nothing proves the signature came first",
+                                 "证书已被吊销，且无法证明签名在吊销之前"},
+    [SEAL_SUB_SIGNED_DATA_NOT_FOUND] = {"SIGNED_DATA_NOT_FOUND", "no signed data found", "未找到签名数据"},
+    [SEAL_SUB_NO_SIGNING_CERTIFICATE_FOUND] = {"NO_SIGNING_CERTIFICATE_FOUND",
+                                               "the signer's certificate cannot be identified",
+                                               "无法确定签名者证书"},
+    [SEAL_SUB_CHAIN_CONSTRAINTS_FAILURE] = {"CHAIN_CONSTRAINTS_FAILURE",
+                                            "the certificate may not be used for signing",
+                                            "该证书不允许用于签名"},
+};
+
+SEAL_API const char *seal_subindication_name(seal_subindication sub)
+{
+    if ((size_t)sub >= sizeof(subs) / sizeof(subs[0]))
+        return "";
+    return subs[sub].name;
+}
+
+SEAL_API const char *seal_subindication_text(seal_subindication sub, int zh)
+{
+    if ((size_t)sub >= sizeof(subs) / sizeof(subs[0]))
+        return "";
+    return zh ? subs[sub].zh : subs[sub].en;
+}
+
+SEAL_API seal_status seal_report_png(const seal_report *rep, size_t i, int which,
+                                     const unsigned char **png, size_t *len)
+{
+    if (!rep || !png || !len || i >= rep->nsigs || which < 0 || which > 1)
+        return SEAL_ERR_ARGS;
+    if (!rep->sigs[i].png[which])
+        return SEAL_ERR_NOT_FOUND;
+    *png = rep->sigs[i].png[which];
+    *len = rep->sigs[i].pnglen[which];
+    return SEAL_OK;
+}

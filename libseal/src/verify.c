@@ -22,221 +22,9 @@
 
 #define MAX_FILE ((size_t)2 << 30)
 
-/* ------------------------------------------------------------ names */
-
-SEAL_API const char *seal_indication_name(seal_indication ind)
-{
-    switch (ind) {
-    case SEAL_TOTAL_PASSED: return "TOTAL-PASSED";
-    case SEAL_TOTAL_FAILED: return "TOTAL-FAILED";
-    case SEAL_INDETERMINATE: return "INDETERMINATE";
-    }
-    return "INDETERMINATE";
-}
-
-static const struct {
-    const char *name, *en, *zh;
-} subs[] = {
-    [SEAL_SUB_NONE] = {"", "", ""},
-    [SEAL_SUB_FORMAT_FAILURE] = {"FORMAT_FAILURE", "the signature or the document is malformed or was changed",
-                                 "签名或文档格式错误或已被篡改"},
-    [SEAL_SUB_HASH_FAILURE] = {"HASH_FAILURE", "the signed bytes were changed", "签名数据已被修改"},
-    [SEAL_SUB_SIG_CRYPTO_FAILURE] = {"SIG_CRYPTO_FAILURE", "the signature value is wrong",
-                                     "签名值验证失败"},
-    [SEAL_SUB_REVOKED] = {"REVOKED", "the certificate was revoked before signing", "证书在签名前已被吊销"},
-    [SEAL_SUB_EXPIRED] = {"EXPIRED", "the certificate had expired when signing", "签名时证书已过期"},
-    [SEAL_SUB_NOT_YET_VALID] = {"NOT_YET_VALID", "the certificate was not yet valid when signing",
-                                "签名时证书尚未生效"},
-    [SEAL_SUB_NO_CERTIFICATE_CHAIN_FOUND] = {"NO_CERTIFICATE_CHAIN_FOUND",
-                                             "the certificate does not chain to a trusted CA",
-                                             "证书无法链接到受信任的CA"},
-    [SEAL_SUB_CERTIFICATE_CHAIN_GENERAL_FAILURE] = {"CERTIFICATE_CHAIN_GENERAL_FAILURE",
-                                                    "the certificate chain is invalid", "证书链无效"},
-    [SEAL_SUB_CRYPTO_CONSTRAINTS_FAILURE] = {"CRYPTO_CONSTRAINTS_FAILURE",
-                                             "the algorithms are too weak for the policy",
-                                             "算法强度不符合安全策略"},
-    [SEAL_SUB_OUT_OF_BOUNDS_NO_POE] = {"OUT_OF_BOUNDS_NO_POE",
-                                       "the certificate has expired and no time-stamp proves the "
-                                       "signature was made while it was valid",
-                                       "证书已过期，且无时间戳证明签名时证书有效"},
-    [SEAL_SUB_TRY_LATER] = {"TRY_LATER", "revocation status not available", "无法获得证书吊销状态"},
-    [SEAL_SUB_NO_POE] = {"NO_POE", "no proof of existence before the required time",
-                         "无法证明在规定时间之前已存在"},
-    [SEAL_SUB_REVOKED_NO_POE] = {"REVOKED_NO_POE",
-                                 "the certificate is revoked and nothing proves the signature came first",
-                                 "证书已被吊销，且无法证明签名在吊销之前"},
-    [SEAL_SUB_SIGNED_DATA_NOT_FOUND] = {"SIGNED_DATA_NOT_FOUND", "no signed data found", "未找到签名数据"},
-    [SEAL_SUB_NO_SIGNING_CERTIFICATE_FOUND] = {"NO_SIGNING_CERTIFICATE_FOUND",
-                                               "the signer's certificate cannot be identified",
-                                               "无法确定签名者证书"},
-    [SEAL_SUB_CHAIN_CONSTRAINTS_FAILURE] = {"CHAIN_CONSTRAINTS_FAILURE",
-                                            "the certificate may not be used for signing",
-                                            "该证书不允许用于签名"},
-};
-
-SEAL_API const char *seal_subindication_name(seal_subindication sub)
-{
-    if ((size_t)sub >= sizeof(subs) / sizeof(subs[0]))
-        return "";
-    return subs[sub].name;
-}
-
-SEAL_API const char *seal_subindication_text(seal_subindication sub, int zh)
-{
-    if ((size_t)sub >= sizeof(subs) / sizeof(subs[0]))
-        return "";
-    return zh ? subs[sub].zh : subs[sub].en;
-}
-
-int seal__vfy_rank(seal_indication ind)
-{
-    return ind == SEAL_TOTAL_FAILED ? 2 : ind == SEAL_INDETERMINATE ? 1 : 0;
-}
-
-void seal__vfy_set(vsig *s, seal_indication ind, seal_subindication sub, const char *fmt, ...)
-{
-    char buf[300];
-    va_list ap;
-
-    if (seal__vfy_rank(ind) <= seal__vfy_rank(s->r.indication))
-        return;
-    va_start(ap, fmt);
-    vsnprintf(buf, sizeof(buf), fmt, ap);
-    va_end(ap);
-    for (char *c = buf; *c; c++)
-        if (*c == '\n' || *c == '\r')
-            *c = ' ';
-    free(s->reason);
-    s->reason = strdup(buf);
-    s->r.indication = ind;
-    s->r.subindication = sub;
-}
-
-#ifndef VFY_TIME_BUDGET
-#define VFY_TIME_BUDGET 3.0 /* seconds; a build for profiling under valgrind may set it higher */
-#endif
-
-static double now_mono(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
-}
-
-int seal__vfy_late(const vdoc *d)
-{
-    return d->give_up_at > 0 && now_mono() > d->give_up_at;
-}
-
 /* ------------------------------------------------------------ signatures */
 
 
-static char *xstrdup(fz_context *fz, const char *s)
-{
-    char *r = strdup(s ? s : "");
-    if (!r)
-        fz_throw(fz, FZ_ERROR_MEMORY, "out of memory");
-    return r;
-}
-
-/* FieldMDP: which fields a signature locks. */
-static void read_locks(fz_context *fz, vsig *s, pdf_obj *sig, pdf_obj *field)
-{
-    pdf_obj *refs = pdf_dict_get(fz, sig, PDF_NAME(Reference));
-    pdf_obj *params = NULL;
-    int n = pdf_array_len(fz, refs);
-
-    for (int i = 0; i < n && i < 16; i++) {
-        pdf_obj *r = pdf_array_get(fz, refs, i);
-        if (pdf_name_eq(fz, pdf_dict_get(fz, r, PDF_NAME(TransformMethod)), PDF_NAME(FieldMDP)))
-            params = pdf_dict_get(fz, r, PDF_NAME(TransformParams));
-    }
-    if (!params)
-        params = pdf_dict_get(fz, field, PDF_NAME(Lock));
-    if (!pdf_is_dict(fz, params))
-        return;
-    pdf_obj *action = pdf_dict_get(fz, params, PDF_NAME(Action));
-    s->lock_all = pdf_name_eq(fz, action, PDF_NAME(All))       ? 1
-                  : pdf_name_eq(fz, action, PDF_NAME(Include)) ? 2
-                  : pdf_name_eq(fz, action, PDF_NAME(Exclude)) ? 3
-                                                               : 0;
-    pdf_obj *fields = pdf_dict_get(fz, params, PDF_NAME(Fields));
-    int nf = pdf_array_len(fz, fields);
-    if (nf > 256)
-        nf = 256;
-    if (nf > 0) {
-        s->lock_fields = calloc((size_t)nf, sizeof(char *));
-        if (!s->lock_fields)
-            fz_throw(fz, FZ_ERROR_MEMORY, "out of memory");
-        for (int i = 0; i < nf; i++) {
-            s->lock_fields[i] = xstrdup(fz, pdf_to_text_string(fz, pdf_array_get(fz, fields, i)));
-            s->nlock_fields = i + 1;
-        }
-    }
-}
-
-void seal__vfy_add_sig(seal_ctx *ctx, pdf_obj *field, const char *name, void *user)
-{
-    fz_context *fz = ctx->fz;
-    vcollect *c = user;
-    vdoc *d = c->d;
-    pdf_obj *v, *br, *contents;
-    vsig *s;
-
-    if (!pdf_name_eq(fz, pdf_dict_get_inheritable(fz, field, PDF_NAME(FT)), PDF_NAME(Sig)))
-        return;
-    v = pdf_dict_get(fz, field, PDF_NAME(V));
-    if (!pdf_is_dict(fz, v) || d->nsigs >= VFY_MAX_SIGS)
-        return;
-    /* The same signature dictionary reached twice (shared /V) is one
-     * signature. */
-    for (size_t i = 0; i < d->nsigs; i++)
-        if (pdf_is_indirect(fz, v) && d->sigs[i].sig_num == pdf_to_num(fz, v))
-            return;
-    s = &d->sigs[d->nsigs++];
-    s->r.indication = SEAL_TOTAL_PASSED;
-    s->field = xstrdup(fz, name);
-    s->sig_num = pdf_is_indirect(fz, v) ? pdf_to_num(fz, v) : 0;
-    s->field_num = pdf_to_num(fz, field);
-    pdf_obj *type = pdf_dict_get(fz, v, PDF_NAME(Type));
-    s->doc_ts = !strcmp(pdf_to_name(fz, type), "DocTimeStamp");
-    s->type = xstrdup(fz, s->doc_ts ? "DocTimeStamp" : "Sig");
-    if (type && !s->doc_ts && !pdf_name_eq(fz, type, PDF_NAME(Sig)))
-        seal__vfy_set(s, SEAL_TOTAL_FAILED, SEAL_SUB_FORMAT_FAILURE,
-                      "the signature dictionary's /Type is not /Sig or /DocTimeStamp");
-    s->subfilter = xstrdup(fz, pdf_to_name(fz, pdf_dict_get(fz, v, PDF_NAME(SubFilter))));
-    s->claimed = pdf_dict_get_date(fz, v, PDF_NAME(M));
-    if (s->claimed < 0)
-        s->claimed = 0;
-    seal__iso_time(s->claimed, s->claimed_time, sizeof(s->claimed_time));
-    if (c->docmdp && pdf_objcmp_resolve(fz, c->docmdp, v) == 0) {
-        s->r.certify = d->docmdp;
-        d->docmdp_sig_num = s->sig_num;
-    }
-
-    br = pdf_dict_get(fz, v, PDF_NAME(ByteRange));
-    s->br_count = pdf_is_array(fz, br) ? pdf_array_len(fz, br) : -1;
-    for (int i = 0; i < 4 && i < s->br_count; i++) {
-        pdf_obj *o = pdf_array_get(fz, br, i);
-        s->br[i] = pdf_is_int(fz, o) ? pdf_to_int64(fz, o) : -1;
-    }
-    if (s->br_count == 4)
-        s->rev_end = s->br[2] + s->br[3];
-    contents = pdf_dict_get(fz, v, PDF_NAME(Contents));
-    if (pdf_is_string(fz, contents)) {
-        size_t len = pdf_to_str_len(fz, contents);
-        s->contents_ok = 1;
-        if (len > VFY_MAX_CONTENTS)
-            len = 0;
-        s->contents = malloc(len + 1);
-        if (!s->contents)
-            fz_throw(fz, FZ_ERROR_MEMORY, "out of memory");
-        memcpy(s->contents, pdf_to_str_buf(fz, contents), len);
-        s->contents_len = len;
-    }
-    read_locks(fz, s, v, field);
-
-}
 
 /* DSS certificates, CRLs and OCSP responses: intermediates and revocation
  * data for every signature. */
@@ -803,31 +591,6 @@ SEAL_API void seal_report_free(seal_report *rep)
     free(rep);
 }
 
-pdf_document *seal__vfy_open_prefix(seal_ctx *ctx, const unsigned char *data, size_t len,
-                                    const char *password)
-{
-    fz_context *fz = ctx->fz;
-    fz_stream *stm = NULL;
-    pdf_document *doc = NULL;
-
-    fz_var(stm);
-    fz_var(doc);
-    fz_try(fz) {
-        stm = fz_open_memory(fz, data, len);
-        doc = pdf_open_document_with_stream(fz, stm);
-        if (pdf_needs_password(fz, doc) && !pdf_authenticate_password(fz, doc, password ? password : ""))
-            seal__throw(ctx, SEAL_ERR_PASSWORD,
-                        password ? "wrong password for the document"
-                                 : "the document is encrypted: give its password");
-    }
-    fz_always(fz)
-        fz_drop_stream(fz, stm);
-    fz_catch(fz) {
-        pdf_drop_document(fz, doc);
-        fz_rethrow(fz);
-    }
-    return doc;
-}
 
 /* The revision index shared with inspect: d->rev_ends gets the ends of the
  * %%EOF-terminated revisions (what a ByteRange may end at, and how
@@ -888,7 +651,7 @@ static void verify_doc(seal_ctx *ctx, seal_report *rep, const unsigned char *dat
         d.data = data;
         d.len = len;
         d.password = opts ? opts->password : NULL;
-        d.give_up_at = now_mono() + VFY_TIME_BUDGET;
+        seal__vfy_budget_start(&d);
         fz_try(fz)
             doc = seal__vfy_open_prefix(ctx, data, len, opts ? opts->password : NULL);
         fz_catch(fz) {
@@ -1180,18 +943,6 @@ SEAL_API seal_status seal_report_change(const seal_report *rep, size_t sig, size
     *out = rep->sigs[sig].changes[k].info;
     out->kind = rep->sigs[sig].changes[k].kind;
     out->detail = rep->sigs[sig].changes[k].detail;
-    return SEAL_OK;
-}
-
-SEAL_API seal_status seal_report_png(const seal_report *rep, size_t i, int which,
-                                     const unsigned char **png, size_t *len)
-{
-    if (!rep || !png || !len || i >= rep->nsigs || which < 0 || which > 1)
-        return SEAL_ERR_ARGS;
-    if (!rep->sigs[i].png[which])
-        return SEAL_ERR_NOT_FOUND;
-    *png = rep->sigs[i].png[which];
-    *len = rep->sigs[i].pnglen[which];
     return SEAL_OK;
 }
 

@@ -167,8 +167,10 @@ typedef struct vdoc {
     vroles roles;
     int roles_rc;             /* what seal__vroles_walk returned; roles.n 0: not walked */
 } vdoc;
-/* Past the time budget: optional, expensive checks take their cautious
- * answer instead of running (a verdict within seconds on hostile files). */
+/* vbase.c: start the time budget; past it, optional, expensive checks take
+ * their cautious answer instead of running (a verdict within seconds on
+ * hostile files). */
+void seal__vfy_budget_start(vdoc *d);
 int seal__vfy_late(const vdoc *d);
 /* Compare the revision signed by s with the whole document; record every
  * change in s->changes and set s->r.changes_after. */

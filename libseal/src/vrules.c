@@ -885,3 +885,28 @@ void seal__vj_judge_new(judge *j, int num, pdf_obj *n)
         CHANGE(j, num, pg, "annotation", 1, "%s annotation added", st);
 }
 
+/* ------------------------------------------------------------ the judge's state */
+
+int seal__vj_rev_of(judge *j, int num)
+{
+    return num > 0 && num < j->n && j->fin[num].rev ? j->fin[num].rev : j->revision;
+}
+
+void seal__vj_cap(judge *j, const char *fmt, ...)
+{
+    va_list ap;
+    if (j->capped)
+        return;
+    j->capped = 1;
+    va_start(ap, fmt);
+    vsnprintf(j->capwhy, sizeof(j->capwhy), fmt, ap);
+    va_end(ap);
+}
+
+int seal__vj_page_of(judge *j, int num)
+{
+    if (num <= 0 || num >= j->n)
+        return 0;
+    int p = j->rn.page[num] >= 0 ? j->rn.page[num] : j->ro.page[num];
+    return p >= 0 ? p + 1 : 0;
+}
