@@ -285,15 +285,6 @@ out:
     return name;
 }
 
-void seal__certs_add_unique(STACK_OF(X509) *certs, X509 *x)
-{
-    for (int i = 0; i < sk_X509_num(certs); i++)
-        if (X509_cmp(sk_X509_value(certs, i), x) == 0)
-            return;
-    if (X509_up_ref(x) && !sk_X509_push(certs, x))
-        X509_free(x);
-}
-
 void seal__cms_collect_certs(const unsigned char *der, size_t len, STACK_OF(X509) *certs)
 {
     const unsigned char *p = der;

@@ -13,7 +13,8 @@
 
 #include <pthread.h>
 
-/* Text fields of a certificate, owned by the holder. */
+/* Certificates (certs.c): texts, usage, checks. Text fields of a
+ * certificate, owned by the holder. */
 typedef struct seal__cert_text {
     char *subject, *issuer, *cn, *serial, *key_type, *label, *id;
     char *uri; /* token listing: the --key URI of the certificate's key, or NULL */
@@ -28,6 +29,8 @@ void seal__cert_info(seal_cert_info *out, const seal__cert_text *t, X509 *cert);
 unsigned seal__cert_key_usage(X509 *cert);
 /* "sign", "encrypt", "both" or "none" for SEAL_KU_* bits (no extension: both). */
 const char *seal__ku_class(unsigned ku);
+/* Push a new reference to x onto certs unless an equal one is there. */
+void seal__certs_add_unique(STACK_OF(X509) *certs, X509 *x);
 
 /* A token session holding a private key (token.c). */
 typedef struct seal__p11 seal__p11;
@@ -85,7 +88,7 @@ struct seal_key {
 /* Sign a digest with whatever holds the key. */
 seal_status seal__key_sign(seal_ctx *ctx, seal_key *key, int md_nid, const unsigned char *md,
                            size_t mdlen, unsigned char **sig, size_t *siglen);
-/* Check that a certificate may sign now: usage and validity. */
+/* Check that a certificate may sign now: usage and validity (certs.c). */
 seal_status seal__key_check_cert(seal_ctx *ctx, X509 *cert, const char *what);
 
 /* CMS (cms.c) */

@@ -130,15 +130,6 @@ static int dss_has(fz_context *fz, pdf_obj *array, const unsigned char *der, siz
     return 0;
 }
 
-static void add_cert(STACK_OF(X509) *certs, X509 *x)
-{
-    for (int i = 0; i < sk_X509_num(certs); i++)
-        if (!X509_cmp(sk_X509_value(certs, i), x))
-            return;
-    if (X509_up_ref(x) && !sk_X509_push(certs, x))
-        X509_free(x);
-}
-
 /* Judge what a service answered before it goes into the DSS, by the
  * verifier's rules (revoke.c): an answer about the certificate that can be
  * relied on and, for the signer, not "revoked". */
@@ -242,9 +233,9 @@ void seal__ltv_add_dss(seal_ctx *ctx, const char *in, const char *target, const 
     fz_try(fz) {
         doc = seal__pdf_open(ctx, in, password, 1);
         if (key) {
-            add_cert(certs, key->cert);
+            seal__certs_add_unique(certs, key->cert);
             for (int i = 0; i < sk_X509_num(key->chain); i++)
-                add_cert(certs, sk_X509_value(key->chain, i));
+                seal__certs_add_unique(certs, sk_X509_value(key->chain, i));
         }
         seal__pdf_each_field(ctx, doc, scan_sig_certs, &scan);
 

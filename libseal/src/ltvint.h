@@ -19,8 +19,6 @@ seal_status seal__http(seal_ctx *ctx, const char *url, const char *content_type,
 seal_status seal__tsa_stamp(seal_ctx *ctx, const char *url, const unsigned char *digest,
                             size_t dlen, unsigned char **token, size_t *toklen);
 
-/* Push a new reference to x onto certs unless an equal one is there. */
-void seal__certs_add_unique(STACK_OF(X509) *certs, X509 *x);
 /* Add every certificate of a CMS blob (and of time-stamp tokens in its
  * unsigned attributes) to certs, skipping duplicates. */
 void seal__cms_collect_certs(const unsigned char *der, size_t len, STACK_OF(X509) *certs);

@@ -361,3 +361,10 @@ int seal__pdf_page_number(seal_ctx *ctx, pdf_document *doc, pdf_obj *page)
         n = 0;
     return n;
 }
+
+/* The PAdES level names, for the signer and the verifier alike. */
+SEAL_API const char *seal_level_name(seal_level level)
+{
+    static const char *const names[] = {"B-B", "B-T", "B-LT", "B-LTA"};
+    return level >= SEAL_LEVEL_B_B && level <= SEAL_LEVEL_B_LTA ? names[level] : NULL;
+}

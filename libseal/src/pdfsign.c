@@ -936,12 +936,6 @@ static seal_status cms_check(seal_ctx *ctx, void *user, const unsigned char *der
     return seal__cms_check(ctx, der, len, digest, j->key->cert);
 }
 
-SEAL_API const char *seal_level_name(seal_level level)
-{
-    static const char *const names[] = {"B-B", "B-T", "B-LT", "B-LTA"};
-    return level >= SEAL_LEVEL_B_B && level <= SEAL_LEVEL_B_LTA ? names[level] : NULL;
-}
-
 /* Version 1 options have no flags. */
 static int best_effort(const seal_sign_options *opts)
 {
