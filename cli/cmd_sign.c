@@ -4,6 +4,7 @@
  */
 #include "job.h"
 #include "placed.h"
+#include "placement.h"
 
 #include <getopt.h>
 #include <stdlib.h>
@@ -79,11 +80,11 @@ int cmd_sign(int argc, char **argv)
         {NULL, 0, NULL, 0}};
     seal_sign_options so = SEAL_SIGN_OPTIONS_INIT;
     seal_key_options ko = SEAL_KEY_OPTIONS_INIT;
-    seal_placement main_pl = {0}, cross = {0}, pls[2];
+    cli_place_spec ps = {0};
+    seal_placement pls[2];
     cli_pin pin = {NULL};
-    const char *out = NULL, *keyuri = NULL, *pwenv = NULL, *pages = NULL;
-    int have_at = 0, have_cross = 0, page = 0, nth = 1, all = 0, have_nth = 0, c;
-    double dx = 0, dy = 0, y = 0;
+    const char *out = NULL, *keyuri = NULL, *pwenv = NULL;
+    int c;
     seal_ctx *ctx;
     seal_key *key = NULL;
     seal_status st;
@@ -102,47 +103,50 @@ int cmd_sign(int argc, char **argv)
         case OPT_KEY: keyuri = optarg; break;
         case OPT_SEAL: so.artwork_path = optarg; break;
         case OPT_PAGE:
-            if (cli_parse_int(optarg, 1, 10000000, &page))
+            if (cli_parse_int(optarg, 1, 10000000, &ps.page))
                 return cli_usage(synopsis, "--page takes a page number, not '%s'", optarg);
             break;
-        case OPT_PAGES: pages = optarg; break;
+        case OPT_PAGES: ps.pages = optarg; break;
         case OPT_AT:
-            if (cli_parse_pair(optarg, &main_pl.x_mm, &main_pl.y_mm))
+            if (cli_parse_pair(optarg, &ps.x_mm, &ps.y_mm))
                 return cli_usage(synopsis, "--at takes X,Y in mm, not '%s'", optarg);
-            have_at = 1;
+            ps.have_at = 1;
             break;
-        case OPT_KEYWORD: main_pl.keyword = optarg; break;
+        case OPT_KEYWORD: ps.keyword = optarg; break;
         case OPT_NTH:
-            if (cli_parse_int(optarg, 1, 1000000, &nth))
+            if (cli_parse_int(optarg, 1, 1000000, &ps.nth))
                 return cli_usage(synopsis, "--nth takes a hit number from 1, not '%s'", optarg);
-            have_nth = 1;
+            ps.have_nth = 1;
             break;
-        case OPT_ALL: all = 1; break;
+        case OPT_ALL: ps.all = 1; break;
         case OPT_OFFSET:
-            if (cli_parse_pair(optarg, &dx, &dy))
+            if (cli_parse_pair(optarg, &ps.dx_mm, &ps.dy_mm))
                 return cli_usage(synopsis, "--offset takes DX,DY in mm, not '%s'", optarg);
+            ps.have_offset = 1;
             break;
-        case OPT_CROSS: have_cross = 1; break;
+        case OPT_CROSS: ps.cross = 1; break;
         case OPT_EDGE:
             if (!strcmp(optarg, "right"))
-                cross.edge = SEAL_EDGE_RIGHT;
+                ps.edge = SEAL_EDGE_RIGHT;
             else if (!strcmp(optarg, "left"))
-                cross.edge = SEAL_EDGE_LEFT;
+                ps.edge = SEAL_EDGE_LEFT;
             else
                 return cli_usage(synopsis, "--edge takes right or left, not '%s'", optarg);
+            ps.have_edge = 1;
             break;
         case OPT_Y:
-            if (cli_parse_num(optarg, &y) || y <= 0)
+            if (cli_parse_num(optarg, &ps.y) || ps.y <= 0)
                 return cli_usage(synopsis, "--y takes a height in mm, not '%s'", optarg);
+            ps.have_y = 1;
             break;
         case OPT_GROUP:
             if (!strcmp(optarg, "auto"))
-                cross.group = SEAL_GROUP_AUTO;
-            else if (cli_parse_int(optarg, 2, 1000000, &cross.group))
+                ps.group = SEAL_GROUP_AUTO;
+            else if (cli_parse_int(optarg, 2, 1000000, &ps.group))
                 return cli_usage(synopsis, "--group takes a number of pages from 2 or auto, not '%s'",
                                  optarg);
             break;
-        case OPT_FIELD: main_pl.field = optarg; break;
+        case OPT_FIELD: ps.field = optarg; break;
         case OPT_FIELD_NAME: so.field_name = optarg; break;
         case OPT_REASON: so.reason = optarg; break;
         case OPT_LOCATION: so.location = optarg; break;
@@ -206,46 +210,10 @@ int cmd_sign(int argc, char **argv)
         return cli_usage(synopsis, "--level-best-effort goes with --level B-T, B-LT or B-LTA");
 
     /* One main placement (at, pages, keyword or field), plus a cross-page seal. */
-    int kinds = (page && have_at) + (!page && pages && have_at) + !!main_pl.keyword + !!main_pl.field;
-    if (kinds > 1 || (main_pl.keyword && have_at) || (main_pl.field && (have_at || page)))
-        return cli_usage(synopsis, "choose one of --page/--at, --pages/--at, --keyword and --field");
-    if ((page || pages) && !have_at && !main_pl.keyword && !have_cross)
-        return cli_usage(synopsis, "--page and --pages need --at X,Y (or --keyword, --cross-page)");
-    if (have_at && !page && !pages)
-        return cli_usage(synopsis, "--at needs --page N or --pages SPEC");
-    if ((have_nth || all || dx || dy) && !main_pl.keyword)
-        return cli_usage(synopsis, "--nth, --all and --offset go with --keyword");
-    if (have_nth && all)
-        return cli_usage(synopsis, "--nth and --all exclude each other");
-    if ((y || cross.group || cross.edge) && !have_cross)
-        return cli_usage(synopsis, "--edge, --y and --group go with --cross-page");
     size_t n = 0;
-    if (page && have_at) {
-        main_pl.kind = SEAL_PLACE_AT;
-        main_pl.page = page;
-        pls[n++] = main_pl;
-    } else if (pages && have_at) {
-        main_pl.kind = SEAL_PLACE_PAGES;
-        main_pl.pages = pages;
-        pls[n++] = main_pl;
-    } else if (main_pl.keyword) {
-        main_pl.kind = SEAL_PLACE_KEYWORD;
-        main_pl.nth = all ? SEAL_NTH_ALL : nth;
-        main_pl.dx_mm = dx;
-        main_pl.dy_mm = dy;
-        main_pl.pages = pages;
-        pls[n++] = main_pl;
-    } else if (main_pl.field) {
-        main_pl.kind = SEAL_PLACE_FIELD;
-        pls[n++] = main_pl;
-    }
-    if (have_cross) {
-        cross.kind = SEAL_PLACE_CROSS_PAGE;
-        cross.y_mm = y;
-        /* --pages belongs to the cross-page seal when it stands alone. */
-        cross.pages = n == 0 ? pages : NULL;
-        pls[n++] = cross;
-    }
+    const char *bad = cli_place_build(&ps, pls, &n);
+    if (bad)
+        return cli_usage(synopsis, "%s", bad);
     if (n && !so.artwork_path && !(n == 1 && pls[0].kind == SEAL_PLACE_FIELD))
         return cli_usage(synopsis, "a placement needs --seal ART.pdf");
     if (so.artwork_path && !n)

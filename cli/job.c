@@ -4,6 +4,7 @@
  * SPDX-License-Identifier: AGPL-3.0-or-later
  */
 #include "job.h"
+#include "placement.h"
 
 #include <dirent.h>
 #include <errno.h>
@@ -207,13 +208,19 @@ static int known_keys(json_object *o, const char *what, const char *const *allow
     return 0;
 }
 
+/* One placement object: read into the spec seal sign's options fill, and
+ * checked by the same rules (placement.c). */
 static int parse_placement(job *j, json_object *o, seal_placement *pl, size_t step, size_t idx)
 {
     static const char *const allowed[] = {"page", "at", "pages", "keyword", "nth", "all", "offset",
                                           "cross_page", "edge", "y", "group", "field", NULL};
     char what[64];
-    int has_at, r = 0;
+    int has_at, has_offset, r = 0;
     json_object *v;
+    cli_place_spec ps = {.job = 1};
+    seal_placement pls[2];
+    size_t n = 0;
+    const char *bad;
 
     snprintf(what, sizeof(what), "steps[%zu].placements[%zu]", step, idx);
     if (!json_object_is_type(o, json_type_object)) {
@@ -222,58 +229,57 @@ static int parse_placement(job *j, json_object *o, seal_placement *pl, size_t st
     }
     if (known_keys(o, what, allowed))
         return -1;
-    memset(pl, 0, sizeof(*pl));
-    has_at = get_pair(o, "at", &pl->x_mm, &pl->y_mm);
-    pl->pages = job_strdup(j, get_str(o, "pages"));
-    pl->keyword = job_strdup(j, get_str(o, "keyword"));
-    pl->field = job_strdup(j, get_str(o, "field"));
-    int cross = json_object_object_get_ex(o, "cross_page", &v) && json_object_get_boolean(v);
-    if (has_at < 0 || get_int(o, "page", &pl->page) < 0) {
-        cli_error("job: %s: \"at\" is [x, y] in mm and \"page\" a number", what);
+    has_at = get_pair(o, "at", &ps.x_mm, &ps.y_mm);
+    has_offset = get_pair(o, "offset", &ps.dx_mm, &ps.dy_mm);
+    if (has_at < 0 || has_offset < 0 || get_int(o, "page", &ps.page) < 0) {
+        cli_error("job: %s: \"at\" and \"offset\" are [x, y] in mm and \"page\" a number", what);
         return -1;
     }
-    if (cross) {
+    ps.have_at = has_at > 0;
+    ps.have_offset = has_offset > 0;
+    ps.pages = job_strdup(j, get_str(o, "pages"));
+    ps.keyword = job_strdup(j, get_str(o, "keyword"));
+    ps.field = job_strdup(j, get_str(o, "field"));
+    ps.cross = json_object_object_get_ex(o, "cross_page", &v) && json_object_get_boolean(v);
+    ps.all = json_object_object_get_ex(o, "all", &v) && json_object_get_boolean(v);
+    ps.have_nth = json_object_object_get_ex(o, "nth", NULL);
+    if (get_int(o, "nth", &ps.nth) < 0)
+        r = -1;
+    if (json_object_object_get_ex(o, "edge", &v)) {
         const char *edge = get_str(o, "edge");
-        double y = 0;
-        pl->kind = SEAL_PLACE_CROSS_PAGE;
-        if (edge && strcmp(edge, "right") && strcmp(edge, "left")) {
+        if (!edge || (strcmp(edge, "right") && strcmp(edge, "left"))) {
             cli_error("job: %s: \"edge\" is \"right\" or \"left\"", what);
             return -1;
         }
-        pl->edge = edge && !strcmp(edge, "left") ? SEAL_EDGE_LEFT : SEAL_EDGE_RIGHT;
-        if (json_object_object_get_ex(o, "y", &v)) {
-            if (!is_number(v))
-                r = -1;
-            y = json_object_get_double(v);
-        }
-        pl->y_mm = y;
-        if (json_object_object_get_ex(o, "group", &v) && json_object_is_type(v, json_type_string) &&
-            !strcmp(json_object_get_string(v), "auto"))
-            pl->group = SEAL_GROUP_AUTO;
-        else if (get_int(o, "group", &pl->group) < 0)
-            r = -1;
-    } else if (pl->keyword) {
-        pl->kind = SEAL_PLACE_KEYWORD;
-        pl->nth = 1;
-        r = get_int(o, "nth", &pl->nth);
-        if (json_object_object_get_ex(o, "all", &v) && json_object_get_boolean(v))
-            pl->nth = SEAL_NTH_ALL;
-        if (get_pair(o, "offset", &pl->dx_mm, &pl->dy_mm) < 0)
-            r = -1;
-    } else if (pl->field) {
-        pl->kind = SEAL_PLACE_FIELD;
-    } else if (has_at && pl->page) {
-        pl->kind = SEAL_PLACE_AT;
-    } else if (has_at && pl->pages) {
-        pl->kind = SEAL_PLACE_PAGES;
-    } else {
-        cli_error("job: %s needs page+at, pages+at, keyword, cross_page or field", what);
-        return -1;
+        ps.have_edge = 1;
+        ps.edge = !strcmp(edge, "left") ? SEAL_EDGE_LEFT : SEAL_EDGE_RIGHT;
     }
+    if (json_object_object_get_ex(o, "y", &v)) {
+        if (!is_number(v))
+            r = -1;
+        ps.have_y = 1;
+        ps.y = json_object_get_double(v);
+    }
+    if (json_object_object_get_ex(o, "group", &v) && json_object_is_type(v, json_type_string) &&
+        !strcmp(json_object_get_string(v), "auto"))
+        ps.group = SEAL_GROUP_AUTO;
+    else if (get_int(o, "group", &ps.group) < 0)
+        r = -1;
     if (r < 0) {
         cli_error("job: %s has a field of the wrong type", what);
         return -1;
     }
+    if ((bad = cli_place_build(&ps, pls, &n)) != NULL) {
+        cli_error("job: %s: %s", what, bad);
+        return -1;
+    }
+    if (n != 1) {
+        cli_error("job: %s %s", what,
+                  n ? "asks for two seals: give the cross-page seal a placement of its own"
+                    : "needs page+at, pages+at, keyword, cross_page or field");
+        return -1;
+    }
+    *pl = pls[0];
     return 0;
 }
 

@@ -67,6 +67,27 @@ job_errors() {
     echo '{ not json' >"$T/bad3.json"
     expect_exit 2 "$SEAL" batch "$T/bad3.json"
     expect_msg 'cannot read job file'
+    # A job file's placements follow seal sign's rules (cli/placement.c):
+    # what the command line refuses, a job refuses too.
+    local pl
+    while IFS='|' read -r pl msg; do
+        printf '{ "version": 1, "inputs": ["a.pdf"], "output": "o", "keys": { "k": { "uri": "p12:x" } }, "steps": [ { "key": "k", "seal": "s.pdf", "placements": [ %s ] } ] }\n' "$pl" >"$T/bad4.json"
+        expect_exit 2 "$SEAL" batch "$T/bad4.json"
+        expect_msg "^seal: job: steps\\[0\\]\\.placements\\[0\\]:? $msg\$"
+    done <<'CASES'
+{ "keyword": "x", "nth": 2, "all": true }|nth and all exclude each other
+{ "keyword": "x", "nth": 0 }|nth is a hit number from 1
+{ "keyword": "x", "page": 1, "at": [10, 10] }|choose one of page\+at, pages\+at, keyword and field
+{ "page": 1, "at": [10, 10], "offset": [1, 1] }|nth, all and offset go with keyword
+{ "page": 1, "at": [10, 10], "edge": "left" }|edge, y and group go with cross_page
+{ "cross_page": true, "y": -3 }|y is a height in mm
+{ "cross_page": true, "group": 1 }|group is a number of pages from 2 or "auto"
+{ "at": [10, 10] }|at needs page or pages
+{ "keyword": "x", "cross_page": true }|asks for two seals: give the cross-page seal a placement of its own
+CASES
+    # The same refusals on the command line.
+    expect_exit 2 "$SEAL" sign "$FIX/pdf/one.pdf" -o "$T/x.pdf" --key p12:x --seal s.pdf --keyword x --nth 2 --all
+    [ "$(head -1 "$T/stderr")" = "seal: --nth and --all exclude each other" ] || { show_output; die "sign --nth --all"; }
 }
 
 make_inputs() { # DIR N
