@@ -27,6 +27,13 @@
 #   cmsedit.py gmt IN OUT
 #       GM/T 0010 identifiers: ContentInfo type 1.2.156.10197.6.1.4.2.2 and
 #       signature algorithm 1.2.156.10197.1.301.1 (the signed bytes unchanged)
+#   cmsedit.py sm2-sloppy-attrs IN OUT KEY
+#       the messageDigest attribute's OCTET STRING with a long-form length
+#       (BER, not DER), the attributes signed again as they now are with the
+#       SM2 KEY (openssl, ID 1234567812345678): valid over the bytes
+#       received, not over their DER re-encoding
+#   cmsedit.py add-crl IN CRL OUT
+#       a CRL (DER file) into the SignedData's crls [1]
 #   cmsedit.py extract IN CMS CONTENT
 #       the CMS of the last signature and the bytes its ByteRange covers
 #   cmsedit.py splice IN CMS OUT
@@ -219,6 +226,29 @@ def gmt(a):
     save(a.output, data, b, c, cms)
 
 
+def sm2_sloppy_attrs(a):
+    data, b, c, cms = load(a.input)
+    si = signer_infos(signed_data(cms)).kids[0]
+    attrs = next(k for k in si.kids if k.tag == 0xA0)
+    for at in attrs.kids:
+        if at.kids[0].encode() == oid("1.2.840.113549.1.9.4"):
+            md = at.kids[1].kids[0].body
+            at.kids[1] = Node(tlv(0x31, bytes([0x04, 0x81, len(md)]) + md))
+    with tempfile.TemporaryDirectory() as t:
+        open(t + "/attrs", "wb").write(tlv(0x31, b"".join(k.encode() for k in attrs.kids)))
+        value = openssl("dgst", "-sm3", "-sign", a.key, "-sigopt", "distid:1234567812345678",
+                        t + "/attrs")
+    si.kids[sig_value(si)] = Node(tlv(0x04, value))
+    save(a.output, data, b, c, cms)
+
+
+def add_crl(a):
+    data, b, c, cms = load(a.input)
+    sd = signed_data(cms)
+    sd.kids.insert(len(sd.kids) - 1, Node(tlv(0xA1, open(a.crl, "rb").read())))
+    save(a.output, data, b, c, cms)
+
+
 def extract(a):
     data, b, c, cms = load(a.input)
     brs = list(re.finditer(rb"/ByteRange\s*\[\s*(\d+)\s+(\d+)\s+(\d+)\s+(\d+)\s*\]", data))
@@ -243,6 +273,12 @@ def main():
     s = sub.add_parser("content-type")
     for x in ("input", "output", "key", "oid"):
         s.add_argument(x)
+    s = sub.add_parser("sm2-sloppy-attrs")
+    for x in ("input", "output", "key"):
+        s.add_argument(x)
+    s = sub.add_parser("add-crl")
+    for x in ("input", "crl", "output"):
+        s.add_argument(x)
     s = sub.add_parser("extract")
     for x in ("input", "cms", "content"):
         s.add_argument(x)
@@ -252,6 +288,7 @@ def main():
     a = p.parse_args()
     {"decoy": decoy, "plain-ecdsa": plain_ecdsa, "content-type": content_type,
      "two-signers": two_signers, "sm2-raw": sm2_raw, "sm2-sloppy": sm2_sloppy, "gmt": gmt,
+     "sm2-sloppy-attrs": sm2_sloppy_attrs, "add-crl": add_crl,
      "extract": extract, "splice": splice}[a.cmd](a)
 
 
