@@ -234,25 +234,28 @@ int seal__sm2_verify_signed(EVP_PKEY *issuer, const unsigned char *der, size_t l
                                 bits.len - 1);
 }
 
+/* seal__sm2_verify_signed over an i2d result, which it frees. */
+static int verify_encoded(EVP_PKEY *key, unsigned char *der, int n)
+{
+    int ok = n > 0 && seal__sm2_verify_signed(key, der, (size_t)n);
+    OPENSSL_free(der);
+    ERR_clear_error();
+    return ok;
+}
+
 int seal__sm2_crl_verify(X509_CRL *crl, EVP_PKEY *issuer)
 {
     /* The CRL keeps the bytes of its tbsCertList as read. */
     unsigned char *der = NULL;
     int n = i2d_X509_CRL(crl, &der);
-    int ok = n > 0 && seal__sm2_verify_signed(issuer, der, (size_t)n);
-    OPENSSL_free(der);
-    ERR_clear_error();
-    return ok;
+    return verify_encoded(issuer, der, n);
 }
 
 int seal__sm2_ocsp_verify(OCSP_BASICRESP *bs, EVP_PKEY *signer)
 {
     unsigned char *der = NULL;
     int n = i2d_OCSP_BASICRESP(bs, &der);
-    int ok = n > 0 && seal__sm2_verify_signed(signer, der, (size_t)n);
-    OPENSSL_free(der);
-    ERR_clear_error();
-    return ok;
+    return verify_encoded(signer, der, n);
 }
 
 int seal__sm2_cms_verify_content(CMS_ContentInfo *cms, CMS_SignerInfo *si, X509 *cert,

@@ -172,20 +172,26 @@ def plain_ecdsa(a):
     save(a.output, data, b, c, cms)
 
 
-def content_type(a):
+def resign_attr(a, attr_oid, values, dgst, sort=True):
+    """Set one signed attribute's SET OF values (DER bytes) and sign the
+    attributes again with `openssl dgst` arguments dgst and a.key."""
     data, b, c, cms = load(a.input)
     si = signer_infos(signed_data(cms)).kids[0]
     attrs = next(k for k in si.kids if k.tag == 0xA0)
     for at in attrs.kids:
-        if at.kids[0].encode() == oid("1.2.840.113549.1.9.3"):
-            at.kids[1] = Node(tlv(0x31, oid(a.oid)))
-    attrs.kids.sort(key=lambda k: k.encode())
+        if at.kids[0].encode() == oid(attr_oid):
+            at.kids[1] = Node(tlv(0x31, values(at.kids[1])))
+    if sort:
+        attrs.kids.sort(key=lambda k: k.encode())
     with tempfile.TemporaryDirectory() as t:
         open(t + "/attrs", "wb").write(tlv(0x31, b"".join(k.encode() for k in attrs.kids)))
-        value = openssl("dgst", "-sha256", "-sign", a.key, t + "/attrs")
-    idx = next(i for i, k in enumerate(si.kids) if k.tag == 0x04)
-    si.kids[idx] = Node(tlv(0x04, value))
+        value = openssl("dgst", *dgst, "-sign", a.key, t + "/attrs")
+    si.kids[next(i for i, k in enumerate(si.kids) if k.tag == 0x04)] = Node(tlv(0x04, value))
     save(a.output, data, b, c, cms)
+
+
+def content_type(a):
+    resign_attr(a, "1.2.840.113549.1.9.3", lambda _: oid(a.oid), ["-sha256"])
 
 
 def two_signers(a):
@@ -227,19 +233,12 @@ def gmt(a):
 
 
 def sm2_sloppy_attrs(a):
-    data, b, c, cms = load(a.input)
-    si = signer_infos(signed_data(cms)).kids[0]
-    attrs = next(k for k in si.kids if k.tag == 0xA0)
-    for at in attrs.kids:
-        if at.kids[0].encode() == oid("1.2.840.113549.1.9.4"):
-            md = at.kids[1].kids[0].body
-            at.kids[1] = Node(tlv(0x31, bytes([0x04, 0x81, len(md)]) + md))
-    with tempfile.TemporaryDirectory() as t:
-        open(t + "/attrs", "wb").write(tlv(0x31, b"".join(k.encode() for k in attrs.kids)))
-        value = openssl("dgst", "-sm3", "-sign", a.key, "-sigopt", "distid:1234567812345678",
-                        t + "/attrs")
-    si.kids[sig_value(si)] = Node(tlv(0x04, value))
-    save(a.output, data, b, c, cms)
+    def long_form(values):
+        md = values.kids[0].body
+        return bytes([0x04, 0x81, len(md)]) + md
+    # kept in their order: the DER re-encodings stay sorted
+    resign_attr(a, "1.2.840.113549.1.9.4", long_form,
+                ["-sm3", "-sigopt", "distid:1234567812345678"], sort=False)
 
 
 def add_crl(a):
@@ -266,25 +265,15 @@ def main():
     import argparse
     p = argparse.ArgumentParser()
     sub = p.add_subparsers(dest="cmd", required=True)
-    for name in ("decoy", "plain-ecdsa", "two-signers", "sm2-raw", "sm2-sloppy", "gmt"):
+    args = {"content-type": ("input", "output", "key", "oid"),
+            "sm2-sloppy-attrs": ("input", "output", "key"),
+            "add-crl": ("input", "crl", "output"),
+            "extract": ("input", "cms", "content"),
+            "splice": ("input", "cms", "output")}
+    for name in ("decoy", "plain-ecdsa", "two-signers", "sm2-raw", "sm2-sloppy", "gmt", *args):
         s = sub.add_parser(name)
-        s.add_argument("input")
-        s.add_argument("output")
-    s = sub.add_parser("content-type")
-    for x in ("input", "output", "key", "oid"):
-        s.add_argument(x)
-    s = sub.add_parser("sm2-sloppy-attrs")
-    for x in ("input", "output", "key"):
-        s.add_argument(x)
-    s = sub.add_parser("add-crl")
-    for x in ("input", "crl", "output"):
-        s.add_argument(x)
-    s = sub.add_parser("extract")
-    for x in ("input", "cms", "content"):
-        s.add_argument(x)
-    s = sub.add_parser("splice")
-    for x in ("input", "cms", "output"):
-        s.add_argument(x)
+        for x in args.get(name, ("input", "output")):
+            s.add_argument(x)
     a = p.parse_args()
     {"decoy": decoy, "plain-ecdsa": plain_ecdsa, "content-type": content_type,
      "two-signers": two_signers, "sm2-raw": sm2_raw, "sm2-sloppy": sm2_sloppy, "gmt": gmt,
