@@ -1,0 +1,34 @@
+/*
+ * Internal interface of the electronic seals (eseal.c, esealmk.c) for the
+ * signer (pdfsign.c) and the verifier (veseal.c). Not installed.
+ * SPDX-License-Identifier: AGPL-3.0-or-later
+ */
+#ifndef SEAL_ESEALINT_H
+#define SEAL_ESEALINT_H
+
+#include "internal.h"
+
+#include <seal/eseal.h>
+
+#include <openssl/evp.h>
+#include <openssl/x509.h>
+
+/* Key of the signature dictionary whose value is a stream holding the
+ * DER SES_Seal the signature is bound to (docs/eseal.md). */
+#define SEAL_ESEAL_KEY "SealESeal"
+
+/* The maker's certificate (owned by the seal). */
+X509 *seal__eseal_maker(const seal_eseal *es);
+/* 1 when cert is in the seal's certificate list (the certificate itself,
+ * or its digest of the recorded type). */
+int seal__eseal_holds(const seal_eseal *es, X509 *cert);
+/* SM2-with-SM3 over msg with the default ID: 1 verifies, 0 does not, -1
+ * cannot be checked. */
+int seal__eseal_sm2_verify(EVP_PKEY *pub, const unsigned char *msg, size_t len,
+                           const unsigned char *sig, size_t siglen);
+/* The signer's refusal (SEAL_ERR_CERT naming the seal and the
+ * certificate) when the seal cannot be used by cert at time t: maker
+ * signature, validity, certificate list. */
+seal_status seal__eseal_usable(seal_ctx *ctx, const seal_eseal *es, X509 *cert, long long t);
+
+#endif /* SEAL_ESEALINT_H */
