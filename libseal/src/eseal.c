@@ -446,6 +446,12 @@ SEAL_API const unsigned char *seal_eseal_picture(const seal_eseal *es, size_t *l
     return es ? es->pic : NULL;
 }
 
+const unsigned char *seal__eseal_der(const seal_eseal *es, size_t *len)
+{
+    *len = es->len;
+    return es->der;
+}
+
 X509 *seal__eseal_maker(const seal_eseal *es)
 {
     return es->maker;

@@ -31,4 +31,16 @@ int seal__eseal_sm2_verify(EVP_PKEY *pub, const unsigned char *msg, size_t len,
  * signature, validity, certificate list. */
 seal_status seal__eseal_usable(seal_ctx *ctx, const seal_eseal *es, X509 *cert, long long t);
 
+/* The whole DER as received (owned by the seal). */
+const unsigned char *seal__eseal_der(const seal_eseal *es, size_t *len);
+
+/* esealpdf.c (inside fz_try; errors thrown with seal__throw). */
+#include <mupdf/pdf.h>
+/* The seal's picture, decoded; SEAL_ERR_UNSUPPORTED for SVG or OFD ones. */
+fz_image *seal__eseal_image(seal_ctx *ctx, const seal_eseal *es);
+/* A form XObject drawing the picture at width x height mm; its box. */
+pdf_obj *seal__eseal_xobject(seal_ctx *ctx, pdf_document *doc, const seal_eseal *es, fz_rect *bbox);
+/* The SES_Seal as a stream, /SealESeal of the signature dictionary sig_num. */
+void seal__eseal_attach(seal_ctx *ctx, pdf_document *doc, int sig_num, const seal_eseal *es);
+
 #endif /* SEAL_ESEALINT_H */

@@ -7,6 +7,7 @@
  * and /Contents in the written bytes and inserts the CMS from cms.c.
  * SPDX-License-Identifier: AGPL-3.0-or-later
  */
+#include "esealint.h"
 #include "ltvint.h"
 #include "pdfint.h"
 
@@ -1017,14 +1018,54 @@ static seal_status check_options(seal_ctx *ctx, const seal_sign_options *opts)
         return seal__fail(ctx, SEAL_ERR_ARGS, "certify must be 0 to 3, not %d", opts->certify);
     if (opts->level < SEAL_LEVEL_B_B || opts->level > SEAL_LEVEL_B_LTA)
         return seal__fail(ctx, SEAL_ERR_ARGS, "unknown PAdES level %d", (int)opts->level);
+    const char *eseal = opts->version >= 4 ? opts->eseal_path : NULL;
+    if (eseal && opts->artwork_path)
+        return seal__fail(ctx, SEAL_ERR_ARGS, "an e-seal brings its own picture: no seal artwork with it");
+    if (eseal && opts->caption)
+        return seal__fail(ctx, SEAL_ERR_ARGS, "nothing is drawn under an e-seal's picture (no caption)");
     for (size_t i = 0; i < opts->placement_count; i++)
-        if (opts->placements[i].kind != SEAL_PLACE_FIELD && !opts->artwork_path)
+        if (opts->placements[i].kind != SEAL_PLACE_FIELD && !opts->artwork_path && !eseal)
             return seal__fail(ctx, SEAL_ERR_ARGS, "a placement needs seal artwork");
-    if (opts->artwork_path && !opts->placement_count)
+    if ((opts->artwork_path || eseal) && !opts->placement_count)
         return seal__fail(ctx, SEAL_ERR_ARGS, "seal artwork needs a placement (page and position)");
     if (opts->caption && !opts->artwork_path)
         return seal__fail(ctx, SEAL_ERR_ARGS, "a caption goes under seal artwork");
     return SEAL_OK;
+}
+
+/* The e-seal of version 4 options, read and, with a signer's certificate,
+ * checked for use by it at the signing time; NULL with the status recorded
+ * when it cannot be used, or when there is none (status SEAL_OK). */
+static seal_eseal *open_eseal(seal_ctx *ctx, const seal_sign_options *opts, seal_key *key)
+{
+    seal_eseal *es = NULL;
+    if (opts->version < 4 || !opts->eseal_path)
+        return NULL;
+    if (seal_eseal_load(ctx, &es, opts->eseal_path) != SEAL_OK)
+        return NULL;
+    if (key && seal__eseal_usable(ctx, es, key->cert,
+                                  opts->signing_time ? opts->signing_time : (long long)time(NULL)) != SEAL_OK) {
+        seal_eseal_free(es);
+        return NULL;
+    }
+    return es;
+}
+
+/* The picture the widgets show: the e-seal's, or the artwork file. */
+static void load_picture(seal_ctx *ctx, pdf_document *doc, const seal_sign_options *opts,
+                         const seal_eseal *es, artwork *art)
+{
+    if (es) {
+        seal_eseal_info ei;
+        seal_eseal_get_info(es, &ei);
+        art->xobj = seal__eseal_xobject(ctx, doc, es, &art->bbox);
+        snprintf(art->kind, sizeof(art->kind), "%s", ei.type == SEAL_ESEAL_COMPANY ? "company" : "legal-rep");
+        pdf_dict_puts_drop(ctx->fz, art->xobj, "SealKind", pdf_new_name(ctx->fz, art->kind));
+        return;
+    }
+    load_artwork(ctx, doc, opts->artwork_path, art);
+    if (opts->caption)
+        add_caption(ctx, doc, art, opts->caption);
 }
 
 
@@ -1051,8 +1092,11 @@ SEAL_API seal_status seal_sign_file(seal_ctx *ctx, const char *in_path, const ch
     if (opts->level >= SEAL_LEVEL_B_T && !opts->tsa_url)
         return seal__fail(ctx, SEAL_ERR_ARGS, "PAdES %s needs a time-stamp authority (--tsa URL)",
                           seal_level_name(opts->level));
-    const char *reads[] = {in_path, opts->artwork_path};
-    if (seal__paths_check(ctx, reads, 2, &out_path, 1) != SEAL_OK)
+    const char *reads[] = {in_path, opts->artwork_path, opts->version >= 4 ? opts->eseal_path : NULL};
+    if (seal__paths_check(ctx, reads, 3, &out_path, 1) != SEAL_OK)
+        return ctx->status;
+    seal_eseal *es = open_eseal(ctx, opts, key);
+    if (ctx->status != SEAL_OK)
         return ctx->status;
 
     seal__ossl_clear();
@@ -1080,13 +1124,12 @@ SEAL_API seal_status seal_sign_file(seal_ctx *ctx, const char *in_path, const ch
             else
                 reached = SEAL_LEVEL_B_T;
         }
-        if (opts->artwork_path) {
-            load_artwork(ctx, doc, opts->artwork_path, &art);
-            if (opts->caption)
-                add_caption(ctx, doc, &art, opts->caption);
-        }
-        int sig_num = build_signature(ctx, doc, key, opts, opts->artwork_path ? &art : NULL,
+        if (opts->artwork_path || es)
+            load_picture(ctx, doc, opts, es, &art);
+        int sig_num = build_signature(ctx, doc, key, opts, opts->artwork_path || es ? &art : NULL,
                                       contents_len, &placed);
+        if (es)
+            seal__eseal_attach(ctx, doc, sig_num, es);
         seal__write_signed_revision(ctx, doc, in_path, in_len, out_path, sig_num, contents_len,
                                     &fill, opts->password, tmp, sizeof(tmp));
         have_tmp = 1;
@@ -1113,6 +1156,7 @@ SEAL_API seal_status seal_sign_file(seal_ctx *ctx, const char *in_path, const ch
         if (have_tmp)
             unlink(tmp);
     }
+    seal_eseal_free(es);
     seal__ossl_clear();
     return st;
 }
@@ -1180,8 +1224,11 @@ SEAL_API seal_status seal_sign_preview(seal_ctx *ctx, const char *in_path,
         return seal__fail(ctx, SEAL_ERR_ARGS, "seal_sign_preview: missing argument");
     if (check_options(ctx, opts) != SEAL_OK)
         return ctx->status;
-    if (!opts->artwork_path || !opts->placement_count)
+    if ((!opts->artwork_path && (opts->version < 4 || !opts->eseal_path)) || !opts->placement_count)
         return seal__fail(ctx, SEAL_ERR_ARGS, "a preview needs seal artwork and a placement");
+    seal_eseal *es = open_eseal(ctx, opts, NULL);
+    if (ctx->status != SEAL_OK)
+        return ctx->status;
     if (dpi < 10 || dpi > 1200)
         return seal__fail(ctx, SEAL_ERR_ARGS, "preview resolution %d dpi is out of 10-1200", dpi);
     seal__ossl_clear();
@@ -1197,9 +1244,7 @@ SEAL_API seal_status seal_sign_preview(seal_ctx *ctx, const char *in_path,
             if (opts->placements[i].kind == SEAL_PLACE_FIELD)
                 target = opts->placements[i].field;
         check_permissions(ctx, doc, in_path, opts->certify, opts->password, target);
-        load_artwork(ctx, doc, opts->artwork_path, &art);
-        if (opts->caption)
-            add_caption(ctx, doc, &art, opts->caption);
+        load_picture(ctx, doc, opts, es, &art);
         build_signature(ctx, doc, NULL, opts, &art, 16, &placed);
         pages = pg = fz_malloc_array(fz, placed.n > 0 ? placed.n : 1, int);
         for (int i = 0; i < placed.n; i++) {
@@ -1264,6 +1309,7 @@ SEAL_API seal_status seal_sign_preview(seal_ctx *ctx, const char *in_path,
     fz_free(fz, tmps);
     fz_free(fz, paths);
     fz_free(fz, pages);
+    seal_eseal_free(es);
     seal__ossl_clear();
     return st;
 }
