@@ -203,6 +203,15 @@ void seal__veseal_free(vsig *s);
 /* The signature is bound to an e-seal that passed every check; its type. */
 int seal__veseal_bound(const vsig *s);
 int seal__veseal_type(const vsig *s);
+/* Why the e-seal of s is not bound, or NULL (no e-seal, or bound). */
+const char *seal__veseal_problem(const vsig *s);
+/* The e-seal in the report: text lines, a JSON object, an HTML line, and
+ * "NAME (esID X): bound|why" appended to a CSV cell ("; " between). */
+struct json_object;
+void seal__veseal_text(FILE *f, const vsig *s);
+struct json_object *seal__veseal_json(const vsig *s);
+void seal__veseal_html(FILE *f, const vsig *s);
+void seal__veseal_line(const vsig *s, char *buf, size_t size);
 
 /* vfind.c: every other signature dictionary in the file's bytes, reachable
  * or not; one whose field was in the form when it was signed and is not

@@ -10,6 +10,7 @@
 #include "reportint.h"
 
 #include <math.h>
+#include <json-c/json.h>
 #include <openssl/err.h>
 
 #include <stdlib.h>
@@ -330,4 +331,91 @@ SEAL_API seal_status seal_report_eseal(const seal_report *rep, size_t i, seal_es
         return SEAL_ERR_NOT_FOUND;
     *out = s->es->r;
     return SEAL_OK;
+}
+
+const char *seal__veseal_problem(const vsig *s)
+{
+    return s->es && !s->es->r.bound ? s->es->r.problem : NULL;
+}
+
+static const char *type_text(int type)
+{
+    return type == SEAL_ESEAL_COMPANY ? "company 单位印章" : type == SEAL_ESEAL_PERSONAL ? "personal 个人印章" : "issuer-defined 自定义";
+}
+
+static const char *maker_sig_name(int v)
+{
+    return v == 1 ? "valid" : v == 0 ? "invalid" : "unchecked";
+}
+
+void seal__veseal_text(FILE *f, const vsig *s)
+{
+    const seal_eseal_result *r = s->es ? &s->es->r : NULL;
+    char from[32], to[32];
+    if (!r)
+        return;
+    if (!r->esid[0]) {
+        fprintf(f, "  电子印章 E-seal:     unreadable 无法读取 — %s\n", r->problem);
+        return;
+    }
+    seal__iso_time(r->valid_from, from, sizeof(from));
+    seal__iso_time(r->valid_to, to, sizeof(to));
+    fprintf(f, "  电子印章 E-seal:     \"%s\" (esID %s), type %d %s, valid %s to %s\n", r->name, r->esid, r->type,
+            type_text(r->type), from, to);
+    fprintf(f, "  制章者 Maker:        %s (signature %s, %s)\n", r->maker, maker_sig_name(r->maker_signature),
+            r->maker_trusted ? "trusted 受信任" : "not trusted 不受信任");
+    fprintf(f, "  绑定 Bound:          %s; certificate %s, %s validity, picture %s%s%s\n",
+            r->bound ? "yes 是" : "NO 否", r->holder ? "listed" : "NOT LISTED", r->in_validity ? "in" : "OUTSIDE",
+            r->picture == 1 ? "matches" : r->picture == 0 ? "DIFFERS" : "not compared", r->bound ? "" : " — ",
+            r->bound ? "" : r->problem);
+}
+
+struct json_object *seal__veseal_json(const vsig *s)
+{
+    const seal_eseal_result *r = &s->es->r;
+    json_object *o = json_object_new_object();
+    char from[32], to[32];
+    seal__iso_time(r->valid_from, from, sizeof(from));
+    seal__iso_time(r->valid_to, to, sizeof(to));
+    json_object_object_add(o, "name", json_object_new_string(r->name));
+    json_object_object_add(o, "esid", json_object_new_string(r->esid));
+    json_object_object_add(o, "type", json_object_new_int(r->type));
+    json_object_object_add(o, "maker", json_object_new_string(r->maker));
+    json_object_object_add(o, "valid_from", json_object_new_string(r->esid[0] ? from : ""));
+    json_object_object_add(o, "valid_to", json_object_new_string(r->esid[0] ? to : ""));
+    json_object_object_add(o, "maker_signature", json_object_new_string(maker_sig_name(r->maker_signature)));
+    json_object_object_add(o, "maker_trusted", json_object_new_boolean(r->maker_trusted));
+    json_object_object_add(o, "holder", json_object_new_boolean(r->holder));
+    json_object_object_add(o, "in_validity", json_object_new_boolean(r->in_validity));
+    json_object_object_add(o, "picture", json_object_new_string(r->picture == 1   ? "matches"
+                                                                : r->picture == 0 ? "differs"
+                                                                                  : "not-compared"));
+    json_object_object_add(o, "bound", json_object_new_boolean(r->bound));
+    json_object_object_add(o, "problem", json_object_new_string(r->problem));
+    return o;
+}
+
+void seal__veseal_html(FILE *f, const vsig *s)
+{
+    const seal_eseal_result *r = s->es ? &s->es->r : NULL;
+    if (!r)
+        return;
+    fprintf(f, "<br><span class=\"eseal %s\">电子印章 e-seal ", r->bound ? "ok" : "bad");
+    seal__xml_escape(f, r->name);
+    fputs(" (esID ", f);
+    seal__xml_escape(f, r->esid);
+    fprintf(f, "): %s", r->bound ? "bound 已绑定" : "NOT BOUND 未绑定 — ");
+    if (!r->bound)
+        seal__xml_escape(f, r->problem);
+    fputs("</span>", f);
+}
+
+void seal__veseal_line(const vsig *s, char *buf, size_t size)
+{
+    const seal_eseal_result *r = s->es ? &s->es->r : NULL;
+    size_t n = strlen(buf);
+    if (!r || n >= size)
+        return;
+    snprintf(buf + n, size - n, "%s%s (esID %s): %s", n ? "; " : "", r->name, r->esid,
+             r->bound ? "bound" : r->problem);
 }
