@@ -8,7 +8,7 @@
  */
 #include "esealint.h"
 #include "keyint.h"
-#include "ltvint.h"
+#include "sm2int.h"
 #include "verifyint.h"
 
 #include <stdlib.h>
@@ -284,7 +284,11 @@ static int take_alg(seal_eseal *es, const unsigned char *w, size_t wl)
     es->alg_tlv = w;
     es->alg_tlv_len = wl;
     int nid = OBJ_obj2nid(o);
-    if (nid == NID_SM2_with_SM3 || OBJ_cmp(o, OBJ_nid2obj(NID_sm2)) == 0)
+    char txt[64];
+    OBJ_obj2txt(txt, sizeof(txt), o, 1);
+    /* SM2-with-SM3, GM/T 0010's 1.2.156.10197.1.301.1 and the bare SM2 OID
+     * all occur for the same signature in real seals. */
+    if (nid == NID_SM2_with_SM3 || nid == NID_sm2 || !strcmp(txt, "1.2.156.10197.1.301.1"))
         snprintf(es->alg, sizeof(es->alg), "SM2-with-SM3");
     else if (nid != NID_undef)
         snprintf(es->alg, sizeof(es->alg), "%s", OBJ_nid2ln(nid));
@@ -325,6 +329,7 @@ static const char *parse_envelope(seal_eseal *es)
     if (!(es->maker = d2i_X509(NULL, &cp, (long)xl)) || cp != x + xl)
         return "maker certificate (not a DER certificate)";
     es->maker_name = seal__name_line(X509_get_subject_name(es->maker));
+    seal__sm2_set_id(es->maker); /* its chain to --seal-trust anchors */
     if (!seal__der_next(&si, &tag, &x, &xl, &w, &wl) || tag != 0x06 || !take_alg(es, w, wl))
         return "signature algorithm";
     if (!seal__der_next(&si, &tag, &x, &xl, NULL, NULL) || (tag != 0x03 && tag != 0x04))
@@ -538,11 +543,12 @@ static int verify_value(const seal_eseal *es, const unsigned char *msg, size_t l
         padded[siglen] = 0;
     }
     if (!strcmp(es->alg, "SM2-with-SM3")) {
-        rc = seal__eseal_sm2_verify(pub, msg, len, sig, siglen);
-        if (rc == 0 && padded)
-            rc = seal__eseal_sm2_verify(pub, msg, len, padded, siglen + 1);
+        /* DER or raw r||s, with the default ID (gm.md §0). */
+        rc = seal__sm2_verify_msg(pub, msg, len, sig, siglen);
+        if (rc != 1 && padded)
+            rc = seal__sm2_verify_msg(pub, msg, len, padded, siglen + 1);
         free(padded);
-        return rc;
+        return rc == 1;
     }
     ASN1_OBJECT *o = OBJ_txt2obj(es->alg, 0);
     int nid = o ? OBJ_obj2nid(o) : NID_undef;
@@ -584,13 +590,6 @@ SEAL_API seal_status seal_eseal_check(seal_ctx *ctx, const seal_eseal *es)
     if (!rc)
         return seal__fail(ctx, SEAL_ERR_CRYPTO, "the seal maker's signature does not verify");
     return SEAL_OK;
-}
-
-int seal__eseal_sm2_verify(EVP_PKEY *pub, const unsigned char *msg, size_t len,
-                           const unsigned char *sig, size_t siglen)
-{
-    (void)pub, (void)msg, (void)len, (void)sig, (void)siglen;
-    return -1; /* until SM2 (sm2.c) is merged */
 }
 
 /* "NAME (esID ESID)" */

@@ -22,10 +22,6 @@ X509 *seal__eseal_maker(const seal_eseal *es);
 /* 1 when cert is in the seal's certificate list (the certificate itself,
  * or its digest of the recorded type). */
 int seal__eseal_holds(const seal_eseal *es, X509 *cert);
-/* SM2-with-SM3 over msg with the default ID: 1 verifies, 0 does not, -1
- * cannot be checked. */
-int seal__eseal_sm2_verify(EVP_PKEY *pub, const unsigned char *msg, size_t len,
-                           const unsigned char *sig, size_t siglen);
 /* The signer's refusal (SEAL_ERR_CERT naming the seal and the
  * certificate) when the seal cannot be used by cert at time t: maker
  * signature, validity, certificate list. */

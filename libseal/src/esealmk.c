@@ -8,6 +8,7 @@
 #include "keyint.h"
 #include "ltvint.h"
 #include "pdfint.h"
+#include "sm2int.h"
 
 #include <math.h>
 #include <stdlib.h>
@@ -265,6 +266,13 @@ static seal_status maker_sign(seal_ctx *ctx, seal_key *maker, const dbuf *info, 
     unsigned char md[32];
     unsigned mdlen = 0;
 
+    if (seal__sm2_is_key(pub)) {
+        /* GB/T 38540's own: SM2 over e = SM3(Z || SES_SealInfo). */
+        *alg = NID_SM2_with_SM3;
+        if (!seal__sm2_digest(pub, info->p, info->n, md))
+            return seal__ossl_fail(ctx, SEAL_ERR_CRYPTO, "SM3 of the seal information");
+        return seal__key_sign(ctx, maker, NID_sm3, md, 32, sig, siglen);
+    }
     switch (pub ? EVP_PKEY_get_base_id(pub) : EVP_PKEY_NONE) {
     case EVP_PKEY_RSA:
         *alg = NID_sha256WithRSAEncryption;

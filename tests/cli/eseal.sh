@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # GB/T 38540 electronic seals (issue 14, parts 3-5): seal issue makes an
 # SES_Seal from artwork, signed by a seal maker (here a self-signed EC
-# maker, the --seal-trust anchor); seal inspect shows it; an independent
+# maker certified by an SM2 CA, the --seal-trust anchors); seal inspect shows it; an independent
 # reader (tests/tools/esealcheck.py, pyasn1 from the standard's ASN.1)
 # parses it and checks the maker's signature. seal sign --eseal draws the
 # seal's picture and carries the seal; it refuses (exit 5, naming the seal
@@ -26,14 +26,22 @@ PY=python3
 /usr/bin/python3 -c 'import pyasn1, cryptography' 2>/dev/null && PY=/usr/bin/python3
 "$PY" -c 'import pyasn1, cryptography' || { echo "python3-pyasn1 not installed (scripts/install-deps)"; exit 1; }
 
-# The seal maker: an EC P-256 key with a self-signed certificate, in PKCS#12.
+# An SM2 PKI (tests/tools/sm2pki.sh) whose issuing CA also certifies the
+# seal maker (an SM2 key, SM2-with-SM3 with the ID, as GB/T 38540 wants).
+# The maker's anchors: that CA and its root (a seal carries no chain).
 M=$T/maker
+SM2=$T/sm2
 mkdir -p "$M"
-openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes -utf8 -days 3650 \
-    -subj "/C=CN/O=测试制章者/CN=测试电子印章制作中心" -keyout "$M/maker.key" -out "$M/maker.pem" 2>/dev/null
-openssl pkcs12 -export -inkey "$M/maker.key" -in "$M/maker.pem" -out "$M/maker.p12" \
-    -passout "pass:$SEAL_P12_PASSWORD" 2>/dev/null
-MAKER=p12:$M/maker.p12
+bash "$TOOLS/sm2pki.sh" "$SM2" >/dev/null
+ID=distid:1234567812345678
+openssl genpkey -algorithm SM2 -out "$M/maker.key" 2>/dev/null
+openssl req -new -utf8 -key "$M/maker.key" -sm3 -sigopt "$ID" -subj "/C=CN/O=测试制章者/CN=测试电子印章制作中心" \
+    -out "$M/maker.csr" 2>/dev/null
+openssl x509 -req -in "$M/maker.csr" -CA "$SM2/int.pem" -CAkey "$SM2/int.key" -set_serial 0x5e41 -days 3650 \
+    -extfile "$SM2/leaf.ext" -sm3 -sigopt "$ID" -vfyopt "$ID" -out "$M/maker.pem" 2>/dev/null
+cat "$M/maker.key" "$M/maker.pem" "$SM2/int.pem" "$SM2/root.pem" >"$M/maker-all.pem"
+cat "$SM2/int.pem" "$SM2/root.pem" >"$M/makers.pem"
+MAKER=pem:$M/maker-all.pem
 
 # issue OUT ART ARGS...: a seal made by the maker, valid 2026-2036 unless
 # ARGS say otherwise.
@@ -82,7 +90,7 @@ case_issue_inspect() {
     expect_exit 0 "$SEAL" inspect "$T/x.esl"
     for line in "$T/x.esl: electronic seal (SES_Seal, version 4)" "name:      $NAME" \
         "type:      1 (company 单位印章)" "esID:      ESEAL-X" "maker:     $MAKER_SUBJECT" \
-        "algorithm: ecdsa-with-SHA256" "valid:     2026-01-01T00:00:00Z to 2036-01-01T00:00:00Z" \
+        "algorithm: SM2-with-SM3" "valid:     2026-01-01T00:00:00Z to 2036-01-01T00:00:00Z" \
         "holders:   1 certificate" "  $P12_SUBJECT" "maker signature: valid"; do
         grep -Fxq -- "$line" "$T/stdout" || { show_output; die "inspect lacks: $line"; }
     done
@@ -103,7 +111,7 @@ case_independent_reader() {
     [ "$(jq -r '[.version, .id, .esid, .name, .type, .cert_list_type, .valid_from, .valid_to,
          .picture.type, .picture.width_mm, .picture.height_mm, .maker, .signature_algorithm,
          .maker_signature, .signer_listed, .reencodes_identically] | map(tostring) | join("|")' "$T/stdout")" \
-        = "4|ES|ESEAL-A|$NAME|1|1|2026-01-01T00:00:00Z|2036-01-01T00:00:00Z|PNG|42|42|$MAKER_SUBJECT|1.2.840.10045.4.3.2|valid|true|true" ] \
+        = "4|ES|ESEAL-A|$NAME|1|1|2026-01-01T00:00:00Z|2036-01-01T00:00:00Z|PNG|42|42|$MAKER_SUBJECT|1.2.156.10197.1.501|valid|true|true" ] \
         || { show_output; die "reader fields"; }
     # The same picture as seal inspect reports, byte for byte.
     expect_exit 0 "$SEAL" inspect --json "$M/a.esl"
@@ -126,7 +134,7 @@ case_sign_verify() {
         --eseal "$M/c.esl" --page 1 --at 100,100
     expect_quiet
     check_prefix "$ONE" "$T/c.pdf"
-    expect_exit 0 "$SEAL" verify "$T/c.pdf" --trust "$ROOT" --seal-trust "$M/maker.pem" \
+    expect_exit 0 "$SEAL" verify "$T/c.pdf" --trust "$ROOT" --seal-trust "$M/makers.pem" \
         --require eseal --require company@1 --json
     [ "$(jq -r '[.indication, .signatures[0].indication, .signatures[0].seal_kind,
          (.signatures[0].eseal | .name, .esid, .type, .maker, .maker_signature, .maker_trusted, .holder,
@@ -134,7 +142,7 @@ case_sign_verify() {
         = "TOTAL-PASSED|TOTAL-PASSED|company|$NAME|ESEAL-C|1|$MAKER_SUBJECT|valid|true|true|true|matches|true" ] \
         || { show_output; die "verify --json"; }
     [ "$(jq -r '.rules | map(.met) | all' "$T/stdout")" = true ] || die "rules"
-    expect_exit 0 "$SEAL" verify "$T/c.pdf" --trust "$ROOT" --seal-trust "$M/maker.pem"
+    expect_exit 0 "$SEAL" verify "$T/c.pdf" --trust "$ROOT" --seal-trust "$M/makers.pem"
     grep -Fxq "  绑定 Bound:          yes 是; certificate listed, in validity, picture matches" "$T/stdout" \
         || { show_output; die "text report"; }
     # The seal as carried in the PDF, read independently.
@@ -146,9 +154,23 @@ case_sign_verify() {
     [ "$(jq -r .signatures[0].reason "$T/stdout")" = "e-seal \"$NAME\" (esID ESEAL-C): the seal maker's certificate does not chain to a --seal-trust anchor" ] \
         || { show_output; die "untrusted maker"; }
     # CSV: the e-seal column.
-    expect_exit 0 "$SEAL" verify "$T/c.pdf" --trust "$ROOT" --seal-trust "$M/maker.pem" --csv "$T/c.csv"
+    expect_exit 0 "$SEAL" verify "$T/c.pdf" --trust "$ROOT" --seal-trust "$M/makers.pem" --csv "$T/c.csv"
     [ "$(sed -n 2p "$T/c.csv" | tr -d '\r')" = "\"c.pdf\",\"某某建设工程有限公司 company-seal\",\"1\",\"TOTAL-PASSED\",\"通过\",\"\",\"$NAME (esID ESEAL-C): bound\"" ] \
         || die "CSV row: $(sed -n 2p "$T/c.csv")"
+}
+
+case_sm2_signer() {
+    # 国密 throughout: an SM2 signer's PDF signature bound to an SM2 maker's seal.
+    issue "$T/g.esl" "$FIX/art/company.pdf" --name "$NAME" --holder "$SM2/signer.pem" --esid ESEAL-G
+    expect_exit 0 "$SEAL" sign "$ONE" -o "$T/g.pdf" --key "pem:$SM2/signer-all.pem" --eseal "$T/g.esl" \
+        --page 1 --at 100,100
+    expect_exit 0 "$SEAL" verify "$T/g.pdf" --trust "$SM2/root.pem" --seal-trust "$M/makers.pem" \
+        --require eseal --json
+    [ "$(jq -r '[.indication, .signatures[0].digest_algorithm, .signatures[0].eseal.bound] | map(tostring) | join("|")' "$T/stdout")" \
+        = "TOTAL-PASSED|SM3|true" ] || { show_output; die "SM2 verify"; }
+    run "$PY" "$TOOLS/esealcheck.py" "$T/g.pdf" --signer "$SM2/signer.pem"
+    [ "$RC" = 0 ] && [ "$(jq -r '.[0] | .signature_algorithm + " " + .maker_signature + " " + (.signer_listed | tostring)' "$T/stdout")" \
+        = "1.2.156.10197.1.501 valid true" ] || { show_output; die "reader on the SM2 PDF"; }
 }
 
 case_sign_refusals() {
@@ -177,7 +199,7 @@ case_issue_errors() {
         --holder "$FIX/certs/p12.pem" --valid-to 2036-01-01 --type chairman
     expect_failure 4 "is not a certificate" "$FIX/art/company.pdf" -- issue "$FIX/art/company.pdf" -o @OUT@ \
         --maker-key "$MAKER" --name "$NAME" --holder "$ONE" --valid-to 2036-01-01
-    [ "$(cat "$T/stderr")" = "seal: $ONE is not a certificate (PEM or DER)" ] || die "$(cat "$T/stderr")"
+    [ "$(grep -v '^seal: warning: ' "$T/stderr")" = "seal: $ONE is not a certificate (PEM or DER)" ] || die "$(cat "$T/stderr")"
     expect_failure 2 "validity end after its start" "$FIX/art/company.pdf" -- issue "$FIX/art/company.pdf" \
         -o @OUT@ --maker-key "$MAKER" --name "$NAME" --holder "$FIX/certs/p12.pem" --valid-from 2030-01-01 \
         --valid-to 2029-01-01
@@ -192,7 +214,7 @@ tampered() {
 
 # caught FILE SUB REASON: verify says TOTAL-FAILED, SUB, REASON (exit 1).
 caught() {
-    expect_exit 1 "$SEAL" verify "$1" --trust "$ROOT" --seal-trust "$M/maker.pem" --json
+    expect_exit 1 "$SEAL" verify "$1" --trust "$ROOT" --seal-trust "$M/makers.pem" --json
     [ "$(jq -r '.signatures[0] | [.indication, .subindication, .reason, .intact] | map(tostring) | join("|")' "$T/stdout")" \
         = "TOTAL-FAILED|$2|$3|true" ] || { show_output; die "$1: $(jq -c '.signatures[0] | [.subindication, .reason]' "$T/stdout")"; }
 }
@@ -202,7 +224,7 @@ case_verify_tampered() {
         --page 1 --at 100,100
     # The tool itself: the same seal, signed again, still passes.
     tampered eseal "$T/same.pdf" "$M/a.esl"
-    expect_exit 0 "$SEAL" verify "$T/same.pdf" --trust "$ROOT" --seal-trust "$M/maker.pem" --require eseal
+    expect_exit 0 "$SEAL" verify "$T/same.pdf" --trust "$ROOT" --seal-trust "$M/makers.pem" --require eseal
     tampered eseal "$T/w.pdf" "$M/w.esl"
     caught "$T/w.pdf" CHAIN_CONSTRAINTS_FAILURE \
         "e-seal \"另一公司合同专用章\" (esID ESEAL-W): the signer's certificate is not in its certificate list"
@@ -237,7 +259,7 @@ case_rules() {
     # A company e-seal used by a personal certificate is no company seal.
     expect_exit 0 "$SEAL" sign "$ONE" -o "$T/a.pdf" --key "p12:$FIX/signer.p12" --eseal "$M/a.esl" \
         --page 1 --at 100,100
-    expect_exit 1 "$SEAL" verify "$T/a.pdf" --trust "$ROOT" --seal-trust "$M/maker.pem" --require eseal \
+    expect_exit 1 "$SEAL" verify "$T/a.pdf" --trust "$ROOT" --seal-trust "$M/makers.pem" --require eseal \
         --require company@1 --json
     [ "$(jq -r '[.indication, (.rules | map(.met | tostring) | join(",")), .rules[1].why] | join("|")' "$T/stdout")" \
         = "RULES-FAILED|true,false|no valid company seal on page 1 bound to a company e-seal and an organisation's certificate" ] \
@@ -248,6 +270,7 @@ run_case "issue and inspect" case_issue_inspect
 run_case "the independent reader (pyasn1, from the standard's ASN.1)" case_independent_reader
 run_case "issue: usage and input errors" case_issue_errors
 run_case "sign --eseal, verify TOTAL-PASSED with --require eseal" case_sign_verify
+run_case "SM2 signer, SM2 maker" case_sm2_signer
 run_case "sign refuses: another's seal, not listed, expired, forged, swapped picture (exit 5)" case_sign_refusals
 run_case "verify catches tampered files, each with its reason" case_verify_tampered
 run_case "rules: eseal, company@N with e-seals" case_rules

@@ -117,25 +117,37 @@ def verify(alg, cert_der, msg, sig):
     from cryptography import x509
     from cryptography.hazmat.primitives import hashes
     from cryptography.hazmat.primitives.asymmetric import ec, padding
-    cert = x509.load_der_x509_certificate(cert_der)
-    pub = cert.public_key()
     try:
+        if alg == SM2_SM3:
+            # cryptography knows no SM2 curve: the point from the SPKI.
+            import botan2
+            point = sm2_point(cert_der)
+            key = botan2.PublicKey.load_sm2("sm2p256v1", int.from_bytes(point[1:33], "big"),
+                                            int.from_bytes(point[33:65], "big"))
+            v = botan2.PKVerify(key, "%s,SM3" % SM2_ID.decode(), der=True)
+            v.update(msg)
+            return v.check_signature(sig)
+        pub = x509.load_der_x509_certificate(cert_der).public_key()
         if alg == "1.2.840.113549.1.1.11":
             pub.verify(sig, msg, padding.PKCS1v15(), hashes.SHA256())
         elif alg == "1.2.840.10045.4.3.2":
             pub.verify(sig, msg, ec.ECDSA(hashes.SHA256()))
-        elif alg == SM2_SM3:
-            import botan2
-            nums = pub.public_numbers()
-            key = botan2.PublicKey.load_sm2("sm2p256v1", nums.x, nums.y)
-            v = botan2.PKVerify(key, "%s,SM3" % SM2_ID.decode())
-            v.update(msg.decode("latin-1"))  # botan2's update takes str only
-            return v.check_signature(sig)
         else:
             sys.exit("unsupported maker signature algorithm " + alg)
         return True
     except Exception:  # InvalidSignature, malformed values
         return False
+
+
+def sm2_point(cert_der):
+    """The uncompressed public point of a certificate (RFC 5280 SPKI)."""
+    cert, _ = decoder.decode(cert_der)
+    tbs = cert[0]
+    spki = tbs[6] if tbs[0].tagSet != univ.Integer.tagSet else tbs[5]
+    point = spki[1].asOctets()
+    if len(point) != 65 or point[0] != 4:
+        raise ValueError("not an uncompressed EC point")
+    return point
 
 
 def subject(der):
