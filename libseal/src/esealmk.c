@@ -113,7 +113,7 @@ static void oid(dbuf *b, int nid)
 }
 
 /* The artwork page as a PNG on a transparent background at PICTURE_DPI;
- * its size in whole millimetres and its /SealKind. */
+ * its size in whole millimetres and its kind (seal__artwork_open). */
 static void draw_picture(seal_ctx *ctx, const char *path, dbuf *png, int *w_mm, int *h_mm,
                          char *kind, size_t kind_size)
 {
@@ -130,25 +130,12 @@ static void draw_picture(seal_ctx *ctx, const char *path, dbuf *png, int *w_mm, 
     fz_var(dev);
     fz_var(buf);
     fz_try(fz) {
-        seal__pdf_check_file(ctx, path);
-        fz_try(fz)
-            doc = pdf_open_document(fz, path);
-        fz_catch(fz)
-            seal__throw(ctx, SEAL_ERR_INPUT, "seal artwork %s cannot be read: %s", path,
-                        fz_caught_message(fz));
-        if (pdf_needs_password(fz, doc) || pdf_count_pages(fz, doc) != 1)
-            seal__throw(ctx, SEAL_ERR_INPUT, "seal artwork %s must be a one-page PDF at the seal's size",
-                        path);
+        fz_rect r;
+        doc = seal__artwork_open(ctx, path, &r, kind, kind_size);
         page = fz_load_page(fz, (fz_document *)doc, 0);
-        fz_rect r = fz_bound_page(fz, page);
-        double w = (r.x1 - r.x0) * 25.4 / 72.0, h = (r.y1 - r.y0) * 25.4 / 72.0;
-        if (!(w >= 1 && h >= 1 && w <= 200 && h <= 200))
-            seal__throw(ctx, SEAL_ERR_INPUT, "seal artwork %s is %.1f x %.1f mm; a seal is between 1 and 200 mm",
-                        path, w, h);
-        *w_mm = (int)lround(w);
-        *h_mm = (int)lround(h);
-        pdf_obj *k = pdf_dict_getp(fz, pdf_trailer(fz, doc), "Info/SealKind");
-        snprintf(kind, kind_size, "%s", pdf_is_name(fz, k) ? pdf_to_name(fz, k) : pdf_to_text_string(fz, k));
+        *w_mm = (int)lround((r.x1 - r.x0) * 25.4 / 72);
+        *h_mm = (int)lround((r.y1 - r.y0) * 25.4 / 72);
+        r = fz_bound_page(fz, page);
         /* Pixels exactly the size in mm at the resolution, so the picture
          * drawn at width x height mm is the artwork at its own scale. */
         fz_irect box = {0, 0, (int)lround(*w_mm / 25.4 * PICTURE_DPI), (int)lround(*h_mm / 25.4 * PICTURE_DPI)};

@@ -27,7 +27,6 @@
 #define MM_TO_PT (72.0 / 25.4)
 #define CHUNK (1 << 16)
 #define BYTE_RANGE_DIGITS 10 /* placeholder width: files up to 9.3 GB */
-#define MAX_ARTWORK_MM 200.0
 
 /* The artwork grafted into the target document. */
 typedef struct artwork {
@@ -49,32 +48,8 @@ static void load_artwork(seal_ctx *ctx, pdf_document *doc, const char *path, art
     fz_var(content);
     fz_var(res);
     fz_try(fz) {
-        seal__pdf_check_file(ctx, path);
-        fz_try(fz)
-            src = pdf_open_document(fz, path);
-        fz_catch(fz)
-            seal__throw(ctx, SEAL_ERR_INPUT, "seal artwork %s cannot be read: %s", path,
-                        fz_caught_message(fz));
-        if (pdf_needs_password(fz, src))
-            seal__throw(ctx, SEAL_ERR_INPUT, "seal artwork %s is encrypted", path);
-        if (pdf_count_pages(fz, src) != 1)
-            seal__throw(ctx, SEAL_ERR_INPUT,
-                        "seal artwork %s must be a one-page PDF at the seal's size (it has %d pages)",
-                        path, pdf_count_pages(fz, src));
+        src = seal__artwork_open(ctx, path, &art->bbox, art->kind, sizeof(art->kind));
         page = pdf_lookup_page_obj(fz, src, 0);
-        art->bbox = pdf_to_rect(fz, pdf_dict_get_inheritable(fz, page, PDF_NAME(MediaBox)));
-        double w = (art->bbox.x1 - art->bbox.x0) / MM_TO_PT, h = (art->bbox.y1 - art->bbox.y0) / MM_TO_PT;
-        if (!(w >= 1 && h >= 1 && w <= MAX_ARTWORK_MM && h <= MAX_ARTWORK_MM))
-            seal__throw(ctx, SEAL_ERR_INPUT,
-                        "seal artwork %s is %.1f x %.1f mm; a seal is between 1 and %.0f mm", path,
-                        w, h, MAX_ARTWORK_MM);
-        /* Recorded by seal enrol as a text string; a name is accepted too. */
-        pdf_obj *kind = pdf_dict_getp(fz, pdf_trailer(fz, src), "Info/SealKind");
-        snprintf(art->kind, sizeof(art->kind), "%s",
-                 pdf_is_name(fz, kind) ? pdf_to_name(fz, kind) : pdf_to_text_string(fz, kind));
-        for (char *k = art->kind; *k; k++)
-            if (!((*k >= 'a' && *k <= 'z') || (*k >= '0' && *k <= '9') || *k == '-'))
-                *k = '-';
 
         /* The page's content streams become one form XObject. */
         content = fz_new_buffer(fz, 4096);
