@@ -410,8 +410,11 @@ SEAL_API seal_status seal_eseal_load(seal_ctx *ctx, seal_eseal **out, const char
         return st;
     st = seal_eseal_parse(ctx, out, data, len);
     free(data);
-    if (st != SEAL_OK && st != SEAL_ERR_NOMEM)
-        return seal__fail(ctx, st, "%s: %s", path, seal_ctx_message(ctx));
+    if (st != SEAL_OK && st != SEAL_ERR_NOMEM) {
+        char msg[SEAL_MSG_MAX];
+        snprintf(msg, sizeof(msg), "%s", seal_ctx_message(ctx));
+        return seal__fail(ctx, st, "%s: %s", path, msg);
+    }
     return st;
 }
 

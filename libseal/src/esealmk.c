@@ -368,7 +368,9 @@ SEAL_API seal_status seal_eseal_issue(seal_ctx *ctx, const char *artwork_path, c
     /* What a verifier will do, before anything is written. */
     if ((st = seal_eseal_parse(ctx, &check, whole.p, whole.n)) != SEAL_OK ||
         (st = seal_eseal_check(ctx, check)) != SEAL_OK) {
-        st = seal__fail(ctx, SEAL_ERR_CRYPTO, "the e-seal made does not check: %s", seal_ctx_message(ctx));
+        char msg[SEAL_MSG_MAX];
+        snprintf(msg, sizeof(msg), "%s", seal_ctx_message(ctx));
+        st = seal__fail(ctx, SEAL_ERR_CRYPTO, "the e-seal made does not check: %s", msg);
         goto out;
     }
     st = seal_file_write(ctx, out_path, whole.p, whole.n, 0);
