@@ -30,6 +30,10 @@ int cmd_make(int argc, char **argv);
 int cmd_encrypt(int argc, char **argv);
 int cmd_decrypt(int argc, char **argv);
 int cmd_batch(int argc, char **argv);
+int cmd_issue(int argc, char **argv);
+/* seal inspect of an electronic seal (cmd_issue.c): 0 when path is not
+ * one; else 1, with *rc the exit status (1 when the maker's signature fails). */
+int cli_inspect_eseal(seal_ctx *ctx, const char *path, int json, int *rc);
 
 /* Batch options shared by `seal batch` and `seal sign IN... -o DIR/`. */
 enum {

@@ -9,7 +9,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-static const char synopsis[] = "seal inspect IN.pdf|BID.p7m [--json] [--password-env VAR]";
+static const char synopsis[] = "seal inspect IN.pdf|BID.p7m|SEAL.esl [--json] [--password-env VAR]";
 
 static json_object *to_json(const char *path, seal_inspection *ins)
 {
@@ -234,6 +234,10 @@ int cmd_inspect(int argc, char **argv)
     ctx = cli_ctx_new();
     if (!ctx)
         return EXIT_FAILED;
+    if (is_envelope(argv[optind]) && cli_inspect_eseal(ctx, argv[optind], json, &rc)) {
+        seal_ctx_free(ctx);
+        return rc;
+    }
     if (is_envelope(argv[optind])) {
         rc = inspect_envelope(ctx, argv[optind], json);
         seal_ctx_free(ctx);

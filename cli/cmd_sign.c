@@ -12,7 +12,7 @@
 #include <sys/stat.h>
 
 static const char synopsis[] =
-    "seal sign IN.pdf -o OUT.pdf --key KEY [--seal ART.pdf PLACEMENT...]\n"
+    "seal sign IN.pdf -o OUT.pdf --key KEY [--seal ART.pdf | --eseal SEAL.esl PLACEMENT...]\n"
     "                 [--reason T] [--location T] [--field-name NAME] [--certify 1|2|3]\n"
     "                 [--pin-file F] [--password-env VAR] [--chain CA.pem]\n"
     "                 [--level B-B|B-T|B-LT|B-LTA [--level-best-effort]] [--tsa URL]\n"
@@ -29,7 +29,7 @@ enum {
     OPT_KEY = 256, OPT_SEAL, OPT_PAGE, OPT_PAGES, OPT_AT, OPT_KEYWORD, OPT_NTH, OPT_ALL, OPT_OFFSET,
     OPT_CROSS, OPT_EDGE, OPT_Y, OPT_GROUP, OPT_FIELD, OPT_FIELD_NAME, OPT_REASON, OPT_LOCATION,
     OPT_CERTIFY, OPT_PIN_FILE, OPT_PIN, OPT_PASSWORD_ENV, OPT_CHAIN, OPT_LEVEL, OPT_TSA,
-    OPT_DATE, OPT_PREVIEW, OPT_BEST_EFFORT, OPT_JSON, OPT_SUBFILTER
+    OPT_DATE, OPT_PREVIEW, OPT_BEST_EFFORT, OPT_JSON, OPT_SUBFILTER, OPT_ESEAL
 };
 
 /* What was placed, on stdout; an invisible signature prints nothing
@@ -48,6 +48,7 @@ int cmd_sign(int argc, char **argv)
         {"output", required_argument, NULL, 'o'},
         {"key", required_argument, NULL, OPT_KEY},
         {"seal", required_argument, NULL, OPT_SEAL},
+        {"eseal", required_argument, NULL, OPT_ESEAL},
         {"page", required_argument, NULL, OPT_PAGE},
         {"pages", required_argument, NULL, OPT_PAGES},
         {"at", required_argument, NULL, OPT_AT},
@@ -103,6 +104,7 @@ int cmd_sign(int argc, char **argv)
         case 'o': out = optarg; break;
         case OPT_KEY: keyuri = optarg; break;
         case OPT_SEAL: so.artwork_path = optarg; break;
+        case OPT_ESEAL: so.eseal_path = optarg; break;
         case OPT_PAGE:
             if (cli_parse_int(optarg, 1, 10000000, &ps.page))
                 return cli_usage(synopsis, "--page takes a page number, not '%s'", optarg);
@@ -225,10 +227,13 @@ int cmd_sign(int argc, char **argv)
     const char *bad = cli_place_build(&ps, pls, &n);
     if (bad)
         return cli_usage(synopsis, "%s", bad);
-    if (n && !so.artwork_path && !(n == 1 && pls[0].kind == SEAL_PLACE_FIELD))
+    if (so.eseal_path && so.artwork_path)
+        return cli_usage(synopsis, "--seal and --eseal exclude each other (an e-seal brings its picture)");
+    if (n && !so.artwork_path && !so.eseal_path && !(n == 1 && pls[0].kind == SEAL_PLACE_FIELD))
         return cli_usage(synopsis, "a placement needs --seal ART.pdf");
-    if (so.artwork_path && !n)
-        return cli_usage(synopsis, "--seal needs a placement (e.g. --page N --at X,Y)");
+    if ((so.artwork_path || so.eseal_path) && !n)
+        return cli_usage(synopsis, "%s needs a placement (e.g. --page N --at X,Y)",
+                         so.eseal_path ? "--eseal" : "--seal");
     so.placements = pls;
     so.placement_count = n;
     so.placed_cb = cli_placed_cb;
@@ -241,8 +246,8 @@ int cmd_sign(int argc, char **argv)
         int rc;
         if (!n)
             return cli_usage(synopsis, "--preview needs --seal ART.pdf and a placement");
-        const char *reads[] = {argv[optind], so.artwork_path};
-        if ((rc = cli_paths_check(reads, 2, &preview, 1)) != EXIT_OK)
+        const char *reads[] = {argv[optind], so.artwork_path, so.eseal_path};
+        if ((rc = cli_paths_check(reads, 3, &preview, 1)) != EXIT_OK)
             return rc;
         ctx = cli_ctx_new();
         if (!ctx)
@@ -287,11 +292,11 @@ int cmd_sign(int argc, char **argv)
     /* Nothing lost: the output names no file the command reads. */
     char *keyfiles[CLI_KEY_FILES];
     cli_key_files(keyuri, keyfiles);
-    const char *reads[4 + CLI_KEY_FILES] = {argv[optind], so.artwork_path, pin.pin_file,
-                                            ko.chain_path};
+    const char *reads[5 + CLI_KEY_FILES] = {argv[optind], so.artwork_path, pin.pin_file,
+                                            ko.chain_path, so.eseal_path};
     for (int i = 0; i < CLI_KEY_FILES; i++)
-        reads[4 + i] = keyfiles[i];
-    int rc = cli_paths_check(reads, 4 + CLI_KEY_FILES, &out, 1);
+        reads[5 + i] = keyfiles[i];
+    int rc = cli_paths_check(reads, 5 + CLI_KEY_FILES, &out, 1);
     cli_key_files_free(keyfiles);
     if (rc != EXIT_OK)
         return rc;

@@ -19,10 +19,10 @@
 #include <unistd.h>
 
 static const char synopsis[] =
-    "seal verify IN.pdf|DIR [-r] [--trust CERT|DIR]... [--deadline ISO-8601] [--require RULE]...\n"
-    "       [--require-signer NAME|CODE]... [--revocation soft|require] [--allow-legacy] [--online]\n"
+    "seal verify IN.pdf|DIR [-r] [--trust CERT|DIR]... [--seal-trust CERT|DIR]... [--deadline ISO-8601]\n"
+    "       [--require RULE]... [--require-signer NAME|CODE]... [--revocation soft|require] [--allow-legacy] [--online]\n"
     "       [--json] [--html OUT.html] [--csv OUT.csv] [--password-env VAR]\n"
-    "  RULE: company[@PAGE], legal-rep[@PAGE], signature[@PAGE], cross-page, signer=NAME|CODE\n"
+    "  RULE: company[@PAGE], legal-rep[@PAGE], signature[@PAGE], cross-page, eseal, signer=NAME|CODE\n"
     "  -r, --recursive: a folder's subfolders too";
 
 #define MAX_RULES 32
@@ -196,6 +196,7 @@ static int emit(seal_ctx *ctx, const seal_report_entry *entries, size_t n, const
 int cmd_verify(int argc, char **argv)
 {
     static const struct option longopts[] = {{"trust", required_argument, NULL, 't'},
+                                             {"seal-trust", required_argument, NULL, 'T'},
                                              {"deadline", required_argument, NULL, 'd'},
                                              {"require", required_argument, NULL, 'q'},
                                              {"require-signer", required_argument, NULL, 'S'},
@@ -209,11 +210,11 @@ int cmd_verify(int argc, char **argv)
                                              {"password-env", required_argument, NULL, 'E'},
                                              {"help", no_argument, NULL, 'h'},
                                              {NULL, 0, NULL, 0}};
-    const char *trust[MAX_TRUST], *rules[MAX_RULES];
+    const char *trust[MAX_TRUST], *seal_trust[MAX_TRUST], *rules[MAX_RULES];
     char signer_rules[MAX_RULES][SIGNER_RULE_SIZE];
     seal_verify_options opts = SEAL_VERIFY_OPTIONS_INIT;
     const char *html = NULL, *csv = NULL, *deadline_text = NULL;
-    int json = 0, c, ntrust = 0, nrules = 0, nsigner = 0, ndocs = 0, is_dir = 0, recurse = 0, rc = EXIT_OK;
+    int json = 0, c, ntrust = 0, nseal_trust = 0, nrules = 0, nsigner = 0, ndocs = 0, is_dir = 0, recurse = 0, rc = EXIT_OK;
     char **files = NULL, *folder = NULL;
     doc_result *docs = NULL;
     seal_report_entry *entries = NULL;
@@ -228,6 +229,11 @@ int cmd_verify(int argc, char **argv)
             if (ntrust >= MAX_TRUST)
                 return cli_usage(synopsis, "at most %d --trust options", MAX_TRUST);
             trust[ntrust++] = optarg;
+            break;
+        case 'T':
+            if (nseal_trust >= MAX_TRUST)
+                return cli_usage(synopsis, "at most %d --seal-trust options", MAX_TRUST);
+            seal_trust[nseal_trust++] = optarg;
             break;
         case 'd':
             if (cli_parse_iso(optarg, &opts.deadline) != 0)
@@ -280,6 +286,8 @@ int cmd_verify(int argc, char **argv)
     opts.trust_count = (size_t)ntrust;
     opts.require = rules;
     opts.require_count = (size_t)nrules;
+    opts.seal_trust = seal_trust;
+    opts.seal_trust_count = (size_t)nseal_trust;
 
     const char *in = argv[optind];
     if (stat(in, &st) != 0) {
@@ -328,7 +336,7 @@ int cmd_verify(int argc, char **argv)
      * two reports are two files (a report already in the folder may be
      * replaced). */
     {
-        const char **reads = calloc((size_t)(ndocs + ntrust), sizeof(*reads));
+        const char **reads = calloc((size_t)(ndocs + ntrust + nseal_trust), sizeof(*reads));
         const char *outs[2];
         size_t nouts = 0;
         if (!reads) {
@@ -337,11 +345,13 @@ int cmd_verify(int argc, char **argv)
         }
         memcpy(reads, files, (size_t)ndocs * sizeof(*reads));
         memcpy(reads + ndocs, trust, (size_t)ntrust * sizeof(*reads));
+        if (nseal_trust)
+            memcpy(reads + ndocs + ntrust, seal_trust, (size_t)nseal_trust * sizeof(*reads));
         if (html)
             outs[nouts++] = html;
         if (csv)
             outs[nouts++] = csv;
-        rc = cli_paths_check(reads, (size_t)(ndocs + ntrust), outs, nouts);
+        rc = cli_paths_check(reads, (size_t)(ndocs + ntrust + nseal_trust), outs, nouts);
         free(reads);
         if (rc != EXIT_OK)
             goto out;

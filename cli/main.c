@@ -17,6 +17,7 @@ static const struct {
     {"verify", cmd_verify, "check the signatures of PDFs for an evaluation committee"},
     {"enrol", cmd_enrol, "turn a seal collection-form scan into seal artwork"},
     {"make", cmd_make, "draw a standard seal from text as seal artwork"},
+    {"issue", cmd_issue, "make a GB/T 38540 electronic seal from seal artwork (seal makers)"},
     {"batch", cmd_batch, "run a job file: many bids, several seals each"},
     {"extend", cmd_extend, "renew long-term validation data and time-stamp (archive)"},
     {"undo", cmd_undo, "remove the last signature: restore the revision before it (撤章)"},

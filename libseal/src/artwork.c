@@ -4,6 +4,7 @@
  * SPDX-License-Identifier: AGPL-3.0-or-later
  */
 #include "enrol_internal.h"
+#include "pdfint.h"
 
 #include <errno.h>
 #include <math.h>
@@ -378,4 +379,42 @@ SEAL_API seal_status seal_artwork_write_png(seal_ctx *ctx, const seal_artwork *a
     }
     free(ra.alpha);
     return st;
+}
+
+pdf_document *seal__artwork_open(seal_ctx *ctx, const char *path, fz_rect *bbox, char *kind,
+                                 size_t kind_size)
+{
+    fz_context *fz = ctx->fz;
+    pdf_document *volatile src = NULL;
+
+    seal__pdf_check_file(ctx, path);
+    fz_try(fz)
+        src = pdf_open_document(fz, path);
+    fz_catch(fz)
+        seal__throw(ctx, SEAL_ERR_INPUT, "seal artwork %s cannot be read: %s", path, fz_caught_message(fz));
+    fz_try(fz) {
+        if (pdf_needs_password(fz, src))
+            seal__throw(ctx, SEAL_ERR_INPUT, "seal artwork %s is encrypted", path);
+        if (pdf_count_pages(fz, src) != 1)
+            seal__throw(ctx, SEAL_ERR_INPUT,
+                        "seal artwork %s must be a one-page PDF at the seal's size (it has %d pages)",
+                        path, pdf_count_pages(fz, src));
+        pdf_obj *page = pdf_lookup_page_obj(fz, src, 0);
+        *bbox = pdf_to_rect(fz, pdf_dict_get_inheritable(fz, page, PDF_NAME(MediaBox)));
+        double w = (bbox->x1 - bbox->x0) * 25.4 / 72, h = (bbox->y1 - bbox->y0) * 25.4 / 72;
+        if (!(w >= 1 && h >= 1 && w <= SEAL_MAX_ARTWORK_MM && h <= SEAL_MAX_ARTWORK_MM))
+            seal__throw(ctx, SEAL_ERR_INPUT, "seal artwork %s is %.1f x %.1f mm; a seal is between 1 and %.0f mm",
+                        path, w, h, SEAL_MAX_ARTWORK_MM);
+        /* Recorded by seal enrol as a text string; a name is accepted too. */
+        pdf_obj *k = pdf_dict_getp(fz, pdf_trailer(fz, src), "Info/SealKind");
+        snprintf(kind, kind_size, "%s", pdf_is_name(fz, k) ? pdf_to_name(fz, k) : pdf_to_text_string(fz, k));
+        for (char *c = kind; *c; c++)
+            if (!((*c >= 'a' && *c <= 'z') || (*c >= '0' && *c <= '9') || *c == '-'))
+                *c = '-';
+    }
+    fz_catch(fz) {
+        pdf_drop_document(fz, src);
+        fz_rethrow(fz);
+    }
+    return src;
 }

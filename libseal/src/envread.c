@@ -157,34 +157,7 @@ static seal_status rd_close(seal_ctx *ctx, env_reader *r)
     return tag == 0 && len == 0 && !indef ? SEAL_OK : damaged(ctx, r, "unexpected data");
 }
 
-/* In-memory DER walking over OpenSSL's ASN1_get_object. */
-typedef struct der {
-    const unsigned char *p, *end;
-} der;
-
-/* The next element: its identifier byte, content and whole encoding. */
-static int der_next(der *d, int *tag, const unsigned char **c, size_t *clen,
-                    const unsigned char **whole, size_t *wlen)
-{
-    const unsigned char *q = d->p;
-    long len;
-    int t, cls, ret;
-
-    if (d->p >= d->end)
-        return 0;
-    ret = ASN1_get_object(&q, &len, &t, &cls, d->end - d->p);
-    if ((ret & 0x80) || (ret & 0x01) || len > d->end - q)
-        return 0;
-    *tag = d->p[0];
-    *c = q;
-    *clen = (size_t)len;
-    if (whole) {
-        *whole = d->p;
-        *wlen = (size_t)(q + len - d->p);
-    }
-    d->p = q + len;
-    return 1;
-}
+typedef seal__der der;
 
 static char *hex_text(const unsigned char *p, size_t n)
 {
@@ -204,10 +177,10 @@ static int parse_ias(env_recip *rc, const unsigned char *c, size_t clen)
     BIGNUM *bn;
     char *hex;
 
-    if (!der_next(&d, &tag, &x, &xl, &w, &wl) || tag != 0x30 ||
+    if (!seal__der_next(&d, &tag, &x, &xl, &w, &wl) || tag != 0x30 ||
         !(rc->issuer = d2i_X509_NAME(NULL, &w, (long)wl)))
         return 0;
-    if (!der_next(&d, &tag, &x, &xl, &w, &wl) || tag != 0x02 ||
+    if (!seal__der_next(&d, &tag, &x, &xl, &w, &wl) || tag != 0x02 ||
         !(rc->serial = d2i_ASN1_INTEGER(NULL, &w, (long)wl)))
         return 0;
     rc->issuer_s = seal__name_line(rc->issuer);
@@ -317,15 +290,15 @@ static int parse_ktri(env_recip *rc, const unsigned char *c, size_t clen)
     int tag;
 
     rc->kind = ENV_KTRI;
-    if (!der_next(&d, &tag, &x, &xl, NULL, NULL) || tag != 0x02)
+    if (!seal__der_next(&d, &tag, &x, &xl, NULL, NULL) || tag != 0x02)
         return 0;
-    if (!der_next(&d, &tag, &x, &xl, &w, &wl))
+    if (!seal__der_next(&d, &tag, &x, &xl, &w, &wl))
         return 0;
     if (tag == 0x30 ? !parse_ias(rc, x, xl) : tag == 0x80 ? !set_ski(rc, x, xl) : 1)
         return 0;
-    if (!der_next(&d, &tag, &x, &xl, &w, &wl) || tag != 0x30 || !parse_ktri_alg(rc, w, wl))
+    if (!seal__der_next(&d, &tag, &x, &xl, &w, &wl) || tag != 0x30 || !parse_ktri_alg(rc, w, wl))
         return 0;
-    if (!der_next(&d, &tag, &x, &xl, NULL, NULL) || tag != 0x04)
+    if (!seal__der_next(&d, &tag, &x, &xl, NULL, NULL) || tag != 0x04)
         return 0;
     rc->ek = x;
     rc->eklen = xl;
@@ -392,12 +365,12 @@ static int parse_originator(kari_common *k, const unsigned char *c, size_t clen)
     int tag;
 
     /* Only an originatorKey ([1]): ephemeral-static ECDH. */
-    if (!der_next(&d, &tag, &x, &xl, NULL, NULL) || tag != 0xa1)
+    if (!seal__der_next(&d, &tag, &x, &xl, NULL, NULL) || tag != 0xa1)
         return 0;
     e = (der){x, x + xl};
-    if (!der_next(&e, &tag, &x, &xl, NULL, NULL) || tag != 0x30)
+    if (!seal__der_next(&e, &tag, &x, &xl, NULL, NULL) || tag != 0x30)
         return 0;
-    if (!der_next(&e, &tag, &x, &xl, NULL, NULL) || tag != 0x03 || xl < 2 || x[0] != 0)
+    if (!seal__der_next(&e, &tag, &x, &xl, NULL, NULL) || tag != 0x03 || xl < 2 || x[0] != 0)
         return 0;
     k->opk = x + 1;
     k->opklen = xl - 1;
@@ -417,25 +390,25 @@ static seal_status parse_kari(seal_ctx *ctx, seal_envelope *env, const unsigned 
 
     memset(&k, 0, sizeof(k));
     *ok = 0;
-    if (!der_next(&d, &tag, &x, &xl, NULL, NULL) || tag != 0x02)
+    if (!seal__der_next(&d, &tag, &x, &xl, NULL, NULL) || tag != 0x02)
         return SEAL_OK;
-    if (!der_next(&d, &tag, &x, &xl, NULL, NULL) || tag != 0xa0 || !parse_originator(&k, x, xl))
+    if (!seal__der_next(&d, &tag, &x, &xl, NULL, NULL) || tag != 0xa0 || !parse_originator(&k, x, xl))
         return SEAL_OK;
-    if (!der_next(&d, &tag, &x, &xl, &w, &wl))
+    if (!seal__der_next(&d, &tag, &x, &xl, &w, &wl))
         return SEAL_OK;
     if (tag == 0xa1) {
         der u = {x, x + xl};
-        if (!der_next(&u, &tag, &k.ukm, &k.ukmlen, NULL, NULL) || tag != 0x04)
+        if (!seal__der_next(&u, &tag, &k.ukm, &k.ukmlen, NULL, NULL) || tag != 0x04)
             return SEAL_OK;
-        if (!der_next(&d, &tag, &x, &xl, &w, &wl))
+        if (!seal__der_next(&d, &tag, &x, &xl, &w, &wl))
             return SEAL_OK;
     }
     if (tag != 0x30 || !parse_kari_alg(&k, w, wl))
         return SEAL_OK;
-    if (!der_next(&d, &tag, &x, &xl, NULL, NULL) || tag != 0x30)
+    if (!seal__der_next(&d, &tag, &x, &xl, NULL, NULL) || tag != 0x30)
         return SEAL_OK;
     keys = (der){x, x + xl};
-    while (der_next(&keys, &tag, &x, &xl, NULL, NULL)) {
+    while (seal__der_next(&keys, &tag, &x, &xl, NULL, NULL)) {
         if (tag != 0x30)
             return SEAL_OK;
         if ((st = add_recip(ctx, env, &rc)) != SEAL_OK)
@@ -455,19 +428,19 @@ static seal_status parse_kari(seal_ctx *ctx, seal_envelope *env, const unsigned 
                  : k.wrap_nid == NID_id_aes256_wrap ? "AES256-WRAP"
                                                     : OBJ_nid2sn(k.wrap_nid));
         rek = (der){x, x + xl};
-        if (!der_next(&rek, &tag, &x, &xl, &w, &wl))
+        if (!seal__der_next(&rek, &tag, &x, &xl, &w, &wl))
             return SEAL_OK;
         if (tag == 0x30) {
             if (!parse_ias(rc, x, xl))
                 return SEAL_OK;
         } else if (tag == 0xa0) {
             der rk = {x, x + xl};
-            if (!der_next(&rk, &tag, &x, &xl, NULL, NULL) || tag != 0x04 || !set_ski(rc, x, xl))
+            if (!seal__der_next(&rk, &tag, &x, &xl, NULL, NULL) || tag != 0x04 || !set_ski(rc, x, xl))
                 return SEAL_OK;
         } else {
             return SEAL_OK;
         }
-        if (!der_next(&rek, &tag, &rc->ek, &rc->eklen, NULL, NULL) || tag != 0x04)
+        if (!seal__der_next(&rek, &tag, &rc->ek, &rc->eklen, NULL, NULL) || tag != 0x04)
             return SEAL_OK;
     }
     *ok = 1;
@@ -484,7 +457,7 @@ static seal_status parse_recipients(seal_ctx *ctx, env_reader *r, seal_envelope 
     seal_status st;
 
     while (d.p < d.end) {
-        if (!der_next(&d, &tag, &x, &xl, NULL, NULL))
+        if (!seal__der_next(&d, &tag, &x, &xl, NULL, NULL))
             return damaged(ctx, r, "a malformed RecipientInfo");
         if (tag == 0x30) {
             if ((st = add_recip(ctx, env, &rc)) != SEAL_OK)
@@ -533,14 +506,14 @@ static seal_status parse_content_alg(seal_ctx *ctx, env_reader *r, seal_envelope
         if (ptype == V_ASN1_SEQUENCE) {
             d.p = ASN1_STRING_get0_data(pval);
             d.end = d.p + ASN1_STRING_length(pval);
-            if (der_next(&d, &tag, &x, &xl, NULL, NULL) && tag == 0x30) {
+            if (seal__der_next(&d, &tag, &x, &xl, NULL, NULL) && tag == 0x30) {
                 s = (der){x, x + xl};
-                if (der_next(&s, &tag, &x, &xl, NULL, NULL) && tag == 0x04 && xl >= 1 &&
+                if (seal__der_next(&s, &tag, &x, &xl, NULL, NULL) && tag == 0x04 && xl >= 1 &&
                     xl <= sizeof(env->iv)) {
                     memcpy(env->iv, x, xl);
                     env->ivlen = xl;
                     ok = 1;
-                    if (der_next(&s, &tag, &x, &xl, NULL, NULL)) {
+                    if (seal__der_next(&s, &tag, &x, &xl, NULL, NULL)) {
                         ok = tag == 0x02 && xl == 1 && x[0] >= 12 && x[0] <= 16;
                         env->taglen = ok ? x[0] : 0;
                     }
@@ -804,3 +777,4 @@ void seal__env_clear(seal_envelope *env)
     env->ri = NULL;
     env->receipt_tsa = NULL;
 }
+

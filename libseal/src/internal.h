@@ -109,6 +109,15 @@ seal_status seal__fz_write_error(seal_ctx *ctx, const char *target, seal_status 
  * on device"), or NULL when the exception is of another kind. */
 const char *seal__fz_io_reason(seal_ctx *ctx);
 
+/* In-memory DER walking over OpenSSL's ASN1_get_object (der.c). */
+typedef struct seal__der {
+    const unsigned char *p, *end;
+} seal__der;
+/* The next element: its identifier byte, content and whole encoding
+ * (whole may be NULL); 0 at the end or on a malformed or indefinite one. */
+int seal__der_next(seal__der *d, int *tag, const unsigned char **c, size_t *clen,
+                   const unsigned char **whole, size_t *wlen);
+
 /* Hex helpers */
 void seal__hex(const unsigned char *data, size_t len, char *out);
 

@@ -87,6 +87,14 @@ typedef struct seal__widget {
  * SEAL_ERR_ARGS for a malformed placement, SEAL_ERR_REFUSED for a field
  * already signed. Overlaps, seals partly off the page and cross-page
  * slices too thin to see are warnings (seal__warn). */
+/* artwork.c: open seal artwork to draw it — a one-page unencrypted PDF
+ * whose page (MediaBox, into *bbox) is 1 to SEAL_MAX_ARTWORK_MM each way;
+ * its recorded /SealKind into kind (letters, digits and '-' kept). Throws
+ * SEAL_ERR_INPUT naming the file. The caller drops the document. */
+#define SEAL_MAX_ARTWORK_MM 200.0
+pdf_document *seal__artwork_open(seal_ctx *ctx, const char *path, fz_rect *bbox, char *kind,
+                                 size_t kind_size);
+
 seal__widget *seal__place(seal_ctx *ctx, pdf_document *doc, const seal_placement *pl, size_t n,
                           fz_rect art, int *count);
 

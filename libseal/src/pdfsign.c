@@ -7,6 +7,7 @@
  * and /Contents in the written bytes and inserts the CMS from cms.c.
  * SPDX-License-Identifier: AGPL-3.0-or-later
  */
+#include "esealint.h"
 #include "ltvint.h"
 #include "pdfint.h"
 #include "sm2int.h"
@@ -26,7 +27,6 @@
 #define MM_TO_PT (72.0 / 25.4)
 #define CHUNK (1 << 16)
 #define BYTE_RANGE_DIGITS 10 /* placeholder width: files up to 9.3 GB */
-#define MAX_ARTWORK_MM 200.0
 
 /* The artwork grafted into the target document. */
 typedef struct artwork {
@@ -48,32 +48,8 @@ static void load_artwork(seal_ctx *ctx, pdf_document *doc, const char *path, art
     fz_var(content);
     fz_var(res);
     fz_try(fz) {
-        seal__pdf_check_file(ctx, path);
-        fz_try(fz)
-            src = pdf_open_document(fz, path);
-        fz_catch(fz)
-            seal__throw(ctx, SEAL_ERR_INPUT, "seal artwork %s cannot be read: %s", path,
-                        fz_caught_message(fz));
-        if (pdf_needs_password(fz, src))
-            seal__throw(ctx, SEAL_ERR_INPUT, "seal artwork %s is encrypted", path);
-        if (pdf_count_pages(fz, src) != 1)
-            seal__throw(ctx, SEAL_ERR_INPUT,
-                        "seal artwork %s must be a one-page PDF at the seal's size (it has %d pages)",
-                        path, pdf_count_pages(fz, src));
+        src = seal__artwork_open(ctx, path, &art->bbox, art->kind, sizeof(art->kind));
         page = pdf_lookup_page_obj(fz, src, 0);
-        art->bbox = pdf_to_rect(fz, pdf_dict_get_inheritable(fz, page, PDF_NAME(MediaBox)));
-        double w = (art->bbox.x1 - art->bbox.x0) / MM_TO_PT, h = (art->bbox.y1 - art->bbox.y0) / MM_TO_PT;
-        if (!(w >= 1 && h >= 1 && w <= MAX_ARTWORK_MM && h <= MAX_ARTWORK_MM))
-            seal__throw(ctx, SEAL_ERR_INPUT,
-                        "seal artwork %s is %.1f x %.1f mm; a seal is between 1 and %.0f mm", path,
-                        w, h, MAX_ARTWORK_MM);
-        /* Recorded by seal enrol as a text string; a name is accepted too. */
-        pdf_obj *kind = pdf_dict_getp(fz, pdf_trailer(fz, src), "Info/SealKind");
-        snprintf(art->kind, sizeof(art->kind), "%s",
-                 pdf_is_name(fz, kind) ? pdf_to_name(fz, kind) : pdf_to_text_string(fz, kind));
-        for (char *k = art->kind; *k; k++)
-            if (!((*k >= 'a' && *k <= 'z') || (*k >= '0' && *k <= '9') || *k == '-'))
-                *k = '-';
 
         /* The page's content streams become one form XObject. */
         content = fz_new_buffer(fz, 4096);
@@ -1018,14 +994,54 @@ static seal_status check_options(seal_ctx *ctx, const seal_sign_options *opts)
         return seal__fail(ctx, SEAL_ERR_ARGS, "certify must be 0 to 3, not %d", opts->certify);
     if (opts->level < SEAL_LEVEL_B_B || opts->level > SEAL_LEVEL_B_LTA)
         return seal__fail(ctx, SEAL_ERR_ARGS, "unknown PAdES level %d", (int)opts->level);
+    const char *eseal = opts->version >= 4 ? opts->eseal_path : NULL;
+    if (eseal && opts->artwork_path)
+        return seal__fail(ctx, SEAL_ERR_ARGS, "an e-seal brings its own picture: no seal artwork with it");
+    if (eseal && opts->caption)
+        return seal__fail(ctx, SEAL_ERR_ARGS, "nothing is drawn under an e-seal's picture (no caption)");
     for (size_t i = 0; i < opts->placement_count; i++)
-        if (opts->placements[i].kind != SEAL_PLACE_FIELD && !opts->artwork_path)
+        if (opts->placements[i].kind != SEAL_PLACE_FIELD && !opts->artwork_path && !eseal)
             return seal__fail(ctx, SEAL_ERR_ARGS, "a placement needs seal artwork");
-    if (opts->artwork_path && !opts->placement_count)
+    if ((opts->artwork_path || eseal) && !opts->placement_count)
         return seal__fail(ctx, SEAL_ERR_ARGS, "seal artwork needs a placement (page and position)");
     if (opts->caption && !opts->artwork_path)
         return seal__fail(ctx, SEAL_ERR_ARGS, "a caption goes under seal artwork");
     return SEAL_OK;
+}
+
+/* The e-seal of version 4 options, read and, with a signer's certificate,
+ * checked for use by it at the signing time; NULL with the status recorded
+ * when it cannot be used, or when there is none (status SEAL_OK). */
+static seal_eseal *open_eseal(seal_ctx *ctx, const seal_sign_options *opts, seal_key *key)
+{
+    seal_eseal *es = NULL;
+    if (opts->version < 4 || !opts->eseal_path)
+        return NULL;
+    if (seal_eseal_load(ctx, &es, opts->eseal_path) != SEAL_OK)
+        return NULL;
+    if (key && seal__eseal_usable(ctx, es, key->cert,
+                                  opts->signing_time ? opts->signing_time : (long long)time(NULL)) != SEAL_OK) {
+        seal_eseal_free(es);
+        return NULL;
+    }
+    return es;
+}
+
+/* The picture the widgets show: the e-seal's, or the artwork file. */
+static void load_picture(seal_ctx *ctx, pdf_document *doc, const seal_sign_options *opts,
+                         const seal_eseal *es, artwork *art)
+{
+    if (es) {
+        seal_eseal_info ei;
+        seal_eseal_get_info(es, &ei);
+        art->xobj = seal__eseal_xobject(ctx, doc, es, &art->bbox);
+        snprintf(art->kind, sizeof(art->kind), "%s", ei.type == SEAL_ESEAL_COMPANY ? "company" : "legal-rep");
+        pdf_dict_puts_drop(ctx->fz, art->xobj, "SealKind", pdf_new_name(ctx->fz, art->kind));
+        return;
+    }
+    load_artwork(ctx, doc, opts->artwork_path, art);
+    if (opts->caption)
+        add_caption(ctx, doc, art, opts->caption);
 }
 
 
@@ -1052,8 +1068,11 @@ SEAL_API seal_status seal_sign_file(seal_ctx *ctx, const char *in_path, const ch
     if (opts->level >= SEAL_LEVEL_B_T && !opts->tsa_url)
         return seal__fail(ctx, SEAL_ERR_ARGS, "PAdES %s needs a time-stamp authority (--tsa URL)",
                           seal_level_name(opts->level));
-    const char *reads[] = {in_path, opts->artwork_path};
-    if (seal__paths_check(ctx, reads, 2, &out_path, 1) != SEAL_OK)
+    const char *reads[] = {in_path, opts->artwork_path, opts->version >= 4 ? opts->eseal_path : NULL};
+    if (seal__paths_check(ctx, reads, 3, &out_path, 1) != SEAL_OK)
+        return ctx->status;
+    seal_eseal *es = open_eseal(ctx, opts, key);
+    if (ctx->status != SEAL_OK)
         return ctx->status;
 
     seal__ossl_clear();
@@ -1082,13 +1101,12 @@ SEAL_API seal_status seal_sign_file(seal_ctx *ctx, const char *in_path, const ch
             else
                 reached = SEAL_LEVEL_B_T;
         }
-        if (opts->artwork_path) {
-            load_artwork(ctx, doc, opts->artwork_path, &art);
-            if (opts->caption)
-                add_caption(ctx, doc, &art, opts->caption);
-        }
-        int sig_num = build_signature(ctx, doc, key, opts, opts->artwork_path ? &art : NULL,
+        if (opts->artwork_path || es)
+            load_picture(ctx, doc, opts, es, &art);
+        int sig_num = build_signature(ctx, doc, key, opts, opts->artwork_path || es ? &art : NULL,
                                       contents_len, &placed);
+        if (es)
+            seal__eseal_attach(ctx, doc, sig_num, es);
         seal__write_signed_revision(ctx, doc, in_path, in_len, out_path, sig_num, contents_len,
                                     &fill, opts->password, tmp, sizeof(tmp));
         have_tmp = 1;
@@ -1115,6 +1133,7 @@ SEAL_API seal_status seal_sign_file(seal_ctx *ctx, const char *in_path, const ch
         if (have_tmp)
             unlink(tmp);
     }
+    seal_eseal_free(es);
     seal__ossl_clear();
     return st;
 }
@@ -1182,8 +1201,11 @@ SEAL_API seal_status seal_sign_preview(seal_ctx *ctx, const char *in_path,
         return seal__fail(ctx, SEAL_ERR_ARGS, "seal_sign_preview: missing argument");
     if (check_options(ctx, opts) != SEAL_OK)
         return ctx->status;
-    if (!opts->artwork_path || !opts->placement_count)
+    if ((!opts->artwork_path && (opts->version < 4 || !opts->eseal_path)) || !opts->placement_count)
         return seal__fail(ctx, SEAL_ERR_ARGS, "a preview needs seal artwork and a placement");
+    seal_eseal *es = open_eseal(ctx, opts, NULL);
+    if (ctx->status != SEAL_OK)
+        return ctx->status;
     if (dpi < 10 || dpi > 1200)
         return seal__fail(ctx, SEAL_ERR_ARGS, "preview resolution %d dpi is out of 10-1200", dpi);
     seal__ossl_clear();
@@ -1199,9 +1221,7 @@ SEAL_API seal_status seal_sign_preview(seal_ctx *ctx, const char *in_path,
             if (opts->placements[i].kind == SEAL_PLACE_FIELD)
                 target = opts->placements[i].field;
         check_permissions(ctx, doc, in_path, opts->certify, opts->password, target);
-        load_artwork(ctx, doc, opts->artwork_path, &art);
-        if (opts->caption)
-            add_caption(ctx, doc, &art, opts->caption);
+        load_picture(ctx, doc, opts, es, &art);
         build_signature(ctx, doc, NULL, opts, &art, 16, &placed);
         pages = pg = fz_malloc_array(fz, placed.n > 0 ? placed.n : 1, int);
         for (int i = 0; i < placed.n; i++) {
@@ -1266,6 +1286,7 @@ SEAL_API seal_status seal_sign_preview(seal_ctx *ctx, const char *in_path,
     fz_free(fz, tmps);
     fz_free(fz, paths);
     fz_free(fz, pages);
+    seal_eseal_free(es);
     seal__ossl_clear();
     return st;
 }

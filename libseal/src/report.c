@@ -111,8 +111,8 @@ static int parse_rule(const char *rule, char *kind, size_t size, int *page)
         snprintf(kind, size, "signer");
         return 1;
     }
-    if (!strcmp(rule, "cross-page")) {
-        snprintf(kind, size, "cross-page");
+    if (!strcmp(rule, "cross-page") || !strcmp(rule, "eseal")) {
+        snprintf(kind, size, "%s", rule);
         return 1;
     }
     len = at ? (size_t)(at - rule) : strlen(rule);
@@ -145,10 +145,48 @@ static int sig_counts(const vsig *s)
     return s->r.indication != SEAL_TOTAL_FAILED && !s->doc_ts;
 }
 
+/* The signer's certificate names an organisation: it carries a unified
+ * social credit code, or its CN is one of its O= names (a personal
+ * certificate names its holder in CN, the employer in O). */
+static int org_cert(const vsig *s)
+{
+    if (s->signer_codes && s->signer_codes[0])
+        return 1;
+    for (const char *o = s->signer_orgs; o && *o;) {
+        const char *nl = strchr(o, '\n');
+        size_t n = nl ? (size_t)(nl - o) : strlen(o);
+        if (n && s->signer && !strncmp(s->signer, o, n))
+            return 1;
+        o = nl ? nl + 1 : o + n;
+    }
+    return 0;
+}
+
+/* eseal: every valid signature that draws a seal is bound to an e-seal. */
+static void judge_eseal(const seal_report *rep, vrule *r)
+{
+    size_t drawn = 0;
+    for (size_t i = 0; i < rep->nsigs; i++) {
+        const vsig *s = &rep->sigs[i];
+        if (!sig_counts(s) || !s->npl)
+            continue;
+        drawn++;
+        if (!seal__veseal_bound(s)) {
+            const char *problem = seal__veseal_problem(s);
+            snprintf(r->why, sizeof(r->why), "the seal of '%s' is not bound to a GB/T 38540 e-seal%s%s",
+                     s->field, problem ? ": " : "", problem ? problem : "");
+            return;
+        }
+    }
+    r->met = drawn > 0;
+    if (!drawn)
+        snprintf(r->why, sizeof(r->why), "no valid seal bound to a GB/T 38540 e-seal");
+}
+
 static void judge_rule(const seal_report *rep, vrule *r)
 {
     char kind[16];
-    int page = 0;
+    int page = 0, eseals = 0;
 
     parse_rule(r->rule, kind, sizeof(kind), &page);
     r->met = 0;
@@ -156,6 +194,14 @@ static void judge_rule(const seal_report *rep, vrule *r)
         seal__signer_judge(rep, r, r->rule + 7);
         return;
     }
+    if (!strcmp(kind, "eseal")) {
+        judge_eseal(rep, r);
+        return;
+    }
+    /* With e-seals in the document, a company seal is one bound to a
+     * company e-seal used by an organisation's certificate. */
+    for (size_t i = 0; i < rep->nsigs; i++)
+        eseals |= rep->sigs[i].es != NULL;
     for (size_t i = 0; i < rep->nsigs && !r->met; i++) {
         const vsig *s = &rep->sigs[i];
         if (!sig_counts(s))
@@ -174,6 +220,9 @@ static void judge_rule(const seal_report *rep, vrule *r)
             continue;
         }
         /* A seal of that kind on that page, whatever placement drew it. */
+        if (eseals && !strcmp(kind, "company") &&
+            !(seal__veseal_bound(s) && seal__veseal_type(s) == SEAL_ESEAL_COMPANY && org_cert(s)))
+            continue;
         for (size_t k = 0; k < s->npl && !r->met; k++) {
             const char *sk = s->pl[k].seal_kind[0] ? s->pl[k].seal_kind : s->seal_kind;
             r->met = !strcmp(sk, kind) && (!page || s->pl[k].info.page == page);
@@ -185,6 +234,12 @@ static void judge_rule(const seal_report *rep, vrule *r)
         snprintf(r->why, sizeof(r->why), "not established: %s", rep->placements_limit);
     else if (!strcmp(kind, "cross-page"))
         snprintf(r->why, sizeof(r->why), "no valid cross-page seal (骑缝章) spanning two or more pages");
+    else if (eseals && !strcmp(kind, "company") && page)
+        snprintf(r->why, sizeof(r->why), "no valid company seal on page %d bound to a company e-seal and an "
+                 "organisation's certificate", page);
+    else if (eseals && !strcmp(kind, "company"))
+        snprintf(r->why, sizeof(r->why), "no valid company seal bound to a company e-seal and an organisation's "
+                 "certificate");
     else if (page)
         snprintf(r->why, sizeof(r->why), "no valid %s seal on page %d", kind, page);
     else
@@ -469,6 +524,8 @@ static json_object *json_sig(const seal_report *rep, size_t i)
     json_object_object_add(j, "key", jstr(s->key));
     if (rep->deadline)
         json_object_object_add(j, "deadline", jstr(deadline_name(s->deadline)));
+    if (v->es)
+        json_object_object_add(j, "eseal", seal__veseal_json(v));
     return j;
 }
 
@@ -603,6 +660,7 @@ static void text_sig(FILE *f, const seal_report *rep, size_t i)
     } else {
         fprintf(f, "  印章 Seal:           invisible 不可见\n");
     }
+    seal__veseal_text(f, v);
     if (s->certify)
         fprintf(f, "  认证 Certifies:      DocMDP P=%d\n", s->certify);
     if (rep->deadline && !v->doc_ts)
@@ -762,7 +820,7 @@ static void render_csv(FILE *f, const seal_report_entry *docs, size_t n, const c
 {
     /* A BOM, so spreadsheet programs read the Chinese as UTF-8. */
     fputs("\xEF\xBB\xBF", f);
-    fputs("file,bidder,signatures,verdict,verdict_zh,reason\r\n", f);
+    fputs("file,bidder,signatures,verdict,verdict_zh,reason,eseals\r\n", f);
     for (size_t i = 0; i < n; i++) {
         char count[24];
         const seal_report *rep = docs[i].rep;
@@ -772,7 +830,11 @@ static void render_csv(FILE *f, const seal_report_entry *docs, size_t n, const c
         csv_field(f, count, 0);
         csv_field(f, entry_verdict(&docs[i]), 0);
         csv_field(f, seal_verdict_label(entry_verdict(&docs[i]), 1), 0);
-        csv_field(f, rep ? rep->verdict_reason : docs[i].error, 1);
+        csv_field(f, rep ? rep->verdict_reason : docs[i].error, 0);
+        char eseals[600] = "";
+        for (size_t k = 0; rep && k < rep->nsigs; k++)
+            seal__veseal_line(&rep->sigs[k], eseals, sizeof(eseals));
+        csv_field(f, eseals, 1);
     }
 }
 
@@ -865,6 +927,7 @@ static void html_sig(FILE *f, const seal_report *rep, size_t i)
         fputs("</span>", f);
         html_placements(f, rep, i);
     }
+    seal__veseal_html(f, v);
     fputs("</td><td>", f);
     html_png(f, rep, i, 1, "region", "page region");
     fprintf(f, "</td><td>%s", changes_name(s->changes_after));

@@ -1,8 +1,10 @@
 /*
- * SM2 signatures in CMS as they are found in the wild (GM/T 0010 content
- * types, SM OIDs, raw r||s values) and checked over the signed attributes
- * exactly as received. OpenSSL 3.0's CMS_SignerInfo_verify cannot check
- * SM2 (no distinguishing ID), so the value is checked here.
+ * The bytes a CMS signature covers — the signed attributes as a DER SET OF
+ * (re-encoded when signing, exactly as received when verifying) — and SM2
+ * signatures in CMS as they are found in the wild (GM/T 0010 content
+ * types, SM OIDs, raw r||s values). OpenSSL 3.0's CMS_SignerInfo_verify
+ * cannot check SM2 (no distinguishing ID), so the value is checked here.
+ * Below cms.c, which builds and checks our own SignedData with these.
  * SPDX-License-Identifier: AGPL-3.0-or-later
  */
 #include "keyint.h"
@@ -13,6 +15,90 @@
 
 #include <openssl/err.h>
 #include <openssl/objects.h>
+
+/* DER of a SET OF: the elements sorted by their encodings (X.690 §11.6). */
+static int cmp_der(const void *a, const void *b)
+{
+    const unsigned char *const *x = a, *const *y = b;
+    const unsigned char *pa = x[0], *pb = y[0];
+    size_t la = (size_t)x[1], lb = (size_t)y[1];
+    int c = memcmp(pa, pb, la < lb ? la : lb);
+    if (c)
+        return c;
+    return la < lb ? -1 : la > lb;
+}
+
+static size_t der_len_bytes(size_t n)
+{
+    return n < 0x80 ? 1 : n < 0x100 ? 2 : n < 0x10000 ? 3 : 4;
+}
+
+static void der_put_len(unsigned char **p, size_t n)
+{
+    if (n < 0x80) {
+        *(*p)++ = (unsigned char)n;
+    } else if (n < 0x100) {
+        *(*p)++ = 0x81;
+        *(*p)++ = (unsigned char)n;
+    } else if (n < 0x10000) {
+        *(*p)++ = 0x82;
+        *(*p)++ = (unsigned char)(n >> 8);
+        *(*p)++ = (unsigned char)n;
+    } else {
+        *(*p)++ = 0x83;
+        *(*p)++ = (unsigned char)(n >> 16);
+        *(*p)++ = (unsigned char)(n >> 8);
+        *(*p)++ = (unsigned char)n;
+    }
+}
+
+int seal__cms_signed_attrs_der(CMS_SignerInfo *si, unsigned char **out, size_t *outlen)
+{
+    int n = CMS_signed_get_attr_count(si);
+    const unsigned char *(*elems)[2] = NULL;
+    unsigned char **bufs = NULL, *der = NULL, *p;
+    size_t total = 0;
+    int ok = 0;
+
+    *out = NULL;
+    if (n <= 0 || n > 1000)
+        return 0;
+    elems = calloc((size_t)n, sizeof(*elems));
+    bufs = calloc((size_t)n, sizeof(*bufs));
+    if (!elems || !bufs)
+        goto out;
+    for (int i = 0; i < n; i++) {
+        int len = i2d_X509_ATTRIBUTE(CMS_signed_get_attr(si, i), &bufs[i]);
+        if (len <= 0)
+            goto out;
+        elems[i][0] = bufs[i];
+        elems[i][1] = (const unsigned char *)(size_t)len;
+        total += (size_t)len;
+    }
+    qsort(elems, (size_t)n, sizeof(*elems), cmp_der);
+    der = malloc(1 + der_len_bytes(total) + total);
+    if (!der)
+        goto out;
+    p = der;
+    *p++ = 0x31;
+    der_put_len(&p, total);
+    for (int i = 0; i < n; i++) {
+        memcpy(p, elems[i][0], (size_t)elems[i][1]);
+        p += (size_t)elems[i][1];
+    }
+    *out = der;
+    *outlen = (size_t)(p - der);
+    der = NULL;
+    ok = 1;
+out:
+    if (bufs)
+        for (int i = 0; i < n; i++)
+            OPENSSL_free(bufs[i]);
+    free(bufs);
+    free(elems);
+    free(der);
+    return ok;
+}
 
 /* DER of the OIDs (content octets). */
 static const unsigned char OID_GM_DATA[] = {0x2a, 0x81, 0x1c, 0xcf, 0x55, 0x06, 0x01, 0x04, 0x02, 0x01};

@@ -124,18 +124,38 @@ seal_status seal__vtrust_init(seal_ctx *ctx, vtrust *t, const seal_verify_option
         seal__vtrust_free(t);
         return seal__fail(ctx, SEAL_ERR_NOMEM, "out of memory");
     }
-    for (size_t i = 0; opts && i < opts->trust_count; i++) {
-        if (!opts->trust[i] || add_anchor_path(ctx, t, opts->trust[i]) < 0) {
+    /* The seal makers' anchors (version 3) are loaded the same way into
+     * a store of their own. */
+    size_t nseal = opts && opts->version >= 3 ? opts->seal_trust_count : 0, n = opts ? opts->trust_count : 0;
+    for (size_t i = 0; i < n + nseal; i++) {
+        const char *path = i < n ? opts->trust[i] : opts->seal_trust[i - n];
+        if (i == n) {
+            t->seal_store = t->store;
+            t->seal_anchors = t->anchors;
+            if (!(t->store = X509_STORE_new()))
+                path = NULL;
+            t->anchors = 0;
+        }
+        if (!path || add_anchor_path(ctx, t, path) < 0) {
             seal_status st = ctx->status != SEAL_OK ? ctx->status : SEAL_ERR_ARGS;
             seal__vtrust_free(t);
             ERR_clear_error();
             return st;
         }
     }
+    if (nseal) { /* swap back: store the documents' anchors, seal_store the makers' */
+        X509_STORE *makers = t->store;
+        int m = t->anchors;
+        t->store = t->seal_store;
+        t->anchors = t->seal_anchors;
+        t->seal_store = makers;
+        t->seal_anchors = m;
+    }
     /* SM2-signed anchors carry the distinguishing ID like every other
      * certificate of an SM2 chain (gm.md §0.3). */
-    {
-        STACK_OF(X509) *anchors = X509_STORE_get1_all_certs(t->store);
+    for (int k = 0; k < 2; k++) {
+        STACK_OF(X509) *anchors = k ? (t->seal_store ? X509_STORE_get1_all_certs(t->seal_store) : NULL)
+                                    : X509_STORE_get1_all_certs(t->store);
         seal__sm2_set_ids(anchors);
         sk_X509_pop_free(anchors, X509_free);
         ERR_clear_error();
@@ -146,6 +166,7 @@ seal_status seal__vtrust_init(seal_ctx *ctx, vtrust *t, const seal_verify_option
 void seal__vtrust_free(vtrust *t)
 {
     X509_STORE_free(t->store);
+    X509_STORE_free(t->seal_store);
     sk_X509_pop_free(t->extra, X509_free);
     sk_X509_CRL_pop_free(t->crls, X509_CRL_free);
     for (int i = 0; i < t->nocsps; i++)

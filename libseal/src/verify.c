@@ -549,6 +549,7 @@ static void fill_result(vsig *s)
 
 static void free_sig(vsig *s)
 {
+    seal__veseal_free(s);
     free(s->field);
     free(s->type);
     free(s->subfilter);
@@ -638,7 +639,7 @@ static void verify_doc(seal_ctx *ctx, seal_report *rep, const unsigned char *dat
 {
     fz_context *fz = ctx->fz;
     vdoc d;
-    pdf_document *volatile doc = NULL, *volatile rdoc = NULL;
+    pdf_document *volatile doc = NULL, *volatile rdoc = NULL, *volatile edoc = NULL;
     int64_t *volatile ends = NULL;
     pthread_t hasher;
     volatile int hashing = 0;
@@ -721,9 +722,16 @@ static void verify_doc(seal_ctx *ctx, seal_report *rep, const unsigned char *dat
         seal__vfy_placements(ctx, &d, rep->placements_limit, sizeof(rep->placements_limit));
         /* What the signer saw: drawn now, judged once the later
          * signatures' verdicts are known. */
+        for (size_t i = 0; i < d.nsigs; i++)
+            seal__veseal_read(ctx, &d, &d.sigs[i]);
         seal__vrender_prepare(ctx, &d);
         for (size_t i = 0; i < d.nsigs; i++)
             seal__vcms_verify(ctx, trust, &d.sigs[i]);
+        if (seal__veseal_any(&d)) {
+            edoc = seal__vfy_open_prefix(ctx, data, len, opts ? opts->password : NULL);
+            for (size_t i = 0; i < d.nsigs; i++)
+                seal__veseal_check(ctx, &d, &d.sigs[i], trust, edoc);
+        }
         for (size_t i = 0; i < d.nsigs; i++)
             finish_sig(&d, &d.sigs[i], opts);
         /* Last to first: a later signature's own verdict decides whether
@@ -755,6 +763,7 @@ static void verify_doc(seal_ctx *ctx, seal_report *rep, const unsigned char *dat
             d.sigs[i].signed_doc = NULL;
         }
         pdf_drop_document(fz, rdoc);
+        pdf_drop_document(fz, edoc);
         pdf_drop_document(fz, doc);
         fz_free(fz, ends);
     }
@@ -805,7 +814,7 @@ static seal_status verify_common(seal_ctx *ctx, const char *path,
     volatile seal_status st = SEAL_OK;
     vtrust trust;
 
-    if (opts && opts->version != 1 && opts->version != SEAL_VERIFY_OPTIONS_VERSION)
+    if (opts && (opts->version < 1 || opts->version > SEAL_VERIFY_OPTIONS_VERSION))
         return seal__fail(ctx, SEAL_ERR_ARGS, "unknown seal_verify_options version %u", opts->version);
     for (size_t i = 0; opts && opts->version >= 2 && i < opts->require_count; i++)
         if (seal_rule_check(opts->require[i]) != SEAL_OK)

@@ -36,6 +36,8 @@ typedef struct vtrust {
     OCSP_BASICRESP **ocsps;       /* DSS OCSP responses */
     int nocsps, capocsps;
     unsigned flags;               /* SEAL_VERIFY_* */
+    X509_STORE *seal_store;       /* e-seal makers' anchors (--seal-trust), or NULL */
+    int seal_anchors;
 } vtrust;
 
 typedef struct vchange {
@@ -117,6 +119,7 @@ typedef struct vsig {
      * (its objects parsed), handed on to the rendering judge; whoever
      * holds it last drops it (verify_doc at the latest). */
     pdf_document *signed_doc;
+    struct veseal *es;        /* veseal.c: the e-seal the signature is bound to, or NULL */
 } vsig;
 
 /* vsigner.c: the organisation names and unified social credit codes of
@@ -184,6 +187,29 @@ typedef struct vcollect {
     pdf_obj *docmdp; /* /Perms /DocMDP of the document, or NULL */
 } vcollect;
 void seal__vfy_add_sig(seal_ctx *ctx, pdf_obj *field, const char *name, void *user);
+
+/* veseal.c: the GB/T 38540 e-seal a signature carries (/SealESeal).
+ * Read its bytes from the signed revision (before the rendering judge
+ * takes s->signed_doc); then, once the signer's certificate is known,
+ * judge the maker's signature and trust, the signer in its list, its
+ * validity at the signing time and its picture as drawn (rendered from
+ * rdoc, a document instance of its own), recording the verdicts in s. */
+void seal__veseal_read(seal_ctx *ctx, vdoc *d, vsig *s);
+int seal__veseal_any(const vdoc *d);
+void seal__veseal_check(seal_ctx *ctx, vdoc *d, vsig *s, vtrust *t, pdf_document *rdoc);
+void seal__veseal_free(vsig *s);
+/* The signature is bound to an e-seal that passed every check; its type. */
+int seal__veseal_bound(const vsig *s);
+int seal__veseal_type(const vsig *s);
+/* Why the e-seal of s is not bound, or NULL (no e-seal, or bound). */
+const char *seal__veseal_problem(const vsig *s);
+/* The e-seal in the report: text lines, a JSON object, an HTML line, and
+ * "NAME (esID X): bound|why" appended to a CSV cell ("; " between). */
+struct json_object;
+void seal__veseal_text(FILE *f, const vsig *s);
+struct json_object *seal__veseal_json(const vsig *s);
+void seal__veseal_html(FILE *f, const vsig *s);
+void seal__veseal_line(const vsig *s, char *buf, size_t size);
 
 /* vfind.c: every other signature dictionary in the file's bytes, reachable
  * or not; one whose field was in the form when it was signed and is not

@@ -150,7 +150,7 @@ case_csv() {
     cp "$W/bids/甲建设投标文件.pdf" "$W/minutes/甲.pdf"
     cp "$FIX/pdf/one.pdf" "$W/minutes/sub/投标,\"乙\".pdf"
     expect_exit 1 "$SEAL" verify "$W/minutes/" -r --trust "$ROOT" --csv "$W/m.csv"
-    printf '\xef\xbb\xbffile,bidder,signatures,verdict,verdict_zh,reason\r\n"sub/投标,""乙"".pdf","","0","NO-SIGNATURE","无投标人签名","the document has no signature"\r\n"甲.pdf","李四","1","TOTAL-PASSED","通过",""\r\n' \
+    printf '\xef\xbb\xbffile,bidder,signatures,verdict,verdict_zh,reason,eseals\r\n"sub/投标,""乙"".pdf","","0","NO-SIGNATURE","无投标人签名","the document has no signature",""\r\n"甲.pdf","李四","1","TOTAL-PASSED","通过","",""\r\n' \
         >"$T/want.csv"
     cmp "$T/want.csv" "$W/m.csv" || { od -c "$W/m.csv" | head -20; die "CSV bytes"; }
     [ "$(python3 -c 'import csv,sys; r=list(csv.reader(open(sys.argv[1], encoding="utf-8-sig", newline=""))); print(r[1][0], r[2][3])' "$W/m.csv")" \

@@ -357,9 +357,9 @@ case_csv() {
     python3 "$TOOLS/mutate.py" flip "$W/one.pdf" "$W/csv/b.pdf"
     expect_exit 1 "$SEAL" verify "$W/csv" --trust "$ROOT" --csv "$W/minutes.csv"
     [ "$(head -c 3 "$W/minutes.csv" | od -An -tx1 | tr -d ' ')" = efbbbf ] || die "no BOM"
-    [ "$(sed -n 1p "$W/minutes.csv" | tr -d '\r' | sed 's/^\xef\xbb\xbf//')" = "file,bidder,signatures,verdict,verdict_zh,reason" ] \
+    [ "$(sed -n 1p "$W/minutes.csv" | tr -d '\r' | sed 's/^\xef\xbb\xbf//')" = "file,bidder,signatures,verdict,verdict_zh,reason,eseals" ] \
         || die "header: $(sed -n 1p "$W/minutes.csv")"
-    [ "$(sed -n 2p "$W/minutes.csv" | tr -d '\r')" = '"a.pdf","李四","1","TOTAL-PASSED","通过",""' ] \
+    [ "$(sed -n 2p "$W/minutes.csv" | tr -d '\r')" = '"a.pdf","李四","1","TOTAL-PASSED","通过","",""' ] \
         || die "row a: $(sed -n 2p "$W/minutes.csv")"
     sed -n 3p "$W/minutes.csv" | grep '^"b.pdf","李四","1","TOTAL-FAILED","失败","Seal1: messageDigest does not match' >/dev/null \
         || die "row b: $(sed -n 3p "$W/minutes.csv")"

@@ -34,6 +34,29 @@ SEAL_API size_t seal_report_placement_count(const seal_report *rep, size_t sig);
 SEAL_API seal_status seal_report_placement(const seal_report *rep, size_t sig, size_t k,
                                            seal_placement_info *out);
 
+/* ------------------------------------------------------------ e-seals */
+
+/* The GB/T 38540 electronic seal a signature is bound to (seal sign
+ * --eseal; docs/eseal.md). Strings belong to the report. */
+typedef struct seal_eseal_result {
+    const char *name, *esid;  /* "" when the seal cannot be read */
+    int type;                 /* SEAL_ESEAL_COMPANY (1), SEAL_ESEAL_PERSONAL (2), ... */
+    const char *maker;        /* the maker certificate's subject */
+    long long valid_from, valid_to;
+    int maker_signature;      /* 1 verifies, 0 does not, -1 not checked */
+    int maker_trusted;        /* the maker chains to a seal_trust anchor */
+    int holder;               /* the signer's certificate is in the seal's list */
+    int in_validity;          /* the signing time lies in the seal's validity */
+    int picture;              /* 1 each whole seal drawn is its picture, 0 one is not,
+                                 -1 none could be compared (cross-page strips only) */
+    int bound;                /* every check above holds */
+    const char *problem;      /* the first that does not, or "" */
+} seal_eseal_result;
+
+/* SEAL_OK, SEAL_ERR_NOT_FOUND when signature i carries no e-seal, or
+ * SEAL_ERR_ARGS. */
+SEAL_API seal_status seal_report_eseal(const seal_report *rep, size_t i, seal_eseal_result *out);
+
 /* ------------------------------------------------------------ rules */
 
 /* SEAL_OK when rule is one the report judges: company[@PAGE],

@@ -19,5 +19,6 @@
 #include "enrol.h"
 #include "make.h"
 #include "envelope.h"
+#include "eseal.h"
 
 #endif /* SEAL_SEAL_H */

@@ -103,6 +103,13 @@ typedef struct seal_sign_options {
      * failure. NULL for none. */
     seal_placed_cb placed_cb;
     void *placed_user;
+    /* Version 4: a GB/T 38540 electronic seal (SES_Seal file, seal issue)
+     * to sign with instead of artwork_path: its own picture is drawn at
+     * its size, and the seal travels in the signed revision (docs/eseal.md).
+     * Refused with SEAL_ERR_CERT, naming the seal and the certificate, when
+     * the maker's signature fails, the seal is outside its validity at the
+     * signing time, or the signer's certificate is not in its list. */
+    const char *eseal_path;
 } seal_sign_options;
 
 /* A level from B-T up that cannot be reached (no revocation source for a
@@ -117,10 +124,10 @@ typedef struct seal_sign_options {
  * this one. */
 #define SEAL_SIGN_ADBE_PKCS7 0x02u
 
-#define SEAL_SIGN_OPTIONS_VERSION 3
+#define SEAL_SIGN_OPTIONS_VERSION 4
 #define SEAL_SIGN_OPTIONS_INIT \
     {SEAL_SIGN_OPTIONS_VERSION, NULL, NULL, 0, NULL, NULL, NULL, 0, NULL, 0, SEAL_LEVEL_B_B, NULL, \
-     NULL, 0, NULL, NULL}
+     NULL, 0, NULL, NULL, NULL}
 
 /*
  * Seal in_path into out_path with one incremental update holding a signature

@@ -77,11 +77,16 @@ typedef struct seal_verify_options {
      * "cross-page". Judged into the report's final verdict. */
     const char *const *require;
     size_t require_count;
+    /* Version 3: trust anchors for the makers of GB/T 38540 electronic
+     * seals (制章者), as files or directories like `trust`. A signature
+     * bound to an e-seal whose maker does not chain to one is INDETERMINATE. */
+    const char *const *seal_trust;
+    size_t seal_trust_count;
 } seal_verify_options;
 
-/* Version 1 callers (without the rules) are still accepted. */
-#define SEAL_VERIFY_OPTIONS_VERSION 2
-#define SEAL_VERIFY_OPTIONS_INIT {SEAL_VERIFY_OPTIONS_VERSION, NULL, 0, 0, 0, NULL, 0, NULL, 0}
+/* Version 1 (without the rules) and 2 (without seal_trust) are still accepted. */
+#define SEAL_VERIFY_OPTIONS_VERSION 3
+#define SEAL_VERIFY_OPTIONS_INIT {SEAL_VERIFY_OPTIONS_VERSION, NULL, 0, 0, 0, NULL, 0, NULL, 0, NULL, 0}
 
 typedef struct seal_report seal_report;
 
