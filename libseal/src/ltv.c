@@ -21,40 +21,6 @@
 #include <openssl/ts.h>
 
 #define MAX_DSS_ITEMS 10000
-#define TSA_TOKEN_MARGIN 512
-
-seal_status seal__tsa_token_probe(seal_ctx *ctx, const char *tsa_url, size_t *size)
-{
-    unsigned char dummy[32], *token = NULL;
-    size_t len = 0;
-    seal_status st;
-
-    memset(dummy, 0x5a, sizeof(dummy));
-    if ((st = seal__tsa_stamp(ctx, tsa_url, dummy, sizeof(dummy), &token, &len)) != SEAL_OK)
-        return st;
-    free(token);
-    /* Tokens differ a little in length (serial numbers, times). */
-    *size = len + TSA_TOKEN_MARGIN;
-    return SEAL_OK;
-}
-
-size_t seal__tsa_token_size(seal_ctx *ctx, const char *tsa_url)
-{
-    size_t size = 0;
-    if (seal__tsa_token_probe(ctx, tsa_url, &size) != SEAL_OK)
-        seal__throw_recorded(ctx);
-    return size;
-}
-
-void seal__level_not_reached(seal_ctx *ctx, const char *level, const char *what)
-{
-    char copy[640];
-    snprintf(copy, sizeof(copy), "%s", what);
-    seal__throw(ctx, SEAL_ERR_NETWORK,
-                "PAdES %s not reached: %s; nothing written (--level-best-effort signs at the level "
-                "reachable)",
-                level, copy);
-}
 
 /* Note a gap in the validation data (the first one's text is kept). */
 static void add_gap(seal__ltv_gaps *gaps, const char *fmt, ...) __attribute__((format(printf, 2, 3)));

@@ -18,6 +18,12 @@ seal_status seal__http(seal_ctx *ctx, const char *url, const char *content_type,
  * digest, checked against the request (imprint, nonce). */
 seal_status seal__tsa_stamp(seal_ctx *ctx, const char *url, const unsigned char *digest,
                             size_t dlen, unsigned char **token, size_t *toklen);
+/* Bytes to reserve for a time-stamp token from this authority (asks it
+ * once for a token over a dummy digest): seal__tsa_token_probe returns the
+ * status (SEAL_ERR_NETWORK, message on the context) without throwing;
+ * seal__tsa_token_size throws it. */
+seal_status seal__tsa_token_probe(seal_ctx *ctx, const char *tsa_url, size_t *size);
+size_t seal__tsa_token_size(seal_ctx *ctx, const char *tsa_url);
 
 /* Add every certificate of a CMS blob (and of time-stamp tokens in its
  * unsigned attributes) to certs, skipping duplicates. */

@@ -368,3 +368,13 @@ SEAL_API const char *seal_level_name(seal_level level)
     static const char *const names[] = {"B-B", "B-T", "B-LT", "B-LTA"};
     return level >= SEAL_LEVEL_B_B && level <= SEAL_LEVEL_B_LTA ? names[level] : NULL;
 }
+
+void seal__level_not_reached(seal_ctx *ctx, const char *level, const char *what)
+{
+    char copy[640];
+    snprintf(copy, sizeof(copy), "%s", what);
+    seal__throw(ctx, SEAL_ERR_NETWORK,
+                "PAdES %s not reached: %s; nothing written (--level-best-effort signs at the level "
+                "reachable)",
+                level, copy);
+}

@@ -123,6 +123,10 @@ pdf_obj *seal__sig_dict(seal_ctx *ctx, pdf_document *doc, const char *type, cons
                         size_t contents_len);
 /* An invisible signature field named `name` whose value is sig. */
 void seal__add_invisible_field(seal_ctx *ctx, pdf_document *doc, const char *name, pdf_obj *sig);
+/* The signed revision (sigrev.c). Whether a field of this full name
+ * exists; a widget onto a page's /Annots. */
+int seal__field_name_taken(seal_ctx *ctx, pdf_document *doc, const char *name);
+void seal__add_to_annots(seal_ctx *ctx, pdf_document *doc, pdf_obj *page, pdf_obj *widget);
 /* stem1, stem2, ...: the first field name not used yet. */
 void seal__unique_field_name(seal_ctx *ctx, pdf_document *doc, const char *stem, char *out,
                              size_t size);
@@ -164,12 +168,6 @@ void seal__ltv_add_dss(seal_ctx *ctx, const char *in, const char *target, const 
 void seal__ltv_add_doc_timestamp(seal_ctx *ctx, const char *in, const char *target,
                                  const char *password, const char *tsa_url, size_t token_size,
                                  char *tmp, size_t tmpsize);
-/* Bytes to reserve for a time-stamp token from this authority (asks it
- * once for a token over a dummy digest): seal__tsa_token_probe returns the
- * status (SEAL_ERR_NETWORK, message on the context) without throwing;
- * seal__tsa_token_size throws it. */
-seal_status seal__tsa_token_probe(seal_ctx *ctx, const char *tsa_url, size_t *size);
-size_t seal__tsa_token_size(seal_ctx *ctx, const char *tsa_url);
 
 /* Content-stream paths (one fill) of `text` set in the caption font at
  * `size` points, baseline at y = 0 from x = 0; *width is its advance.

@@ -281,3 +281,28 @@ out:
     return st;
 }
 
+/* Tokens differ a little in length (serial numbers, times). */
+#define TSA_TOKEN_MARGIN 512
+
+seal_status seal__tsa_token_probe(seal_ctx *ctx, const char *tsa_url, size_t *size)
+{
+    unsigned char dummy[32], *token = NULL;
+    size_t len = 0;
+    seal_status st;
+
+    memset(dummy, 0x5a, sizeof(dummy));
+    if ((st = seal__tsa_stamp(ctx, tsa_url, dummy, sizeof(dummy), &token, &len)) != SEAL_OK)
+        return st;
+    free(token);
+    /* Tokens differ a little in length (serial numbers, times). */
+    *size = len + TSA_TOKEN_MARGIN;
+    return SEAL_OK;
+}
+
+size_t seal__tsa_token_size(seal_ctx *ctx, const char *tsa_url)
+{
+    size_t size = 0;
+    if (seal__tsa_token_probe(ctx, tsa_url, &size) != SEAL_OK)
+        seal__throw_recorded(ctx);
+    return size;
+}
