@@ -1,0 +1,63 @@
+/*
+ * SM2/SM3 (GB/T 32918, GM/T 0003) helpers for signing and verification:
+ * the distinguishing ID, Z and e, signature value normalisation. Not
+ * installed. OpenSSL 3.0 applies no default ID, so every SM2 operation of
+ * libseal goes through these.
+ * SPDX-License-Identifier: AGPL-3.0-or-later
+ */
+#ifndef SEAL_SM2INT_H
+#define SEAL_SM2INT_H
+
+#include <stddef.h>
+
+#include <openssl/evp.h>
+#include <openssl/x509.h>
+
+/* The distinguishing ID of every SM2 signature seen in the wild (ENTL 0x0080). */
+#define SEAL_SM2_ID "1234567812345678"
+#define SEAL_SM2_ID_LEN 16
+
+/* 1 when pk is an SM2 key (EVP_PKEY_SM2, or an EC key on the SM2 curve
+ * 1.2.156.10197.1.301). NULL: 0. */
+int seal__sm2_is_key(EVP_PKEY *pk);
+
+/* Z = SM3(ENTL || ID || a || b || xG || yG || xA || yA) with SEAL_SM2_ID
+ * and pub's point (GM/T 0003.2 §5.5). 0 on failure. */
+int seal__sm2_z(EVP_PKEY *pub, unsigned char z[32]);
+
+/* e = SM3(Z || msg), Z per GM/T 0003.2 with SEAL_SM2_ID and pub's point.
+ * 0 on failure. */
+int seal__sm2_digest(EVP_PKEY *pub, const unsigned char *msg, size_t len, unsigned char e[32]);
+
+/* A signature value as a token or file gives it — DER SEQUENCE{r,s}
+ * (tolerant: non-minimal lengths and INTEGERs, missing sign octets;
+ * trailing garbage refused) or raw 64-byte r||s — as strict DER
+ * (malloc'd, free()). *raw (when raw is not NULL) is set to 1 when the
+ * input was raw r||s, to 2 when it was DER but not strict DER, else 0.
+ * 0 on failure. */
+int seal__sm2_sig_to_der_ex(const unsigned char *in, size_t inlen, unsigned char **der,
+                            size_t *derlen, int *raw);
+int seal__sm2_sig_to_der(const unsigned char *in, size_t inlen, unsigned char **der, size_t *derlen);
+
+/* 1 when der is a valid SM2 signature over the digest e for pub. */
+int seal__sm2_verify_digest(EVP_PKEY *pub, const unsigned char e[32], const unsigned char *der,
+                            size_t derlen);
+
+/* 1 when der (any form seal__sm2_sig_to_der accepts) is a valid SM2
+ * signature of msg (e computed with SEAL_SM2_ID) for pub. */
+int seal__sm2_verify_msg(EVP_PKEY *pub, const unsigned char *msg, size_t len,
+                         const unsigned char *sig, size_t siglen);
+
+/* Sign the digest e with a software SM2 private key: strict DER r,s
+ * (malloc'd, free()). 0 on failure (OpenSSL queue holds the reason). */
+int seal__sm2_sign_digest(EVP_PKEY *priv, const unsigned char e[32], unsigned char **der,
+                          size_t *derlen);
+
+/* Set SEAL_SM2_ID as distinguishing ID on each certificate signed with
+ * SM2 (SM2-with-SM3) in the stack / on one certificate, so that
+ * X509_verify_cert checks every link of an SM2 chain with it. Others are
+ * left alone (an ID on an RSA-signed certificate makes its check fail). */
+void seal__sm2_set_ids(STACK_OF(X509) *certs);
+void seal__sm2_set_id(X509 *cert);
+
+#endif /* SEAL_SM2INT_H */
