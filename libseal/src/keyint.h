@@ -88,7 +88,7 @@ seal_status seal__p11_sm2_mechanism(seal_ctx *ctx, void *module, unsigned long s
                                     const char *label, const char *token_maker,
                                     unsigned long override, unsigned long *mech);
 /* What a token (`who`, for messages) returned for e, DER or raw r||s, as a
- * DER SEQUENCE{r,s} (malloc'd) verified with pub: SEAL_ERR_CRYPTO when it
+ * DER SEQUENCE{r,s} (malloc'd) verified with pub: SEAL_ERR_TOKEN when it
  * does not verify, so a wrong mechanism never reaches a document. */
 seal_status seal__sm2_token_result(seal_ctx *ctx, const char *who, EVP_PKEY *pub,
                                    const unsigned char e[32], const unsigned char *raw,

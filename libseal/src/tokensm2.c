@@ -179,13 +179,13 @@ seal_status seal__sm2_token_result(seal_ctx *ctx, const char *who, EVP_PKEY *pub
     *sig = NULL;
     *siglen = 0;
     if (!seal__sm2_sig_to_der(raw, rawlen, &der, &dlen))
-        return seal__fail(ctx, SEAL_ERR_CRYPTO,
+        return seal__fail(ctx, SEAL_ERR_TOKEN,
                           "%s returned %zu bytes that are neither a DER SM2 signature nor a raw "
                           "64-byte r||s",
                           who, rawlen);
     if (!seal__sm2_verify_digest(pub, e, der, dlen)) {
         free(der);
-        return seal__fail(ctx, SEAL_ERR_CRYPTO,
+        return seal__fail(ctx, SEAL_ERR_TOKEN,
                           "%s returned an SM2 signature that does not verify with its certificate: "
                           "the mechanism is not the plain SM2 signature of a 32-byte digest (one "
                           "that computes Z itself signs something else); nothing was embedded",

@@ -16,6 +16,10 @@
  *   SM2P11_STATE         file keeping the PIN tries left across processes
  *                        (3 when absent): a wrong PIN uses one, the right one
  *                        restores 3, none left locks the token
+ *   SM2P11_ZHASH         1: the mechanism hashes what it is given itself,
+ *                        e = SM3(Z || data) with ID 1234567812345678, as the
+ *                        vendors' SM3-with-SM2 mechanisms do (a wrong choice
+ *                        for a signer that sends e)
  *   SM2P11_LOG           if set, one line per C_Login and C_SignInit is
  *                        appended (result and mechanism; never the PIN)
  *
@@ -57,7 +61,7 @@ static struct {
     unsigned char *cert_der, *subject_der, *point_der;
     int cert_len, subject_len, point_len;
     CK_MECHANISM_TYPE mech;
-    int raw;
+    int raw, zhash;
     CK_KEY_TYPE key_type;
     const char *manufacturer, *label, *pin, *state, *log;
     int tries; /* when no state file */
@@ -190,6 +194,7 @@ static CK_RV t_Initialize(CK_VOID_PTR args)
     }
     tok.mech = strtoul(env_or("SM2P11_MECH", "0x80008104"), NULL, 0);
     tok.raw = !strcmp(env_or("SM2P11_OUTPUT", "der"), "raw");
+    tok.zhash = !strcmp(env_or("SM2P11_ZHASH", "0"), "1");
     tok.key_type = strtoul(env_or("SM2P11_KEYTYPE", "3"), NULL, 0);
     tok.manufacturer = env_or("SM2P11_MANUFACTURER", "libseal tests");
     tok.label = env_or("SM2P11_LABEL", "SM2Token");
@@ -580,7 +585,17 @@ static CK_RV t_Sign(CK_SESSION_HANDLE h, CK_BYTE_PTR data, CK_ULONG len, CK_BYTE
         return CKR_BUFFER_TOO_SMALL;
     }
     pc = EVP_PKEY_CTX_new(tok.key, NULL);
-    ok = pc && EVP_PKEY_sign_init(pc) > 0 && EVP_PKEY_sign(pc, der, &dlen, data, len) > 0;
+    if (tok.zhash) {
+        EVP_MD_CTX *mc = EVP_MD_CTX_new();
+        ok = mc && pc && EVP_PKEY_CTX_set1_id(pc, "1234567812345678", 16) > 0;
+        if (ok)
+            EVP_MD_CTX_set_pkey_ctx(mc, pc);
+        ok = ok && EVP_DigestSignInit(mc, NULL, EVP_sm3(), NULL, tok.key) > 0 &&
+             EVP_DigestSign(mc, der, &dlen, data, len) > 0;
+        EVP_MD_CTX_free(mc);
+    } else {
+        ok = pc && EVP_PKEY_sign_init(pc) > 0 && EVP_PKEY_sign(pc, der, &dlen, data, len) > 0;
+    }
     EVP_PKEY_CTX_free(pc);
     if (!ok)
         return CKR_FUNCTION_FAILED;
