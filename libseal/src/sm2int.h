@@ -60,4 +60,36 @@ int seal__sm2_sign_digest(EVP_PKEY *priv, const unsigned char e[32], unsigned ch
 void seal__sm2_set_ids(STACK_OF(X509) *certs);
 void seal__sm2_set_id(X509 *cert);
 
+/* ---- SM2 in CMS (sm2cms.c) ---- */
+#include <openssl/cms.h>
+
+/* Which algorithm identifiers mean SM2 with SM3 in a SignerInfo: SM2-with-SM3
+ * 1.2.156.10197.1.501 (RFC 5652 practice), GM/T 0010's 1.2.156.10197.1.301.1
+ * and the bare sm2 key OID 1.2.156.10197.1.301. */
+int seal__sm2_sigalg(const X509_ALGOR *alg);
+/* GM/T 0010 (GB/T 35275) content types 1.2.156.10197.6.1.4.2.1 (data) and
+ * .2 (signedData). */
+int seal__gm_oid_data(const ASN1_OBJECT *o);
+int seal__gm_oid_signed(const ASN1_OBJECT *o);
+
+/* A CMS ContentInfo from DER, also when its contentType is GM/T 0010
+ * signedData (re-wrapped under id-signedData so OpenSSL parses the same
+ * SignedData bytes; *gm set to 1). *used: bytes of der the ContentInfo
+ * took. NULL when it does not parse. */
+CMS_ContentInfo *seal__cms_parse_any(const unsigned char *der, size_t len, size_t *used, int *gm);
+
+/* The signed attributes of the first SignerInfo exactly as received in a
+ * ContentInfo's DER, with their [0] IMPLICIT tag made the SET OF tag they
+ * are signed with (RFC 5652 §5.4) — never a re-encoding. malloc'd; 0 when
+ * the bytes cannot be walked (indefinite lengths) or carry none. */
+int seal__cms_raw_signed_attrs(const unsigned char *der, size_t len, unsigned char **out,
+                               size_t *outlen);
+
+/* Verify an SM2 SignerInfo with cert's key: the value (DER, sloppy DER or
+ * raw r||s; *form as seal__sm2_sig_to_der_ex reports) over e = SM3(Z ||
+ * signed attributes as received in der), or over the re-encoded
+ * attributes when der is NULL or cannot be walked. 1 when it verifies. */
+int seal__sm2_cms_verify(CMS_SignerInfo *si, X509 *cert, const unsigned char *der, size_t len,
+                         int *form);
+
 #endif /* SEAL_SM2INT_H */
