@@ -51,7 +51,7 @@ check_sm2() {
     md=$(openssl dgst -sm3 -r "$d/sig1.bin" | cut -d' ' -f1)
     [ "$(jq -r .message_digest <<<"$info")" = "$md" ] || die "messageDigest is not SM3 of the signed bytes"
     openssl x509 -inform DER -in "$d/cert.der" -noout -pubkey >"$d/pub.pem"
-    cmp -s "$d/pub.pem" "$P/signer.pub" || die "the first certificate is not the signer's"
+    cmp -s "$d/pub.pem" "$P/signer.pub" || die "the certificate the SignerInfo names is not the signer's"
     openssl dgst -sm3 -verify "$P/signer.pub" -sigopt "$ID" -signature "$d/sig.bin" "$d/attrs.der" \
         >"$d/v" 2>&1 || { cat "$d/v"; die "openssl does not verify the SM2 signature"; }
     # and it is no signature without the ID (Z over an empty ID)

@@ -2,7 +2,7 @@
 """Take apart the SignerInfo of a CMS SignedData, to check an SM2 signature
 with openssl alone (no libseal code): the first SignerInfo's signed
 attributes re-tagged as the SET OF they are signed as (RFC 5652 §5.4), its
-signature value, and the first certificate.
+signature value, and the certificate its sid (issuerAndSerialNumber) names.
 
     sm2cms.py CMS.der OUTDIR
 
@@ -41,14 +41,20 @@ def main(argv):
     ci = elems(der, top[2], top[3])
     sdseq = elems(der, ci[1][2], ci[1][3])[0]
     sd = elems(der, sdseq[2], sdseq[3])
-    i, cert = 3, None
+    i, certs = 3, []
     while sd[i][0] in (0xA0, 0xA1):
         if sd[i][0] == 0xA0:
-            c = elems(der, sd[i][2], sd[i][3])[0]
-            cert = der[c[1]:c[3]]
+            certs = elems(der, sd[i][2], sd[i][3])
         i += 1
     sis = elems(der, sd[i][2], sd[i][3])
     si = elems(der, sis[0][2], sis[0][3])
+    sid = [der[x[1]:x[3]] for x in elems(der, si[1][2], si[1][3])] if si[1][0] == 0x30 else None
+    cert = None
+    for c in certs:
+        tbs = elems(der, *elems(der, c[2], c[3])[0][2:])
+        k = 1 if tbs[0][0] == 0xA0 else 0
+        if sid == [der[tbs[k + 2][1]:tbs[k + 2][3]], der[tbs[k][1]:tbs[k][3]]]:
+            cert = der[c[1]:c[3]]
     info = {"digest_alg": first_oid(der, si[2])}
     j, attrs = 3, b""
     if si[j][0] == 0xA0:
