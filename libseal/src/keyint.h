@@ -1,6 +1,6 @@
 /*
- * Internal interface between the key modules (key.c, token.c), CMS (cms.c)
- * and the PDF signer. Not installed.
+ * Internal interface between the key modules (key.c, token.c, tokensm2.c,
+ * skf.c), CMS (cms.c) and the PDF signer. Not installed.
  * SPDX-License-Identifier: AGPL-3.0-or-later
  */
 #ifndef SEAL_KEYINT_H
@@ -29,8 +29,13 @@ unsigned seal__cert_key_usage(X509 *cert);
 /* "sign", "encrypt", "both" or "none" for SEAL_KU_* bits (no extension: both). */
 const char *seal__ku_class(unsigned ku);
 
-/* The PIN in a pin-source (file:PATH or PATH): one line, into buf. */
-seal_status seal__pin_source_read(seal_ctx *ctx, const char *source, char *buf, size_t size);
+/* A PIN for `what` (a phrase: "token 'X'"), into pin: from pin_source
+ * (file:PATH or PATH, one line) when given, else from cb (with label and
+ * SEAL_PIN_* flags). None, or an empty one, is an error naming `what`, so
+ * no login attempt is spent on it. */
+seal_status seal__pin_get(seal_ctx *ctx, const char *pin_source, seal_pin_cb cb, void *user,
+                          const char *label, const char *what, unsigned flags, char *pin,
+                          size_t size);
 
 /* A token session holding a private key (token.c). */
 typedef struct seal__p11 seal__p11;

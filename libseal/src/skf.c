@@ -264,7 +264,7 @@ static seal_status verify_pin(seal_ctx *ctx, seal__skf *k, const char *pin_sourc
     SKF_ULONG max = 0, left = 0, retry = 0, rv;
     SKF_BOOL dflt = 0;
     unsigned flags = 0;
-    char pin[SKF_PIN_MAX];
+    char pin[SKF_PIN_MAX], what[900];
     seal_status st;
 
     rv = k->SKF_GetPINInfo(k->app, SKF_USER_TYPE, &max, &left, &dflt);
@@ -277,24 +277,11 @@ static seal_status verify_pin(seal_ctx *ctx, seal__skf *k, const char *pin_sourc
         flags |= SEAL_PIN_FINAL_TRY;
     else if (rv == SKF_SAR_OK && left < max)
         flags |= SEAL_PIN_COUNT_LOW;
-    if (pin_source)
-        st = seal__pin_source_read(ctx, pin_source, pin, sizeof(pin));
-    else if (opts && opts->pin_cb)
-        st = opts->pin_cb(opts->pin_user, k->label, flags, pin, sizeof(pin));
-    else
-        st = seal__fail(ctx, SEAL_ERR_CANCELLED, "SKF %s needs a PIN and none was given", k->label);
-    if (st != SEAL_OK) {
-        OPENSSL_cleanse(pin, sizeof(pin));
-        if (ctx->status == SEAL_OK)
-            seal__fail(ctx, st, "no PIN for SKF %s (use --pin-file, SEAL_PIN or a terminal)",
-                       k->label);
-        return ctx->status;
-    }
-    if (!pin[0])
-        return seal__fail(ctx, SEAL_ERR_CANCELLED,
-                          "the PIN for SKF %s is empty; refused without a login attempt (check "
-                          "--pin-file or SEAL_PIN)",
-                          k->label);
+    snprintf(what, sizeof(what), "SKF %s", k->label);
+    st = seal__pin_get(ctx, pin_source, opts ? opts->pin_cb : NULL, opts ? opts->pin_user : NULL,
+                       k->label, what, flags, pin, sizeof(pin));
+    if (st != SEAL_OK)
+        return st;
     rv = k->SKF_VerifyPIN(k->app, SKF_USER_TYPE, pin, &retry);
     OPENSSL_cleanse(pin, sizeof(pin));
     if (rv == SKF_SAR_OK)

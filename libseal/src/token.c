@@ -231,41 +231,13 @@ static size_t match_tokens(CK_FUNCTION_LIST *m, P11KitUri *uri, found_token *out
     return got;
 }
 
-seal_status seal__pin_source_read(seal_ctx *ctx, const char *source, char *buf, size_t size)
-{
-    unsigned char *data;
-    size_t len;
-    seal_status st;
-    const char *path = source;
-
-    if (!strncmp(path, "file:", 5))
-        path += 5;
-    else if (strchr(path, ':'))
-        return seal__fail(ctx, SEAL_ERR_ARGS, "unsupported pin-source '%s' (use file:PATH)", source);
-    st = seal__read_file(ctx, path, 4096, &data, &len);
-    if (st != SEAL_OK)
-        return st;
-    while (len > 0 && (data[len - 1] == '\n' || data[len - 1] == '\r'))
-        len--;
-    if (len + 1 > size || memchr(data, '\n', len)) {
-        OPENSSL_cleanse(data, len);
-        free(data);
-        return seal__fail(ctx, SEAL_ERR_ARGS, "the pin-source file %s does not hold one PIN", path);
-    }
-    memcpy(buf, data, len);
-    buf[len] = 0;
-    OPENSSL_cleanse(data, len);
-    free(data);
-    return SEAL_OK;
-}
-
 /* Log in as `user_type` (CKU_USER or CKU_CONTEXT_SPECIFIC). The PIN is
  * asked for once and wiped; a wrong PIN is never retried. */
 static seal_status login(seal_ctx *ctx, seal__p11 *p, CK_SLOT_ID slot, const char *pin_source,
                          CK_USER_TYPE user_type)
 {
     CK_TOKEN_INFO ti;
-    char pin[PIN_MAX];
+    char pin[PIN_MAX], what[48];
     seal_status st = SEAL_OK;
     CK_RV rv;
     unsigned flags = user_type == CKU_CONTEXT_SPECIFIC ? SEAL_PIN_CONTEXT : 0;
@@ -285,28 +257,11 @@ static seal_status login(seal_ctx *ctx, seal__p11 *p, CK_SLOT_ID slot, const cha
             flags |= SEAL_PIN_FINAL_TRY;
         else if (ti.flags & CKF_USER_PIN_COUNT_LOW)
             flags |= SEAL_PIN_COUNT_LOW;
-        if (pin_source)
-            st = seal__pin_source_read(ctx, pin_source, pin, sizeof(pin));
-        else if (p->pin_cb)
-            st = p->pin_cb(p->pin_user, p->label, flags, pin, sizeof(pin));
-        else
-            st = seal__fail(ctx, SEAL_ERR_CANCELLED, "token '%s' needs a PIN and none was given",
-                            p->label);
-        if (st != SEAL_OK) {
-            OPENSSL_cleanse(pin, sizeof(pin));
-            if (ctx->status == SEAL_OK)
-                seal__fail(ctx, st == SEAL_ERR_CANCELLED ? SEAL_ERR_CANCELLED : st,
-                           "no PIN for token '%s' (use --pin-file, SEAL_PIN or a terminal)",
-                           p->label);
-            return ctx->status;
-        }
-        /* An empty PIN is never the one a token asks for, and trying it
-         * would use up one of the token's tries. */
-        if (!pin[0])
-            return seal__fail(ctx, SEAL_ERR_CANCELLED,
-                              "the PIN for token '%s' is empty; refused without a login attempt "
-                              "(check --pin-file or SEAL_PIN)",
-                              p->label);
+        snprintf(what, sizeof(what), "token '%s'", p->label);
+        st = seal__pin_get(ctx, pin_source, p->pin_cb, p->pin_user, p->label, what, flags, pin,
+                           sizeof(pin));
+        if (st != SEAL_OK)
+            return st;
         rv = p->module->C_Login(p->session, user_type, (CK_UTF8CHAR *)pin, strlen(pin));
         OPENSSL_cleanse(pin, sizeof(pin));
     }
