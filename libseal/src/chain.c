@@ -222,7 +222,10 @@ static int is_anchor_issuer(X509_STORE *anchors, X509 *cert)
 
 static int self_signed(X509 *cert)
 {
-    int r = X509_self_signed(cert, 1) == 1;
+    int r;
+
+    seal__sm2_set_id(cert);
+    r = X509_self_signed(cert, 1) == 1;
     ERR_clear_error();
     return r;
 }
