@@ -15,23 +15,10 @@ require openssl python3 jq
 ONE=$FIX/pdf/one.pdf
 ID=distid:1234567812345678
 
-# An SM2 PKI made by openssl (docs/gm.md §5): root, and a signer it issued.
+# The SM2 test PKI (root, intermediate, signer; tests/tools/sm2pki.sh).
 P=$T/pki
-mkdir -p "$P"
-(
-    cd "$P"
-    openssl genpkey -algorithm SM2 -out root.key
-    openssl req -x509 -new -key root.key -sm3 -sigopt "$ID" -days 3650 -out root.pem \
-        -subj "/C=CN/O=SM2 Test CA/CN=SM2 Test Root" \
-        -addext basicConstraints=critical,CA:TRUE -addext keyUsage=critical,keyCertSign,cRLSign
-    openssl genpkey -algorithm SM2 -out signer.key
-    openssl req -new -key signer.key -sm3 -sigopt "$ID" -out signer.csr \
-        -subj "/C=CN/O=Example Bidder Co./CN=Example Bidder SM2 Seal"
-    printf 'keyUsage=critical,digitalSignature,nonRepudiation\nbasicConstraints=CA:FALSE\n' >ext.cnf
-    openssl x509 -req -in signer.csr -CA root.pem -CAkey root.key -CAcreateserial -sm3 \
-        -sigopt "$ID" -vfyopt "$ID" -days 730 -extfile ext.cnf -out signer.pem
-    openssl pkey -in signer.key -pubout -out signer.pub
-) >"$T/pki.log" 2>&1 || { cat "$T/pki.log"; echo "cannot make the SM2 PKI"; exit 1; }
+bash "$TOOLS/sm2pki.sh" "$P" >"$T/pki.log" 2>&1 || { cat "$T/pki.log"; echo "cannot make the SM2 PKI"; exit 1; }
+openssl pkey -in "$P/signer.key" -pubout -out "$P/signer.pub"
 printf '123456\n' >"$T/pin"
 printf '654321\n' >"$T/badpin"
 
@@ -70,7 +57,7 @@ verify_sm2() {
 # sign_p11 OUT [URI]: sign one.pdf with the SM2 token.
 sign_p11() {
     expect_exit 0 "$SEAL" sign "$ONE" -o "$1" --key "${2:-$P11URI}" --pin-file "$T/pin" \
-        --chain "$P/root.pem"
+        --chain "$P/int.pem"
     expect_quiet
 }
 
@@ -150,7 +137,7 @@ listing() {
     local c='.tokens[] | select(.label == "SM2Token") | .certificates[] | select(.label == "sm2sign")'
     [ "$(jq -r "$c | .key_type" "$T/stdout")" = SM2 ] || die "key type $(jq -r "$c | .key_type" "$T/stdout")"
     [ "$(jq -r "$c | .uri" "$T/stdout")" = "$P11URI" ] || die "key URI $(jq -r "$c | .uri" "$T/stdout")"
-    [ "$(jq -r "$c | .subject" "$T/stdout")" = "CN=Example Bidder SM2 Seal,O=Example Bidder Co.,C=CN" ] \
+    [ "$(jq -r "$c | .subject" "$T/stdout")" = "CN=王五 SM2,O=某某建设工程有限公司,C=CN" ] \
         || die "subject $(jq -r "$c | .subject" "$T/stdout")"
 }
 
@@ -160,14 +147,14 @@ SKFURI="skf:lib=$FAKESKF;dev=FakeKey-1;app=SealApp;con=SealSign"
 skf_sign() {
     export FAKESKF_STATE=$T/skfstate FAKESKF_LOG=$T/skf.log
     rm -f "$FAKESKF_STATE" "$FAKESKF_LOG"
-    expect_exit 0 "$SEAL" sign "$ONE" -o "$T/s.pdf" --key "$SKFURI" --pin-file "$T/pin" --chain "$P/root.pem"
+    expect_exit 0 "$SEAL" sign "$ONE" -o "$T/s.pdf" --key "$SKFURI" --pin-file "$T/pin" --chain "$P/int.pem"
     expect_quiet
     [ "$(cat "$FAKESKF_LOG")" = "verify-pin rv=0x00000000
 ecc-sign rv=0x00000000" ] || die "SKF calls: $(cat "$FAKESKF_LOG")"
     check_sm2 "$T/s.pdf"
     verify_sm2 "$T/s.pdf"
     # dev, app and con may be left out when there is one of each
-    expect_exit 0 "$SEAL" sign "$ONE" -o "$T/s2.pdf" --key "skf:lib=$FAKESKF" --pin-file "$T/pin" --chain "$P/root.pem"
+    expect_exit 0 "$SEAL" sign "$ONE" -o "$T/s2.pdf" --key "skf:lib=$FAKESKF" --pin-file "$T/pin" --chain "$P/int.pem"
     check_sm2 "$T/s2.pdf"
 }
 
