@@ -577,13 +577,13 @@ static CK_RV t_Sign(CK_SESSION_HANDLE h, CK_BYTE_PTR data, CK_ULONG len, CK_BYTE
         *siglen = need;
         return CKR_OK;
     }
-    tok.signing[i] = 0;
-    if (len != 32)
-        return CKR_DATA_LEN_RANGE;
-    if (*siglen < need) {
+    if (*siglen < need) { /* the operation stays active (PKCS#11 5.2) */
         *siglen = need;
         return CKR_BUFFER_TOO_SMALL;
     }
+    tok.signing[i] = 0;
+    if (len != 32)
+        return CKR_DATA_LEN_RANGE;
     pc = EVP_PKEY_CTX_new(tok.key, NULL);
     if (tok.zhash) {
         EVP_MD_CTX *mc = EVP_MD_CTX_new();
