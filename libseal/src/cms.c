@@ -296,8 +296,9 @@ out:
 
 char *seal__cms_signer_name(const unsigned char *der, size_t derlen)
 {
-    const unsigned char *p = der;
-    CMS_ContentInfo *cms = d2i_CMS_ContentInfo(NULL, &p, (long)derlen);
+    size_t used;
+    int gm;
+    CMS_ContentInfo *cms = seal__cms_parse_any(der, derlen, &used, &gm);
     STACK_OF(X509) *certs = NULL;
     STACK_OF(CMS_SignerInfo) *sis;
     char *name = NULL;
@@ -336,8 +337,9 @@ void seal__certs_add_unique(STACK_OF(X509) *certs, X509 *x)
 
 void seal__cms_collect_certs(const unsigned char *der, size_t len, STACK_OF(X509) *certs)
 {
-    const unsigned char *p = der;
-    CMS_ContentInfo *cms = d2i_CMS_ContentInfo(NULL, &p, (long)len);
+    size_t used;
+    int gm;
+    CMS_ContentInfo *cms = seal__cms_parse_any(der, len, &used, &gm);
     STACK_OF(X509) *in;
     STACK_OF(CMS_SignerInfo) *sis;
 

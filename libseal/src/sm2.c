@@ -316,8 +316,15 @@ out:
 void seal__sm2_set_id(X509 *cert)
 {
     ASN1_OCTET_STRING *id;
+    const ASN1_OCTET_STRING *had;
 
     if (!cert || X509_get_signature_nid(cert) != NID_SM2_with_SM3)
+        return;
+    /* Set once: a certificate shared by threads (the chain walk's cache)
+     * is not rewritten under a reader. */
+    had = X509_get0_distinguishing_id(cert);
+    if (had && ASN1_STRING_length(had) == SEAL_SM2_ID_LEN &&
+        memcmp(ASN1_STRING_get0_data(had), SEAL_SM2_ID, SEAL_SM2_ID_LEN) == 0)
         return;
     id = ASN1_OCTET_STRING_new();
     if (!id || !ASN1_OCTET_STRING_set(id, (const unsigned char *)SEAL_SM2_ID, SEAL_SM2_ID_LEN)) {

@@ -219,3 +219,67 @@ out:
     ERR_clear_error();
     return ok;
 }
+
+int seal__sm2_verify_signed(EVP_PKEY *issuer, const unsigned char *der, size_t len)
+{
+    tlv outer, tbs, alg, bits;
+
+    if (!seal__sm2_is_key(issuer) || !tlv_read(der, der + len, &outer) || outer.tag != 0x30 ||
+        !tlv_read(outer.v, outer.next, &tbs) || tbs.tag != 0x30 ||
+        !tlv_read(tbs.next, outer.next, &alg) || alg.tag != 0x30 ||
+        !tlv_read(alg.next, outer.next, &bits) || bits.tag != 0x03 || bits.len < 2 || bits.v[0] != 0)
+        return 0;
+    /* the tbs element starts where the outer SEQUENCE's content does */
+    return seal__sm2_verify_msg(issuer, outer.v, (size_t)(tbs.next - outer.v), bits.v + 1,
+                                bits.len - 1);
+}
+
+/* seal__sm2_verify_signed over an i2d result, which it frees. */
+static int verify_encoded(EVP_PKEY *key, unsigned char *der, int n)
+{
+    int ok = n > 0 && seal__sm2_verify_signed(key, der, (size_t)n);
+    OPENSSL_free(der);
+    ERR_clear_error();
+    return ok;
+}
+
+int seal__sm2_crl_verify(X509_CRL *crl, EVP_PKEY *issuer)
+{
+    /* The CRL keeps the bytes of its tbsCertList as read. */
+    unsigned char *der = NULL;
+    int n = i2d_X509_CRL(crl, &der);
+    return verify_encoded(issuer, der, n);
+}
+
+int seal__sm2_ocsp_verify(OCSP_BASICRESP *bs, EVP_PKEY *signer)
+{
+    unsigned char *der = NULL;
+    int n = i2d_OCSP_BASICRESP(bs, &der);
+    return verify_encoded(signer, der, n);
+}
+
+int seal__sm2_cms_verify_content(CMS_ContentInfo *cms, CMS_SignerInfo *si, X509 *cert,
+                                 const unsigned char *der, size_t len)
+{
+    ASN1_OCTET_STRING **pos = CMS_get0_content(cms);
+    ASN1_OCTET_STRING *want = CMS_signed_get0_data_by_OBJ(
+        si, OBJ_nid2obj(NID_pkcs9_messageDigest), -3, V_ASN1_OCTET_STRING);
+    X509_ALGOR *dig = NULL;
+    const ASN1_OBJECT *dobj = NULL;
+    const EVP_MD *md;
+    unsigned char got[EVP_MAX_MD_SIZE];
+    unsigned int glen = 0;
+
+    CMS_SignerInfo_get0_algs(si, NULL, NULL, &dig, NULL);
+    if (dig)
+        X509_ALGOR_get0(&dobj, NULL, NULL, dig);
+    md = dobj ? EVP_get_digestbyobj(dobj) : NULL;
+    if (!pos || !*pos || !want || !md ||
+        !EVP_Digest(ASN1_STRING_get0_data(*pos), (size_t)ASN1_STRING_length(*pos), got, &glen, md,
+                    NULL) ||
+        (size_t)ASN1_STRING_length(want) != glen || memcmp(ASN1_STRING_get0_data(want), got, glen)) {
+        ERR_clear_error();
+        return 0;
+    }
+    return seal__sm2_cms_verify(si, cert, der, len, NULL);
+}

@@ -92,4 +92,21 @@ int seal__cms_raw_signed_attrs(const unsigned char *der, size_t len, unsigned ch
 int seal__sm2_cms_verify(CMS_SignerInfo *si, X509 *cert, const unsigned char *der, size_t len,
                          int *form);
 
+/* An X.509-style SIGNED structure — SEQUENCE { tbs, AlgorithmIdentifier,
+ * BIT STRING } as a certificate, CRL or BasicOCSPResponse is — whose
+ * signature is SM2 by issuer (its key), checked over the tbs bytes as
+ * they are in der. 1 when it verifies. */
+int seal__sm2_verify_signed(EVP_PKEY *issuer, const unsigned char *der, size_t len);
+/* A CRL's / an OCSP response's signature by an SM2 key (OpenSSL 3.0 has
+ * no way to give their checks the ID). */
+int seal__sm2_crl_verify(X509_CRL *crl, EVP_PKEY *issuer);
+#include <openssl/ocsp.h>
+int seal__sm2_ocsp_verify(OCSP_BASICRESP *bs, EVP_PKEY *signer);
+/* The signature of a SignerInfo (time-stamp tokens: eContent digest and
+ * value) when cert's key is SM2: messageDigest equals the digest of the
+ * encapsulated content, and the value verifies over the signed attributes
+ * as received in der. */
+int seal__sm2_cms_verify_content(CMS_ContentInfo *cms, CMS_SignerInfo *si, X509 *cert,
+                                 const unsigned char *der, size_t len);
+
 #endif /* SEAL_SM2INT_H */

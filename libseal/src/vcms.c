@@ -735,8 +735,9 @@ typedef struct tst_result {
 /* Verify an RFC 3161 token (ContentInfo) over data: the token's own
  * signature, its imprint, and the TSA's chain at genTime. When data is
  * NULL, the imprint is compared with imprint/imprint_len instead. */
-static void verify_tst(vtrust *t, CMS_ContentInfo *tok, const unsigned char *data, size_t datalen,
-                       const unsigned char *imprint, size_t imprint_len, tst_result *res)
+static void verify_tst(vtrust *t, CMS_ContentInfo *tok, const unsigned char *tokder, size_t toklen,
+                       const unsigned char *data, size_t datalen, const unsigned char *imprint,
+                       size_t imprint_len, tst_result *res)
 {
     BIO *out = NULL;
     TS_TST_INFO *tst = NULL;
@@ -794,7 +795,10 @@ static void verify_tst(vtrust *t, CMS_ContentInfo *tok, const unsigned char *dat
             continue;
         tried++;
         CMS_SignerInfo_set1_signer_cert(si, x);
-        if (CMS_verify(tok, NULL, NULL, NULL, out, CMS_NO_SIGNER_CERT_VERIFY | CMS_BINARY | CMS_NOINTERN) == 1)
+        if (seal__sm2_is_key(X509_get0_pubkey(x))
+                ? seal__sm2_cms_verify_content(tok, si, x, tokder, toklen)
+                : CMS_verify(tok, NULL, NULL, NULL, out,
+                             CMS_NO_SIGNER_CERT_VERIFY | CMS_BINARY | CMS_NOINTERN) == 1)
             tsa = x;
         ERR_clear_error();
     }
@@ -851,7 +855,8 @@ static void check_revocation(vtrust *t, CMS_ContentInfo *cms, X509 *cert, X509 *
             X509_CRL *crl = sk_X509_CRL_value(list, i);
             X509_REVOKED *rev = NULL;
             if (X509_NAME_cmp(X509_CRL_get_issuer(crl), X509_get_subject_name(issuer)) != 0 ||
-                X509_CRL_verify(crl, ikey) != 1)
+                (seal__sm2_is_key(ikey) ? !seal__sm2_crl_verify(crl, ikey)
+                                        : X509_CRL_verify(crl, ikey) != 1))
                 continue;
             if (X509_CRL_get0_by_cert(crl, &rev, cert) == 1 && rev) {
                 res->found = 2;
@@ -879,7 +884,9 @@ static void check_revocation(vtrust *t, CMS_ContentInfo *cms, X509 *cert, X509 *
             if (certs)
                 sk_X509_push(certs, issuer);
             int ok = OCSP_resp_get0_signer(bs, &signer, certs) == 1 && signer &&
-                     OCSP_basic_verify(bs, certs, NULL, OCSP_NOVERIFY) == 1 &&
+                     (seal__sm2_is_key(X509_get0_pubkey(signer))
+                          ? seal__sm2_ocsp_verify(bs, X509_get0_pubkey(signer))
+                          : OCSP_basic_verify(bs, certs, NULL, OCSP_NOVERIFY) == 1) &&
                      (X509_cmp(signer, issuer) == 0 ||
                       (X509_check_issued(issuer, signer) == X509_V_OK &&
                        X509_verify(signer, ikey) == 1));
@@ -1129,7 +1136,7 @@ void seal__vcms_verify(seal_ctx *ctx, vtrust *t, vsig *s)
     }
     if (s->doc_ts && hash_ok) {
         tst_result tr;
-        verify_tst(t, s->cms, NULL, 0, s->digest, s->digest_len, &tr);
+        verify_tst(t, s->cms, s->contents, s->contents_len, NULL, 0, s->digest, s->digest_len, &tr);
         if (!tr.parsed || !tr.valid) {
             seal__vfy_set(s, SEAL_TOTAL_FAILED,
                           strstr(tr.why, "imprint") ? SEAL_SUB_HASH_FAILURE : SEAL_SUB_SIG_CRYPTO_FAILURE,
@@ -1177,8 +1184,8 @@ void seal__vcms_verify(seal_ctx *ctx, vtrust *t, vsig *s)
             tst_result tr;
             s->has_tst = 1;
             if (tok) {
-                verify_tst(t, tok, ASN1_STRING_get0_data(sv), (size_t)ASN1_STRING_length(sv), NULL,
-                           0, &tr);
+                verify_tst(t, tok, ASN1_STRING_get0_data(tokder), (size_t)ASN1_STRING_length(tokder),
+                           ASN1_STRING_get0_data(sv), (size_t)ASN1_STRING_length(sv), NULL, 0, &tr);
                 CMS_ContentInfo_free(tok);
             } else {
                 memset(&tr, 0, sizeof(tr));

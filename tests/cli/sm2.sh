@@ -9,10 +9,12 @@
 #     SignerInfo by Botan (tests/tools/sm2botan.py); a CMS BouncyCastle made
 #     (RFC 5652 and GM/T 0010 content types) verified by us;
 #   - the flavours seen in the wild: raw r||s, non-minimal DER, GM/T 0010
-#     identifiers — verified, the first two flagged;
+#     identifiers — verified, the first two flagged; signed attributes in
+#     BER verified over the bytes as received;
 #   - chains: SM2 root > SM2 issuing CA > signer (the ID on every link), an
 #     RSA root issuing an SM2 signer (accepted), a certificate signed over
 #     the empty ID (refused: certificate signature failure);
+#   - CRLs signed with SM2 by the issuing CA (good, revoked, forged);
 #   - B-T with an SM2 signer (RSA time-stamp authority).
 # shellcheck source=lib.sh
 . "$(dirname "$0")/lib.sh"
@@ -172,6 +174,12 @@ wild_flavours() {
         esac
         [ "$(cat "$T/stderr")" = "$warn" ] || { show_output; die "$mode: warning"; }
     done
+    # Signed attributes in BER (a long-form length), signed as they are:
+    # verified over the bytes received; the same value over their DER
+    # re-encoding would not verify.
+    python3 "$EDIT" sm2-sloppy-attrs "$T/pem.pdf" "$T/ber.pdf" "$PKI/signer.key"
+    is_verdict "TOTAL-PASSED " "$T/ber.pdf" "$PKI/root.pem"
+    expect_exit 0 "$BOTAN_PY" "$TOOLS/sm2botan.py" "$T/ber.pdf"
     [ -d "$T/java" ] || return 0
     python3 "$EDIT" extract "$T/sm2-raw.pdf" "$T/raw.cms" "$T/raw.bin"
     # BouncyCastle wants DER: the raw form is what we tolerate, not what we write.
@@ -188,6 +196,29 @@ chains() {
     grep -q "the certificate chain of $PKI/noid-all.pem is incomplete" "$T/stderr" || { show_output; die "no chain warning"; }
     is_verdict "INDETERMINATE CERTIFICATE_CHAIN_GENERAL_FAILURE" "$T/noid.pdf" "$PKI/root.pem" "$PKI/int.pem"
     [ "$(jq -r '.signatures[0].reason' "$T/stdout")" = "certificate chain: certificate signature failure" ] || die "reason"
+}
+
+revocation() {
+    [ -f "$T/pem.pdf" ] || skip_case "no signed file"
+    # CRLs signed with SM2 (and the ID) by the issuing CA, in the CMS:
+    # OpenSSL alone cannot check them.
+    python3 "$EDIT" add-crl "$T/pem.pdf" "$PKI/int.crl" "$T/crl-good.pdf"
+    is_verdict "TOTAL-PASSED " "$T/crl-good.pdf" "$PKI/root.pem"
+    [ "$(jq -r '.signatures[0].revocation' "$T/stdout")" = good ] || die "revocation: not good"
+    python3 "$EDIT" add-crl "$T/pem.pdf" "$PKI/int-revoked.crl" "$T/crl-revoked.pdf"
+    is_verdict "TOTAL-FAILED REVOKED" "$T/crl-revoked.pdf" "$PKI/root.pem"
+    [ "$(jq -r '.signatures[0].reason' "$T/stdout")" = \
+        "the signer's certificate was revoked (CRL) before the claimed signing time" ] || die "reason"
+    # A CRL whose signature does not verify is no revocation data.
+    python3 - "$PKI/int-revoked.crl" "$T/bad.crl" <<'PY'
+import sys
+d = bytearray(open(sys.argv[1], "rb").read())
+d[-3] ^= 1  # in the signature's s
+open(sys.argv[2], "wb").write(bytes(d))
+PY
+    python3 "$EDIT" add-crl "$T/pem.pdf" "$T/bad.crl" "$T/crl-bad.pdf"
+    is_verdict "TOTAL-PASSED " "$T/crl-bad.pdf" "$PKI/root.pem"
+    [ "$(jq -r '.signatures[0].revocation' "$T/stdout")" = "not checked" ] || die "a bad CRL was used"
 }
 
 b_t() {
@@ -209,5 +240,6 @@ run_case "BouncyCastle and Botan verify our SM2 signatures" bouncycastle_botan
 run_case "a CMS made by BouncyCastle (RFC 5652, GM/T 0010) verifies" bouncycastle_made
 run_case "raw r||s, sloppy DER, GM/T 0010 identifiers" wild_flavours
 run_case "SM2 chains: the ID on every link, a mixed chain, an empty-ID certificate" chains
+run_case "SM2-signed CRLs: good, revoked, a bad signature ignored" revocation
 run_case "B-T with an SM2 signer" b_t
 finish

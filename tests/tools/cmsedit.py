@@ -27,6 +27,13 @@
 #   cmsedit.py gmt IN OUT
 #       GM/T 0010 identifiers: ContentInfo type 1.2.156.10197.6.1.4.2.2 and
 #       signature algorithm 1.2.156.10197.1.301.1 (the signed bytes unchanged)
+#   cmsedit.py sm2-sloppy-attrs IN OUT KEY
+#       the messageDigest attribute's OCTET STRING with a long-form length
+#       (BER, not DER), the attributes signed again as they now are with the
+#       SM2 KEY (openssl, ID 1234567812345678): valid over the bytes
+#       received, not over their DER re-encoding
+#   cmsedit.py add-crl IN CRL OUT
+#       a CRL (DER file) into the SignedData's crls [1]
 #   cmsedit.py extract IN CMS CONTENT
 #       the CMS of the last signature and the bytes its ByteRange covers
 #   cmsedit.py splice IN CMS OUT
@@ -165,20 +172,26 @@ def plain_ecdsa(a):
     save(a.output, data, b, c, cms)
 
 
-def content_type(a):
+def resign_attr(a, attr_oid, values, dgst, sort=True):
+    """Set one signed attribute's SET OF values (DER bytes) and sign the
+    attributes again with `openssl dgst` arguments dgst and a.key."""
     data, b, c, cms = load(a.input)
     si = signer_infos(signed_data(cms)).kids[0]
     attrs = next(k for k in si.kids if k.tag == 0xA0)
     for at in attrs.kids:
-        if at.kids[0].encode() == oid("1.2.840.113549.1.9.3"):
-            at.kids[1] = Node(tlv(0x31, oid(a.oid)))
-    attrs.kids.sort(key=lambda k: k.encode())
+        if at.kids[0].encode() == oid(attr_oid):
+            at.kids[1] = Node(tlv(0x31, values(at.kids[1])))
+    if sort:
+        attrs.kids.sort(key=lambda k: k.encode())
     with tempfile.TemporaryDirectory() as t:
         open(t + "/attrs", "wb").write(tlv(0x31, b"".join(k.encode() for k in attrs.kids)))
-        value = openssl("dgst", "-sha256", "-sign", a.key, t + "/attrs")
-    idx = next(i for i, k in enumerate(si.kids) if k.tag == 0x04)
-    si.kids[idx] = Node(tlv(0x04, value))
+        value = openssl("dgst", *dgst, "-sign", a.key, t + "/attrs")
+    si.kids[next(i for i, k in enumerate(si.kids) if k.tag == 0x04)] = Node(tlv(0x04, value))
     save(a.output, data, b, c, cms)
+
+
+def content_type(a):
+    resign_attr(a, "1.2.840.113549.1.9.3", lambda _: oid(a.oid), ["-sha256"])
 
 
 def two_signers(a):
@@ -219,6 +232,22 @@ def gmt(a):
     save(a.output, data, b, c, cms)
 
 
+def sm2_sloppy_attrs(a):
+    def long_form(values):
+        md = values.kids[0].body
+        return bytes([0x04, 0x81, len(md)]) + md
+    # kept in their order: the DER re-encodings stay sorted
+    resign_attr(a, "1.2.840.113549.1.9.4", long_form,
+                ["-sm3", "-sigopt", "distid:1234567812345678"], sort=False)
+
+
+def add_crl(a):
+    data, b, c, cms = load(a.input)
+    sd = signed_data(cms)
+    sd.kids.insert(len(sd.kids) - 1, Node(tlv(0xA1, open(a.crl, "rb").read())))
+    save(a.output, data, b, c, cms)
+
+
 def extract(a):
     data, b, c, cms = load(a.input)
     brs = list(re.finditer(rb"/ByteRange\s*\[\s*(\d+)\s+(\d+)\s+(\d+)\s+(\d+)\s*\]", data))
@@ -236,22 +265,19 @@ def main():
     import argparse
     p = argparse.ArgumentParser()
     sub = p.add_subparsers(dest="cmd", required=True)
-    for name in ("decoy", "plain-ecdsa", "two-signers", "sm2-raw", "sm2-sloppy", "gmt"):
+    args = {"content-type": ("input", "output", "key", "oid"),
+            "sm2-sloppy-attrs": ("input", "output", "key"),
+            "add-crl": ("input", "crl", "output"),
+            "extract": ("input", "cms", "content"),
+            "splice": ("input", "cms", "output")}
+    for name in ("decoy", "plain-ecdsa", "two-signers", "sm2-raw", "sm2-sloppy", "gmt", *args):
         s = sub.add_parser(name)
-        s.add_argument("input")
-        s.add_argument("output")
-    s = sub.add_parser("content-type")
-    for x in ("input", "output", "key", "oid"):
-        s.add_argument(x)
-    s = sub.add_parser("extract")
-    for x in ("input", "cms", "content"):
-        s.add_argument(x)
-    s = sub.add_parser("splice")
-    for x in ("input", "cms", "output"):
-        s.add_argument(x)
+        for x in args.get(name, ("input", "output")):
+            s.add_argument(x)
     a = p.parse_args()
     {"decoy": decoy, "plain-ecdsa": plain_ecdsa, "content-type": content_type,
      "two-signers": two_signers, "sm2-raw": sm2_raw, "sm2-sloppy": sm2_sloppy, "gmt": gmt,
+     "sm2-sloppy-attrs": sm2_sloppy_attrs, "add-crl": add_crl,
      "extract": extract, "splice": splice}[a.cmd](a)
 
 

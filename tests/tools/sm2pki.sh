@@ -11,6 +11,8 @@
 #   signer.p12                the same as PKCS#12, password "sm2pass"
 #   rsaroot.pem rsaroot.key   an RSA root; mixed.pem/mixed-all.pem an SM2
 #                             signer it issued (RSA-signed: a mixed chain)
+#   int.crl int-revoked.crl   the issuing CA's CRLs (DER, SM2 with the ID):
+#                             nothing revoked / the signer revoked
 #   noid.pem noid-all.pem     an SM2 signer whose certificate the
 #                             intermediate signed over an empty ID (what
 #                             OpenSSL does unless told): refused by others
@@ -64,4 +66,16 @@ cat mixed.key mixed.pem >mixed-all.pem
 sm2csr noid "/C=CN/O=某某建设工程有限公司/CN=钱七 SM2 no ID"
 issue noid int leaf.ext -sm3 -vfyopt "$ID"
 cat noid.key noid.pem int.pem >noid-all.pem
-rm -f ./*.csr ./*.srl
+# CRLs of the issuing CA, SM2-signed with the ID (openssl ca -sigopt):
+# int.crl revokes nothing, int-revoked.crl revokes the signer.
+mkdir -p ca
+: >ca/index.txt
+echo 01 >ca/crlnumber
+printf '[ca]\ndefault_ca = c\n[c]\ndatabase = ca/index.txt\ncrlnumber = ca/crlnumber\ndefault_md = sm3\ndefault_crl_days = 30\n' >ca.cnf
+crl() { ossl ca -config ca.cnf -gencrl -keyfile int.key -cert int.pem -sigopt "$ID" -out "$1"; }
+crl int.crl.pem
+ossl crl -in int.crl.pem -outform DER -out int.crl
+ossl ca -config ca.cnf -revoke signer.pem -keyfile int.key -cert int.pem -crl_reason keyCompromise
+crl int-revoked.crl.pem
+ossl crl -in int-revoked.crl.pem -outform DER -out int-revoked.crl
+rm -rf ./*.csr ./*.srl ./*.crl.pem ca ca.cnf

@@ -8,12 +8,14 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include <openssl/cms.h>
 #include <openssl/core_names.h>
 #include <openssl/ec.h>
 #include <openssl/err.h>
 #include <openssl/param_build.h>
 #include <openssl/x509.h>
 
+#include "keyint.h"
 #include "sm2int.h"
 
 /* GM/T 0003.5-2012 Annex A (= GB/T 32918.5-2017 Annex A), signature over
@@ -287,6 +289,118 @@ START_TEST(id_on_sm2_signed_certificates_only)
 }
 END_TEST
 
+/* A detached SignedData with signed attributes made by OpenSSL (RSA: it
+ * cannot sign SM2), as DER. */
+static unsigned char *rsa_cms(size_t *len)
+{
+    EVP_PKEY *rsa = EVP_RSA_gen(2048);
+    X509 *x = make_cert(rsa, 0);
+    BIO *in = BIO_new_mem_buf("content", 7);
+    CMS_ContentInfo *cms = CMS_sign(x, rsa, NULL, in, CMS_DETACHED | CMS_BINARY);
+    unsigned char *der = NULL;
+    int n;
+
+    ck_assert_ptr_nonnull(cms);
+    n = i2d_CMS_ContentInfo(cms, &der);
+    ck_assert_int_gt(n, 0);
+    *len = (size_t)n;
+    CMS_ContentInfo_free(cms);
+    BIO_free(in);
+    X509_free(x);
+    EVP_PKEY_free(rsa);
+    return der;
+}
+
+START_TEST(cms_signed_attrs_as_received)
+{
+    size_t len = 0, rawlen = 0, relen = 0, used = 0;
+    unsigned char *der = rsa_cms(&len), *raw = NULL, *re = NULL;
+    const unsigned char *p = der;
+    CMS_ContentInfo *cms = d2i_CMS_ContentInfo(NULL, &p, (long)len);
+    CMS_SignerInfo *si = sk_CMS_SignerInfo_value(CMS_get0_SignerInfos(cms), 0);
+    int gm = -1;
+
+    /* For a DER CMS the bytes as received are the re-encoding. */
+    ck_assert(seal__cms_raw_signed_attrs(der, len, &raw, &rawlen));
+    ck_assert(seal__cms_signed_attrs_der(si, &re, &relen));
+    ck_assert_uint_eq(rawlen, relen);
+    ck_assert_mem_eq(raw, re, rawlen);
+    ck_assert_int_eq(raw[0], 0x31);
+    free(raw);
+    free(re);
+    /* Cut short or not a CMS: nothing. */
+    ck_assert(!seal__cms_raw_signed_attrs(der, len / 2, &raw, &rawlen));
+    ck_assert(!seal__cms_raw_signed_attrs((const unsigned char *)"\x30\x03\x02\x01\x01", 5, &raw,
+                                          &rawlen));
+    CMS_ContentInfo_free(cms);
+    cms = seal__cms_parse_any(der, len, &used, &gm);
+    ck_assert_ptr_nonnull(cms);
+    ck_assert_uint_eq(used, len);
+    ck_assert_int_eq(gm, 0);
+    CMS_ContentInfo_free(cms);
+    OPENSSL_free(der);
+}
+END_TEST
+
+START_TEST(gmt_content_info)
+{
+    /* The same SignedData under the GM/T 0010 signedData type: one byte
+     * longer OID, so every enclosing length is re-encoded here. */
+    static const unsigned char gm_oid[] = {0x06, 0x0a, 0x2a, 0x81, 0x1c, 0xcf, 0x55,
+                                           0x06, 0x01, 0x04, 0x02, 0x02};
+    size_t len = 0, used = 0, rawlen = 0;
+    unsigned char *der = rsa_cms(&len), *gmder, *raw = NULL;
+    const unsigned char *p = der;
+    size_t hdr = (der[1] & 0x80) ? 2 + (der[1] & 0x7f) : 2, oidlen = 2 + der[hdr + 1];
+    size_t body = len - hdr - oidlen + sizeof(gm_oid), n = 0;
+    int gm = 0;
+    CMS_ContentInfo *cms;
+
+    ck_assert_int_eq(der[hdr], 0x06);
+    gmder = malloc(body + 8);
+    gmder[n++] = 0x30;
+    gmder[n++] = 0x82;
+    gmder[n++] = (unsigned char)(body >> 8);
+    gmder[n++] = (unsigned char)body;
+    memcpy(gmder + n, gm_oid, sizeof(gm_oid));
+    n += sizeof(gm_oid);
+    memcpy(gmder + n, der + hdr + oidlen, len - hdr - oidlen);
+    n += len - hdr - oidlen;
+    cms = seal__cms_parse_any(gmder, n, &used, &gm);
+    ck_assert_ptr_nonnull(cms);
+    ck_assert_int_eq(gm, 1);
+    ck_assert_uint_eq(used, n);
+    ck_assert_int_eq(OBJ_obj2nid(CMS_get0_type(cms)), NID_pkcs7_signed);
+    ck_assert_int_eq(sk_CMS_SignerInfo_num(CMS_get0_SignerInfos(cms)), 1);
+    ck_assert(seal__cms_raw_signed_attrs(gmder, n, &raw, &rawlen));
+    free(raw);
+    CMS_ContentInfo_free(cms);
+    (void)p;
+    free(gmder);
+    OPENSSL_free(der);
+}
+END_TEST
+
+START_TEST(sm2_algorithm_identifiers)
+{
+    const char *yes[] = {"1.2.156.10197.1.501", "1.2.156.10197.1.301.1", "1.2.156.10197.1.301"};
+    const char *no[] = {"1.2.840.10045.4.3.2", "1.2.156.10197.1.401", "1.2.156.10197.1.502"};
+    for (int i = 0; i < 3; i++) {
+        X509_ALGOR *a = X509_ALGOR_new();
+        X509_ALGOR_set0(a, OBJ_txt2obj(yes[i], 1), V_ASN1_UNDEF, NULL);
+        ck_assert_msg(seal__sm2_sigalg(a), "%s", yes[i]);
+        X509_ALGOR_set0(a, OBJ_txt2obj(no[i], 1), V_ASN1_UNDEF, NULL);
+        ck_assert_msg(!seal__sm2_sigalg(a), "%s", no[i]);
+        X509_ALGOR_free(a);
+    }
+    ASN1_OBJECT *d = OBJ_txt2obj("1.2.156.10197.6.1.4.2.1", 1), *sd = OBJ_txt2obj("1.2.156.10197.6.1.4.2.2", 1);
+    ck_assert(seal__gm_oid_data(d) && !seal__gm_oid_signed(d));
+    ck_assert(seal__gm_oid_signed(sd) && !seal__gm_oid_data(sd));
+    ASN1_OBJECT_free(d);
+    ASN1_OBJECT_free(sd);
+}
+END_TEST
+
 Suite *suite_sm2(void);
 Suite *suite_sm2(void)
 {
@@ -299,6 +413,9 @@ Suite *suite_sm2(void)
     tcase_add_test(tc, not_sm2_keys);
     tcase_add_test(tc, sig_forms);
     tcase_add_test(tc, id_on_sm2_signed_certificates_only);
+    tcase_add_test(tc, cms_signed_attrs_as_received);
+    tcase_add_test(tc, gmt_content_info);
+    tcase_add_test(tc, sm2_algorithm_identifiers);
     suite_add_tcase(s, tc);
     return s;
 }
