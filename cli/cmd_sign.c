@@ -214,7 +214,8 @@ int cmd_sign(int argc, char **argv)
     if (!many && batch_flags)
         return cli_usage(synopsis, "--jobs, --resume, --fail-fast, --json-log and --shard need -o DIR/");
     if (!keyuri && !preview)
-        return cli_usage(synopsis, "no key given (--key pkcs11:..., --key p12:FILE or --key pem:FILE)");
+        return cli_usage(synopsis, "no key given (--key pkcs11:..., --key skf:lib=..., --key p12:FILE or "
+                                   "--key pem:FILE)");
     if (so.level >= SEAL_LEVEL_B_T && !so.tsa_url)
         return cli_usage(synopsis, "--level B-T and above need --tsa URL");
     if (so.tsa_url && so.level == SEAL_LEVEL_B_B)

@@ -281,18 +281,18 @@ int cli_one_in_one_out(const char *synopsis, int argc, char **argv, const char *
     return cli_paths_check((const char *const *)&argv[optind], 1, &out, 1);
 }
 
-/* The value of query attribute `name` in a pkcs11: URI, percent-decoded
- * (RFC 7512); NULL when absent. */
-static char *uri_query_value(const char *uri, const char *name)
+/* The value of attribute `name` in a key URI, percent-decoded (RFC 7512);
+ * NULL when absent. `q` points at the separator before the first
+ * attribute looked at, `seps` separates attributes. */
+static char *uri_attr_value(const char *q, const char *seps, const char *name)
 {
-    const char *q = strchr(uri, '?');
     size_t nlen = strlen(name);
 
-    while (q) {
+    while (q && *q) {
         q++;
         if (!strncmp(q, name, nlen) && q[nlen] == '=') {
             const char *v = q + nlen + 1;
-            size_t len = strcspn(v, "&");
+            size_t len = strcspn(v, seps);
             char *out = malloc(len + 1), *o = out;
             if (!out)
                 return NULL;
@@ -308,7 +308,7 @@ static char *uri_query_value(const char *uri, const char *name)
             *o = 0;
             return out;
         }
-        q = strchr(q, '&');
+        q += strcspn(q, seps);
     }
     return NULL;
 }
@@ -323,10 +323,13 @@ void cli_key_files(const char *uri, char *files[CLI_KEY_FILES])
         files[0] = strdup(uri + 4);
         return;
     }
-    if (strncmp(uri, "pkcs11:", 7) != 0)
-        return;
-    files[0] = uri_query_value(uri, "module-path");
-    files[1] = uri_query_value(uri, "pin-source");
+    if (!strncmp(uri, "skf:", 4)) {
+        files[0] = uri_attr_value(uri + 3, ";?&", "lib");
+        files[1] = uri_attr_value(uri + 3, ";?&", "pin-source");
+    } else if (!strncmp(uri, "pkcs11:", 7)) {
+        files[0] = uri_attr_value(strchr(uri, '?'), "&", "module-path");
+        files[1] = uri_attr_value(strchr(uri, '?'), "&", "pin-source");
+    }
     if (files[1] && !strncmp(files[1], "file:", 5))
         memmove(files[1], files[1] + 5, strlen(files[1] + 5) + 1);
 }

@@ -6,6 +6,7 @@
  * SPDX-License-Identifier: AGPL-3.0-or-later
  */
 #include "keyint.h"
+#include "sm2int.h"
 
 #include <stdlib.h>
 #include <string.h>
@@ -66,6 +67,10 @@ static char *key_type(X509 *cert)
 
     if (!pk)
         return strdup("unknown");
+    /* an SM2 certificate's key (id-ecPublicKey on the SM2 curve) has no
+     * legacy type id in OpenSSL 3.0 */
+    if (seal__sm2_is_key(pk))
+        return strdup("SM2");
     switch (EVP_PKEY_get_base_id(pk)) {
     case EVP_PKEY_RSA:
         snprintf(buf, sizeof(buf), "RSA-%d", EVP_PKEY_get_bits(pk));

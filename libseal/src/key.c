@@ -1,6 +1,7 @@
 /*
- * Signing keys: the seal_key handle over a PKCS#11 token key or a PKCS#12
- * software key (certificate texts and checks: certs.c).
+ * Signing keys: the seal_key handle over a PKCS#11 token key, an SKF
+ * container key (skf.c) or a PKCS#12/PEM software key (certificate texts
+ * and checks: certs.c; PINs: pin.c).
  * SPDX-License-Identifier: AGPL-3.0-or-later
  */
 #include "ltvint.h"
@@ -248,8 +249,17 @@ SEAL_API seal_status seal_key_open(seal_ctx *ctx, seal_key **out, const char *ur
         st = seal__p11_open(ctx, &key->p11, uri, opts, &key->cert, &key->chain);
         if (st == SEAL_OK)
             snprintf(what, sizeof(what), "the key on token '%s'", seal__p11_label(key->p11));
+    } else if (!strncmp(uri, "skf:", 4)) {
+        st = seal__skf_open(ctx, &key->skf, uri, opts, &key->cert);
+        if (st == SEAL_OK && !(key->chain = sk_X509_new_null()))
+            st = seal__fail(ctx, SEAL_ERR_NOMEM, "out of memory");
+        if (st == SEAL_OK)
+            snprintf(what, sizeof(what), "the key in SKF %s", seal__skf_label(key->skf));
     } else {
-        st = seal__fail(ctx, SEAL_ERR_ARGS, "a key is 'pkcs11:...' (RFC 7512), 'p12:FILE' or 'pem:FILE', not '%s'", uri);
+        st = seal__fail(ctx, SEAL_ERR_ARGS,
+                        "a key is 'pkcs11:...' (RFC 7512), 'skf:lib=...', 'p12:FILE' or 'pem:FILE', "
+                        "not '%s'",
+                        uri);
     }
     if (st == SEAL_OK)
         st = seal__key_check_cert(ctx, key->cert, what);
@@ -270,6 +280,7 @@ SEAL_API void seal_key_free(seal_key *key)
     if (!key)
         return;
     seal__p11_close(key->p11);
+    seal__skf_close(key->skf);
     EVP_PKEY_free(key->soft);
     X509_free(key->cert);
     sk_X509_pop_free(key->chain, X509_free);
@@ -324,10 +335,11 @@ seal_status seal__key_sign(seal_ctx *ctx, seal_key *key, int md_nid, const unsig
 
     /* A PKCS#11 session must not be used by two threads at once. Software
      * keys sign in parallel: each signature has its own EVP_PKEY_CTX. */
-    if (!key->p11)
+    if (!key->p11 && !key->skf)
         return soft_sign(ctx, key->soft, md_nid, md, mdlen, sig, siglen);
     pthread_mutex_lock(&key->lock);
-    st = seal__p11_sign(ctx, key->p11, md_nid, md, mdlen, sig, siglen);
+    st = key->skf ? seal__skf_sign(ctx, key->skf, md_nid, md, mdlen, sig, siglen)
+                  : seal__p11_sign(ctx, key->p11, md_nid, md, mdlen, sig, siglen);
     pthread_mutex_unlock(&key->lock);
     return st;
 }

@@ -1,6 +1,6 @@
 /*
- * Internal interface between the key modules (key.c, token.c), CMS (cms.c)
- * and the PDF signer. Not installed.
+ * Internal interface between the key modules (key.c, token.c, tokensm2.c,
+ * skf.c), CMS (cms.c) and the PDF signer. Not installed.
  * SPDX-License-Identifier: AGPL-3.0-or-later
  */
 #ifndef SEAL_KEYINT_H
@@ -31,6 +31,14 @@ unsigned seal__cert_key_usage(X509 *cert);
 const char *seal__ku_class(unsigned ku);
 /* Push a new reference to x onto certs unless an equal one is there. */
 void seal__certs_add_unique(STACK_OF(X509) *certs, X509 *x);
+
+/* A PIN for `what` (a phrase: "token 'X'"), into pin: from pin_source
+ * (file:PATH or PATH, one line) when given, else from cb (with label and
+ * SEAL_PIN_* flags). None, or an empty one, is an error naming `what`, so
+ * no login attempt is spent on it. */
+seal_status seal__pin_get(seal_ctx *ctx, const char *pin_source, seal_pin_cb cb, void *user,
+                          const char *label, const char *what, unsigned flags, char *pin,
+                          size_t size);
 
 /* A token session holding a private key (token.c). */
 typedef struct seal__p11 seal__p11;
@@ -76,9 +84,38 @@ seal_status seal__p11_rsa_decrypt(seal_ctx *ctx, seal__p11 *p, unsigned long key
 seal_status seal__p11_ecdh(seal_ctx *ctx, seal__p11 *p, unsigned long key,
                            const unsigned char *point, size_t plen, unsigned char *z, size_t *zlen);
 
+/* SM2 on tokens (tokensm2.c). The sm2-mechanism= attribute of a pkcs11:
+ * URI: *mech its value (0 when absent), *rest the URI without it (malloc'd). */
+seal_status seal__p11_sm2_uri(seal_ctx *ctx, const char *uri, char **rest, unsigned long *mech);
+/* The mechanism that signs a 32-byte e with the SM2 key on token `label`
+ * of `module` (a CK_FUNCTION_LIST *) in `slot`: the override when non-zero,
+ * else the known vendor's, by the token's manufacturerID (token_maker) or
+ * the module's; an unknown vendor is SEAL_ERR_TOKEN naming the known values
+ * and those of them the token lists. */
+seal_status seal__p11_sm2_mechanism(seal_ctx *ctx, void *module, unsigned long slot,
+                                    const char *label, const char *token_maker,
+                                    unsigned long override, unsigned long *mech);
+/* What a token (`who`, for messages) returned for e, DER or raw r||s, as a
+ * DER SEQUENCE{r,s} (malloc'd) verified with pub: SEAL_ERR_TOKEN when it
+ * does not verify, so a wrong mechanism never reaches a document. */
+seal_status seal__sm2_token_result(seal_ctx *ctx, const char *who, EVP_PKEY *pub,
+                                   const unsigned char e[32], const unsigned char *raw,
+                                   size_t rawlen, unsigned char **sig, size_t *siglen);
+
+/* SKF (GM/T 0016) key holders (skf.c), named by skf: URIs. */
+typedef struct seal__skf seal__skf;
+seal_status seal__skf_open(seal_ctx *ctx, seal__skf **out, const char *uri,
+                           const seal_key_options *opts, X509 **cert);
+void seal__skf_close(seal__skf *s);
+/* Sign an SM2 digest e (md_nid NID_sm3, 32 bytes): DER SEQUENCE{r,s}. */
+seal_status seal__skf_sign(seal_ctx *ctx, seal__skf *s, int md_nid, const unsigned char *md,
+                           size_t mdlen, unsigned char **sig, size_t *siglen);
+const char *seal__skf_label(const seal__skf *s);
+
 struct seal_key {
     pthread_mutex_t lock;  /* a token session signs one thing at a time */
     seal__p11 *p11;        /* token key, or NULL */
+    seal__skf *skf;        /* SKF container key, or NULL */
     EVP_PKEY *soft;        /* PKCS#12 private key, or NULL */
     X509 *cert;            /* signer certificate */
     STACK_OF(X509) *chain; /* its issuers, signer's first (chain.c; may be empty) */

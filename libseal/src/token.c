@@ -4,6 +4,7 @@
  * SPDX-License-Identifier: AGPL-3.0-or-later
  */
 #include "keyint.h"
+#include "sm2int.h"
 
 #include <stdlib.h>
 #include <string.h>
@@ -34,6 +35,10 @@ struct seal__p11 {
     CK_KEY_TYPE key_type;
     int always_auth;
     char label[33];
+    char maker[33];              /* the token's manufacturerID */
+    unsigned long sm2_override;  /* sm2-mechanism= of the URI, or 0 */
+    CK_MECHANISM_TYPE sm2_mech;  /* signs e with an SM2 key */
+    EVP_PKEY *sm2_pub;           /* the SM2 key's public half, or NULL */
     seal_pin_cb pin_cb;
     void *pin_user;
 };
@@ -226,41 +231,13 @@ static size_t match_tokens(CK_FUNCTION_LIST *m, P11KitUri *uri, found_token *out
     return got;
 }
 
-static seal_status read_pin_source(seal_ctx *ctx, const char *source, char *buf, size_t size)
-{
-    unsigned char *data;
-    size_t len;
-    seal_status st;
-    const char *path = source;
-
-    if (!strncmp(path, "file:", 5))
-        path += 5;
-    else if (strchr(path, ':'))
-        return seal__fail(ctx, SEAL_ERR_ARGS, "unsupported pin-source '%s' (use file:PATH)", source);
-    st = seal__read_file(ctx, path, 4096, &data, &len);
-    if (st != SEAL_OK)
-        return st;
-    while (len > 0 && (data[len - 1] == '\n' || data[len - 1] == '\r'))
-        len--;
-    if (len + 1 > size || memchr(data, '\n', len)) {
-        OPENSSL_cleanse(data, len);
-        free(data);
-        return seal__fail(ctx, SEAL_ERR_ARGS, "the pin-source file %s does not hold one PIN", path);
-    }
-    memcpy(buf, data, len);
-    buf[len] = 0;
-    OPENSSL_cleanse(data, len);
-    free(data);
-    return SEAL_OK;
-}
-
 /* Log in as `user_type` (CKU_USER or CKU_CONTEXT_SPECIFIC). The PIN is
  * asked for once and wiped; a wrong PIN is never retried. */
 static seal_status login(seal_ctx *ctx, seal__p11 *p, CK_SLOT_ID slot, const char *pin_source,
                          CK_USER_TYPE user_type)
 {
     CK_TOKEN_INFO ti;
-    char pin[PIN_MAX];
+    char pin[PIN_MAX], what[48];
     seal_status st = SEAL_OK;
     CK_RV rv;
     unsigned flags = user_type == CKU_CONTEXT_SPECIFIC ? SEAL_PIN_CONTEXT : 0;
@@ -280,28 +257,11 @@ static seal_status login(seal_ctx *ctx, seal__p11 *p, CK_SLOT_ID slot, const cha
             flags |= SEAL_PIN_FINAL_TRY;
         else if (ti.flags & CKF_USER_PIN_COUNT_LOW)
             flags |= SEAL_PIN_COUNT_LOW;
-        if (pin_source)
-            st = read_pin_source(ctx, pin_source, pin, sizeof(pin));
-        else if (p->pin_cb)
-            st = p->pin_cb(p->pin_user, p->label, flags, pin, sizeof(pin));
-        else
-            st = seal__fail(ctx, SEAL_ERR_CANCELLED, "token '%s' needs a PIN and none was given",
-                            p->label);
-        if (st != SEAL_OK) {
-            OPENSSL_cleanse(pin, sizeof(pin));
-            if (ctx->status == SEAL_OK)
-                seal__fail(ctx, st == SEAL_ERR_CANCELLED ? SEAL_ERR_CANCELLED : st,
-                           "no PIN for token '%s' (use --pin-file, SEAL_PIN or a terminal)",
-                           p->label);
-            return ctx->status;
-        }
-        /* An empty PIN is never the one a token asks for, and trying it
-         * would use up one of the token's tries. */
-        if (!pin[0])
-            return seal__fail(ctx, SEAL_ERR_CANCELLED,
-                              "the PIN for token '%s' is empty; refused without a login attempt "
-                              "(check --pin-file or SEAL_PIN)",
-                              p->label);
+        snprintf(what, sizeof(what), "token '%s'", p->label);
+        st = seal__pin_get(ctx, pin_source, p->pin_cb, p->pin_user, p->label, what, flags, pin,
+                           sizeof(pin));
+        if (st != SEAL_OK)
+            return st;
         rv = p->module->C_Login(p->session, user_type, (CK_UTF8CHAR *)pin, strlen(pin));
         OPENSSL_cleanse(pin, sizeof(pin));
     }
@@ -395,6 +355,7 @@ static seal_status find_token(seal_ctx *ctx, seal__p11 *p, P11KitUri *uri, CK_SL
     p->module = found[0].module;
     *slot = found[0].slot;
     fixed_str(p->label, found[0].info.label, sizeof(found[0].info.label));
+    fixed_str(p->maker, found[0].info.manufacturerID, sizeof(found[0].info.manufacturerID));
     return SEAL_OK;
 }
 
@@ -548,6 +509,18 @@ static seal_status find_key(seal_ctx *ctx, seal__p11 *p, P11KitUri *uri, X509 **
         p->always_auth = v && len == 1 && v[0];
         free(v);
     }
+    if (seal__sm2_is_key(X509_get0_pubkey(cand[0]->x509))) {
+        /* the vendor mechanism that signs e, and the key its results are checked with */
+        CK_SESSION_INFO si;
+        if (p->module->C_GetSessionInfo(p->session, &si) != CKR_OK)
+            si.slotID = (CK_SLOT_ID)-1;
+        st = seal__p11_sm2_mechanism(ctx, p->module, si.slotID, p->label, p->maker,
+                                     p->sm2_override, &p->sm2_mech);
+        if (st == SEAL_OK && !(p->sm2_pub = X509_get_pubkey(cand[0]->x509)))
+            st = seal__fail(ctx, SEAL_ERR_NOMEM, "out of memory");
+        if (st != SEAL_OK)
+            goto out;
+    }
     *cert = X509_dup(cand[0]->x509);
     *pool = sk_X509_new_null();
     if (!*cert || !*pool) {
@@ -619,6 +592,7 @@ static seal_status p11_start(seal_ctx *ctx, seal__p11 **out, const char *uri_str
     CK_TOKEN_INFO ti;
     CK_RV rv;
     seal_status st;
+    char *plain;
     int r;
 
     *out = NULL;
@@ -630,7 +604,10 @@ static seal_status p11_start(seal_ctx *ctx, seal__p11 **out, const char *uri_str
     p->session = CK_INVALID_HANDLE;
     p->pin_cb = opts ? opts->pin_cb : NULL;
     p->pin_user = opts ? opts->pin_user : NULL;
-    r = p11_kit_uri_parse(uri_str, P11_KIT_URI_FOR_ANY, uri);
+    if ((st = seal__p11_sm2_uri(ctx, uri_str, &plain, &p->sm2_override)) != SEAL_OK)
+        goto fail;
+    r = p11_kit_uri_parse(plain, P11_KIT_URI_FOR_ANY, uri);
+    free(plain);
     if (r != P11_KIT_URI_OK) {
         st = seal__fail(ctx, SEAL_ERR_ARGS, "bad PKCS#11 URI: %s", p11_kit_uri_message(r));
         goto fail;
@@ -699,6 +676,7 @@ void seal__p11_close(seal__p11 *p)
     }
     if (p->modules)
         p11_kit_modules_finalize_and_release(p->modules);
+    EVP_PKEY_free(p->sm2_pub);
     free(p);
 }
 
@@ -746,6 +724,7 @@ seal_status seal__p11_sign(seal_ctx *ctx, seal__p11 *p, int md_nid, const unsign
 {
     CK_MECHANISM mech = {p->key_type == CKK_EC ? CKM_ECDSA : CKM_RSA_PKCS, NULL, 0};
     unsigned char input[128], out[1024];
+    char who[64];
     CK_ULONG inlen = 0, outlen = sizeof(out);
     const unsigned char *prefix = NULL;
     size_t plen = 0;
@@ -753,7 +732,14 @@ seal_status seal__p11_sign(seal_ctx *ctx, seal__p11 *p, int md_nid, const unsign
 
     *sig = NULL;
     *siglen = 0;
-    if (p->key_type == CKK_EC) {
+    if (p->sm2_pub) {
+        /* the host computed Z and e = SM3(Z || M); the token signs e */
+        if (md_nid != NID_sm3 || mdlen != 32)
+            return seal__fail(ctx, SEAL_ERR_UNSUPPORTED, "an SM2 key signs SM3 digests only");
+        mech.mechanism = p->sm2_mech;
+        memcpy(input, md, mdlen);
+        inlen = mdlen;
+    } else if (p->key_type == CKK_EC) {
         memcpy(input, md, mdlen);
         inlen = mdlen;
     } else {
@@ -768,6 +754,12 @@ seal_status seal__p11_sign(seal_ctx *ctx, seal__p11 *p, int md_nid, const unsign
         inlen = plen + mdlen;
     }
     rv = p->module->C_SignInit(p->session, &mech, p->key);
+    if (rv == CKR_MECHANISM_INVALID && p->sm2_pub)
+        return seal__fail(ctx, SEAL_ERR_TOKEN,
+                          "token '%s' does not know the SM2 mechanism 0x%08lX (CKR_MECHANISM_INVALID); "
+                          "name the one it signs a 32-byte SM2 digest with by sm2-mechanism= in the "
+                          "key URI",
+                          p->label, (unsigned long)p->sm2_mech);
     if (rv != CKR_OK)
         return p11_fail(ctx, SEAL_ERR_TOKEN, rv, "C_SignInit");
     if (p->always_auth) {
@@ -783,6 +775,10 @@ seal_status seal__p11_sign(seal_ctx *ctx, seal__p11 *p, int md_nid, const unsign
     rv = p->module->C_Sign(p->session, input, inlen, out, &outlen);
     if (rv != CKR_OK)
         return p11_fail(ctx, SEAL_ERR_TOKEN, rv, "C_Sign");
+    if (p->sm2_pub) {
+        snprintf(who, sizeof(who), "token '%s'", p->label);
+        return seal__sm2_token_result(ctx, who, p->sm2_pub, md, out, outlen, sig, siglen);
+    }
     if (p->key_type == CKK_EC) {
         if (outlen % 2 || !ecdsa_raw_to_der(out, outlen, sig, siglen))
             return seal__fail(ctx, SEAL_ERR_CRYPTO, "token '%s' returned a malformed ECDSA signature",

@@ -1,5 +1,5 @@
 /*
- * libseal — signing keys: PKCS#11 tokens, PKCS#12 and PEM files.
+ * libseal — signing keys: PKCS#11 tokens, SKF keys, PKCS#12 and PEM files.
  * SPDX-License-Identifier: AGPL-3.0-or-later
  *
  * A key is named by an RFC 7512 PKCS#11 URI
@@ -9,6 +9,14 @@
  * Software keys may be RSA, EC or SM2. Without module-path, the modules registered with p11-kit
  * are searched. Private keys never leave the token; PINs are asked for
  * through a callback, used once and wiped.
+ *
+ * SM2 keys on tokens: the vendor mechanism that signs a 32-byte SM2 digest
+ * is known by the token's manufacturer, or named by an sm2-mechanism=0x...
+ * attribute of the pkcs11: URI. A GM/T 0016 SKF key (a Chinese USB key's
+ * own API) is named by
+ *   skf:lib=/path/libskf.so;dev=NAME;app=NAME;con=NAME
+ * (dev, app, con may be left out when there is one of each). A token's SM2
+ * signature is verified with the certificate before it is used.
  */
 #ifndef SEAL_KEY_H
 #define SEAL_KEY_H
