@@ -180,6 +180,10 @@ seal_status seal__roi_measure(const seal__page *p, seal__roi *r, int x0, int y0,
                               int mode);
 double seal__roi_sample(const seal__roi *r, double x, double y, int *kept);
 seal_status seal__roi_crop(seal__roi *r, int x0, int y0, int x1, int y1);
+/* The mean colour (0..255 a channel) under the kept ink with f >= min_f and
+ * print density pd <= max_pd; 0 when there is none. */
+void seal__roi_ink_rgb(const seal__page *p, const seal__roi *r, double min_f, double max_pd,
+                       double out[3]);
 
 /* extfit.c: fitting the outline. */
 typedef struct seal__fit {

@@ -156,6 +156,26 @@ seal_status seal__roi_label(seal__roi *r)
     return SEAL_OK;
 }
 
+/* Where pixel i falls in a row of nt tiles of T px whose values sit at the
+ * tiles' centres (held at the ends): the tiles before and after it and the
+ * weight of the one after. */
+static void tile_pos(int i, int T, int nt, int *a, int *b, double *w)
+{
+    double f = ((double)i + 0.5) / T - 0.5;
+    int t0 = (int)floor(f);
+    *w = f - t0;
+    *a = t0 < 0 ? 0 : t0 >= nt ? nt - 1 : t0;
+    *b = t0 + 1 < 0 ? 0 : t0 + 1 >= nt ? nt - 1 : t0 + 1;
+}
+
+/* Bilinear interpolation in a grid g of gw tiles a row. */
+static double tile_lerp(const float *g, int gw, int ta, int tb, int xa, int xb, double wx,
+                        double wy)
+{
+    return (1 - wy) * ((1 - wx) * g[ta * gw + xa] + wx * g[ta * gw + xb]) +
+           wy * ((1 - wx) * g[tb * gw + xa] + wx * g[tb * gw + xb]);
+}
+
 /* The paper's brightness per TS x TS tile of the region, as the log of the
  * brightest 90th percentile of red (lr) and green (lg) in the tile and its
  * neighbours: a tile covered by ink or print has no paper of its own to
@@ -207,22 +227,16 @@ static void ink_measure(const seal__page *p, seal__roi *r, int TS, int tw, int t
     const seal_scan *s = p->s;
     int W = r->w, H = r->h, x0 = r->x0, y0 = r->y0;
     for (int y = 0; y < H; y++) {
-        double fy = ((double)y + 0.5) / TS - 0.5;
-        int ty0 = (int)floor(fy);
-        double wy = fy - ty0;
-        int ta = ty0 < 0 ? 0 : ty0 >= th ? th - 1 : ty0;
-        int tb = ty0 + 1 < 0 ? 0 : ty0 + 1 >= th ? th - 1 : ty0 + 1;
+        int ta, tb;
+        double wy;
+        tile_pos(y, TS, th, &ta, &tb, &wy);
         const unsigned char *px = s->rgb + ((size_t)(y + y0) * s->w + x0) * 3;
         for (int x = 0; x < W; x++, px += 3) {
-            double fx = ((double)x + 0.5) / TS - 0.5;
-            int tx0 = (int)floor(fx);
-            double wx = fx - tx0;
-            int xa = tx0 < 0 ? 0 : tx0 >= tw ? tw - 1 : tx0;
-            int xb = tx0 + 1 < 0 ? 0 : tx0 + 1 >= tw ? tw - 1 : tx0 + 1;
-            double lr = (1 - wy) * ((1 - wx) * tr2[ta * tw + xa] + wx * tr2[ta * tw + xb]) +
-                        wy * ((1 - wx) * tr2[tb * tw + xa] + wx * tr2[tb * tw + xb]);
-            double lg = (1 - wy) * ((1 - wx) * tg2[ta * tw + xa] + wx * tg2[ta * tw + xb]) +
-                        wy * ((1 - wx) * tg2[tb * tw + xa] + wx * tg2[tb * tw + xb]);
+            int xa, xb;
+            double wx;
+            tile_pos(x, TS, tw, &xa, &xb, &wx);
+            double lr = tile_lerp(tr2, tw, ta, tb, xa, xb, wx, wy);
+            double lg = tile_lerp(tg2, tw, ta, tb, xa, xb, wx, wy);
             double dr = lr - LN[px[0]], dg = lg - LN[px[1]];
             size_t i = (size_t)y * W + x;
             r->pd[i] = (float)dr;
@@ -322,19 +336,14 @@ static seal_status local_threshold(const seal__page *p, seal__roi *r, int mode)
             lm[ty * lw + tx] = mx > 0 ? (float)fmax(floor_thr, INK_EDGE * mx) : (float)lo;
         }
     for (int y = 0; y < H; y++) {
-        double fy = ((double)y + 0.5) / LT - 0.5;
-        int ty0 = (int)floor(fy);
-        double wy = fy - ty0;
-        int ta = ty0 < 0 ? 0 : ty0 >= lh ? lh - 1 : ty0;
-        int tb = ty0 + 1 >= lh ? lh - 1 : ty0 + 1 < 0 ? 0 : ty0 + 1;
+        int ta, tb;
+        double wy;
+        tile_pos(y, LT, lh, &ta, &tb, &wy);
         for (int x = 0; x < W; x++) {
-            double fx = ((double)x + 0.5) / LT - 0.5;
-            int tx0 = (int)floor(fx);
-            double wx = fx - tx0;
-            int xa = tx0 < 0 ? 0 : tx0 >= lw ? lw - 1 : tx0;
-            int xb = tx0 + 1 >= lw ? lw - 1 : tx0 + 1 < 0 ? 0 : tx0 + 1;
-            double t = (1 - wy) * ((1 - wx) * lm[ta * lw + xa] + wx * lm[ta * lw + xb]) +
-                       wy * ((1 - wx) * lm[tb * lw + xa] + wx * lm[tb * lw + xb]);
+            int xa, xb;
+            double wx;
+            tile_pos(x, LT, lw, &xa, &xb, &wx);
+            double t = tile_lerp(lm, lw, ta, tb, xa, xb, wx, wy);
             size_t i = (size_t)y * W + x;
             r->thr[i] = (float)t;
             r->m[i] = r->f[i] > t;
@@ -416,6 +425,29 @@ double seal__roi_sample(const seal__roi *r, double x, double y, int *kept)
     *kept = (l0 >= 0 && r->comps[l0].keep) || (l1 >= 0 && r->comps[l1].keep) ||
             (l2 >= 0 && r->comps[l2].keep) || (l3 >= 0 && r->comps[l3].keep);
     return (1 - wy) * ((1 - wx) * a + wx * b) + wy * ((1 - wx) * c + wx * d);
+}
+
+/* The mean colour (0..255 a channel, 0 for none) of the scan under the kept
+ * ink whose measure is at least min_f and whose print density is at most
+ * max_pd. */
+void seal__roi_ink_rgb(const seal__page *p, const seal__roi *r, double min_f, double max_pd,
+                       double out[3])
+{
+    double rgb[3] = {0, 0, 0};
+    long nrgb = 0;
+    for (int y = 0; y < r->h; y++)
+        for (int x = 0; x < r->w; x++) {
+            size_t i = (size_t)y * r->w + x;
+            int l = r->lab[i];
+            if (l < 0 || !r->comps[l].keep || r->f[i] < min_f || r->pd[i] > max_pd)
+                continue;
+            const unsigned char *px = p->s->rgb + ((size_t)(y + r->y0) * p->s->w + x + r->x0) * 3;
+            for (int k = 0; k < 3; k++)
+                rgb[k] += px[k];
+            nrgb++;
+        }
+    for (int k = 0; k < 3; k++)
+        out[k] = nrgb ? rgb[k] / nrgb : 0;
 }
 
 /* Keep only [x0,x1) x [y0,y1) (scan pixels) of a measured region: once an

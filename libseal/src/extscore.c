@@ -230,8 +230,6 @@ static seal_status score_box(const seal__page *p, seal__imp *im, const seal__fbo
     seal__roi *r = &im->r;
     double *vals = NULL;
     long n = 0, cap = 0, over = 0;
-    double rgb[3] = {0, 0, 0};
-    long nrgb = 0;
     for (int y = 0; y < r->h; y++)
         for (int x = 0; x < r->w; x++) {
             size_t i = (size_t)y * r->w + x;
@@ -261,20 +259,7 @@ static seal_status score_box(const seal__page *p, seal__imp *im, const seal__fbo
     im->medf = n ? seal__percentile(vals, (size_t)n, 0.5) : 0;
     double strong = n ? vals[(size_t)(0.9 * (n - 1))] : 0;
     free(vals);
-    for (int y = 0; y < r->h; y++)
-        for (int x = 0; x < r->w; x++) {
-            size_t i = (size_t)y * r->w + x;
-            int l = r->lab[i];
-            if (l < 0 || !r->comps[l].keep || r->f[i] < strong * 0.9 || r->pd[i] > 0.9)
-                continue;
-            const unsigned char *px = p->s->rgb + ((size_t)(y + r->y0) * p->s->w + x + r->x0) * 3;
-            rgb[0] += px[0];
-            rgb[1] += px[1];
-            rgb[2] += px[2];
-            nrgb++;
-        }
-    for (int k = 0; k < 3; k++)
-        im->ink_rgb[k] = nrgb ? rgb[k] / nrgb : 0;
+    seal__roi_ink_rgb(p, r, strong * 0.9, 0.9, im->ink_rgb);
     im->overlap = n ? (double)over / n : 0;
     /* crossing the box line: the outline reaches the line */
     double ex, ey, u, v;

@@ -136,21 +136,7 @@ static seal_status process_signature(const seal__page *p, const seal__fbox *b, s
     im->medf = seal__percentile(vals, (size_t)n, 0.5);
     double strong = vals[(size_t)(0.8 * (n - 1))];
     free(vals);
-    double rgb[3] = {0, 0, 0};
-    long nrgb = 0;
-    for (int y = 0; y < r->h; y++)
-        for (int x = 0; x < r->w; x++) {
-            size_t i = (size_t)y * r->w + x;
-            int l = r->lab[i];
-            if (l < 0 || !r->comps[l].keep || r->f[i] < strong)
-                continue;
-            const unsigned char *px = p->s->rgb + ((size_t)(y + r->y0) * p->s->w + x + r->x0) * 3;
-            for (int k = 0; k < 3; k++)
-                rgb[k] += px[k];
-            nrgb++;
-        }
-    for (int k = 0; k < 3; k++)
-        im->ink_rgb[k] = nrgb ? rgb[k] / nrgb : 0;
+    seal__roi_ink_rgb(p, r, strong, HUGE_VAL, im->ink_rgb);
     im->ink = area;
     im->crosses = crosses;
     return SEAL_OK;
