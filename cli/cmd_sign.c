@@ -15,7 +15,7 @@ static const char synopsis[] =
     "                 [--reason T] [--location T] [--field-name NAME] [--certify 1|2|3]\n"
     "                 [--pin-file F] [--password-env VAR] [--chain CA.pem]\n"
     "                 [--level B-B|B-T|B-LT|B-LTA [--level-best-effort]] [--tsa URL]\n"
-    "                 [--date[=TEXT]] [--json]\n"
+    "                 [--subfilter ETSI.CAdES.detached|adbe.pkcs7.detached] [--date[=TEXT]] [--json]\n"
     "       seal sign IN.pdf --preview OUT.png --seal ART.pdf PLACEMENT... [--date[=TEXT]] [--json]\n"
     "  PLACEMENT: --page N --at X,Y | --pages SPEC --at X,Y\n"
     "           | --keyword TEXT [--nth K | --all] [--offset DX,DY] [--pages SPEC]\n"
@@ -28,7 +28,7 @@ enum {
     OPT_KEY = 256, OPT_SEAL, OPT_PAGE, OPT_PAGES, OPT_AT, OPT_KEYWORD, OPT_NTH, OPT_ALL, OPT_OFFSET,
     OPT_CROSS, OPT_EDGE, OPT_Y, OPT_GROUP, OPT_FIELD, OPT_FIELD_NAME, OPT_REASON, OPT_LOCATION,
     OPT_CERTIFY, OPT_PIN_FILE, OPT_PIN, OPT_PASSWORD_ENV, OPT_CHAIN, OPT_LEVEL, OPT_TSA,
-    OPT_DATE, OPT_PREVIEW, OPT_BEST_EFFORT, OPT_JSON
+    OPT_DATE, OPT_PREVIEW, OPT_BEST_EFFORT, OPT_JSON, OPT_SUBFILTER
 };
 
 /* What was placed, on stdout; an invisible signature prints nothing
@@ -74,6 +74,7 @@ int cmd_sign(int argc, char **argv)
         {"date", optional_argument, NULL, OPT_DATE},
         {"preview", required_argument, NULL, OPT_PREVIEW},
         {"json", no_argument, NULL, OPT_JSON},
+        {"subfilter", required_argument, NULL, OPT_SUBFILTER},
         CLI_BATCH_LONGOPTS,
         {"help", no_argument, NULL, 'h'},
         {NULL, 0, NULL, 0}};
@@ -161,6 +162,16 @@ int cmd_sign(int argc, char **argv)
                 return cli_usage(synopsis, "--level takes B-B, B-T, B-LT or B-LTA, not '%s'", optarg);
             break;
         case OPT_BEST_EFFORT: so.flags |= SEAL_SIGN_LEVEL_BEST_EFFORT; break;
+        case OPT_SUBFILTER:
+            if (!strcmp(optarg, "adbe.pkcs7.detached"))
+                so.flags |= SEAL_SIGN_ADBE_PKCS7;
+            else if (!strcmp(optarg, "ETSI.CAdES.detached"))
+                so.flags &= ~SEAL_SIGN_ADBE_PKCS7;
+            else
+                return cli_usage(synopsis,
+                                 "--subfilter takes ETSI.CAdES.detached or adbe.pkcs7.detached, not '%s'",
+                                 optarg);
+            break;
         case OPT_TSA: so.tsa_url = optarg; break;
         case OPT_DATE:
             if (optarg) {
@@ -197,7 +208,7 @@ int cmd_sign(int argc, char **argv)
     if (!many && batch_flags)
         return cli_usage(synopsis, "--jobs, --resume, --fail-fast, --json-log and --shard need -o DIR/");
     if (!keyuri && !preview)
-        return cli_usage(synopsis, "no key given (--key pkcs11:... or --key p12:FILE)");
+        return cli_usage(synopsis, "no key given (--key pkcs11:..., --key p12:FILE or --key pem:FILE)");
     if (so.level >= SEAL_LEVEL_B_T && !so.tsa_url)
         return cli_usage(synopsis, "--level B-T and above need --tsa URL");
     if (so.tsa_url && so.level == SEAL_LEVEL_B_B)

@@ -319,7 +319,7 @@ void cli_key_files(const char *uri, char *files[CLI_KEY_FILES])
         files[i] = NULL;
     if (!uri)
         return;
-    if (!strncmp(uri, "p12:", 4)) {
+    if (!strncmp(uri, "p12:", 4) || !strncmp(uri, "pem:", 4)) {
         files[0] = strdup(uri + 4);
         return;
     }

@@ -300,10 +300,10 @@ static int parse_keys(job *j, json_object *keys, const char *base)
             return -1;
         }
         j->keys[n].name = job_strdup(j, name);
-        /* p12:FILE is a path too. */
-        if (!strncmp(uri, "p12:", 4) && uri[4] != '/' && base[0]) {
+        /* p12:FILE and pem:FILE are paths too. */
+        if ((!strncmp(uri, "p12:", 4) || !strncmp(uri, "pem:", 4)) && uri[4] != '/' && base[0]) {
             char *p = resolve(j, base, uri + 4), *u;
-            if (asprintf(&u, "p12:%s", p) < 0)
+            if (asprintf(&u, "%.4s%s", uri, p) < 0)
                 abort();
             j->keys[n].uri = job_strdup(j, u);
             free(u);

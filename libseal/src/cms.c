@@ -5,6 +5,7 @@
  * SPDX-License-Identifier: AGPL-3.0-or-later
  */
 #include "ltvint.h"
+#include "sm2int.h"
 
 #include <stdlib.h>
 #include <string.h>
@@ -118,6 +119,28 @@ size_t seal__cms_max_size(seal_key *key)
     return size;
 }
 
+/* An SM2 value as the key holder gave it (DER, or raw r||s from a token)
+ * as strict DER, checked against e before it is embedded: a token profile
+ * that signs something else is caught here, not by the verifier. */
+static seal_status sm2_value(seal_ctx *ctx, EVP_PKEY *pub, const unsigned char e[32],
+                             unsigned char **sig, size_t *siglen)
+{
+    unsigned char *der = NULL;
+    size_t derlen = 0;
+
+    if (!seal__sm2_sig_to_der(*sig, *siglen, &der, &derlen))
+        return seal__fail(ctx, SEAL_ERR_CRYPTO,
+                          "the key returned an SM2 signature value that is neither DER nor r||s "
+                          "(%zu bytes)", *siglen);
+    free(*sig);
+    *sig = der;
+    *siglen = derlen;
+    if (!seal__sm2_verify_digest(pub, e, der, derlen))
+        return seal__fail(ctx, SEAL_ERR_CRYPTO,
+                          "the SM2 signature made by the key does not verify with its certificate");
+    return SEAL_OK;
+}
+
 seal_status seal__cms_sign(seal_ctx *ctx, seal_key *key, const unsigned char digest[32],
                            const char *tsa_url, unsigned char **der, size_t *derlen)
 {
@@ -130,6 +153,7 @@ seal_status seal__cms_sign(seal_ctx *ctx, seal_key *key, const unsigned char dig
     seal_status st = SEAL_OK;
     int len;
     const unsigned flags = CMS_DETACHED | CMS_PARTIAL | CMS_BINARY;
+    int sm2 = seal__sm2_is_key(pub);
 
     *der = NULL;
     *derlen = 0;
@@ -143,11 +167,20 @@ seal_status seal__cms_sign(seal_ctx *ctx, seal_key *key, const unsigned char dig
      * to choose the signature algorithm; the token signs below. CMS_CADES
      * adds signing-certificate-v2; no signing-time is ever added because
      * CMS_SignerInfo_sign (which would add it) is not called. */
-    si = CMS_add1_signer(cms, key->cert, pub, EVP_sha256(),
+    si = CMS_add1_signer(cms, key->cert, pub, sm2 ? EVP_sm3() : EVP_sha256(),
                          CMS_PARTIAL | CMS_CADES | CMS_NOSMIMECAP | CMS_BINARY);
     if (!si) {
         st = seal__ossl_fail(ctx, SEAL_ERR_CRYPTO, "cannot add the signer to the CMS");
         goto out;
+    }
+    if (sm2) {
+        /* OpenSSL 3.0 leaves the SM2 signature algorithm empty. */
+        X509_ALGOR *salg = NULL;
+        CMS_SignerInfo_get0_algs(si, NULL, NULL, NULL, &salg);
+        if (!salg || !X509_ALGOR_set0(salg, OBJ_nid2obj(NID_SM2_with_SM3), V_ASN1_UNDEF, NULL)) {
+            st = seal__ossl_fail(ctx, SEAL_ERR_CRYPTO, "cannot set the SM2 signature algorithm");
+            goto out;
+        }
     }
     for (int i = 0; i < sk_X509_num(key->chain); i++)
         if (!CMS_add1_cert(cms, sk_X509_value(key->chain, i))) {
@@ -161,12 +194,17 @@ seal_status seal__cms_sign(seal_ctx *ctx, seal_key *key, const unsigned char dig
         st = seal__ossl_fail(ctx, SEAL_ERR_CRYPTO, "cannot add the signed attributes");
         goto out;
     }
+    /* SM2: the key holder signs e = SM3(Z || attributes), Z with the ID. */
     if (!seal__cms_signed_attrs_der(si, &attrs, &attrslen) ||
-        !EVP_Digest(attrs, attrslen, md, &mdlen, EVP_sha256(), NULL)) {
+        !(sm2 ? seal__sm2_digest(pub, attrs, attrslen, md) && (mdlen = 32)
+              : EVP_Digest(attrs, attrslen, md, &mdlen, EVP_sha256(), NULL))) {
         st = seal__ossl_fail(ctx, SEAL_ERR_CRYPTO, "cannot encode the signed attributes");
         goto out;
     }
-    if ((st = seal__key_sign(ctx, key, NID_sha256, md, mdlen, &sig, &siglen)) != SEAL_OK)
+    if ((st = seal__key_sign(ctx, key, sm2 ? NID_sm3 : NID_sha256, md, mdlen, &sig, &siglen)) !=
+        SEAL_OK)
+        goto out;
+    if (sm2 && (st = sm2_value(ctx, pub, md, &sig, &siglen)) != SEAL_OK)
         goto out;
     ASN1_STRING_set0(CMS_SignerInfo_get0_signature(si), sig, (int)siglen);
     sig = NULL;
@@ -243,7 +281,9 @@ seal_status seal__cms_check(seal_ctx *ctx, const unsigned char *der, size_t derl
         goto out;
     }
     CMS_SignerInfo_set1_signer_cert(si, signer);
-    if (CMS_SignerInfo_verify(si) != 1) {
+    if (seal__sm2_is_key(X509_get0_pubkey(signer))
+            ? !seal__sm2_cms_verify(si, signer, der, derlen, NULL)
+            : CMS_SignerInfo_verify(si) != 1) {
         st = seal__ossl_fail(ctx, SEAL_ERR_CRYPTO,
                              "the signature made by the key does not verify with its certificate");
         goto out;

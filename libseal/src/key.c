@@ -4,6 +4,7 @@
  * SPDX-License-Identifier: AGPL-3.0-or-later
  */
 #include "ltvint.h"
+#include "sm2int.h"
 
 #include <stdlib.h>
 #include <string.h>
@@ -263,6 +264,87 @@ static seal_status open_p12(seal_ctx *ctx, seal_key *key, const char *path,
     return SEAL_OK;
 }
 
+/* The password callback of an encrypted PEM key: asks once, through the
+ * caller's PIN callback, only when the key is encrypted. */
+typedef struct pem_pw {
+    const seal_key_options *opts;
+    const char *base;
+    int asked;
+    seal_status st;
+} pem_pw;
+
+static int pem_password(char *buf, int size, int rwflag, void *u)
+{
+    pem_pw *pw = u;
+    size_t n;
+
+    (void)rwflag;
+    pw->asked = 1;
+    if (!pw->opts || !pw->opts->pin_cb) {
+        pw->st = SEAL_ERR_CANCELLED;
+        return -1;
+    }
+    pw->st = pw->opts->pin_cb(pw->opts->pin_user, pw->base, SEAL_PIN_P12, buf, (size_t)size);
+    if (pw->st != SEAL_OK)
+        return -1;
+    n = strnlen(buf, (size_t)size);
+    return (int)n;
+}
+
+/* pem:FILE — a private key (PKCS#8, possibly encrypted, or a traditional
+ * RSA/EC key) followed by its certificate and, optionally, the chain. */
+static seal_status open_pem(seal_ctx *ctx, seal_key *key, const char *path,
+                            const seal_key_options *opts)
+{
+    unsigned char *data = NULL;
+    size_t len = 0;
+    const char *base = strrchr(path, '/') ? strrchr(path, '/') + 1 : path;
+    pem_pw pw = {opts, base, 0, SEAL_OK};
+    seal_status st;
+    BIO *b;
+    X509 *x;
+
+    if ((st = seal__read_file(ctx, path, P12_MAX_SIZE, &data, &len)) != SEAL_OK)
+        return st;
+    b = BIO_new_mem_buf(data, (int)len);
+    key->soft = b ? PEM_read_bio_PrivateKey(b, NULL, pem_password, &pw) : NULL;
+    BIO_free(b);
+    if (!key->soft) {
+        free(data);
+        if (pw.asked && pw.st != SEAL_OK) {
+            if (ctx->status == SEAL_OK)
+                seal__fail(ctx, SEAL_ERR_CANCELLED,
+                           "no password for %s (use SEAL_P12_PASSWORD or a terminal)", base);
+            ERR_clear_error();
+            return ctx->status;
+        }
+        if (pw.asked) {
+            ERR_clear_error();
+            return seal__fail(ctx, SEAL_ERR_PIN_INCORRECT, "wrong password for %s", base);
+        }
+        return seal__ossl_fail(ctx, SEAL_ERR_INPUT, "%s holds no PEM private key", path);
+    }
+    if (!(key->chain = sk_X509_new_null())) {
+        free(data);
+        return seal__fail(ctx, SEAL_ERR_NOMEM, "out of memory");
+    }
+    b = BIO_new_mem_buf(data, (int)len);
+    while (b && (x = PEM_read_bio_X509(b, NULL, NULL, NULL)) != NULL) {
+        if (!key->cert && X509_check_private_key(x, key->soft))
+            key->cert = x;
+        else if (!sk_X509_push(key->chain, x))
+            X509_free(x);
+    }
+    BIO_free(b);
+    free(data);
+    ERR_clear_error();
+    if (!key->cert)
+        return seal__fail(ctx, SEAL_ERR_KEY_NOT_FOUND,
+                          "%s holds no certificate of its private key (put the certificate after "
+                          "the key)", base);
+    return SEAL_OK;
+}
+
 /* The certificates of a --chain PEM file, for the chain walk. */
 static seal_status read_chain_file(seal_ctx *ctx, const char *path, STACK_OF(X509) *out)
 {
@@ -349,13 +431,15 @@ SEAL_API seal_status seal_key_open(seal_ctx *ctx, seal_key **out, const char *ur
     if (!strncmp(uri, "p12:", 4)) {
         st = open_p12(ctx, key, uri + 4, opts);
         snprintf(what, sizeof(what), "%s", uri + 4);
+    } else if (!strncmp(uri, "pem:", 4)) {
+        st = open_pem(ctx, key, uri + 4, opts);
+        snprintf(what, sizeof(what), "%s", uri + 4);
     } else if (!strncmp(uri, "pkcs11:", 7)) {
         st = seal__p11_open(ctx, &key->p11, uri, opts, &key->cert, &key->chain);
         if (st == SEAL_OK)
             snprintf(what, sizeof(what), "the key on token '%s'", seal__p11_label(key->p11));
     } else {
-        st = seal__fail(ctx, SEAL_ERR_ARGS, "a key is 'pkcs11:...' (RFC 7512) or 'p12:FILE', not '%s'",
-                        uri);
+        st = seal__fail(ctx, SEAL_ERR_ARGS, "a key is 'pkcs11:...' (RFC 7512), 'p12:FILE' or 'pem:FILE', not '%s'", uri);
     }
     if (st == SEAL_OK)
         st = seal__key_check_cert(ctx, key->cert, what);
@@ -396,10 +480,17 @@ SEAL_API seal_status seal_key_cert(seal_ctx *ctx, const seal_key *key, seal_cert
 static seal_status soft_sign(seal_ctx *ctx, EVP_PKEY *pk, int md_nid, const unsigned char *md,
                              size_t mdlen, unsigned char **sig, size_t *siglen)
 {
-    EVP_PKEY_CTX *pctx = EVP_PKEY_CTX_new(pk, NULL);
+    EVP_PKEY_CTX *pctx;
     size_t len = 0;
 
     *sig = NULL;
+    if (seal__sm2_is_key(pk)) {
+        /* md is e = SM3(Z || M), computed by the caller with the ID. */
+        if (md_nid != NID_sm3 || mdlen != 32 || !seal__sm2_sign_digest(pk, md, sig, siglen))
+            return seal__ossl_fail(ctx, SEAL_ERR_CRYPTO, "signing with the software SM2 key failed");
+        return SEAL_OK;
+    }
+    pctx = EVP_PKEY_CTX_new(pk, NULL);
     if (!pctx || EVP_PKEY_sign_init(pctx) <= 0 ||
         EVP_PKEY_CTX_set_signature_md(pctx, EVP_get_digestbynid(md_nid)) <= 0 ||
         (EVP_PKEY_get_base_id(pk) == EVP_PKEY_RSA &&

@@ -5,6 +5,7 @@
  * SPDX-License-Identifier: AGPL-3.0-or-later
  */
 #include "ltvint.h"
+#include "sm2int.h"
 #include "pdfint.h"
 
 #include <stdarg.h>
@@ -138,6 +139,29 @@ static void add_cert(STACK_OF(X509) *certs, X509 *x)
         X509_free(x);
 }
 
+/* The response is signed by the issuer or by a responder it certified.
+ * OpenSSL cannot check an SM2 signature here (no distinguishing ID), so an
+ * SM2 responder's is checked by sm2cms.c. */
+static int ocsp_signed(OCSP_BASICRESP *bs, STACK_OF(X509) *certs, X509_STORE *store, X509 *issuer)
+{
+    STACK_OF(X509) *all;
+    X509 *signer = NULL;
+    int ok;
+
+    if (!seal__sm2_is_key(X509_get0_pubkey(issuer)))
+        return OCSP_basic_verify(bs, certs, store, 0) > 0;
+    all = certs ? sk_X509_dup(certs) : sk_X509_new_null();
+    ok = all && sk_X509_push(all, issuer) && OCSP_resp_get0_signer(bs, &signer, all) == 1 &&
+         seal__sm2_ocsp_verify(bs, X509_get0_pubkey(signer));
+    if (ok && X509_cmp(signer, issuer) != 0) {
+        seal__sm2_set_id(signer);
+        ok = X509_check_issued(issuer, signer) == X509_V_OK &&
+             X509_verify(signer, X509_get0_pubkey(issuer)) == 1;
+    }
+    sk_X509_free(all);
+    return ok;
+}
+
 /* Check what a service answered before it goes into the DSS: an OCSP
  * response signed by the issuer or its delegated responder (and, for the
  * signer, not "revoked"), a CRL signed by the issuer. */
@@ -160,7 +184,7 @@ static seal_status check_ocsp(seal_ctx *ctx, const unsigned char *der, size_t le
     /* The issuer is the anchor here: whether it is trusted is the
      * verifier's question; the response must come from it. */
     X509_STORE_set_flags(store, X509_V_FLAG_PARTIAL_CHAIN);
-    if (OCSP_basic_verify(bs, certs, store, 0) <= 0) {
+    if (!ocsp_signed(bs, certs, store, issuer)) {
         st = seal__ossl_fail(ctx, SEAL_ERR_CRYPTO,
                              "the OCSP response from %s is not signed by the certificate's issuer "
                              "or a responder it authorised",
@@ -196,7 +220,10 @@ static seal_status check_crl(seal_ctx *ctx, const unsigned char *der, size_t len
     X509_REVOKED *entry = NULL;
     seal_status st = SEAL_OK;
 
-    if (!crl || !issuer || X509_CRL_verify(crl, X509_get0_pubkey(issuer)) != 1)
+    EVP_PKEY *ikey = issuer ? X509_get0_pubkey(issuer) : NULL;
+
+    if (!crl || !ikey ||
+        (seal__sm2_is_key(ikey) ? !seal__sm2_crl_verify(crl, ikey) : X509_CRL_verify(crl, ikey) != 1))
         st = seal__ossl_fail(ctx, SEAL_ERR_CRYPTO, "the CRL from %s is not signed by the "
                                                    "certificate's issuer",
                              url);

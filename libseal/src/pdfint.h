@@ -105,6 +105,7 @@ typedef struct seal__filler {
     seal_status (*check)(seal_ctx *ctx, void *user, const unsigned char *der, size_t len,
                          const unsigned char digest[32]);
     void *user;
+    int md_nid; /* digest of the ByteRange: NID_sm3 for SM2 signers; 0 is SHA-256 */
 } seal__filler;
 
 /* A new signature dictionary (/Type type, /SubFilter subfilter) with

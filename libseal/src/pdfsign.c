@@ -9,6 +9,7 @@
  */
 #include "ltvint.h"
 #include "pdfint.h"
+#include "sm2int.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -472,7 +473,11 @@ static int build_signature(seal_ctx *ctx, pdf_document *doc, seal_key *key,
             pick_field_name(ctx, doc, opts->field_name, name, sizeof(name));
 
         /* The signature dictionary with its placeholders. */
-        sig = seal__sig_dict(ctx, doc, "Sig", "ETSI.CAdES.detached", contents_len);
+        sig = seal__sig_dict(ctx, doc, "Sig",
+                             opts->version >= 2 && (opts->flags & SEAL_SIGN_ADBE_PKCS7)
+                                 ? "adbe.pkcs7.detached"
+                                 : "ETSI.CAdES.detached",
+                             contents_len);
         sig_num = pdf_to_num(fz, sig);
         pdf_dict_put_date(fz, sig, PDF_NAME(M),
                           opts->signing_time ? opts->signing_time : (int64_t)time(NULL));
@@ -702,15 +707,17 @@ static void pwrite_all(seal_ctx *ctx, int fd, const void *buf, size_t len, int64
     }
 }
 
-/* SHA-256 over [0, a) and [b, end) of fd; when in_fd >= 0, also check that
- * the first in_len bytes equal the input file's. */
+/* SHA-256 (or the 32-byte digest md_nid) over [0, a) and [b, end) of fd;
+ * when in_fd >= 0, also check that the first in_len bytes equal the input
+ * file's. */
 static void hash_ranges(seal_ctx *ctx, int fd, int64_t a, int64_t b, int64_t end, int in_fd,
-                        int64_t in_len, unsigned char digest[32])
+                        int64_t in_len, int md_nid, unsigned char digest[32])
 {
     EVP_MD_CTX *md = EVP_MD_CTX_new();
     unsigned char *buf = malloc(CHUNK), *ibuf = in_fd >= 0 ? malloc(CHUNK) : NULL;
     unsigned int dlen = 0;
-    int ok = md && buf && (in_fd < 0 || ibuf) && EVP_DigestInit_ex(md, EVP_sha256(), NULL);
+    int ok = md && buf && (in_fd < 0 || ibuf) &&
+             EVP_DigestInit_ex(md, md_nid ? EVP_get_digestbynid(md_nid) : EVP_sha256(), NULL);
 
     for (int part = 0; ok && part < 2; part++) {
         int64_t off = part ? b : 0, stop = part ? end : a;
@@ -795,7 +802,7 @@ static void patch_and_fill(seal_ctx *ctx, const char *tmp, const char *in_path, 
         padded[brw - 1] = ']';
         pwrite_all(ctx, fd, padded, (size_t)brw, span.br_start);
 
-        hash_ranges(ctx, fd, a, b, end, in_fd, in_len, digest);
+        hash_ranges(ctx, fd, a, b, end, in_fd, in_len, fill->md_nid, digest);
         if (fill->make(ctx, fill->user, digest, &der, &derlen) != SEAL_OK)
             seal__throw_recorded(ctx);
         if (2 * derlen + 2 > width)
@@ -1011,7 +1018,7 @@ static seal_status check_options(seal_ctx *ctx, const seal_sign_options *opts)
 {
     if (opts->version < 1 || opts->version > SEAL_SIGN_OPTIONS_VERSION)
         return seal__fail(ctx, SEAL_ERR_ARGS, "unknown seal_sign_options version %u", opts->version);
-    if (opts->version >= 2 && (opts->flags & ~SEAL_SIGN_LEVEL_BEST_EFFORT))
+    if (opts->version >= 2 && (opts->flags & ~(SEAL_SIGN_LEVEL_BEST_EFFORT | SEAL_SIGN_ADBE_PKCS7)))
         return seal__fail(ctx, SEAL_ERR_ARGS, "unknown seal_sign_options flags 0x%x", opts->flags);
     if (opts->certify < 0 || opts->certify > 3)
         return seal__fail(ctx, SEAL_ERR_ARGS, "certify must be 0 to 3, not %d", opts->certify);
@@ -1062,7 +1069,8 @@ SEAL_API seal_status seal_sign_file(seal_ctx *ctx, const char *in_path, const ch
         int64_t in_len = seal__pdf_check_file(ctx, in_path);
         size_t contents_len = seal__cms_max_size(key);
         cms_job job = {key, opts->level >= SEAL_LEVEL_B_T ? opts->tsa_url : NULL};
-        seal__filler fill = {cms_make, cms_check, &job};
+        seal__filler fill = {cms_make, cms_check, &job,
+                             seal__sm2_is_key(X509_get0_pubkey(key->cert)) ? NID_sm3 : 0};
 
         doc = seal__pdf_open(ctx, in_path, opts->password, 1);
         const char *target = NULL;

@@ -10,6 +10,7 @@
  */
 #include "keyint.h"
 #include "ltvint.h"
+#include "sm2int.h"
 #include "verifyint.h"
 
 #include <dirent.h>
@@ -150,6 +151,14 @@ seal_status seal__vtrust_init(seal_ctx *ctx, vtrust *t, const seal_verify_option
             return st;
         }
     }
+    /* SM2-signed anchors carry the distinguishing ID like every other
+     * certificate of an SM2 chain (gm.md §0.3). */
+    {
+        STACK_OF(X509) *anchors = X509_STORE_get1_all_certs(t->store);
+        seal__sm2_set_ids(anchors);
+        sk_X509_pop_free(anchors, X509_free);
+        ERR_clear_error();
+    }
     return SEAL_OK;
 }
 
@@ -233,6 +242,7 @@ void seal__vcms_parse(vsig *s)
 {
     const unsigned char *p = s->contents;
     size_t used;
+    int gm = 0;
     STACK_OF(CMS_SignerInfo) *sis;
 
     if (!s->contents_ok || !s->contents || s->contents_len == 0) {
@@ -240,7 +250,9 @@ void seal__vcms_parse(vsig *s)
                       "/Contents is missing, empty or not a string");
         return;
     }
-    s->cms = d2i_CMS_ContentInfo(NULL, &p, (long)s->contents_len);
+    /* GM/T 0010 signedData (1.2.156.10197.6.1.4.2.2) is parsed as the
+     * RFC 5652 SignedData it is. */
+    s->cms = seal__cms_parse_any(p, s->contents_len, &used, &gm);
     if (!s->cms) {
         ERR_clear_error();
         seal__vfy_set(s, SEAL_TOTAL_FAILED, SEAL_SUB_FORMAT_FAILURE,
@@ -249,7 +261,6 @@ void seal__vcms_parse(vsig *s)
     }
     /* The placeholder is padded with zeros; anything else after the CMS is
      * a second structure hidden in the gap. */
-    used = (size_t)(p - s->contents);
     for (size_t i = used; i < s->contents_len; i++)
         if (s->contents[i] != 0) {
             seal__vfy_set(s, SEAL_TOTAL_FAILED, SEAL_SUB_FORMAT_FAILURE,
@@ -413,7 +424,7 @@ static int verify_plain(CMS_SignerInfo *si, EVP_PKEY *pk, const EVP_MD *md, cons
 /* Verify the signature value: over the DER signed attributes when there
  * are some, else directly over the content digest. */
 static int verify_value(CMS_SignerInfo *si, X509 *cert, const EVP_MD *md, const unsigned char *cdig,
-                        unsigned cdlen)
+                        unsigned cdlen, const unsigned char *cms_der, size_t cms_len)
 {
     EVP_PKEY *pk = X509_get0_pubkey(cert);
     ASN1_OCTET_STRING *sigval = CMS_SignerInfo_get0_signature(si);
@@ -421,7 +432,11 @@ static int verify_value(CMS_SignerInfo *si, X509 *cert, const EVP_MD *md, const 
 
     if (!pk || !sigval)
         return 0;
-    if (plain_ecdsa_md(si)) {
+    if (seal__sm2_is_key(pk)) {
+        /* Over the signed attributes as received in the CMS (sm2cms.c). */
+        ok = md && EVP_MD_get_type(md) == NID_sm3 &&
+             seal__sm2_cms_verify(si, cert, cms_der, cms_len, NULL);
+    } else if (plain_ecdsa_md(si)) {
         ok = md && verify_plain(si, pk, md, cdig, cdlen);
     } else if (CMS_signed_get_attr_count(si) > 0) {
         if (!is_eddsa(pk)) {
@@ -533,6 +548,8 @@ static int verify_chain(vtrust *t, X509 *cert, STACK_OF(X509) *untrusted, long l
     int err = X509_V_ERR_UNSPECIFIED;
 
     *chain = NULL;
+    seal__sm2_set_ids(untrusted); /* also those fetched --online since */
+    seal__sm2_set_id(cert);
     if (!sctx || !X509_STORE_CTX_init(sctx, t->store, cert, untrusted))
         goto out;
     X509_VERIFY_PARAM *param = X509_STORE_CTX_get0_param(sctx);
@@ -632,6 +649,7 @@ static STACK_OF(X509) *all_certs(vtrust *t, CMS_ContentInfo *cms)
         if (X509_up_ref(x) && !sk_X509_push(certs, x))
             X509_free(x);
     }
+    seal__sm2_set_ids(certs);
     return certs;
 }
 
@@ -654,7 +672,8 @@ static int tried_any(CMS_SignerInfo *si, STACK_OF(X509) *certs)
  * genuine signature into a failure. When none verifies, the first one
  * named is returned with *verified 0 (the report names who it claims). */
 static X509 *pick_signer(CMS_SignerInfo *si, STACK_OF(X509) *certs, const EVP_MD *md,
-                         const unsigned char *cd, unsigned cdlen, int *verified)
+                         const unsigned char *cd, unsigned cdlen, const unsigned char *der,
+                         size_t derlen, int *verified)
 {
     X509 *first = NULL;
     int tried = 0;
@@ -667,7 +686,7 @@ static X509 *pick_signer(CMS_SignerInfo *si, STACK_OF(X509) *certs, const EVP_MD
         if (!first)
             first = x;
         tried++;
-        if (verify_value(si, x, md, cd, cdlen)) {
+        if (verify_value(si, x, md, cd, cdlen, der, derlen)) {
             *verified = 1;
             return x;
         }
@@ -684,7 +703,7 @@ static const char *content_type_problem(CMS_ContentInfo *cms, CMS_SignerInfo *si
     const ASN1_OBJECT *econtent = CMS_get0_eContentType(cms);
     int idx;
 
-    if (nid_of(econtent) != want_nid)
+    if (nid_of(econtent) != want_nid && !(want_nid == NID_pkcs7_data && seal__gm_oid_data(econtent)))
         return want_nid == NID_pkcs7_data ? "the encapsulated content type is not id-data"
                                           : "the encapsulated content type is not id-ct-TSTInfo";
     if (CMS_signed_get_attr_count(si) <= 0)
@@ -716,8 +735,9 @@ typedef struct tst_result {
 /* Verify an RFC 3161 token (ContentInfo) over data: the token's own
  * signature, its imprint, and the TSA's chain at genTime. When data is
  * NULL, the imprint is compared with imprint/imprint_len instead. */
-static void verify_tst(vtrust *t, CMS_ContentInfo *tok, const unsigned char *data, size_t datalen,
-                       const unsigned char *imprint, size_t imprint_len, tst_result *res)
+static void verify_tst(vtrust *t, CMS_ContentInfo *tok, const unsigned char *tokder, size_t toklen,
+                       const unsigned char *data, size_t datalen, const unsigned char *imprint,
+                       size_t imprint_len, tst_result *res)
 {
     BIO *out = NULL;
     TS_TST_INFO *tst = NULL;
@@ -775,7 +795,10 @@ static void verify_tst(vtrust *t, CMS_ContentInfo *tok, const unsigned char *dat
             continue;
         tried++;
         CMS_SignerInfo_set1_signer_cert(si, x);
-        if (CMS_verify(tok, NULL, NULL, NULL, out, CMS_NO_SIGNER_CERT_VERIFY | CMS_BINARY | CMS_NOINTERN) == 1)
+        if (seal__sm2_is_key(X509_get0_pubkey(x))
+                ? seal__sm2_cms_verify_content(tok, si, x, tokder, toklen)
+                : CMS_verify(tok, NULL, NULL, NULL, out,
+                             CMS_NO_SIGNER_CERT_VERIFY | CMS_BINARY | CMS_NOINTERN) == 1)
             tsa = x;
         ERR_clear_error();
     }
@@ -832,7 +855,8 @@ static void check_revocation(vtrust *t, CMS_ContentInfo *cms, X509 *cert, X509 *
             X509_CRL *crl = sk_X509_CRL_value(list, i);
             X509_REVOKED *rev = NULL;
             if (X509_NAME_cmp(X509_CRL_get_issuer(crl), X509_get_subject_name(issuer)) != 0 ||
-                X509_CRL_verify(crl, ikey) != 1)
+                (seal__sm2_is_key(ikey) ? !seal__sm2_crl_verify(crl, ikey)
+                                        : X509_CRL_verify(crl, ikey) != 1))
                 continue;
             if (X509_CRL_get0_by_cert(crl, &rev, cert) == 1 && rev) {
                 res->found = 2;
@@ -860,7 +884,9 @@ static void check_revocation(vtrust *t, CMS_ContentInfo *cms, X509 *cert, X509 *
             if (certs)
                 sk_X509_push(certs, issuer);
             int ok = OCSP_resp_get0_signer(bs, &signer, certs) == 1 && signer &&
-                     OCSP_basic_verify(bs, certs, NULL, OCSP_NOVERIFY) == 1 &&
+                     (seal__sm2_is_key(X509_get0_pubkey(signer))
+                          ? seal__sm2_ocsp_verify(bs, X509_get0_pubkey(signer))
+                          : OCSP_basic_verify(bs, certs, NULL, OCSP_NOVERIFY) == 1) &&
                      (X509_cmp(signer, issuer) == 0 ||
                       (X509_check_issued(issuer, signer) == X509_V_OK &&
                        X509_verify(signer, ikey) == 1));
@@ -964,6 +990,26 @@ static int content_digest(vsig *s, const EVP_MD *md, unsigned char *out, unsigne
     memcpy(out, s->digest, s->digest_len);
     *outlen = s->digest_len;
     return 1;
+}
+
+/* An SM2 value that verified but is not strict DER is flagged. */
+static void sm2_form_note(seal_ctx *ctx, vsig *s, CMS_SignerInfo *si, X509 *cert)
+{
+    ASN1_OCTET_STRING *sv = CMS_SignerInfo_get0_signature(si);
+    unsigned char *der = NULL;
+    size_t len = 0;
+    int form = 0;
+
+    if (!seal__sm2_is_key(X509_get0_pubkey(cert)))
+        return;
+    seal__sm2_sig_to_der_ex(ASN1_STRING_get0_data(sv), (size_t)ASN1_STRING_length(sv), &der, &len,
+                            &form);
+    free(der);
+    if (form == 1)
+        seal__warn(ctx, "%s: the SM2 signature value is a raw 64-byte r||s, not DER SEQUENCE{r,s}",
+                   s->field);
+    else if (form == 2)
+        seal__warn(ctx, "%s: the SM2 signature value is not strict DER (read tolerantly)", s->field);
 }
 
 void seal__vcms_verify(seal_ctx *ctx, vtrust *t, vsig *s)
@@ -1090,7 +1136,7 @@ void seal__vcms_verify(seal_ctx *ctx, vtrust *t, vsig *s)
     }
     if (s->doc_ts && hash_ok) {
         tst_result tr;
-        verify_tst(t, s->cms, NULL, 0, s->digest, s->digest_len, &tr);
+        verify_tst(t, s->cms, s->contents, s->contents_len, NULL, 0, s->digest, s->digest_len, &tr);
         if (!tr.parsed || !tr.valid) {
             seal__vfy_set(s, SEAL_TOTAL_FAILED,
                           strstr(tr.why, "imprint") ? SEAL_SUB_HASH_FAILURE : SEAL_SUB_SIG_CRYPTO_FAILURE,
@@ -1104,7 +1150,7 @@ void seal__vcms_verify(seal_ctx *ctx, vtrust *t, vsig *s)
 
     certs = all_certs(t, s->cms);
     int value_ok = 0;
-    cert = pick_signer(si, certs, md, cd, cdlen, &value_ok);
+    cert = pick_signer(si, certs, md, cd, cdlen, s->contents, s->contents_len, &value_ok);
     if (!cert) {
         seal__vfy_set(s, SEAL_INDETERMINATE, SEAL_SUB_NO_SIGNING_CERTIFICATE_FOUND,
                       "the signer's certificate is not in the CMS or the DSS");
@@ -1119,6 +1165,7 @@ void seal__vcms_verify(seal_ctx *ctx, vtrust *t, vsig *s)
         goto out;
     }
     s->r.intact = hash_ok;
+    sm2_form_note(ctx, s, si, cert);
 
     if (!s->doc_ts) {
         int r = check_signing_cert_attr(si, cert);
@@ -1137,8 +1184,8 @@ void seal__vcms_verify(seal_ctx *ctx, vtrust *t, vsig *s)
             tst_result tr;
             s->has_tst = 1;
             if (tok) {
-                verify_tst(t, tok, ASN1_STRING_get0_data(sv), (size_t)ASN1_STRING_length(sv), NULL,
-                           0, &tr);
+                verify_tst(t, tok, ASN1_STRING_get0_data(tokder), (size_t)ASN1_STRING_length(tokder),
+                           ASN1_STRING_get0_data(sv), (size_t)ASN1_STRING_length(sv), NULL, 0, &tr);
                 CMS_ContentInfo_free(tok);
             } else {
                 memset(&tr, 0, sizeof(tr));

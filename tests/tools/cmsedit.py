@@ -18,6 +18,26 @@
 #       again with KEY (RSA, SHA-256): a genuine signature over a wrong type
 #   cmsedit.py two-signers IN OUT
 #       the SignerInfo twice
+#   cmsedit.py sm2-raw IN OUT
+#       an SM2 signature value as raw 64-byte r||s (as some tokens and OFD
+#       tools write it)
+#   cmsedit.py sm2-sloppy IN OUT
+#       an SM2 signature value in non-minimal DER (INTEGERs with a leading
+#       zero octet too many, the SEQUENCE length in long form)
+#   cmsedit.py gmt IN OUT
+#       GM/T 0010 identifiers: ContentInfo type 1.2.156.10197.6.1.4.2.2 and
+#       signature algorithm 1.2.156.10197.1.301.1 (the signed bytes unchanged)
+#   cmsedit.py sm2-sloppy-attrs IN OUT KEY
+#       the messageDigest attribute's OCTET STRING with a long-form length
+#       (BER, not DER), the attributes signed again as they now are with the
+#       SM2 KEY (openssl, ID 1234567812345678): valid over the bytes
+#       received, not over their DER re-encoding
+#   cmsedit.py add-crl IN CRL OUT
+#       a CRL (DER file) into the SignedData's crls [1]
+#   cmsedit.py extract IN CMS CONTENT
+#       the CMS of the last signature and the bytes its ByteRange covers
+#   cmsedit.py splice IN CMS OUT
+#       put another CMS (DER file) into the last signature's /Contents
 import re
 import subprocess
 import sys
@@ -175,20 +195,101 @@ def two_signers(a):
     save(a.output, data, b, c, cms)
 
 
+def sig_value(si):
+    return next(i for i, k in enumerate(si.kids) if k.tag == 0x04)
+
+
+def sm2_raw(a):
+    data, b, c, cms = load(a.input)
+    si = signer_infos(signed_data(cms)).kids[0]
+    idx = sig_value(si)
+    r, s = (int.from_bytes(k.body, "big") for k in Node(si.kids[idx].body).kids)
+    si.kids[idx] = Node(tlv(0x04, r.to_bytes(32, "big") + s.to_bytes(32, "big")))
+    save(a.output, data, b, c, cms)
+
+
+def sm2_sloppy(a):
+    data, b, c, cms = load(a.input)
+    si = signer_infos(signed_data(cms)).kids[0]
+    idx = sig_value(si)
+    ints = [b"\x00" + k.body for k in Node(si.kids[idx].body).kids]
+    body = b"".join(bytes([0x02, len(x)]) + x for x in ints)
+    si.kids[idx] = Node(tlv(0x04, bytes([0x30, 0x81, len(body)]) + body))
+    save(a.output, data, b, c, cms)
+
+
+def gmt(a):
+    data, b, c, cms = load(a.input)
+    cms.kids[0] = Node(oid("1.2.156.10197.6.1.4.2.2"))
+    si = signer_infos(signed_data(cms)).kids[0]
+    si.kids[sig_value(si) - 1] = Node(tlv(0x30, oid("1.2.156.10197.1.301.1") + b"\x05\x00"))
+    save(a.output, data, b, c, cms)
+
+
+def sm2_sloppy_attrs(a):
+    data, b, c, cms = load(a.input)
+    si = signer_infos(signed_data(cms)).kids[0]
+    attrs = next(k for k in si.kids if k.tag == 0xA0)
+    for at in attrs.kids:
+        if at.kids[0].encode() == oid("1.2.840.113549.1.9.4"):
+            md = at.kids[1].kids[0].body
+            at.kids[1] = Node(tlv(0x31, bytes([0x04, 0x81, len(md)]) + md))
+    with tempfile.TemporaryDirectory() as t:
+        open(t + "/attrs", "wb").write(tlv(0x31, b"".join(k.encode() for k in attrs.kids)))
+        value = openssl("dgst", "-sm3", "-sign", a.key, "-sigopt", "distid:1234567812345678",
+                        t + "/attrs")
+    si.kids[sig_value(si)] = Node(tlv(0x04, value))
+    save(a.output, data, b, c, cms)
+
+
+def add_crl(a):
+    data, b, c, cms = load(a.input)
+    sd = signed_data(cms)
+    sd.kids.insert(len(sd.kids) - 1, Node(tlv(0xA1, open(a.crl, "rb").read())))
+    save(a.output, data, b, c, cms)
+
+
+def extract(a):
+    data, b, c, cms = load(a.input)
+    brs = list(re.finditer(rb"/ByteRange\s*\[\s*(\d+)\s+(\d+)\s+(\d+)\s+(\d+)\s*\]", data))
+    _, _, _, d = (int(x) for x in brs[-1].groups())
+    open(a.cms, "wb").write(cms.encode())
+    open(a.content, "wb").write(data[:b] + data[c:c + d])
+
+
+def splice(a):
+    data, b, c, _ = load(a.input)
+    save(a.output, data, b, c, Node(open(a.cms, "rb").read()))
+
+
 def main():
     import argparse
     p = argparse.ArgumentParser()
     sub = p.add_subparsers(dest="cmd", required=True)
-    for name in ("decoy", "plain-ecdsa", "two-signers"):
+    for name in ("decoy", "plain-ecdsa", "two-signers", "sm2-raw", "sm2-sloppy", "gmt"):
         s = sub.add_parser(name)
         s.add_argument("input")
         s.add_argument("output")
     s = sub.add_parser("content-type")
     for x in ("input", "output", "key", "oid"):
         s.add_argument(x)
+    s = sub.add_parser("sm2-sloppy-attrs")
+    for x in ("input", "output", "key"):
+        s.add_argument(x)
+    s = sub.add_parser("add-crl")
+    for x in ("input", "crl", "output"):
+        s.add_argument(x)
+    s = sub.add_parser("extract")
+    for x in ("input", "cms", "content"):
+        s.add_argument(x)
+    s = sub.add_parser("splice")
+    for x in ("input", "cms", "output"):
+        s.add_argument(x)
     a = p.parse_args()
     {"decoy": decoy, "plain-ecdsa": plain_ecdsa, "content-type": content_type,
-     "two-signers": two_signers}[a.cmd](a)
+     "two-signers": two_signers, "sm2-raw": sm2_raw, "sm2-sloppy": sm2_sloppy, "gmt": gmt,
+     "sm2-sloppy-attrs": sm2_sloppy_attrs, "add-crl": add_crl,
+     "extract": extract, "splice": splice}[a.cmd](a)
 
 
 if __name__ == "__main__":

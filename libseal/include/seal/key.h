@@ -1,10 +1,12 @@
 /*
- * libseal — signing keys: PKCS#11 tokens and PKCS#12 files.
+ * libseal — signing keys: PKCS#11 tokens, PKCS#12 and PEM files.
  * SPDX-License-Identifier: AGPL-3.0-or-later
  *
  * A key is named by an RFC 7512 PKCS#11 URI
  *   pkcs11:token=SealToken;object=company?module-path=/usr/lib/softhsm/libsofthsm2.so
- * or by "p12:FILE". Without module-path, the modules registered with p11-kit
+ * or by "p12:FILE" (a PKCS#12 file), or by "pem:FILE" (a PEM private key,
+ * possibly encrypted, followed by its certificate and optionally the chain).
+ * Software keys may be RSA, EC or SM2. Without module-path, the modules registered with p11-kit
  * are searched. Private keys never leave the token; PINs are asked for
  * through a callback, used once and wiped.
  */

@@ -111,6 +111,11 @@ typedef struct seal_sign_options {
  * written. With this flag the document is signed at the level reachable
  * instead, and a warning says what was missing and which level it is. */
 #define SEAL_SIGN_LEVEL_BEST_EFFORT 0x01u
+/* /SubFilter adbe.pkcs7.detached instead of ETSI.CAdES.detached, for the
+ * platforms that require it (the CMS is the same: its signed attributes
+ * still carry signing-certificate-v2). Most Chinese SM2 PDF tools write
+ * this one. */
+#define SEAL_SIGN_ADBE_PKCS7 0x02u
 
 #define SEAL_SIGN_OPTIONS_VERSION 3
 #define SEAL_SIGN_OPTIONS_INIT \
