@@ -171,6 +171,12 @@ typedef struct seal__roi {
 } seal__roi;
 
 void seal__roi_free(seal__roi *r);
+/* Whether pixel i is ink of a kept component (labelled). */
+static inline int seal__roi_kept(const seal__roi *r, size_t i)
+{
+    int l = r->lab[i];
+    return l >= 0 && r->comps[l].keep;
+}
 /* 8-connected components of r->m, with their areas, centroids, sums of r->f
  * and bounds. */
 seal_status seal__roi_label(seal__roi *r);

@@ -264,8 +264,7 @@ int seal__outline_points(const seal__roi *r, double cx, double cy, double rmax, 
     for (int y = ya; y < yb; y++)
         for (int x = xa; x < xb; x++) {
             size_t i = (size_t)y * r->w + x;
-            int l = r->lab[i];
-            if (l < 0 || !r->comps[l].keep)
+            if (!seal__roi_kept(r, i))
                 continue;
             /* only border pixels can be the farthest */
             if (r->lab[i - 1] >= 0 && r->lab[i + 1] >= 0 && r->lab[i - r->w] >= 0 &&

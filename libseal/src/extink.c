@@ -438,8 +438,7 @@ void seal__roi_ink_rgb(const seal__page *p, const seal__roi *r, double min_f, do
     for (int y = 0; y < r->h; y++)
         for (int x = 0; x < r->w; x++) {
             size_t i = (size_t)y * r->w + x;
-            int l = r->lab[i];
-            if (l < 0 || !r->comps[l].keep || r->f[i] < min_f || r->pd[i] > max_pd)
+            if (!seal__roi_kept(r, i) || r->f[i] < min_f || r->pd[i] > max_pd)
                 continue;
             const unsigned char *px = p->s->rgb + ((size_t)(y + r->y0) * p->s->w + x + r->x0) * 3;
             for (int k = 0; k < 3; k++)

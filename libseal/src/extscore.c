@@ -77,8 +77,7 @@ double seal__edge_sharpness(const seal__roi *r)
     for (int y = 1; y < r->h - 1; y++)
         for (int x = 1; x < r->w - 1; x++) {
             size_t i = (size_t)y * r->w + x;
-            int l = r->lab[i];
-            if (l < 0 || !r->comps[l].keep)
+            if (!seal__roi_kept(r, i))
                 continue;
             if (r->m[i - 1] && r->m[i + 1] && r->m[i - r->w] && r->m[i + r->w])
                 continue;
@@ -233,8 +232,7 @@ static seal_status score_box(const seal__page *p, seal__imp *im, const seal__fbo
     for (int y = 0; y < r->h; y++)
         for (int x = 0; x < r->w; x++) {
             size_t i = (size_t)y * r->w + x;
-            int l = r->lab[i];
-            if (l < 0 || !r->comps[l].keep)
+            if (!seal__roi_kept(r, i))
                 continue;
             if (n == cap) {
                 cap = cap ? cap * 2 : 4096;

@@ -122,8 +122,7 @@ static seal_status process_signature(const seal__page *p, const seal__fbox *b, s
     for (int y = 0; y < r->h; y++)
         for (int x = 0; x < r->w; x++) {
             size_t i = (size_t)y * r->w + x;
-            int l = r->lab[i];
-            if (l < 0 || !r->comps[l].keep)
+            if (!seal__roi_kept(r, i))
                 continue;
             vals[n++] = r->f[i];
             double u, v;
