@@ -352,8 +352,9 @@ static void compare_pair(const seal__imp *a, const seal__imp *b, double *broken,
     *over = own ? (double)extra / own : 0;
 }
 
-/* The scores of the two impressions of one seal (measure_boxes done): each
- * against the other where both are present, clarity their weighted sum. */
+/* The scores of the two impressions of one seal (after seal__measure_boxes):
+ * each against the other where both are present, clarity their weighted
+ * sum. */
 void seal__score_pair(const seal__imp ims[2], seal_impression_score scores[2])
 {
     for (int k = 0; k < 2; k++)
