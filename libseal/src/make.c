@@ -29,12 +29,6 @@ static int font_index(const char *path)
     return 0;
 }
 
-int seal__make_is_org(seal_kind kind)
-{
-    return kind == SEAL_KIND_COMPANY || kind == SEAL_KIND_SPECIAL || kind == SEAL_KIND_INVOICE ||
-           kind == SEAL_KIND_FOREIGN;
-}
-
 SEAL_API seal_status seal_maker_new(seal_ctx *ctx, seal_maker **out, seal_kind kind)
 {
     if (!ctx)
@@ -149,11 +143,6 @@ SEAL_API seal_status seal_maker_set_style(seal_maker *m, seal_make_style style)
 SEAL_API seal_status seal_maker_set_border(seal_maker *m, int on)
 {
     return set_int(m, m ? &m->border : NULL, on != 0, 0, 1, "border");
-}
-
-int seal__make_border(const seal_maker *m)
-{
-    return m->border >= 0 ? m->border : m->style != SEAL_MAKE_STYLE_YIN;
 }
 
 SEAL_API seal_status seal_maker_set_suffix(seal_maker *m, int on)

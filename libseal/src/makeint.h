@@ -1,6 +1,8 @@
 /*
  * seal make internals shared by make.c (the maker, its checks) and
- * makelay.c (the layout and drawing of each shape).
+ * makelay.c (the layout and drawing of each shape). makelay.c is the lower
+ * file: it defines everything declared below (the kind and border rules
+ * too) and calls nothing in make.c.
  * SPDX-License-Identifier: AGPL-3.0-or-later
  */
 #ifndef SEAL_MAKEINT_H

@@ -23,6 +23,17 @@
  * does not fit and is refused. */
 #define MIN_WIDTH_RATIO 0.4
 
+int seal__make_is_org(seal_kind kind)
+{
+    return kind == SEAL_KIND_COMPANY || kind == SEAL_KIND_SPECIAL || kind == SEAL_KIND_INVOICE ||
+           kind == SEAL_KIND_FOREIGN;
+}
+
+int seal__make_border(const seal_maker *m)
+{
+    return m->border >= 0 ? m->border : m->style != SEAL_MAKE_STYLE_YIN;
+}
+
 static void oom(fz_context *fz)
 {
     fz_throw(fz, FZ_ERROR_MEMORY, "out of memory drawing the seal");
