@@ -2,6 +2,8 @@
 """The library's layering, checked on its object files.
 
     layers.py ARCHITECTURE.md OBJECT.o...
+    layers.py ARCHITECTURE.md --src SRCDIR OBJDIR   (the .o files there whose
+                                                    source is in SRCDIR)
 
 The graph is derived with `nm` from the object files: file a depends on
 file b when a.o references a symbol b.o defines. Which layer each source
@@ -111,11 +113,26 @@ def cycles(nodes, graph):
     return out
 
 
+def object_files(args):
+    if len(args) == 3 and args[0] == "--src":
+        src, objdir = args[1], args[2]
+        objs = []
+        for name in sorted(os.listdir(objdir)):
+            stem = re.sub(r"\.c\.o$", "", name)
+            if name.endswith(".c.o") and os.path.exists(os.path.join(src, stem + ".c")):
+                objs.append(os.path.join(objdir, name))
+        return objs
+    return args
+
+
 def main(argv):
     if len(argv) < 3:
         sys.exit(__doc__.split("\n\n")[1])
     layer_of, may_use = read_layers(argv[1])
-    nodes, graph = symbols(argv[2:])
+    objects = object_files(argv[2:])
+    if not objects:
+        sys.exit("layers: no object files")
+    nodes, graph = symbols(objects)
     problems = []
     for f in nodes:
         if f not in layer_of:
