@@ -232,7 +232,8 @@ static int parse_placement(job *j, json_object *o, seal_placement *pl, size_t st
     has_at = get_pair(o, "at", &ps.x_mm, &ps.y_mm);
     has_offset = get_pair(o, "offset", &ps.dx_mm, &ps.dy_mm);
     if (has_at < 0 || has_offset < 0 || get_int(o, "page", &ps.page) < 0) {
-        cli_error("job: %s: \"at\" and \"offset\" are [x, y] in mm and \"page\" a number", what);
+        cli_error("job: %s: \"at\" is [x, y] in mm, \"offset\" [dx, dy] in mm and \"page\" a number",
+                  what);
         return -1;
     }
     ps.have_at = has_at > 0;

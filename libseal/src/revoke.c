@@ -252,9 +252,19 @@ seal_status seal__rev_fetch(seal_ctx *ctx, X509 *cert, X509 *issuer, unsigned ch
     }
     crl = seal__crl_url(cert);
     if (crl) {
-        if (st != SEAL_OK)
+        char why[600] = "";
+        if (st != SEAL_OK) {
+            snprintf(why, sizeof(why), "%.590s", ctx->msg);
             seal__reset(ctx); /* the CRL may still answer */
+        }
         st = crl_fetch(ctx, crl, der, len);
+        if (st != SEAL_OK && why[0]) {
+            /* Neither answered: say both. */
+            char crlwhy[600];
+            snprintf(crlwhy, sizeof(crlwhy), "%.590s", ctx->msg);
+            seal__reset(ctx);
+            st = seal__fail(ctx, st, "%s; and its CRL: %s", why, crlwhy);
+        }
         free(ocsp);
         *url = crl;
         return st;

@@ -33,7 +33,7 @@ with_key() {
 # connection failure read as "after N ms").
 first_line() {
     local got
-    got=$(head -1 "$T/stderr" | sed -E 's/after [0-9]+ ms/after N ms/')
+    got=$(head -1 "$T/stderr" | sed -E 's/after [0-9]+ ms/after N ms/g')
     [ "$got" = "$1" ] || { show_output; die "stderr: expected '$1'"; }
 }
 
@@ -80,18 +80,26 @@ tsa_down() {
 }
 
 ocsp_down() {
+    # The responder down, the CRL up: revocation data from the CRL, B-LT.
     ltv_down ocsp
+    with_key "$LTVKEY" expect_exit 0 "$SEAL" sign "$ONE" -o "$T/crl.pdf" --key "$LTVKEY" \
+        --level B-LT --tsa "$LTV_TSA_URL"
+    [ ! -s "$T/stderr" ] || { show_output; die "a warning at B-LT reached through the CRL"; }
+    [ "$(level_of "$T/crl.pdf")" = B-LT ] || die "seal verify says $(level_of "$T/crl.pdf")"
+    # Both down: exit 6 naming both.
+    ltv_down crl
     with_key "$LTVKEY" expect_failure 6 . "$ONE" -- sign "$ONE" -o @OUT@ \
         --key "$LTVKEY" --level B-LT --tsa "$LTV_TSA_URL"
-    first_line "seal: PAdES B-LT not reached: cannot reach $LTV_OCSP_URL: Failed to connect to 127.0.0.1 port $LTV_OCSP_PORT after N ms: Couldn't connect to server; nothing written (--level-best-effort signs at the level reachable)"
+    first_line "seal: PAdES B-LT not reached: cannot reach $LTV_OCSP_URL: Failed to connect to 127.0.0.1 port $LTV_OCSP_PORT after N ms: Couldn't connect to server; and its CRL: cannot reach $LTV_CRL_URL: Failed to connect to 127.0.0.1 port $LTV_CRL_PORT after N ms: Couldn't connect to server; nothing written (--level-best-effort signs at the level reachable)"
     with_key "$LTVKEY" expect_exit 0 "$SEAL" sign "$ONE" -o "$T/ocsp.pdf" --key "$LTVKEY" \
         --level B-LT --level-best-effort --tsa "$LTV_TSA_URL"
     # Two certificates have their OCSP responder there: the signer and the TSA.
     [ "$(grep -c . "$T/stderr")" = 1 ] || { show_output; die "not one line"; }
-    sed -E "s/after [0-9]+ ms/after N ms/" "$T/stderr" >"$T/got"
-    [ "$(cat "$T/got")" = "seal: warning: PAdES B-LT not reached: cannot reach $LTV_OCSP_URL: Failed to connect to 127.0.0.1 port $LTV_OCSP_PORT after N ms: Couldn't connect to server (and 1 more); the signature is B-T" ] \
+    sed -E "s/after [0-9]+ ms/after N ms/g" "$T/stderr" >"$T/got"
+    [ "$(cat "$T/got")" = "seal: warning: PAdES B-LT not reached: cannot reach $LTV_OCSP_URL: Failed to connect to 127.0.0.1 port $LTV_OCSP_PORT after N ms: Couldn't connect to server; and its CRL: cannot reach $LTV_CRL_URL: Failed to connect to 127.0.0.1 port $LTV_CRL_PORT after N ms: Couldn't connect to server (and 1 more); the signature is B-T" ] \
         || { show_output; die "the best-effort warning"; }
     ltv_up ocsp
+    ltv_up crl
     [ "$(level_of "$T/ocsp.pdf")" = B-T ] || die "seal verify says $(level_of "$T/ocsp.pdf")"
     # Everything answering: B-LT as asked, quietly.
     with_key "$LTVKEY" expect_exit 0 "$SEAL" sign "$ONE" -o "$T/blt.pdf" --key "$LTVKEY" \
@@ -108,6 +116,6 @@ usage() {
 
 run_case "no revocation source: exit 6 naming it; best effort: B-T, said so, verify agrees" no_revocation_source
 run_case "TSA down: exit 6; best effort: B-B, said so" tsa_down
-run_case "OCSP down: exit 6; best effort: B-T, said so; all up: B-LT without a word" ocsp_down
+run_case "OCSP down: B-LT from the CRL; OCSP and CRL down: exit 6 naming both; best effort: B-T, said so; all up: B-LT without a word" ocsp_down
 run_case "--level-best-effort without a level from B-T is a usage error" usage
 finish
