@@ -93,10 +93,11 @@ ocsp_down() {
     first_line "seal: PAdES B-LT not reached: cannot reach $LTV_OCSP_URL: Failed to connect to 127.0.0.1 port $LTV_OCSP_PORT after N ms: Couldn't connect to server; and its CRL: cannot reach $LTV_CRL_URL: Failed to connect to 127.0.0.1 port $LTV_CRL_PORT after N ms: Couldn't connect to server; nothing written (--level-best-effort signs at the level reachable)"
     with_key "$LTVKEY" expect_exit 0 "$SEAL" sign "$ONE" -o "$T/ocsp.pdf" --key "$LTVKEY" \
         --level B-LT --level-best-effort --tsa "$LTV_TSA_URL"
-    # Two certificates have their OCSP responder there: the signer and the TSA.
+    # Three certificates name a revocation source there: the signer, the TSA
+    # (OCSP and CRL) and the issuing CA (the root's CRL).
     [ "$(grep -c . "$T/stderr")" = 1 ] || { show_output; die "not one line"; }
     sed -E "s/after [0-9]+ ms/after N ms/g" "$T/stderr" >"$T/got"
-    [ "$(cat "$T/got")" = "seal: warning: PAdES B-LT not reached: cannot reach $LTV_OCSP_URL: Failed to connect to 127.0.0.1 port $LTV_OCSP_PORT after N ms: Couldn't connect to server; and its CRL: cannot reach $LTV_CRL_URL: Failed to connect to 127.0.0.1 port $LTV_CRL_PORT after N ms: Couldn't connect to server (and 1 more); the signature is B-T" ] \
+    [ "$(cat "$T/got")" = "seal: warning: PAdES B-LT not reached: cannot reach $LTV_OCSP_URL: Failed to connect to 127.0.0.1 port $LTV_OCSP_PORT after N ms: Couldn't connect to server; and its CRL: cannot reach $LTV_CRL_URL: Failed to connect to 127.0.0.1 port $LTV_CRL_PORT after N ms: Couldn't connect to server (and 2 more); the signature is B-T" ] \
         || { show_output; die "the best-effort warning"; }
     ltv_up ocsp
     ltv_up crl
