@@ -5,7 +5,8 @@
  * signature time-stamps and the crypto policy.
  *
  * Every check records a verdict on the signature (seal__vfy_set) instead of
- * failing the call: a bad signature is a result, not an error.
+ * failing the call: a bad signature is a result, not an error. The trust
+ * anchors and the DSS's material it checks against: vtrust.c.
  * SPDX-License-Identifier: AGPL-3.0-or-later
  */
 #include "keyint.h"
@@ -29,188 +30,6 @@
 #include <openssl/pem.h>
 #include <openssl/ts.h>
 #include <openssl/x509v3.h>
-
-#define MAX_ANCHOR_FILE (4u << 20)
-#define MAX_ANCHOR_DIR 2000
-
-/* ------------------------------------------------------------ time */
-
-/* ------------------------------------------------------------ trust */
-
-static int add_anchor_file(seal_ctx *ctx, vtrust *t, const char *path, int quiet)
-{
-    unsigned char *data = NULL;
-    size_t len = 0;
-    int added = 0;
-    BIO *bio;
-    X509 *x;
-
-    if (seal__read_file(ctx, path, MAX_ANCHOR_FILE, &data, &len) != SEAL_OK)
-        return quiet ? 0 : -1;
-    bio = BIO_new_mem_buf(data, (int)len);
-    while (bio && (x = PEM_read_bio_X509_AUX(bio, NULL, NULL, NULL)) != NULL) {
-        if (X509_STORE_add_cert(t->store, x))
-            added++;
-        X509_free(x);
-    }
-    BIO_free(bio);
-    if (!added) {
-        const unsigned char *p = data;
-        x = d2i_X509(NULL, &p, (long)len);
-        if (x) {
-            if (X509_STORE_add_cert(t->store, x))
-                added++;
-            X509_free(x);
-        }
-    }
-    free(data);
-    ERR_clear_error();
-    if (!added && !quiet) {
-        seal__fail(ctx, SEAL_ERR_ARGS, "no certificate in trust anchor file %s", path);
-        return -1;
-    }
-    t->anchors += added;
-    return added;
-}
-
-static int add_anchor_path(seal_ctx *ctx, vtrust *t, const char *path)
-{
-    struct stat st;
-    DIR *dir;
-    struct dirent *e;
-    int total = 0, seen = 0;
-
-    if (stat(path, &st) != 0) {
-        seal__fail(ctx, SEAL_ERR_ARGS, "trust anchor %s does not exist", path);
-        return -1;
-    }
-    if (!S_ISDIR(st.st_mode))
-        return add_anchor_file(ctx, t, path, 0);
-    dir = opendir(path);
-    if (!dir) {
-        seal__fail(ctx, SEAL_ERR_IO, "cannot read trust anchor directory %s", path);
-        return -1;
-    }
-    while ((e = readdir(dir)) != NULL && seen < MAX_ANCHOR_DIR) {
-        char full[4096];
-        struct stat fst;
-        if (e->d_name[0] == '.')
-            continue;
-        snprintf(full, sizeof(full), "%s/%s", path, e->d_name);
-        if (stat(full, &fst) != 0 || !S_ISREG(fst.st_mode))
-            continue;
-        seen++;
-        int n = add_anchor_file(ctx, t, full, 1);
-        if (n > 0)
-            total += n;
-    }
-    closedir(dir);
-    seal__reset(ctx);
-    if (!total) {
-        seal__fail(ctx, SEAL_ERR_ARGS, "no certificate in trust anchor directory %s", path);
-        return -1;
-    }
-    return total;
-}
-
-seal_status seal__vtrust_init(seal_ctx *ctx, vtrust *t, const seal_verify_options *opts)
-{
-    memset(t, 0, sizeof(*t));
-    t->flags = opts ? opts->flags : 0;
-    t->store = X509_STORE_new();
-    t->extra = sk_X509_new_null();
-    t->crls = sk_X509_CRL_new_null();
-    if (!t->store || !t->extra || !t->crls) {
-        seal__vtrust_free(t);
-        return seal__fail(ctx, SEAL_ERR_NOMEM, "out of memory");
-    }
-    /* The seal makers' anchors (version 3) are loaded the same way into
-     * a store of their own. */
-    size_t nseal = opts && opts->version >= 3 ? opts->seal_trust_count : 0, n = opts ? opts->trust_count : 0;
-    for (size_t i = 0; i < n + nseal; i++) {
-        const char *path = i < n ? opts->trust[i] : opts->seal_trust[i - n];
-        if (i == n) {
-            t->seal_store = t->store;
-            t->seal_anchors = t->anchors;
-            if (!(t->store = X509_STORE_new()))
-                path = NULL;
-            t->anchors = 0;
-        }
-        if (!path || add_anchor_path(ctx, t, path) < 0) {
-            seal_status st = ctx->status != SEAL_OK ? ctx->status : SEAL_ERR_ARGS;
-            seal__vtrust_free(t);
-            ERR_clear_error();
-            return st;
-        }
-    }
-    if (nseal) { /* swap back: store the documents' anchors, seal_store the makers' */
-        X509_STORE *makers = t->store;
-        int m = t->anchors;
-        t->store = t->seal_store;
-        t->anchors = t->seal_anchors;
-        t->seal_store = makers;
-        t->seal_anchors = m;
-    }
-    /* SM2-signed anchors carry the distinguishing ID like every other
-     * certificate of an SM2 chain (gm.md §0.3). */
-    for (int k = 0; k < 2; k++) {
-        STACK_OF(X509) *anchors = k ? (t->seal_store ? X509_STORE_get1_all_certs(t->seal_store) : NULL)
-                                    : X509_STORE_get1_all_certs(t->store);
-        seal__sm2_set_ids(anchors);
-        sk_X509_pop_free(anchors, X509_free);
-        ERR_clear_error();
-    }
-    return SEAL_OK;
-}
-
-void seal__vtrust_free(vtrust *t)
-{
-    X509_STORE_free(t->store);
-    X509_STORE_free(t->seal_store);
-    sk_X509_pop_free(t->extra, X509_free);
-    sk_X509_CRL_pop_free(t->crls, X509_CRL_free);
-    for (int i = 0; i < t->nocsps; i++)
-        OCSP_BASICRESP_free(t->ocsps[i]);
-    free(t->ocsps);
-    memset(t, 0, sizeof(*t));
-}
-
-void seal__vtrust_add_cert(vtrust *t, const unsigned char *der, size_t len)
-{
-    const unsigned char *p = der;
-    X509 *x = d2i_X509(NULL, &p, (long)len);
-    if (x && !sk_X509_push(t->extra, x))
-        X509_free(x);
-    ERR_clear_error();
-}
-
-void seal__vtrust_add_crl(vtrust *t, const unsigned char *der, size_t len)
-{
-    const unsigned char *p = der;
-    X509_CRL *c = d2i_X509_CRL(NULL, &p, (long)len);
-    if (c && !sk_X509_CRL_push(t->crls, c))
-        X509_CRL_free(c);
-    ERR_clear_error();
-}
-
-void seal__vtrust_add_ocsp(vtrust *t, const unsigned char *der, size_t len)
-{
-    /* The DSS may hold either whole responses or bare BasicOCSPResponses. */
-    OCSP_BASICRESP *b = seal__rev_ocsp_basic(der, len);
-    if (b && t->nocsps == t->capocsps) {
-        int cap = t->capocsps ? 2 * t->capocsps : 8;
-        OCSP_BASICRESP **n = realloc(t->ocsps, (size_t)cap * sizeof(*n));
-        if (n) {
-            t->ocsps = n;
-            t->capocsps = cap;
-        }
-    }
-    if (b && t->nocsps < t->capocsps)
-        t->ocsps[t->nocsps++] = b;
-    else
-        OCSP_BASICRESP_free(b);
-    ERR_clear_error();
-}
 
 /* ------------------------------------------------------------ parsing */
 
@@ -945,24 +764,24 @@ static void sm2_form_note(seal_ctx *ctx, vsig *s, CMS_SignerInfo *si, X509 *cert
         seal__warn(ctx, "%s: the SM2 signature value is not strict DER (read tolerantly)", s->field);
 }
 
-void seal__vcms_verify(seal_ctx *ctx, vtrust *t, vsig *s)
-{
-    STACK_OF(X509) *certs = NULL, *chain = NULL;
+/* The SignerInfo's work, gathered by the first building blocks. */
+typedef struct vwork {
     CMS_SignerInfo *si;
-    X509 *cert;
-    X509_ALGOR *dig = NULL;
     const EVP_MD *md;
-    unsigned char cd[EVP_MAX_MD_SIZE];
-    unsigned cdlen = 0;
-    char why[200];
-    const char *pol;
-    int hash_ok = 1;
+    unsigned char cd[EVP_MAX_MD_SIZE]; /* digest of the signed content */
+    unsigned cdlen;
+    int hash_ok; /* messageDigest matches */
+} vwork;
 
-    if (!s->cms || !s->hashed)
-        return;
-    si = sk_CMS_SignerInfo_value(CMS_get0_SignerInfos(s->cms), 0);
+/* Format checking (EN 319 102-1 §5.2.2): what the signature covers, its
+ * digest and signature algorithms agree, the content type. 0: stop (the
+ * verdict is set). */
+static int check_format(vsig *s, vwork *w)
+{
+    CMS_SignerInfo *si = w->si;
+    X509_ALGOR *dig = NULL;
     CMS_SignerInfo_get0_algs(si, NULL, NULL, &dig, NULL);
-    md = md_of(dig);
+    const EVP_MD *md = w->md = md_of(dig);
     ASN1_OCTET_STRING **pos = CMS_get0_content(s->cms);
     int has_content = pos && *pos;
 
@@ -975,22 +794,22 @@ void seal__vcms_verify(seal_ctx *ctx, vtrust *t, vsig *s)
             s->r.intact = 0;
             seal__vfy_set(s, SEAL_TOTAL_FAILED, SEAL_SUB_HASH_FAILURE,
                           "the SHA-1 digest in the CMS does not match the signed bytes");
-            goto out;
+            return 0;
         }
     } else if (has_content) {
         seal__vfy_set(s, SEAL_TOTAL_FAILED, SEAL_SUB_FORMAT_FAILURE,
                       "the CMS encapsulates content; a PDF signature must be detached");
-        goto out;
+        return 0;
     }
     if (!md) {
         seal__vfy_set(s, SEAL_TOTAL_FAILED, SEAL_SUB_HASH_FAILURE,
                       "unknown or unsupported digest algorithm in the SignerInfo");
-        goto out;
+        return 0;
     }
-    if (!content_digest(s, md, cd, &cdlen)) {
+    if (!content_digest(s, md, w->cd, &w->cdlen)) {
         seal__vfy_set(s, SEAL_TOTAL_FAILED, SEAL_SUB_HASH_FAILURE,
                       "cannot compute the digest of the signed content");
-        goto out;
+        return 0;
     }
     /* The signature algorithm, when it names a digest, must name this one. */
     {
@@ -1005,7 +824,7 @@ void seal__vcms_verify(seal_ctx *ctx, vtrust *t, vsig *s)
             seal__vfy_set(s, SEAL_TOTAL_FAILED, SEAL_SUB_SIG_CRYPTO_FAILURE,
                           "the signature algorithm uses %s but the digest algorithm is %s",
                           OBJ_nid2sn(mdnid), EVP_MD_get0_name(md));
-            goto out;
+            return 0;
         }
     }
     {
@@ -1015,16 +834,26 @@ void seal__vcms_verify(seal_ctx *ctx, vtrust *t, vsig *s)
             seal__vfy_set(s, SEAL_TOTAL_FAILED, SEAL_SUB_SIG_CRYPTO_FAILURE,
                           "the signature algorithm uses %s but the digest algorithm is %s",
                           EVP_MD_get0_name(pmd), EVP_MD_get0_name(md));
-            goto out;
+            return 0;
         }
     }
     if (!s->doc_ts) {
         const char *ct = content_type_problem(s->cms, si, NID_pkcs7_data);
         if (ct) {
             seal__vfy_set(s, SEAL_TOTAL_FAILED, SEAL_SUB_FORMAT_FAILURE, "%s", ct);
-            goto out;
+            return 0;
         }
     }
+    return 1;
+}
+
+/* The signed attributes as signed: DER order, messageDigest equal to the
+ * content's digest (a mismatch is recorded and the checks go on: who signed
+ * a changed document is worth knowing). 0: stop. */
+static int check_signed_attrs(vsig *s, vwork *w)
+{
+    CMS_SignerInfo *si = w->si;
+
     if (CMS_signed_get_attr_count(si) > 0) {
         /* DER requires the SET OF signed attributes sorted; a verifier
          * re-encoding them would check other bytes than were signed. */
@@ -1050,44 +879,59 @@ void seal__vcms_verify(seal_ctx *ctx, vtrust *t, vsig *s)
         if (unsorted) {
             seal__vfy_set(s, SEAL_TOTAL_FAILED, SEAL_SUB_HASH_FAILURE,
                           "the signed attributes are not DER-encoded (SET OF not sorted)");
-            goto out;
+            return 0;
         }
         ASN1_OCTET_STRING *mdattr = CMS_signed_get0_data_by_OBJ(
             si, OBJ_nid2obj(NID_pkcs9_messageDigest), -3, V_ASN1_OCTET_STRING);
         if (!mdattr) {
             seal__vfy_set(s, SEAL_TOTAL_FAILED, SEAL_SUB_FORMAT_FAILURE,
                           "no messageDigest signed attribute");
-            goto out;
+            return 0;
         }
-        if ((size_t)ASN1_STRING_length(mdattr) != cdlen ||
-            memcmp(ASN1_STRING_get0_data(mdattr), cd, cdlen)) {
+        if ((size_t)ASN1_STRING_length(mdattr) != w->cdlen ||
+            memcmp(ASN1_STRING_get0_data(mdattr), w->cd, w->cdlen)) {
             /* Go on: who signed a changed document is worth knowing. */
             seal__vfy_set(s, SEAL_TOTAL_FAILED, SEAL_SUB_HASH_FAILURE,
                           "messageDigest does not match the signed bytes: the document was changed");
-            hash_ok = 0;
+            w->hash_ok = 0;
         }
     }
-    if (s->doc_ts && hash_ok) {
+    return 1;
+}
+
+/* A document time-stamp: the token's imprint over the ByteRange digest,
+ * its signature and its TSA. 0: stop. */
+static int check_doc_timestamp(vtrust *t, vsig *s, const vwork *w)
+{
+    if (s->doc_ts && w->hash_ok) {
         tst_result tr;
         verify_tst(t, s->cms, s->contents, s->contents_len, NULL, 0, s->digest, s->digest_len, &tr);
         if (!tr.parsed || !tr.valid) {
             seal__vfy_set(s, SEAL_TOTAL_FAILED,
                           strstr(tr.why, "imprint") ? SEAL_SUB_HASH_FAILURE : SEAL_SUB_SIG_CRYPTO_FAILURE,
                           "%s", tr.why);
-            goto out;
+            return 0;
         }
         s->trusted = tr.gen_time;
         s->poe = tr.gen_time;
         seal__iso_time(tr.gen_time, s->timestamp, sizeof(s->timestamp));
     }
 
-    certs = all_certs(t, s->cms);
+    return 1;
+}
+
+/* Identification of the signing certificate (§5.2.3) and cryptographic
+ * verification (§5.2.7): the candidate that matches the SignerIdentifier
+ * and verifies. NULL: stop. */
+static X509 *identify_signer(seal_ctx *ctx, vsig *s, const vwork *w, STACK_OF(X509) *certs)
+{
     int value_ok = 0;
-    cert = pick_signer(si, certs, md, cd, cdlen, s->contents, s->contents_len, &value_ok);
+    X509 *cert;
+    cert = pick_signer(w->si, certs, w->md, w->cd, w->cdlen, s->contents, s->contents_len, &value_ok);
     if (!cert) {
         seal__vfy_set(s, SEAL_INDETERMINATE, SEAL_SUB_NO_SIGNING_CERTIFICATE_FOUND,
                       "the signer's certificate is not in the CMS or the DSS");
-        goto out;
+        return NULL;
     }
     X509_up_ref(cert);
     s->signer_cert = cert;
@@ -1095,51 +939,65 @@ void seal__vcms_verify(seal_ctx *ctx, vtrust *t, vsig *s)
     if (!value_ok) {
         seal__vfy_set(s, SEAL_TOTAL_FAILED, SEAL_SUB_SIG_CRYPTO_FAILURE,
                       "the signature value does not verify with the signer's certificate");
-        goto out;
+        return NULL;
     }
-    s->r.intact = hash_ok;
-    sm2_form_note(ctx, s, si, cert);
+    s->r.intact = w->hash_ok;
+    sm2_form_note(ctx, s, w->si, cert);
 
-    if (!s->doc_ts) {
-        int r = check_signing_cert_attr(si, cert);
-        if (r < 0)
-            seal__vfy_set(s, SEAL_INDETERMINATE, SEAL_SUB_NO_SIGNING_CERTIFICATE_FOUND,
-                          "the signing-certificate attribute names another certificate");
-        else if (r == 0 && s->subfilter && !strcmp(s->subfilter, "ETSI.CAdES.detached"))
-            snprintf(s->level, sizeof(s->level), "none");
+    return cert;
+}
 
-        /* Signature time-stamp: an RFC 3161 token over the signature value. */
-        const ASN1_STRING *tokder = seq_attr(si, NID_id_smime_aa_timeStampToken, 0);
-        if (tokder) {
-            const unsigned char *p = ASN1_STRING_get0_data(tokder);
-            CMS_ContentInfo *tok = d2i_CMS_ContentInfo(NULL, &p, ASN1_STRING_length(tokder));
-            ASN1_OCTET_STRING *sv = CMS_SignerInfo_get0_signature(si);
-            tst_result tr;
-            s->has_tst = 1;
-            if (tok) {
-                verify_tst(t, tok, ASN1_STRING_get0_data(tokder), (size_t)ASN1_STRING_length(tokder),
-                           ASN1_STRING_get0_data(sv), (size_t)ASN1_STRING_length(sv), NULL, 0, &tr);
-                CMS_ContentInfo_free(tok);
-            } else {
-                memset(&tr, 0, sizeof(tr));
-                snprintf(tr.why, sizeof(tr.why), "time-stamp token does not parse");
-            }
-            if (tr.parsed)
-                seal__iso_time(tr.gen_time, s->timestamp, sizeof(s->timestamp));
-            if (tr.valid && tr.trusted) {
-                s->trusted = tr.gen_time;
-                s->poe = tr.gen_time;
-                s->r.timestamp_ok = 1;
-            } else if (tr.parsed && !tr.valid) {
-                seal__vfy_set(s, SEAL_TOTAL_FAILED,
-                              strstr(tr.why, "imprint") ? SEAL_SUB_HASH_FAILURE
-                                                        : SEAL_SUB_SIG_CRYPTO_FAILURE,
-                              "signature time-stamp: %s", tr.why);
-            } else {
-                seal__warn(ctx, "%s: %s", s->field, tr.why);
-            }
+/* The signing-certificate attribute and the signature time-stamp (§5.4):
+ * a valid token from a trusted TSA gives the trusted signing time. */
+static void check_signature_timestamp(seal_ctx *ctx, vtrust *t, vsig *s, CMS_SignerInfo *si,
+                                      X509 *cert)
+{
+    int r = check_signing_cert_attr(si, cert);
+    if (r < 0)
+        seal__vfy_set(s, SEAL_INDETERMINATE, SEAL_SUB_NO_SIGNING_CERTIFICATE_FOUND,
+                      "the signing-certificate attribute names another certificate");
+    else if (r == 0 && s->subfilter && !strcmp(s->subfilter, "ETSI.CAdES.detached"))
+        snprintf(s->level, sizeof(s->level), "none");
+
+    /* Signature time-stamp: an RFC 3161 token over the signature value. */
+    const ASN1_STRING *tokder = seq_attr(si, NID_id_smime_aa_timeStampToken, 0);
+    if (tokder) {
+        const unsigned char *p = ASN1_STRING_get0_data(tokder);
+        CMS_ContentInfo *tok = d2i_CMS_ContentInfo(NULL, &p, ASN1_STRING_length(tokder));
+        ASN1_OCTET_STRING *sv = CMS_SignerInfo_get0_signature(si);
+        tst_result tr;
+        s->has_tst = 1;
+        if (tok) {
+            verify_tst(t, tok, ASN1_STRING_get0_data(tokder), (size_t)ASN1_STRING_length(tokder),
+                       ASN1_STRING_get0_data(sv), (size_t)ASN1_STRING_length(sv), NULL, 0, &tr);
+            CMS_ContentInfo_free(tok);
+        } else {
+            memset(&tr, 0, sizeof(tr));
+            snprintf(tr.why, sizeof(tr.why), "time-stamp token does not parse");
+        }
+        if (tr.parsed)
+            seal__iso_time(tr.gen_time, s->timestamp, sizeof(s->timestamp));
+        if (tr.valid && tr.trusted) {
+            s->trusted = tr.gen_time;
+            s->poe = tr.gen_time;
+            s->r.timestamp_ok = 1;
+        } else if (tr.parsed && !tr.valid) {
+            seal__vfy_set(s, SEAL_TOTAL_FAILED,
+                          strstr(tr.why, "imprint") ? SEAL_SUB_HASH_FAILURE
+                                                    : SEAL_SUB_SIG_CRYPTO_FAILURE,
+                          "signature time-stamp: %s", tr.why);
+        } else {
+            seal__warn(ctx, "%s: %s", s->field, tr.why);
         }
     }
+}
+
+/* Signature acceptance (§5.2.8) and key usage: the digest and key the
+ * policy accepts, a certificate that may sign. */
+static void check_constraints(vtrust *t, vsig *s, const EVP_MD *md, X509 *cert)
+{
+    char why[200];
+    const char *pol;
 
     /* Crypto policy: the CMS digest, the signer's key, the chain's digests. */
     if ((pol = policy_check(md, X509_get0_pubkey(cert), t->flags, why, sizeof(why))) != NULL)
@@ -1151,6 +1009,17 @@ void seal__vcms_verify(seal_ctx *ctx, vtrust *t, vsig *s)
         seal__vfy_set(s, SEAL_INDETERMINATE, SEAL_SUB_CHAIN_CONSTRAINTS_FAILURE,
                       "the certificate's key usage does not allow signing "
                       "(an encryption certificate)");
+
+}
+
+/* X.509 certificate validation (§5.2.6) at the trusted time, or now
+ * without one; the chain (signer first) for the revocation check. */
+static STACK_OF(X509) *validate_chain(seal_ctx *ctx, vtrust *t, vsig *s, X509 *cert,
+                                      STACK_OF(X509) *certs)
+{
+    STACK_OF(X509) *chain = NULL;
+    char why[200];
+    const char *pol;
 
     /* Chain at the trusted time; without one, at the time of validation
      * (0: now). /M is only the signer's claim: a back- or forward-dated
@@ -1216,41 +1085,69 @@ void seal__vcms_verify(seal_ctx *ctx, vtrust *t, vsig *s)
                           "certificate %d of the chain: %s", i + 1, pol);
     }
 
-    /* Revocation from the DSS and the CMS. */
-    if (!s->doc_ts) {
-        X509 *issuer = chain && sk_X509_num(chain) > 1 ? sk_X509_value(chain, 1) : NULL;
-        seal__rev rv;
+    return chain;
+}
+
+/* Revocation freshness and status (§5.2.5), from the DSS and the CMS
+ * (and the services with --online), judged against the trusted time. */
+static void judge_revocation(seal_ctx *ctx, vtrust *t, vsig *s, X509 *cert, STACK_OF(X509) *chain)
+{
+    X509 *issuer = chain && sk_X509_num(chain) > 1 ? sk_X509_value(chain, 1) : NULL;
+    seal__rev rv;
+    check_revocation(t, s->cms, cert, issuer, &rv);
+    if (rv.state == SEAL__REV_NONE && issuer && (t->flags & SEAL_VERIFY_ONLINE)) {
+        fetch_revocation(ctx, t, cert, issuer, s->field);
         check_revocation(t, s->cms, cert, issuer, &rv);
-        if (rv.state == SEAL__REV_NONE && issuer && (t->flags & SEAL_VERIFY_ONLINE)) {
-            fetch_revocation(ctx, t, cert, issuer, s->field);
-            check_revocation(t, s->cms, cert, issuer, &rv);
-        }
-        if (rv.state == SEAL__REV_GOOD) {
-            s->r.revocation = SEAL_REVOCATION_GOOD;
-        } else if (rv.state == SEAL__REV_REVOKED) {
-            if (s->trusted && rv.revoked_at > s->trusted) {
-                s->r.revocation = SEAL_REVOCATION_REVOKED_AFTER;
-            } else if (s->trusted) {
-                s->r.revocation = SEAL_REVOCATION_REVOKED;
-                seal__vfy_set(s, SEAL_TOTAL_FAILED, SEAL_SUB_REVOKED,
-                              "the signer's certificate was revoked (%s) before the time-stamped "
-                              "signing time", rv.source);
-            } else {
-                s->r.revocation = SEAL_REVOCATION_REVOKED;
-                if (s->claimed && rv.revoked_at <= s->claimed)
-                    seal__vfy_set(s, SEAL_TOTAL_FAILED, SEAL_SUB_REVOKED,
-                                  "the signer's certificate was revoked (%s) before the claimed "
-                                  "signing time", rv.source);
-                else
-                    seal__vfy_set(s, SEAL_INDETERMINATE, SEAL_SUB_REVOKED_NO_POE,
-                                  "the signer's certificate is revoked (%s) and no time-stamp "
-                                  "proves the signature came first", rv.source);
-            }
-        } else if (t->flags & SEAL_VERIFY_REVOCATION_REQUIRE) {
-            seal__vfy_set(s, SEAL_INDETERMINATE, SEAL_SUB_TRY_LATER,
-                          "no revocation data for the signer's certificate (--revocation require)");
-        }
     }
+    if (rv.state == SEAL__REV_GOOD) {
+        s->r.revocation = SEAL_REVOCATION_GOOD;
+    } else if (rv.state == SEAL__REV_REVOKED) {
+        if (s->trusted && rv.revoked_at > s->trusted) {
+            s->r.revocation = SEAL_REVOCATION_REVOKED_AFTER;
+        } else if (s->trusted) {
+            s->r.revocation = SEAL_REVOCATION_REVOKED;
+            seal__vfy_set(s, SEAL_TOTAL_FAILED, SEAL_SUB_REVOKED,
+                          "the signer's certificate was revoked (%s) before the time-stamped "
+                          "signing time", rv.source);
+        } else {
+            s->r.revocation = SEAL_REVOCATION_REVOKED;
+            if (s->claimed && rv.revoked_at <= s->claimed)
+                seal__vfy_set(s, SEAL_TOTAL_FAILED, SEAL_SUB_REVOKED,
+                              "the signer's certificate was revoked (%s) before the claimed "
+                              "signing time", rv.source);
+            else
+                seal__vfy_set(s, SEAL_INDETERMINATE, SEAL_SUB_REVOKED_NO_POE,
+                              "the signer's certificate is revoked (%s) and no time-stamp "
+                              "proves the signature came first", rv.source);
+        }
+    } else if (t->flags & SEAL_VERIFY_REVOCATION_REQUIRE) {
+        seal__vfy_set(s, SEAL_INDETERMINATE, SEAL_SUB_TRY_LATER,
+                      "no revocation data for the signer's certificate (--revocation require)");
+    }
+}
+
+/* The building blocks of EN 319 102-1 in their order; each records its
+ * verdict on s, the first ones can stop the rest. */
+void seal__vcms_verify(seal_ctx *ctx, vtrust *t, vsig *s)
+{
+    STACK_OF(X509) *certs = NULL, *chain = NULL;
+    vwork w = {.hash_ok = 1};
+    X509 *cert;
+
+    if (!s->cms || !s->hashed)
+        return;
+    w.si = sk_CMS_SignerInfo_value(CMS_get0_SignerInfos(s->cms), 0);
+    if (!check_format(s, &w) || !check_signed_attrs(s, &w) || !check_doc_timestamp(t, s, &w))
+        goto out;
+    certs = all_certs(t, s->cms);
+    if (!(cert = identify_signer(ctx, s, &w, certs)))
+        goto out;
+    if (!s->doc_ts)
+        check_signature_timestamp(ctx, t, s, w.si, cert);
+    check_constraints(t, s, w.md, cert);
+    chain = validate_chain(ctx, t, s, cert, certs);
+    if (!s->doc_ts)
+        judge_revocation(ctx, t, s, cert, chain);
 out:
     sk_X509_pop_free(chain, X509_free);
     sk_X509_pop_free(certs, X509_free);
