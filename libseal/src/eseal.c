@@ -101,6 +101,15 @@ static int next_int(seal__der *d, int *out)
     return 1;
 }
 
+static int all_digits(const unsigned char *p, int n)
+{
+    for (int i = 0; i < n; i++)
+        if (p[i] < '0' || p[i] > '9')
+            return 0;
+    return 1;
+}
+
+/* The value of n (at most 4) decimal digits, or -1. */
 static int digits(const unsigned char *p, int n)
 {
     int v = 0;
@@ -123,7 +132,7 @@ static int next_time(seal__der *d, long long *out)
 
     if (!seal__der_next(d, &tag, &c, &n, NULL, NULL) || (tag != 0x17 && tag != 0x18))
         return 0;
-    ylen = (n >= 14 && digits(c, 14) >= 0) ? 4 : 2;
+    ylen = (n >= 14 && all_digits(c, 14)) ? 4 : 2;
     if (n < (size_t)ylen + 8)
         return 0;
     int y = digits(c, ylen);
