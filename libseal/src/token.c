@@ -320,12 +320,15 @@ static seal_status find_token(seal_ctx *ctx, seal__p11 *p, P11KitUri *uri, CK_SL
     size_t n = 0;
     char seen[512] = "";
 
-    /* No token at all may be a moment's answer: a SoftHSM2 store that
-     * another process is rewriting when the module starts (several
-     * processes on one token, as through p11-kit server) shows no token
-     * until the module starts again. Started again, briefly, twice. */
-    for (int attempt = 0; attempt < 3 && n == 0 && !seen[0]; attempt++) {
+    /* No matching token may be a moment's answer: a SoftHSM2 store whose
+     * token files another process is writing when the module starts (several
+     * processes on one store, as in a parallel test run or through p11-kit
+     * server) shows without that token until the module starts again; seen
+     * once in a sanitizer run, with the other tokens listed. Started again,
+     * briefly, twice. */
+    for (int attempt = 0; attempt < 3 && n == 0; attempt++) {
         if (attempt) {
+            seen[0] = 0;
             struct timespec ts = {0, 200000000L};
             nanosleep(&ts, NULL);
             if (p->own_module) {
