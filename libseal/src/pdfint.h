@@ -121,6 +121,9 @@ typedef struct seal__filler {
  * caller drops the returned indirect reference. */
 pdf_obj *seal__sig_dict(seal_ctx *ctx, pdf_document *doc, const char *type, const char *subfilter,
                         size_t contents_len);
+/* field made its own invisible widget: no area, printed and locked, on
+ * the first page's /Annots. */
+void seal__invisible_widget(seal_ctx *ctx, pdf_document *doc, pdf_obj *field);
 /* An invisible signature field named `name` whose value is sig. */
 void seal__add_invisible_field(seal_ctx *ctx, pdf_document *doc, const char *name, pdf_obj *sig);
 /* The signed revision (sigrev.c). Whether a field of this full name

@@ -395,13 +395,7 @@ static int build_signature(seal_ctx *ctx, pdf_document *doc, seal_key *key,
             pdf_dict_put_text_string(fz, field, PDF_NAME(T), name);
             pdf_dict_put(fz, field, PDF_NAME(V), sig);
             if (nw == 0) {
-                pdf_obj *page = pdf_lookup_page_obj(fz, doc, 0);
-                pdf_dict_put(fz, field, PDF_NAME(Type), PDF_NAME(Annot));
-                pdf_dict_put(fz, field, PDF_NAME(Subtype), PDF_NAME(Widget));
-                pdf_dict_put_rect(fz, field, PDF_NAME(Rect), fz_make_rect(0, 0, 0, 0));
-                pdf_dict_put_int(fz, field, PDF_NAME(F), 4 | 128); /* Print, Locked */
-                pdf_dict_put(fz, field, PDF_NAME(P), page);
-                seal__add_to_annots(ctx, doc, page, field);
+                seal__invisible_widget(ctx, doc, field);
             } else {
                 /* The first placement is the field's widget. Viewers (poppler
                  * among them) take each widget of a signature field for a

@@ -84,23 +84,30 @@ pdf_obj *seal__sig_dict(seal_ctx *ctx, pdf_document *doc, const char *type, cons
     return sig;
 }
 
+void seal__invisible_widget(seal_ctx *ctx, pdf_document *doc, pdf_obj *field)
+{
+    fz_context *fz = ctx->fz;
+    pdf_obj *page = pdf_lookup_page_obj(fz, doc, 0);
+
+    pdf_dict_put(fz, field, PDF_NAME(Type), PDF_NAME(Annot));
+    pdf_dict_put(fz, field, PDF_NAME(Subtype), PDF_NAME(Widget));
+    pdf_dict_put_rect(fz, field, PDF_NAME(Rect), fz_make_rect(0, 0, 0, 0));
+    pdf_dict_put_int(fz, field, PDF_NAME(F), 4 | 128); /* Print, Locked */
+    pdf_dict_put(fz, field, PDF_NAME(P), page);
+    seal__add_to_annots(ctx, doc, page, field);
+}
+
 void seal__add_invisible_field(seal_ctx *ctx, pdf_document *doc, const char *name, pdf_obj *sig)
 {
     fz_context *fz = ctx->fz;
     pdf_obj *root = pdf_dict_get(fz, pdf_trailer(fz, doc), PDF_NAME(Root));
     pdf_obj *field = pdf_add_new_dict(fz, doc, 8), *acroform, *fields;
-    pdf_obj *page = pdf_lookup_page_obj(fz, doc, 0);
 
     fz_try(fz) {
         pdf_dict_put(fz, field, PDF_NAME(FT), PDF_NAME(Sig));
         pdf_dict_put_text_string(fz, field, PDF_NAME(T), name);
         pdf_dict_put(fz, field, PDF_NAME(V), sig);
-        pdf_dict_put(fz, field, PDF_NAME(Type), PDF_NAME(Annot));
-        pdf_dict_put(fz, field, PDF_NAME(Subtype), PDF_NAME(Widget));
-        pdf_dict_put_rect(fz, field, PDF_NAME(Rect), fz_make_rect(0, 0, 0, 0));
-        pdf_dict_put_int(fz, field, PDF_NAME(F), 4 | 128); /* Print, Locked */
-        pdf_dict_put(fz, field, PDF_NAME(P), page);
-        seal__add_to_annots(ctx, doc, page, field);
+        seal__invisible_widget(ctx, doc, field);
         acroform = pdf_dict_get(fz, root, PDF_NAME(AcroForm));
         if (!pdf_is_dict(fz, acroform)) {
             pdf_dict_put_drop(fz, root, PDF_NAME(AcroForm), pdf_add_new_dict(fz, doc, 2));
