@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
 # An independent reader of GB/T 38540-2020 electronic seals (SES_Seal v4),
 # written from the standard's ASN.1 (§6.1, as transcribed in
-# /work/shared/docs/gm.md §2.2), not from libseal's C: pyasn1 for the DER,
+# the shared design notes, gm.md §2.2), not from libseal's C: pyasn1 for the DER,
 # python3-cryptography for RSA/ECDSA, Botan for SM2-with-SM3.
 # SPDX-License-Identifier: AGPL-3.0-or-later
 #
