@@ -217,6 +217,20 @@ static const char *parse_outer(seal__ses_sig *s, const unsigned char **seal, siz
     return NULL;
 }
 
+size_t seal__ses_sig_span(const unsigned char *der, size_t len)
+{
+    seal__der d = {der, der + len}, in;
+    const unsigned char *c, *x;
+    size_t cl, xl;
+    int tag;
+    if (!seal__der_next(&d, &tag, &c, &cl, NULL, NULL) || tag != 0x30)
+        return 0;
+    in = (seal__der){c, c + cl};
+    if (!seal__der_next(&in, &tag, &x, &xl, NULL, NULL) || tag != 0x30)
+        return 0;
+    return (size_t)(d.p - der);
+}
+
 void seal__ses_sig_free(seal__ses_sig *s)
 {
     if (!s)

@@ -24,6 +24,11 @@ typedef struct seal__ses_sig seal__ses_sig; /* opaque */
  * reason), SEAL_ERR_NOMEM. The DER is copied. */
 seal_status seal__ses_sig_parse(seal_ctx *ctx, const unsigned char *der, size_t len, seal__ses_sig **out);
 void seal__ses_sig_free(seal__ses_sig *s);
+/* How many leading bytes of der (a signature's /Contents, zero-padded) an
+ * SES_Signature takes: 0 when they are none — an SES_Signature is a
+ * SEQUENCE whose first element is the SEQUENCE TBS_Sign, where a CMS
+ * ContentInfo starts with its contentType OID. */
+size_t seal__ses_sig_span(const unsigned char *der, size_t len);
 /* 4 (GB/T 38540 layout, also for "v5" seals) or 1 (GM/T 0031 layout). */
 int seal__ses_sig_version(const seal__ses_sig *s);
 /* The embedded SES_Seal (owned by s). */

@@ -15,24 +15,6 @@
 #include <openssl/err.h>
 #include <openssl/objects.h>
 
-/* An SES_Signature is a SEQUENCE whose first element is the SEQUENCE
- * TBS_Sign; a CMS ContentInfo starts with its contentType OID. Its DER
- * length goes to *used (what follows must be the placeholder's zeros). */
-static int looks_like_ses(const unsigned char *p, size_t n, size_t *used)
-{
-    seal__der d = {p, p + n}, in;
-    const unsigned char *c, *x;
-    size_t cl, xl;
-    int tag;
-    if (!seal__der_next(&d, &tag, &c, &cl, NULL, NULL) || tag != 0x30)
-        return 0;
-    in = (seal__der){c, c + cl};
-    if (!seal__der_next(&in, &tag, &x, &xl, NULL, NULL) || tag != 0x30)
-        return 0;
-    *used = (size_t)(d.p - p);
-    return 1;
-}
-
 /* The digest of the ByteRange that dataHash holds: SM3 for SM2 (GB/T
  * 38540), else the signature algorithm's own. */
 static const EVP_MD *range_md(const seal__ses_sig *ses)
@@ -51,9 +33,9 @@ static const EVP_MD *range_md(const seal__ses_sig *ses)
 
 int seal__vses_parse(seal_ctx *ctx, vsig *s)
 {
-    size_t used = 0;
+    size_t used = s->contents_ok && s->contents ? seal__ses_sig_span(s->contents, s->contents_len) : 0;
 
-    if (!s->contents_ok || !s->contents || !looks_like_ses(s->contents, s->contents_len, &used))
+    if (!used)
         return 0;
     if (seal__ses_sig_parse(ctx, s->contents, used, &s->ses) != SEAL_OK) {
         seal__vfy_set(s, SEAL_TOTAL_FAILED, SEAL_SUB_FORMAT_FAILURE,
