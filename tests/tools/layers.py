@@ -25,7 +25,7 @@ import re
 import subprocess
 import sys
 
-SKIP_USES = {"mupdf", "openssl", "libc"}
+SKIP_USES = {"mupdf", "openssl", "libgcrypt", "libc"}
 
 
 def read_layers(path):
