@@ -380,8 +380,8 @@ static void render_sig(seal_ctx *ctx, pdf_document *doc, vsig *s, int dpi)
     fz_device *dev = NULL;
     float scale = (float)dpi / 72.0f;
 
-    if (!s->r.page)
-        return;
+    if (!s->r.page_count)
+        return; /* nothing drawn */
     fz_var(page);
     fz_var(pix);
     fz_var(dev);
