@@ -13,6 +13,8 @@
 #include <openssl/evp.h>
 #include <openssl/x509.h>
 
+#include "esealint.h"
+#include "keyint.h"
 #include "sealder.h"
 #include "sesint.h"
 
@@ -255,6 +257,60 @@ START_TEST(malformed)
 }
 END_TEST
 
+/* The writer: a software key as a seal_key holds it. */
+START_TEST(make_reads_back)
+{
+    fixture maker, holder;
+    seal_ctx *ctx;
+    seal__ses_sig *s = NULL;
+    seal_eseal *es = NULL;
+    buf seal = {0};
+    unsigned char *der = NULL;
+    size_t len = 0, n;
+    seal_key key;
+
+    sd_make_maker(&maker);
+    sd_make_maker(&holder);
+    ck_assert_int_eq(seal_ctx_new(&ctx), SEAL_OK);
+    sd_make_seal(&seal, &maker, &holder, 0, "20260101000000Z", 0, 0);
+    ck_assert_int_eq(seal_eseal_parse(ctx, &es, seal.p, seal.n), SEAL_OK);
+    memset(&key, 0, sizeof(key));
+    pthread_mutex_init(&key.lock, NULL);
+    key.soft = holder.key;
+    key.cert = holder.cert;
+    ck_assert_int_eq(seal__ses_sig_make(ctx, &key, es, 1772600767LL, doc_hash(0), 32, "/ByteRange [0 1 2 3]", NULL,
+                                        &der, &len),
+                     SEAL_OK);
+    ck_assert_uint_le(len, seal__ses_sig_max_size(&key, es, strlen("/ByteRange [0 1 2 3]")));
+    ck_assert_int_eq(seal__ses_sig_parse(ctx, der, len, &s), SEAL_OK);
+    ck_assert_int_eq(seal__ses_sig_version(s), 4);
+    ck_assert_int_eq(seal__ses_sig_time(s), 1772600767LL);
+    ck_assert_str_eq(seal__ses_sig_property(s), "/ByteRange [0 1 2 3]");
+    ck_assert_mem_eq(seal__ses_sig_data_hash(s, &n), doc_hash(0), 32);
+    ck_assert_int_eq(seal__ses_sig_verify(s), 1);
+    /* The seal byte for byte as issued. */
+    const unsigned char *inner = seal__eseal_der(seal__ses_sig_eseal(s), &n);
+    ck_assert_uint_eq(n, seal.n);
+    ck_assert_mem_eq(inner, seal.p, n);
+    seal__ses_sig_free(s);
+    free(der);
+    /* Not an SM2 key: refused, naming the certificate. */
+    EVP_PKEY *ec = EVP_PKEY_Q_keygen(NULL, NULL, "EC", "P-256");
+    X509_set_pubkey(holder.cert, ec);
+    key.soft = ec;
+    ck_assert_int_eq(seal__ses_sig_make(ctx, &key, es, 1772600767LL, doc_hash(0), 32, "p", NULL, &der, &len),
+                     SEAL_ERR_CERT);
+    ck_assert_str_eq(seal_ctx_message(ctx), "an SES signature (GB/T 38540) needs an SM2 key; CN=maker has another key");
+    ck_assert_ptr_null(der);
+    EVP_PKEY_free(ec);
+    pthread_mutex_destroy(&key.lock);
+    seal_eseal_free(es);
+    seal_ctx_free(ctx);
+    sd_free_maker(&maker);
+    sd_free_maker(&holder);
+}
+END_TEST
+
 Suite *suite_ses(void);
 Suite *suite_ses(void)
 {
@@ -264,6 +320,7 @@ Suite *suite_ses(void)
     tcase_add_test(tc, v1_tolerant);
     tcase_add_test(tc, ecdsa_signer);
     tcase_add_test(tc, malformed);
+    tcase_add_test(tc, make_reads_back);
     suite_add_tcase(s, tc);
     return s;
 }

@@ -35,7 +35,7 @@ int seal__vses_parse(seal_ctx *ctx, vsig *s)
 {
     size_t used = s->contents_ok && s->contents ? seal__ses_sig_span(s->contents, s->contents_len) : 0;
 
-    if (!used)
+    if (!used || s->doc_ts) /* a document time-stamp is a token, never an SES_Signature */
         return 0;
     if (seal__ses_sig_parse(ctx, s->contents, used, &s->ses) != SEAL_OK) {
         seal__vfy_set(s, SEAL_TOTAL_FAILED, SEAL_SUB_FORMAT_FAILURE,
