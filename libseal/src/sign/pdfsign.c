@@ -314,17 +314,17 @@ typedef struct placed_list {
     int n;
 } placed_list;
 
-/* Build the signature dictionary, the field and its widgets. Returns the
- * object number of the signature dictionary. */
 /* --format ses: an SES_Signature in /Contents (version 2 options have flags). */
 static int ses_format(const seal_sign_options *opts)
 {
     return opts->version >= 2 && (opts->flags & SEAL_SIGN_FORMAT_SES);
 }
 
+/* Build the signature dictionary (/M the signing time `when`), the field
+ * and its widgets. Returns the object number of the signature dictionary. */
 static int build_signature(seal_ctx *ctx, pdf_document *doc, seal_key *key,
                            const seal_sign_options *opts, const artwork *art, size_t contents_len,
-                           placed_list *out)
+                           long long when, placed_list *out)
 {
     fz_context *fz = ctx->fz;
     pdf_obj *root = pdf_dict_get(fz, pdf_trailer(fz, doc), PDF_NAME(Root));
@@ -357,8 +357,7 @@ static int build_signature(seal_ctx *ctx, pdf_document *doc, seal_key *key,
         if (ses_format(opts)) /* the second school's dictionary (gm.md §1.1 D) */
             pdf_dict_put_name(fz, sig, PDF_NAME(Filter), "Adobe.PPKMS");
         sig_num = pdf_to_num(fz, sig);
-        pdf_dict_put_date(fz, sig, PDF_NAME(M),
-                          opts->signing_time ? opts->signing_time : (int64_t)time(NULL));
+        pdf_dict_put_date(fz, sig, PDF_NAME(M), (int64_t)when);
         if (opts->reason)
             pdf_dict_put_text_string(fz, sig, PDF_NAME(Reason), opts->reason);
         if (opts->location)
@@ -717,7 +716,7 @@ SEAL_API seal_status seal_sign_file(seal_ctx *ctx, const char *in_path, const ch
         if (opts->artwork_path || es)
             load_picture(ctx, doc, opts, es, &art);
         int sig_num = build_signature(ctx, doc, key, opts, opts->artwork_path || es ? &art : NULL,
-                                      contents_len, &placed);
+                                      contents_len, sjob.when, &placed);
         if (es && !ses) /* an SES_Signature carries its seal itself */
             seal__eseal_attach(ctx, doc, sig_num, es);
         seal__write_signed_revision(ctx, doc, in_path, in_len, out_path, sig_num, contents_len,
@@ -835,7 +834,8 @@ SEAL_API seal_status seal_sign_preview(seal_ctx *ctx, const char *in_path,
                 target = opts->placements[i].field;
         check_permissions(ctx, doc, in_path, opts->certify, opts->password, target);
         load_picture(ctx, doc, opts, es, &art);
-        build_signature(ctx, doc, NULL, opts, &art, 16, &placed);
+        build_signature(ctx, doc, NULL, opts, &art, 16,
+                        opts->signing_time ? opts->signing_time : (long long)time(NULL), &placed);
         pages = pg = fz_malloc_array(fz, placed.n > 0 ? placed.n : 1, int);
         for (int i = 0; i < placed.n; i++) {
             int seen = 0;
