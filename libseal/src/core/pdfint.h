@@ -137,6 +137,7 @@ typedef struct seal__filler {
                          const unsigned char digest[32]);
     void *user;
     int md_nid; /* digest of the ByteRange: NID_sm3 for SM2 signers; 0 is SHA-256 */
+    int64_t *range; /* when not NULL: set to the ByteRange before make is called */
 } seal__filler;
 
 /* A new signature dictionary (/Type type, /SubFilter subfilter) with

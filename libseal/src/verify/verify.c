@@ -6,6 +6,7 @@
  * SPDX-License-Identifier: AGPL-3.0-or-later
  */
 #include "reportint.h"
+#include "sesint.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -574,6 +575,7 @@ static void free_sig(vsig *s)
         free(s->lock_fields[i]);
     free(s->lock_fields);
     CMS_ContentInfo_free(s->cms);
+    seal__ses_sig_free(s->ses);
     X509_free(s->signer_cert);
     free(s->signer_orgs);
     free(s->signer_codes);
@@ -617,7 +619,8 @@ static void prepare_sig(seal_ctx *ctx, vdoc *d, vsig *s)
 {
     check_dict(s);
     check_shape(ctx, d, s);
-    seal__vcms_parse(s);
+    if (!seal__vses_parse(ctx, s))
+        seal__vcms_parse(s);
 }
 
 /* Where its ByteRange ends among the revisions, and every change after. */
@@ -725,8 +728,10 @@ static void verify_doc(seal_ctx *ctx, seal_report *rep, const unsigned char *dat
         for (size_t i = 0; i < d.nsigs; i++)
             seal__veseal_read(ctx, &d, &d.sigs[i]);
         seal__vrender_prepare(ctx, &d);
-        for (size_t i = 0; i < d.nsigs; i++)
+        for (size_t i = 0; i < d.nsigs; i++) {
             seal__vcms_verify(ctx, trust, &d.sigs[i]);
+            seal__vses_verify(ctx, trust, &d.sigs[i]);
+        }
         if (seal__veseal_any(&d)) {
             edoc = seal__vfy_open_prefix(ctx, data, len, opts ? opts->password : NULL);
             for (size_t i = 0; i < d.nsigs; i++)

@@ -123,6 +123,7 @@ typedef struct vsig {
      * holds it last drops it (verify_doc at the latest). */
     pdf_document *signed_doc;
     struct veseal *es;        /* veseal.c: the e-seal the signature is bound to, or NULL */
+    struct seal__ses_sig *ses; /* vses.c: /Contents is an SES_Signature, or NULL */
 } vsig;
 
 /* vsigner.c: the organisation names and unified social credit codes of
@@ -147,6 +148,25 @@ void seal__vtrust_add_ocsp(vtrust *t, const unsigned char *der, size_t len);
 void seal__vcms_parse(vsig *s);
 /* Verify the parsed CMS against s->digest (the ByteRange digest). */
 void seal__vcms_verify(seal_ctx *ctx, vtrust *t, vsig *s);
+/* Building blocks shared with the SES_Signature verifier (vses.c): the
+ * signer's texts in the report; a signature time-stamp token over the
+ * signature value (the trusted time when valid and trusted); the signer's
+ * certificate judged — crypto policy for md, key usage, the chain at the
+ * trusted time with certs (NULL: the DSS's and cert), revocation. */
+void seal__vcms_cert_strings(vsig *s, X509 *x);
+void seal__vcms_sig_timestamp(seal_ctx *ctx, vtrust *t, vsig *s, const unsigned char *tok, size_t toklen,
+                              const unsigned char *value, size_t valuelen);
+void seal__vcms_judge_signer(seal_ctx *ctx, vtrust *t, vsig *s, X509 *cert, const EVP_MD *md,
+                             STACK_OF(X509) *certs);
+
+/* vses.c: /Contents holding a GB/T 38540 SES_Signature instead of a CMS.
+ * Parse: 0 when the bytes are no SES_Signature (the CMS reader takes
+ * them), else 1 with s->ses set, or a verdict when it cannot be read, and
+ * the ByteRange digest chosen (SM3). Verify: dataHash against the digest,
+ * the signer's signature over TBS_Sign, the [0] time-stamp, and the
+ * signer's certificate as for a CMS. */
+int seal__vses_parse(seal_ctx *ctx, vsig *s);
+void seal__vses_verify(seal_ctx *ctx, vtrust *t, vsig *s);
 
 /* changes.c */
 typedef struct vdoc {
