@@ -77,7 +77,7 @@ static seal_status decrypt_one(decrypt_run *d, seal_ctx *ctx, const char *in, co
              seal_report_verdict_reason(rep)[0] ? ")" : "");
     if (!res.authenticated)
         snprintf(note + strlen(note), size - strlen(note),
-                 "; AES-CBC envelope: its integrity is the signatures'");
+                 "; CBC envelope without a tag: its integrity is the signatures'");
     seal_report_free(rep);
     return SEAL_OK;
 }
