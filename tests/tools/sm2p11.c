@@ -549,25 +549,33 @@ static CK_RV t_FindObjectsFinal(CK_SESSION_HANDLE h)
     return CKR_OK;
 }
 
-static CK_RV t_SignInit(CK_SESSION_HANDLE h, CK_MECHANISM_PTR m, CK_OBJECT_HANDLE k)
+/* C_SignInit and C_DecryptInit: the one mechanism `want`, logged in, the
+ * private key; active[] marks the session's operation. */
+static CK_RV op_init(CK_SESSION_HANDLE h, CK_MECHANISM_PTR m, CK_OBJECT_HANDLE k,
+                     CK_MECHANISM_TYPE want, int *active, const char *what)
 {
     int i = session_index(h);
     CK_RV rv = CKR_OK;
 
     if (i < 0)
         return CKR_SESSION_HANDLE_INVALID;
-    if (tok.signing[i])
+    if (active[i])
         rv = CKR_OPERATION_ACTIVE;
-    else if (!m || m->mechanism != tok.mech)
+    else if (!m || m->mechanism != want)
         rv = CKR_MECHANISM_INVALID;
     else if (!tok.logged_in)
         rv = CKR_USER_NOT_LOGGED_IN;
     else if (k != OBJ_PRIV)
         rv = k == OBJ_CERT || k == OBJ_PUB ? CKR_KEY_FUNCTION_NOT_PERMITTED : CKR_KEY_HANDLE_INVALID;
     else
-        tok.signing[i] = 1;
-    logf_line("sign-init", m ? m->mechanism : 0, rv);
+        active[i] = 1;
+    logf_line(what, m ? m->mechanism : 0, rv);
     return rv;
+}
+
+static CK_RV t_SignInit(CK_SESSION_HANDLE h, CK_MECHANISM_PTR m, CK_OBJECT_HANDLE k)
+{
+    return op_init(h, m, k, tok.mech, tok.signing, "sign-init");
 }
 
 /* SM2 over a precomputed e (no Z: the host computed it), DER or raw out. */
@@ -628,23 +636,7 @@ static CK_RV t_Sign(CK_SESSION_HANDLE h, CK_BYTE_PTR data, CK_ULONG len, CK_BYTE
 
 static CK_RV t_DecryptInit(CK_SESSION_HANDLE h, CK_MECHANISM_PTR m, CK_OBJECT_HANDLE k)
 {
-    int i = session_index(h);
-    CK_RV rv = CKR_OK;
-
-    if (i < 0)
-        return CKR_SESSION_HANDLE_INVALID;
-    if (tok.decrypting[i])
-        rv = CKR_OPERATION_ACTIVE;
-    else if (!m || m->mechanism != tok.dec_mech)
-        rv = CKR_MECHANISM_INVALID;
-    else if (!tok.logged_in)
-        rv = CKR_USER_NOT_LOGGED_IN;
-    else if (k != OBJ_PRIV)
-        rv = k == OBJ_CERT || k == OBJ_PUB ? CKR_KEY_FUNCTION_NOT_PERMITTED : CKR_KEY_HANDLE_INVALID;
-    else
-        tok.decrypting[i] = 1;
-    logf_line("decrypt-init", m ? m->mechanism : 0, rv);
-    return rv;
+    return op_init(h, m, k, tok.dec_mech, tok.decrypting, "decrypt-init");
 }
 
 /* SM2 decryption of what the mechanism takes: the SM2Cipher DER or the raw

@@ -6,6 +6,9 @@
  */
 #include "internal.h"
 
+#include <stdlib.h>
+#include <string.h>
+
 #include <openssl/asn1.h>
 
 int seal__der_next(seal__der *d, int *tag, const unsigned char **c, size_t *clen,
@@ -46,4 +49,22 @@ size_t seal__der_put_tl(unsigned char out[6], int tag, size_t len)
     while (bytes-- > 0)
         out[n++] = (unsigned char)(len >> (8 * bytes));
     return n;
+}
+
+void seal__dbuf_put(seal__dbuf *b, const void *d, size_t n)
+{
+    if (b->oom || !n)
+        return;
+    if (b->n + n > b->cap) {
+        size_t cap = (b->n + n) * 2 + 64;
+        unsigned char *q = realloc(b->p, cap);
+        if (!q) {
+            b->oom = 1;
+            return;
+        }
+        b->p = q;
+        b->cap = cap;
+    }
+    memcpy(b->p + b->n, d, n);
+    b->n += n;
 }

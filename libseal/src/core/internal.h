@@ -136,6 +136,14 @@ int seal__der_next(seal__der *d, int *tag, const unsigned char **c, size_t *clen
 /* A DER identifier (one byte) and minimal length (up to 4 bytes) into out;
  * returns the bytes written. */
 size_t seal__der_put_tl(unsigned char out[6], int tag, size_t len);
+/* A growing buffer for DER being written; oom is set on the first failed
+ * allocation, after which puts do nothing. Free p. */
+typedef struct seal__dbuf {
+    unsigned char *p;
+    size_t n, cap;
+    int oom;
+} seal__dbuf;
+void seal__dbuf_put(seal__dbuf *b, const void *d, size_t n);
 
 /* Hex helpers */
 void seal__hex(const unsigned char *data, size_t len, char *out);

@@ -42,36 +42,13 @@ static const unsigned char oid_sm2_encrypt[] = {0x06, 0x09, 0x2a, 0x81, 0x1c, 0x
 static const unsigned char oid_sm4_cbc[] = {0x06, 0x08, 0x2a, 0x81, 0x1c, 0xcf, 0x55, 0x01, 0x68, 0x02};
 static const char mac_label[] = "libseal SM4-CBC envelope MAC key";
 
-/* A growing DER buffer. */
-typedef struct buf {
-    unsigned char *p;
-    size_t len, cap;
-    int bad;
-} buf;
-
-static void put(buf *b, const void *data, size_t n)
-{
-    if (b->bad)
-        return;
-    if (b->len + n > b->cap) {
-        size_t cap = (b->len + n) * 2 + 64;
-        unsigned char *q = realloc(b->p, cap);
-        if (!q) {
-            b->bad = 1;
-            return;
-        }
-        b->p = q;
-        b->cap = cap;
-    }
-    memcpy(b->p + b->len, data, n);
-    b->len += n;
-}
+typedef seal__dbuf buf;
 
 static void put_tlv(buf *b, int tag, const void *data, size_t n)
 {
     unsigned char tl[6];
-    put(b, tl, seal__der_put_tl(tl, tag, n));
-    put(b, data, n);
+    seal__dbuf_put(b, tl, seal__der_put_tl(tl, tag, n));
+    seal__dbuf_put(b, data, n);
 }
 
 /* KeyTransRecipientInfo: version 0, IssuerAndSerialNumber, SM2
@@ -91,14 +68,14 @@ static seal_status ktri(seal_ctx *ctx, buf *ri, X509 *cert, const unsigned char 
     else if (!seal__sm2_encrypt(X509_get0_pubkey(cert), cek, ceklen, &ek, &eklen))
         st = seal__ossl_fail(ctx, SEAL_ERR_CRYPTO, "SM2 encryption of the content key failed");
     if (st == SEAL_OK) {
-        put(&ias, name, (size_t)nlen);
-        put(&ias, serial, (size_t)slen);
-        put(&body, v0, sizeof(v0));
-        put_tlv(&body, 0x30, ias.p, ias.len);
+        seal__dbuf_put(&ias, name, (size_t)nlen);
+        seal__dbuf_put(&ias, serial, (size_t)slen);
+        seal__dbuf_put(&body, v0, sizeof(v0));
+        put_tlv(&body, 0x30, ias.p, ias.n);
         put_tlv(&body, 0x30, oid_sm2_encrypt, sizeof(oid_sm2_encrypt));
         put_tlv(&body, 0x04, ek, eklen);
-        put_tlv(ri, 0x30, body.p, body.len);
-        if (ias.bad || body.bad || ri->bad)
+        put_tlv(ri, 0x30, body.p, body.n);
+        if (ias.oom || body.oom || ri->oom)
             st = seal__fail(ctx, SEAL_ERR_NOMEM, "out of memory");
     }
     OPENSSL_free(name);
@@ -247,14 +224,14 @@ seal_status seal__env_sm2_encrypt(seal_ctx *ctx, FILE *in, const char *inpath, F
         return seal__ossl_fail(ctx, SEAL_ERR_CRYPTO, "no random bytes for the content key");
     for (size_t i = 0; i < n && st == SEAL_OK; i++)
         st = ktri(ctx, &ri, certs[i], cek, sizeof(cek));
-    put(&alg, oid_sm4_cbc, sizeof(oid_sm4_cbc));
+    seal__dbuf_put(&alg, oid_sm4_cbc, sizeof(oid_sm4_cbc));
     put_tlv(&alg, 0x04, iv, sizeof(iv));
-    put_tlv(&algid, 0x30, alg.p, alg.len);
-    if (st == SEAL_OK && (ri.bad || alg.bad || algid.bad))
+    put_tlv(&algid, 0x30, alg.p, alg.n);
+    if (st == SEAL_OK && (ri.oom || alg.oom || algid.oom))
         st = seal__fail(ctx, SEAL_ERR_NOMEM, "out of memory");
     if (st == SEAL_OK &&
         (!(c = EVP_CIPHER_CTX_new()) || !EVP_EncryptInit_ex(c, EVP_sm4_cbc(), NULL, cek, iv) ||
-         !(m = seal__env_mac_new(cek, sizeof(cek), ri.p, ri.len, algid.p, algid.len))))
+         !(m = seal__env_mac_new(cek, sizeof(cek), ri.p, ri.n, algid.p, algid.n))))
         st = seal__ossl_fail(ctx, SEAL_ERR_CRYPTO, "cannot start SM4-CBC and HMAC-SM3");
     OPENSSL_cleanse(cek, sizeof(cek));
     if (st == SEAL_OK) {
@@ -266,10 +243,10 @@ seal_status seal__env_sm2_encrypt(seal_ctx *ctx, FILE *in, const char *inpath, F
         emit(&s, open_0, 2);
         emit(&s, open_ci, 2);
         emit(&s, v2, sizeof(v2));
-        emit_tlv(&s, 0x31, ri.p, ri.len);
+        emit_tlv(&s, 0x31, ri.p, ri.n);
         emit(&s, open_ci, 2);
         emit(&s, oid_gm_data, sizeof(oid_gm_data));
-        emit(&s, algid.p, algid.len);
+        emit(&s, algid.p, algid.n);
         emit(&s, open_0, 2);
         st = stream_content(ctx, in, inpath, &s, c, m);
     }

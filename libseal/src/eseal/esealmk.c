@@ -26,38 +26,15 @@
 #define MAX_HOLDERS 64
 #define VID "libseal"
 
-/* A growing DER buffer; oom set on the first failed allocation. */
-typedef struct dbuf {
-    unsigned char *p;
-    size_t n, cap;
-    int oom;
-} dbuf;
-
-static void put(dbuf *b, const void *d, size_t n)
-{
-    if (b->oom)
-        return;
-    if (b->n + n > b->cap) {
-        size_t cap = (b->n + n) * 2 + 64;
-        unsigned char *q = realloc(b->p, cap);
-        if (!q) {
-            b->oom = 1;
-            return;
-        }
-        b->p = q;
-        b->cap = cap;
-    }
-    memcpy(b->p + b->n, d, n);
-    b->n += n;
-}
+typedef seal__dbuf dbuf;
 
 /* One element: universal tag, content. */
 static void tlv(dbuf *b, int tag, int constructed, const void *c, size_t n)
 {
     unsigned char hdr[8], *p = hdr;
     ASN1_put_object(&p, constructed, (int)n, tag, V_ASN1_UNIVERSAL);
-    put(b, hdr, (size_t)(p - hdr));
-    put(b, c, n);
+    seal__dbuf_put(b, hdr, (size_t)(p - hdr));
+    seal__dbuf_put(b, c, n);
 }
 
 /* A SEQUENCE wrapping `inner` (which is freed). */
@@ -106,7 +83,7 @@ static void oid(dbuf *b, int nid)
     unsigned char *der = NULL;
     int n = i2d_ASN1_OBJECT(OBJ_nid2obj(nid), &der);
     if (n > 0)
-        put(b, der, (size_t)n);
+        seal__dbuf_put(b, der, (size_t)n);
     else
         b->oom = 1;
     OPENSSL_free(der);
@@ -150,7 +127,7 @@ static void draw_picture(seal_ctx *ctx, const char *path, dbuf *png, int *w_mm, 
         buf = fz_new_buffer_from_pixmap_as_png(fz, pix, fz_default_color_params);
         unsigned char *data;
         size_t len = fz_buffer_storage(fz, buf, &data);
-        put(png, data, len);
+        seal__dbuf_put(png, data, len);
     }
     fz_always(fz) {
         fz_drop_buffer(fz, buf);
@@ -350,14 +327,14 @@ SEAL_API seal_status seal_eseal_issue(seal_ctx *ctx, const char *artwork_path, c
         goto out;
     unsigned char *cert = NULL;
     int certlen = i2d_X509(maker->cert, &cert);
-    put(&body, info.p, info.n);
+    seal__dbuf_put(&body, info.p, info.n);
     tlv(&body, V_ASN1_OCTET_STRING, 0, cert, certlen > 0 ? (size_t)certlen : 0);
     OPENSSL_free(cert);
     oid(&body, alg);
     unsigned char zero = 0;
     dbuf bits = {0};
-    put(&bits, &zero, 1);
-    put(&bits, sig, siglen);
+    seal__dbuf_put(&bits, &zero, 1);
+    seal__dbuf_put(&bits, sig, siglen);
     tlv(&body, V_ASN1_BIT_STRING, 0, bits.p, bits.n);
     free(bits.p);
     seq(&whole, &body);

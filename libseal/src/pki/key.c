@@ -252,6 +252,19 @@ static seal_status open_uri(seal_ctx *ctx, seal_key *key, const char *uri,
     return st;
 }
 
+/* The end of an open: the key handed out, or freed on failure. */
+static seal_status key_opened(seal_key *key, seal_status st, seal_key **out)
+{
+    ERR_clear_error();
+    if (st != SEAL_OK) {
+        seal_key_free(key);
+        return st;
+    }
+    seal__cert_text_fill(&key->text, key->cert);
+    *out = key;
+    return SEAL_OK;
+}
+
 seal_status seal__key_open_decrypt(seal_ctx *ctx, seal_key **out, const char *uri,
                                    const seal_key_options *opts)
 {
@@ -264,14 +277,7 @@ seal_status seal__key_open_decrypt(seal_ctx *ctx, seal_key **out, const char *ur
         return seal__fail(ctx, SEAL_ERR_NOMEM, "out of memory");
     pthread_mutex_init(&key->lock, NULL);
     st = open_uri(ctx, key, uri, opts, 0, what, sizeof(what));
-    ERR_clear_error();
-    if (st != SEAL_OK) {
-        seal_key_free(key);
-        return st;
-    }
-    seal__cert_text_fill(&key->text, key->cert);
-    *out = key;
-    return SEAL_OK;
+    return key_opened(key, st, out);
 }
 
 SEAL_API seal_status seal_key_open(seal_ctx *ctx, seal_key **out, const char *uri,
@@ -299,14 +305,7 @@ SEAL_API seal_status seal_key_open(seal_ctx *ctx, seal_key **out, const char *ur
         st = seal__key_check_cert(ctx, key->cert, what);
     if (st == SEAL_OK)
         st = complete_chain(ctx, key, opts, what);
-    ERR_clear_error();
-    if (st != SEAL_OK) {
-        seal_key_free(key);
-        return st;
-    }
-    seal__cert_text_fill(&key->text, key->cert);
-    *out = key;
-    return SEAL_OK;
+    return key_opened(key, st, out);
 }
 
 SEAL_API void seal_key_free(seal_key *key)

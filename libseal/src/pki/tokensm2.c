@@ -20,11 +20,13 @@
 /* The mechanism each vendor's token uses to sign a precomputed e (host Z),
  * by manufacturerID (docs/gm.md §4.1). Matched case-insensitively as a
  * substring of the token's, then the module's, manufacturerID. */
-static const struct {
+typedef struct vendor_mech {
     const char *vendor;
     unsigned long mech;
     const char *name;
-} sm2_mechs[] = {
+} vendor_mech;
+
+static const vendor_mech sm2_mechs[] = {
     {"Sansec", 0x80008104UL, "Sansec CKM_SM2_SIGN"},
     {"TASS", 0x80008000UL, "TASS CKM_SM2"},
     {"SafeNet", 0x80000B21UL, "Luna CKM_SM2DSA"},
@@ -35,11 +37,7 @@ static const struct {
 
 /* The mechanism that decrypts an SM2 ciphertext with the key, by vendor
  * (docs/gm.md §4.1: Sansec's SM2 encryption mechanism). */
-static const struct {
-    const char *vendor;
-    unsigned long mech;
-    const char *name;
-} sm2_dec_mechs[] = {
+static const vendor_mech sm2_dec_mechs[] = {
     {"Sansec", 0x80008200UL, "Sansec CKM_SM2_ENC"},
 };
 
