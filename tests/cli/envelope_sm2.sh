@@ -126,6 +126,8 @@ token_skf() {
     expect_exit 0 "$SEAL" decrypt "$T/k.p7m" -o "$T/k.pdf" --key "$SKF" --pin-file "$T/pin"
     same "$BID" "$T/k.pdf"
     grep -qx 'ecc-decrypt rv=0x00000000' "$T/skf.log" || die "SKF_ECCDecrypt not used: $(cat "$T/skf.log")"
+    expect_exit 0 "$SEAL" token --check "$T/k.p7m" --key "$SKF" --pin-file "$T/pin"
+    grep -q "k.p7m: can be opened: recipient 1, 王五 SM2 加密" "$T/stdout" || { show_output; die "token --check"; }
     FAKESKF_ENC_KEY=$PKI/enc2.key FAKESKF_ENC_CERT=$PKI/enc2.pem expect_failure 5 \
         "SKF container 'SealSign' of application 'SealApp' on device 'FakeKey-1' holds no key for .*k.p7m, which was sealed to: issuer CN=SM2 Test Issuing CA,O=SM2 测试 CA,C=CN, serial $ENC_SERIAL\\." \
         "$T/k.p7m" -- decrypt "$T/k.p7m" -o @OUT@ --key "$SKF" --pin-file "$T/pin"

@@ -757,7 +757,7 @@ seal_status seal__env_finish(seal_ctx *ctx, env_reader *r, seal_envelope *env)
             int found = seal__env_mac_attr(r->cap, r->caplen, env->mac);
             if (found < 0)
                 return damaged(ctx, r, "a malformed unprotected attribute");
-            env->has_mac = found;
+            env->has_mac = found && env->gm; /* only SM2 envelopes are checked by it */
         } else if (tag == 0xa2 && env->auth) {
             if ((st = rd_rest(ctx, r, indef, len, 0)) != SEAL_OK)
                 return st;
