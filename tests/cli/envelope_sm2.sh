@@ -85,7 +85,7 @@ soft_keys() {
     expect_exit 0 "$SEAL" decrypt "$T/s.p7m" -o "$T/s2.pdf" --key "pem:$PKI/enc-all.pem"
     same "$BID" "$T/s2.pdf"
     # the other holder's key: exit 5 naming the recipient, nothing written
-    expect_failure 5 "the key in .*enc2-all.pem holds no key for .*s.p7m, which was sealed to: issuer CN=SM2 Test Issuing CA,O=SM2 测试 CA,C=CN, serial $ENC_SERIAL\\. A renewed certificate cannot open" \
+    expect_failure 5 "key file .*enc2-all.pem holds no key for .*s.p7m, which was sealed to: issuer CN=SM2 Test Issuing CA,O=SM2 测试 CA,C=CN, serial $ENC_SERIAL\\. A renewed certificate cannot open" \
         "$T/s.p7m" -- decrypt "$T/s.p7m" -o @OUT@ --key "pem:$PKI/enc2-all.pem"
     SEAL_P12_PASSWORD=wrong expect_failure 5 "wrong password for enc.p12" \
         "$T/s.p7m" -- decrypt "$T/s.p7m" -o @OUT@ --key "p12:$PKI/enc.p12"

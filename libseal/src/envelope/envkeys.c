@@ -30,7 +30,7 @@ struct seal_keyring {
     seal_key *key;        /* or one p12:, pem: or skf: key */
     seal__p11_pair *pairs;
     size_t n;
-    char name[600];       /* "token 'X'", "SKF container ...", "the key in FILE" */
+    char name[600];       /* "token 'X'", "SKF container ...", "key file FILE" */
 };
 
 /* A keyring of one key (software or SKF): its certificate as the one pair. */
@@ -49,7 +49,7 @@ static seal_status open_one(seal_ctx *ctx, seal_keyring *kr, const char *uri,
     if (kr->key->skf)
         snprintf(kr->name, sizeof(kr->name), "SKF %s", seal__skf_label(kr->key->skf));
     else
-        snprintf(kr->name, sizeof(kr->name), "the key in %s", uri + 4);
+        snprintf(kr->name, sizeof(kr->name), "key file %s", uri + 4);
     return SEAL_OK;
 }
 
