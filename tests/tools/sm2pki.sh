@@ -20,6 +20,17 @@
 #   noid.pem noid-all.pem     an SM2 signer whose certificate the
 #                             intermediate signed over an empty ID (what
 #                             OpenSSL does unless told): refused by others
+#   root.crl                  with SM2PKI_CRL_URL=http://HOST:PORT/ set: the
+#                             root's CRL (nothing revoked); the intermediate
+#                             then names URL/root.crl and every end-entity
+#                             certificate URL/int.crl as CRL distribution
+#                             point (serve the directory there for B-LT)
+#   ocsp-good.txt ocsp-revoked.txt   with SM2PKI_OCSP_URL=http://HOST:PORT/ set:
+#                             end-entity certificates name it as OCSP
+#                             responder (instead of a CRL), and these are
+#                             `openssl ocsp -index` files: the signer valid /
+#                             revoked (respond with -rsigner int.pem -rkey
+#                             int.key -rmd sm3 -rsigopt distid:1234567812345678)
 # SPDX-License-Identifier: AGPL-3.0-or-later
 set -euo pipefail
 D=$1
@@ -31,6 +42,13 @@ ossl() { openssl "$@" 2>/dev/null; }
 
 printf 'basicConstraints=critical,CA:TRUE\nkeyUsage=critical,keyCertSign,cRLSign\nsubjectKeyIdentifier=hash\nauthorityKeyIdentifier=keyid\n' >ca.ext
 printf 'basicConstraints=CA:FALSE\nkeyUsage=critical,digitalSignature,nonRepudiation\nsubjectKeyIdentifier=hash\nauthorityKeyIdentifier=keyid\n' >leaf.ext
+if [ -n "${SM2PKI_CRL_URL:-}" ]; then
+    printf 'crlDistributionPoints=URI:%sroot.crl\n' "$SM2PKI_CRL_URL" >>ca.ext
+    [ -n "${SM2PKI_OCSP_URL:-}" ] || printf 'crlDistributionPoints=URI:%sint.crl\n' "$SM2PKI_CRL_URL" >>leaf.ext
+fi
+if [ -n "${SM2PKI_OCSP_URL:-}" ]; then
+    printf 'authorityInfoAccess=OCSP;URI:%s\n' "$SM2PKI_OCSP_URL" >>leaf.ext
+fi
 printf 'basicConstraints=CA:FALSE\nkeyUsage=critical,keyEncipherment,dataEncipherment,keyAgreement\nsubjectKeyIdentifier=hash\nauthorityKeyIdentifier=keyid\n' >enc.ext
 
 # CSR of a new SM2 key: sm2csr NAME SUBJECT
@@ -88,7 +106,16 @@ printf '[ca]\ndefault_ca = c\n[c]\ndatabase = ca/index.txt\ncrlnumber = ca/crlnu
 crl() { ossl ca -config ca.cnf -gencrl -keyfile int.key -cert int.pem -sigopt "$ID" -out "$1"; }
 crl int.crl.pem
 ossl crl -in int.crl.pem -outform DER -out int.crl
+ossl ca -config ca.cnf -valid signer.pem -keyfile int.key -cert int.pem
+cp ca/index.txt ocsp-good.txt
 ossl ca -config ca.cnf -revoke signer.pem -keyfile int.key -cert int.pem -crl_reason keyCompromise
+cp ca/index.txt ocsp-revoked.txt
+[ -n "${SM2PKI_OCSP_URL:-}" ] || rm -f ocsp-good.txt ocsp-revoked.txt
 crl int-revoked.crl.pem
 ossl crl -in int-revoked.crl.pem -outform DER -out int-revoked.crl
+if [ -n "${SM2PKI_CRL_URL:-}" ]; then
+    rm -rf ca && mkdir ca && : >ca/index.txt && echo 01 >ca/crlnumber
+    ossl ca -config ca.cnf -gencrl -keyfile root.key -cert root.pem -sigopt "$ID" -out root.crl.pem
+    ossl crl -in root.crl.pem -outform DER -out root.crl
+fi
 rm -rf ./*.csr ./*.srl ./*.crl.pem ca ca.cnf

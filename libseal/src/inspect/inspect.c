@@ -58,7 +58,7 @@ static void find_revisions(seal_ctx *ctx, seal_inspection *ins, const char *path
         munmap(map, len);
         seal__throw(ctx, SEAL_ERR_NOMEM, "out of memory");
     }
-    n = seal__pdf_revisions(map, len, revs, MAX_REVISIONS);
+    n = seal__pdf_revisions(map, -1, len, revs, MAX_REVISIONS);
     for (size_t r = 0; r < n; r++) {
         ins->revs[r].start = revs[r].start;
         ins->revs[r].end = revs[r].end;
@@ -82,42 +82,13 @@ typedef struct walk_state {
     pdf_document *doc;
 } walk_state;
 
-static void pdf_date_iso(const char *d, char *out, size_t size)
-{
-    /* D:YYYYMMDDHHmmSS[Z|+HH'mm'] to YYYY-MM-DDTHH:mm:SS[Z|+HH:mm] */
-    char digits[15] = "00000000000000";
-    size_t n = 0;
-    const char *p = d;
-
-    out[0] = 0;
-    if (!p || !*p)
-        return;
-    if (!strncmp(p, "D:", 2))
-        p += 2;
-    while (n < 14 && *p >= '0' && *p <= '9')
-        digits[n++] = *p++;
-    if (n < 4)
-        return;
-    if (n < 6) memcpy(digits + 4, "01", 2);
-    if (n < 8) memcpy(digits + 6, "01", 2);
-    char tz[8] = "";
-    if (*p == 'Z')
-        snprintf(tz, sizeof(tz), "Z");
-    else if ((*p == '+' || *p == '-') && p[1] && p[2])
-        snprintf(tz, sizeof(tz), "%c%c%c:%c%c", p[0], p[1], p[2], p[3] == '\'' ? p[4] : p[3] ? p[3] : '0',
-                 p[3] == '\'' ? (p[5] ? p[5] : '0') : (p[4] ? p[4] : '0'));
-    snprintf(out, size, "%.4s-%.2s-%.2sT%.2s:%.2s:%.2s%s", digits, digits + 4, digits + 6,
-             digits + 8, digits + 10, digits + 12, tz);
-}
-
 static void add_field(seal_ctx *ctx, pdf_obj *field, const char *name, void *user)
 {
     fz_context *fz = ctx->fz;
     walk_state *w = user;
     seal_inspection *ins = w->ins;
-    pdf_obj *v, *br, *widget, *kids;
+    seal__sig_field f;
     insp_sig *s;
-    char when[40];
 
     if (!pdf_name_eq(fz, pdf_dict_get_inheritable(fz, field, PDF_NAME(FT)), PDF_NAME(Sig)))
         return;
@@ -125,22 +96,16 @@ static void add_field(seal_ctx *ctx, pdf_obj *field, const char *name, void *use
         return;
     s = &ins->sigs[ins->nsigs++];
     memset(s, 0, sizeof(*s));
-    v = pdf_dict_get(fz, field, PDF_NAME(V));
+    seal__pdf_sig_field(ctx, w->doc, field, &f);
     s->field = dup_str(fz, name);
-    s->type = dup_str(fz, pdf_is_dict(fz, v) ? (pdf_dict_get(fz, v, PDF_NAME(Type))
-                                                    ? pdf_to_name(fz, pdf_dict_get(fz, v, PDF_NAME(Type)))
-                                                    : "Sig")
-                                             : "");
-    s->subfilter = dup_str(fz, pdf_to_name(fz, pdf_dict_get(fz, v, PDF_NAME(SubFilter))));
-    pdf_date_iso(pdf_dict_get_text_string(fz, v, PDF_NAME(M)), when, sizeof(when));
-    s->claimed_time = dup_str(fz, when);
-    s->reason = dup_str(fz, pdf_dict_get_text_string(fz, v, PDF_NAME(Reason)));
-    s->info.is_signed = pdf_is_dict(fz, v);
-
-    br = pdf_dict_get(fz, v, PDF_NAME(ByteRange));
-    s->info.byte_range_count = pdf_array_len(fz, br);
-    for (int i = 0; i < 4 && i < s->info.byte_range_count; i++)
-        s->info.byte_range[i] = pdf_to_int64(fz, pdf_array_get(fz, br, i));
+    s->type = dup_str(fz, !f.v ? "" : *f.type ? f.type : "Sig");
+    s->subfilter = dup_str(fz, f.subfilter);
+    s->claimed_time = dup_str(fz, f.claimed_time);
+    s->reason = dup_str(fz, f.reason);
+    s->info.is_signed = f.v != NULL;
+    s->info.byte_range_count = f.br_count < 0 ? 0 : f.br_count;
+    for (int i = 0; i < 4 && i < f.br_count; i++)
+        s->info.byte_range[i] = f.br[i];
     if (s->info.byte_range_count == 4) {
         long long end = s->info.byte_range[2] + s->info.byte_range[3];
         s->info.covers_whole_file = s->info.byte_range[0] == 0 && end == ins->size;
@@ -150,12 +115,10 @@ static void add_field(seal_ctx *ctx, pdf_obj *field, const char *name, void *use
                 ins->revs[r].signature = (int)(ins->nsigs - 1);
             }
     }
-    pdf_obj *contents = pdf_dict_get(fz, v, PDF_NAME(Contents));
-    if (pdf_is_string(fz, contents)) {
-        size_t len = pdf_to_str_len(fz, contents);
-        s->info.contents_len = (long long)len;
-        char *name_cn = len <= MAX_CONTENTS
-                            ? seal__cms_signer_name((const unsigned char *)pdf_to_str_buf(fz, contents), len)
+    if (f.contents) {
+        s->info.contents_len = (long long)f.contents_len;
+        char *name_cn = f.contents_len <= MAX_CONTENTS
+                            ? seal__cms_signer_name((const unsigned char *)f.contents, f.contents_len)
                             : NULL;
         s->signer = dup_str(fz, name_cn);
         free(name_cn);
@@ -163,19 +126,12 @@ static void add_field(seal_ctx *ctx, pdf_obj *field, const char *name, void *use
         s->signer = dup_str(fz, "");
     }
     pdf_obj *perm = pdf_dict_getp(fz, pdf_trailer(fz, w->doc), "Root/Perms/DocMDP");
-    if (perm && pdf_objcmp_resolve(fz, perm, v) == 0)
+    if (perm && pdf_objcmp_resolve(fz, perm, f.v) == 0)
         s->info.certify = seal__pdf_docmdp(ctx, w->doc);
 
-    /* The first widget: the field itself, or its first kid. */
-    kids = pdf_dict_get(fz, field, PDF_NAME(Kids));
-    widget = pdf_array_len(fz, kids) > 0 ? pdf_array_get(fz, kids, 0) : field;
-    fz_rect r = pdf_dict_get_rect(fz, widget, PDF_NAME(Rect));
-    s->info.rect[0] = r.x0;
-    s->info.rect[1] = r.y0;
-    s->info.rect[2] = r.x1;
-    s->info.rect[3] = r.y1;
-    s->info.visible = (r.x1 - r.x0) > 0 && (r.y1 - r.y0) > 0;
-    s->info.page = seal__pdf_page_number(ctx, w->doc, pdf_dict_get(fz, widget, PDF_NAME(P)));
+    memcpy(s->info.rect, f.rect, sizeof(s->info.rect));
+    s->info.visible = f.visible;
+    s->info.page = f.page;
 }
 
 SEAL_API seal_status seal_inspect_file(seal_ctx *ctx, const char *path, const char *password,
