@@ -136,9 +136,12 @@ typedef struct seal__der {
  * (whole may be NULL); 0 at the end or on a malformed or indefinite one. */
 int seal__der_next(seal__der *d, int *tag, const unsigned char **c, size_t *clen,
                    const unsigned char **whole, size_t *wlen);
+/* A DER identifier (one byte) and minimal length (up to 4 bytes) into out;
+ * returns the bytes written. */
+size_t seal__der_put_tl(unsigned char out[6], int tag, size_t len);
 
 /* Writing DER (der.c): a growing buffer; oom is set on the first failed
- * allocation and every later call does nothing. */
+ * allocation and every later call does nothing. Free p. */
 typedef struct seal__dbuf {
     unsigned char *p;
     size_t n, cap;
