@@ -1,9 +1,11 @@
 /*
  * PKCS#11 tokens: modules loaded through p11-kit, tokens found by label or
  * serial, login, key and certificate lookup, signing, and token listing.
+ * Decrypting and key agreement on the token (sealed bids): tokendec.c.
  * SPDX-License-Identifier: AGPL-3.0-or-later
  */
 #include "keyint.h"
+#include "p11int.h"
 #include "sm2int.h"
 
 #include <stdlib.h>
@@ -25,24 +27,6 @@
 #define MAX_OBJECTS 64
 #define PIN_MAX 256
 
-struct seal__p11 {
-    CK_FUNCTION_LIST **modules;  /* p11-kit registered modules, or NULL */
-    CK_FUNCTION_LIST *module;    /* the module holding the token */
-    int own_module;              /* module loaded from a path by us */
-    CK_SESSION_HANDLE session;
-    int logged_in;
-    CK_OBJECT_HANDLE key;
-    CK_KEY_TYPE key_type;
-    int always_auth;
-    char label[33];
-    char maker[33];              /* the token's manufacturerID */
-    unsigned long sm2_override;  /* sm2-mechanism= of the URI, or 0 */
-    unsigned long sm2_dec_override; /* sm2-decrypt-mechanism= of the URI, or 0 */
-    CK_MECHANISM_TYPE sm2_mech;  /* signs e with an SM2 key */
-    EVP_PKEY *sm2_pub;           /* the SM2 key's public half, or NULL */
-    seal_pin_cb pin_cb;
-    void *pin_user;
-};
 
 /* PKCS#11 pads labels with spaces to a fixed width. */
 static void fixed_str(char *dst, const CK_UTF8CHAR *src, size_t n)
@@ -79,7 +63,7 @@ static const char *ckr_str(CK_RV rv)
     }
 }
 
-static seal_status p11_fail(seal_ctx *ctx, seal_status st, CK_RV rv, const char *what)
+seal_status seal__p11_fail(seal_ctx *ctx, seal_status st, CK_RV rv, const char *what)
 {
     return seal__fail(ctx, st, "%s failed: %s (0x%lx)", what, ckr_str(rv), (unsigned long)rv);
 }
@@ -117,9 +101,8 @@ static int token_info(CK_FUNCTION_LIST *m, CK_SLOT_ID slot, CK_TOKEN_INFO *ti)
     return 0;
 }
 
-/* Read one attribute into a malloc'd buffer; NULL when absent. */
-static unsigned char *get_attr(CK_FUNCTION_LIST *m, CK_SESSION_HANDLE s, CK_OBJECT_HANDLE o,
-                               CK_ATTRIBUTE_TYPE type, CK_ULONG *len)
+unsigned char *seal__p11_get_attr(CK_FUNCTION_LIST *m, CK_SESSION_HANDLE s, CK_OBJECT_HANDLE o,
+                                  CK_ATTRIBUTE_TYPE type, CK_ULONG *len)
 {
     CK_ATTRIBUTE a = {type, NULL, 0};
     unsigned char *buf;
@@ -173,15 +156,15 @@ static size_t load_certs(CK_FUNCTION_LIST *m, CK_SESSION_HANDLE s, tok_cert *out
 
     for (CK_ULONG i = 0; i < n && got < max; i++) {
         CK_ULONG len, lablen;
-        unsigned char *der = get_attr(m, s, objs[i], CKA_VALUE, &len);
+        unsigned char *der = seal__p11_get_attr(m, s, objs[i], CKA_VALUE, &len);
         const unsigned char *p = der;
         X509 *x = der ? d2i_X509(NULL, &p, (long)len) : NULL;
         free(der);
         if (!x)
             continue;
         out[got].x509 = x;
-        out[got].id = get_attr(m, s, objs[i], CKA_ID, &out[got].id_len);
-        out[got].label = (char *)get_attr(m, s, objs[i], CKA_LABEL, &lablen);
+        out[got].id = seal__p11_get_attr(m, s, objs[i], CKA_ID, &out[got].id_len);
+        out[got].label = (char *)seal__p11_get_attr(m, s, objs[i], CKA_LABEL, &lablen);
         got++;
     }
     return got;
@@ -283,7 +266,7 @@ static seal_status login(seal_ctx *ctx, seal__p11 *p, CK_SLOT_ID slot, const cha
         return seal__fail(ctx, SEAL_ERR_PIN_INCORRECT, "wrong PIN for token '%s' (%s)", p->label,
                           state);
     }
-    return p11_fail(ctx, SEAL_ERR_TOKEN, rv, "C_Login");
+    return seal__p11_fail(ctx, SEAL_ERR_TOKEN, rv, "C_Login");
 }
 
 static seal_status load_module(seal_ctx *ctx, seal__p11 *p, P11KitUri *uri)
@@ -472,7 +455,7 @@ static seal_status find_key(seal_ctx *ctx, seal__p11 *p, P11KitUri *uri, X509 **
     ncerts = load_certs(p->module, p->session, certs, MAX_OBJECTS);
     for (CK_ULONG k = 0; k < nkeys; k++) {
         CK_ULONG idlen;
-        unsigned char *id = get_attr(p->module, p->session, keys[k], CKA_ID, &idlen);
+        unsigned char *id = seal__p11_get_attr(p->module, p->session, keys[k], CKA_ID, &idlen);
         for (size_t c = 0; c < ncerts; c++) {
             if (!id || certs[c].id_len != idlen || memcmp(certs[c].id, id, idlen) != 0)
                 continue;
@@ -506,10 +489,10 @@ static seal_status find_key(seal_ctx *ctx, seal__p11 *p, P11KitUri *uri, X509 **
     p->key = cand_key[0];
     {
         CK_ULONG len;
-        unsigned char *v = get_attr(p->module, p->session, p->key, CKA_KEY_TYPE, &len);
+        unsigned char *v = seal__p11_get_attr(p->module, p->session, p->key, CKA_KEY_TYPE, &len);
         p->key_type = v && len == sizeof(CK_KEY_TYPE) ? *(CK_KEY_TYPE *)v : CKK_RSA;
         free(v);
-        v = get_attr(p->module, p->session, p->key, CKA_ALWAYS_AUTHENTICATE, &len);
+        v = seal__p11_get_attr(p->module, p->session, p->key, CKA_ALWAYS_AUTHENTICATE, &len);
         p->always_auth = v && len == 1 && v[0];
         free(v);
     }
@@ -567,7 +550,7 @@ void seal__p11_trust_lookup(const X509_NAME *subject, STACK_OF(X509) *out)
             CK_ULONG n = find_objects(m, s, tmpl, 2, objs, MAX_OBJECTS);
             for (CK_ULONG k = 0; k < n; k++) {
                 CK_ULONG len;
-                unsigned char *v = get_attr(m, s, objs[k], CKA_VALUE, &len);
+                unsigned char *v = seal__p11_get_attr(m, s, objs[k], CKA_VALUE, &len);
                 const unsigned char *q = v;
                 X509 *x = v ? d2i_X509(NULL, &q, (long)len) : NULL;
                 if (x && !sk_X509_push(out, x))
@@ -632,7 +615,7 @@ static seal_status p11_start(seal_ctx *ctx, seal__p11 **out, const char *uri_str
         goto fail;
     rv = p->module->C_OpenSession(slot, CKF_SERIAL_SESSION, NULL, NULL, &p->session);
     if (rv != CKR_OK) {
-        st = p11_fail(ctx, SEAL_ERR_TOKEN, rv, "C_OpenSession");
+        st = seal__p11_fail(ctx, SEAL_ERR_TOKEN, rv, "C_OpenSession");
         goto fail;
     }
     if (do_login && token_info(p->module, slot, &ti) && (ti.flags & CKF_LOGIN_REQUIRED)) {
@@ -769,7 +752,7 @@ seal_status seal__p11_sign(seal_ctx *ctx, seal__p11 *p, int md_nid, const unsign
                           "key URI",
                           p->label, (unsigned long)p->sm2_mech);
     if (rv != CKR_OK)
-        return p11_fail(ctx, SEAL_ERR_TOKEN, rv, "C_SignInit");
+        return seal__p11_fail(ctx, SEAL_ERR_TOKEN, rv, "C_SignInit");
     if (p->always_auth) {
         CK_SLOT_ID slot;
         CK_SESSION_INFO si;
@@ -782,7 +765,7 @@ seal_status seal__p11_sign(seal_ctx *ctx, seal__p11 *p, int md_nid, const unsign
     }
     rv = p->module->C_Sign(p->session, input, inlen, out, &outlen);
     if (rv != CKR_OK)
-        return p11_fail(ctx, SEAL_ERR_TOKEN, rv, "C_Sign");
+        return seal__p11_fail(ctx, SEAL_ERR_TOKEN, rv, "C_Sign");
     if (p->sm2_pub) {
         snprintf(who, sizeof(who), "token '%s'", p->label);
         return seal__sm2_token_result(ctx, who, p->sm2_pub, md, out, outlen, sig, siglen);
@@ -858,9 +841,9 @@ seal_status seal__p11_pairs(seal_ctx *ctx, seal__p11 **out, const char *uri_str,
             continue;
         for (CK_ULONG k = 0; k < nkeys && certs[c].id && !pr->key; k++) {
             CK_ULONG idlen, tlen;
-            unsigned char *id = get_attr(p->module, p->session, keys[k], CKA_ID, &idlen);
+            unsigned char *id = seal__p11_get_attr(p->module, p->session, keys[k], CKA_ID, &idlen);
             if (id && idlen == certs[c].id_len && !memcmp(id, certs[c].id, idlen)) {
-                unsigned char *v = get_attr(p->module, p->session, keys[k], CKA_KEY_TYPE, &tlen);
+                unsigned char *v = seal__p11_get_attr(p->module, p->session, keys[k], CKA_KEY_TYPE, &tlen);
                 pr->key = keys[k];
                 pr->key_type = v && tlen == sizeof(CK_KEY_TYPE) ? *(CK_KEY_TYPE *)v : CKK_RSA;
                 free(v);
@@ -881,126 +864,6 @@ out:
         return st;
     }
     *out = p;
-    return SEAL_OK;
-}
-
-static CK_MECHANISM_TYPE md_mech(int nid, CK_RSA_PKCS_MGF_TYPE *mgf)
-{
-    switch (nid) {
-    case NID_sha1: *mgf = CKG_MGF1_SHA1; return CKM_SHA_1;
-    case NID_sha224: *mgf = CKG_MGF1_SHA224; return CKM_SHA224;
-    case NID_sha384: *mgf = CKG_MGF1_SHA384; return CKM_SHA384;
-    case NID_sha512: *mgf = CKG_MGF1_SHA512; return CKM_SHA512;
-    default: *mgf = CKG_MGF1_SHA256; return CKM_SHA256;
-    }
-}
-
-seal_status seal__p11_rsa_decrypt(seal_ctx *ctx, seal__p11 *p, unsigned long key, int oaep_md,
-                                  int mgf_md, const unsigned char *in, size_t inlen,
-                                  unsigned char *out, size_t *outlen)
-{
-    CK_RSA_PKCS_OAEP_PARAMS oaep = {0, 0, CKZ_DATA_SPECIFIED, NULL, 0};
-    CK_RSA_PKCS_MGF_TYPE unused;
-    CK_MECHANISM mech = {CKM_RSA_PKCS, NULL, 0};
-    CK_ULONG len = *outlen;
-    CK_RV rv;
-
-    if (oaep_md < 0) {
-        mech.mechanism = CKM_RSA_X_509;
-    } else if (oaep_md) {
-        oaep.hashAlg = md_mech(oaep_md, &unused);
-        md_mech(mgf_md, &oaep.mgf);
-        mech = (CK_MECHANISM){CKM_RSA_PKCS_OAEP, &oaep, sizeof(oaep)};
-    }
-    rv = p->module->C_DecryptInit(p->session, &mech, key);
-    /* SoftHSM2 does OAEP with SHA-1 only, some CA tokens no OAEP at all */
-    if (oaep_md > 0 && (rv == CKR_MECHANISM_INVALID || rv == CKR_MECHANISM_PARAM_INVALID ||
-                        rv == CKR_ARGUMENTS_BAD))
-        return seal__fail(ctx, SEAL_ERR_UNSUPPORTED, "token '%s' has no RSA-OAEP with %s",
-                          p->label, OBJ_nid2sn(oaep_md));
-    if (rv == CKR_OK)
-        rv = p->module->C_Decrypt(p->session, (CK_BYTE *)in, inlen, out, &len);
-    if (rv == CKR_ENCRYPTED_DATA_INVALID || rv == CKR_ENCRYPTED_DATA_LEN_RANGE)
-        return seal__fail(ctx, SEAL_ERR_INPUT, "token '%s' cannot unwrap the content key: the "
-                                               "encrypted key is damaged", p->label);
-    if (rv != CKR_OK)
-        return p11_fail(ctx, SEAL_ERR_TOKEN, rv, oaep_md ? "C_Decrypt (RSA-OAEP)" : "C_Decrypt");
-    *outlen = len;
-    return SEAL_OK;
-}
-
-seal_status seal__p11_sm2_decrypt(seal_ctx *ctx, seal__p11 *p, unsigned long key,
-                                  const unsigned char *in, size_t inlen, unsigned char *out,
-                                  size_t *outlen)
-{
-    CK_MECHANISM mech = {0, NULL, 0};
-    unsigned char raw[1200];
-    size_t rawlen = sizeof(raw);
-    CK_ULONG len = *outlen;
-    seal_status st = seal__p11_sm2_decrypt_mechanism(ctx, p->module, p->label, p->maker,
-                                                     p->sm2_dec_override, &mech.mechanism);
-    CK_RV rv;
-
-    if (st != SEAL_OK)
-        return st;
-    if ((rv = p->module->C_DecryptInit(p->session, &mech, key)) == CKR_OK)
-        rv = p->module->C_Decrypt(p->session, (CK_BYTE *)in, inlen, out, &len);
-    /* a token that takes the raw C1||C3||C2, not the DER */
-    if ((rv == CKR_ENCRYPTED_DATA_INVALID || rv == CKR_ENCRYPTED_DATA_LEN_RANGE) &&
-        seal__sm2_cipher_raw(in, inlen, raw, &rawlen) == SEAL_OK &&
-        (rv = p->module->C_DecryptInit(p->session, &mech, key)) == CKR_OK) {
-        len = *outlen;
-        rv = p->module->C_Decrypt(p->session, raw, rawlen, out, &len);
-    }
-    if (rv == CKR_MECHANISM_INVALID)
-        return seal__fail(ctx, SEAL_ERR_TOKEN,
-                          "token '%s' does not know the SM2 decryption mechanism 0x%08lX "
-                          "(CKR_MECHANISM_INVALID); name the one it has by sm2-decrypt-mechanism= "
-                          "in the key URI",
-                          p->label, (unsigned long)mech.mechanism);
-    if (rv == CKR_ENCRYPTED_DATA_INVALID || rv == CKR_ENCRYPTED_DATA_LEN_RANGE)
-        return seal__fail(ctx, SEAL_ERR_INPUT, "token '%s' cannot decrypt the content key: the "
-                                               "SM2-encrypted key is damaged", p->label);
-    if (rv != CKR_OK)
-        return p11_fail(ctx, SEAL_ERR_TOKEN, rv, "C_Decrypt (SM2)");
-    *outlen = len;
-    return SEAL_OK;
-}
-
-seal_status seal__p11_ecdh(seal_ctx *ctx, seal__p11 *p, unsigned long key,
-                           const unsigned char *point, size_t plen, unsigned char *z, size_t *zlen)
-{
-    CK_ECDH1_DERIVE_PARAMS prm = {CKD_NULL, 0, NULL, plen, (CK_BYTE *)point};
-    CK_MECHANISM mech = {CKM_ECDH1_DERIVE, &prm, sizeof(prm)};
-    CK_OBJECT_CLASS cls = CKO_SECRET_KEY;
-    CK_KEY_TYPE kt = CKK_GENERIC_SECRET;
-    CK_BBOOL no = CK_FALSE, yes = CK_TRUE;
-    /* The shared secret leaves the token, the private key does not: it is
-     * a session object, extractable, destroyed at once. */
-    CK_ATTRIBUTE tmpl[] = {{CKA_CLASS, &cls, sizeof(cls)},     {CKA_KEY_TYPE, &kt, sizeof(kt)},
-                           {CKA_TOKEN, &no, sizeof(no)},        {CKA_SENSITIVE, &no, sizeof(no)},
-                           {CKA_EXTRACTABLE, &yes, sizeof(yes)}};
-    CK_OBJECT_HANDLE secret = CK_INVALID_HANDLE;
-    CK_ULONG len;
-    unsigned char *v;
-    CK_RV rv = p->module->C_DeriveKey(p->session, &mech, key, tmpl, 5, &secret);
-
-    if (rv == CKR_MECHANISM_PARAM_INVALID || rv == CKR_ARGUMENTS_BAD)
-        return seal__fail(ctx, SEAL_ERR_INPUT, "token '%s' cannot derive the key agreement "
-                                               "secret: the originator key is damaged", p->label);
-    if (rv != CKR_OK)
-        return p11_fail(ctx, SEAL_ERR_TOKEN, rv, "C_DeriveKey (ECDH)");
-    v = get_attr(p->module, p->session, secret, CKA_VALUE, &len);
-    p->module->C_DestroyObject(p->session, secret);
-    if (!v || len > *zlen) {
-        free(v);
-        return seal__fail(ctx, SEAL_ERR_TOKEN, "token '%s' does not reveal the derived ECDH secret",
-                          p->label);
-    }
-    memcpy(z, v, len);
-    OPENSSL_cleanse(v, len);
-    free(v);
-    *zlen = len;
     return SEAL_OK;
 }
 
@@ -1052,7 +915,7 @@ static void mark_keys(CK_FUNCTION_LIST *m, CK_SESSION_HANDLE sess, tok_cert *cer
         nkeys += nobj;
         for (CK_ULONG o = 0; o < nobj; o++) {
             CK_ULONG idlen;
-            unsigned char *id = get_attr(m, sess, objs[o], CKA_ID, &idlen);
+            unsigned char *id = seal__p11_get_attr(m, sess, objs[o], CKA_ID, &idlen);
             for (size_t c = 0; id && c < n; c++)
                 if (certs[c].id && certs[c].id_len == idlen && !memcmp(certs[c].id, id, idlen))
                     has_key[c] = 1;
@@ -1072,7 +935,7 @@ static seal_status list_module(seal_ctx *ctx, seal_token_list *list, CK_FUNCTION
     CK_RV rv = m->C_GetSlotList(CK_FALSE, slots, &nslots);
 
     if (rv != CKR_OK)
-        return p11_fail(ctx, SEAL_ERR_TOKEN, rv, "C_GetSlotList");
+        return seal__p11_fail(ctx, SEAL_ERR_TOKEN, rv, "C_GetSlotList");
     for (CK_ULONG i = 0; i < nslots; i++) {
         CK_SLOT_INFO si;
         CK_TOKEN_INFO ti;
