@@ -452,7 +452,7 @@ out:
     ERR_clear_error();
 }
 
-SEAL_API seal_status seal_envelope_open(seal_ctx *ctx, const char *path, seal_envelope **out)
+SEAL_API seal_status seal_envelope_load(seal_ctx *ctx, seal_envelope **out, const char *path)
 {
     seal_envelope *env;
     env_reader r;
@@ -464,7 +464,7 @@ SEAL_API seal_status seal_envelope_open(seal_ctx *ctx, const char *path, seal_en
         return SEAL_ERR_ARGS;
     seal__reset(ctx);
     if (!path || !out)
-        return seal__fail(ctx, SEAL_ERR_ARGS, "seal_envelope_open: missing argument");
+        return seal__fail(ctx, SEAL_ERR_ARGS, "seal_envelope_load: missing argument");
     *out = NULL;
     env = calloc(1, sizeof(*env));
     if (!env || !(env->path = strdup(path)) || !(buf = malloc(CHUNK))) {
@@ -510,7 +510,7 @@ static const char *cipher_name(int nid)
     }
 }
 
-SEAL_API seal_status seal_envelope_info_get(const seal_envelope *env, seal_envelope_info *out)
+SEAL_API seal_status seal_envelope_get_info(const seal_envelope *env, seal_envelope_info *out)
 {
     if (!env || !out)
         return SEAL_ERR_ARGS;
@@ -541,4 +541,14 @@ SEAL_API seal_status seal_envelope_recipient(const seal_envelope *env, size_t i,
     out->not_before = rc->not_before;
     out->not_after = rc->not_after;
     return SEAL_OK;
+}
+
+SEAL_API seal_status seal_envelope_open(seal_ctx *ctx, const char *path, seal_envelope **out)
+{
+    return seal_envelope_load(ctx, out, path);
+}
+
+SEAL_API seal_status seal_envelope_info_get(const seal_envelope *env, seal_envelope_info *out)
+{
+    return seal_envelope_get_info(env, out);
 }
