@@ -85,13 +85,19 @@ static seal_changes judge(tpdf *p, long signed_end, int docmdp, char *out, size_
     return after;
 }
 
+/* The judge's verdict on the changes and its findings, exactly. */
+#define EXPECT(p, signed_end, docmdp, after, findings)                                   \
+    do {                                                                                 \
+        char out_[4096];                                                                 \
+        ck_assert_int_eq(judge((p), (signed_end), (docmdp), out_, sizeof(out_)), (after)); \
+        ck_assert_str_eq(out_, (findings));                                              \
+    } while (0)
+
 START_TEST(nothing_after)
 {
     tpdf p;
-    char out[4096];
     long signed_end = base(&p);
-    ck_assert_int_eq(judge(&p, signed_end, 0, out, sizeof(out)), SEAL_CHANGES_NONE);
-    ck_assert_str_eq(out, "");
+    EXPECT(&p, signed_end, 0, SEAL_CHANGES_NONE, "");
     tpdf_free(&p);
 }
 END_TEST
@@ -99,15 +105,12 @@ END_TEST
 START_TEST(annotation_allowed)
 {
     tpdf p;
-    char out[4096];
     long signed_end = base(&p);
     add_annotation(&p, NULL);
     tpdf_xref(&p, NULL, TPDF_PREV, NULL);
-    ck_assert_int_eq(judge(&p, signed_end, 0, out, sizeof(out)), SEAL_CHANGES_ALLOWED);
-    ck_assert_str_eq(out, "r2 o5 p1 annotation allowed: Square annotation added\n");
+    EXPECT(&p, signed_end, 0, SEAL_CHANGES_ALLOWED, "r2 o5 p1 annotation allowed: Square annotation added\n");
     /* certified with P=3 (form filling, signing, annotations): still allowed */
-    ck_assert_int_eq(judge(&p, signed_end, 3, out, sizeof(out)), SEAL_CHANGES_ALLOWED);
-    ck_assert_str_eq(out, "r2 o5 p1 annotation allowed: Square annotation added\n");
+    EXPECT(&p, signed_end, 3, SEAL_CHANGES_ALLOWED, "r2 o5 p1 annotation allowed: Square annotation added\n");
     tpdf_free(&p);
 }
 END_TEST
@@ -115,14 +118,11 @@ END_TEST
 START_TEST(annotation_forbidden_by_docmdp)
 {
     tpdf p;
-    char out[4096];
     long signed_end = base(&p);
     add_annotation(&p, NULL);
     tpdf_xref(&p, NULL, TPDF_PREV, NULL);
-    ck_assert_int_eq(judge(&p, signed_end, 2, out, sizeof(out)), SEAL_CHANGES_DISALLOWED);
-    ck_assert_str_eq(out, "r2 o5 p1 annotation DISALLOWED: Square annotation added; DocMDP P=2 forbids annotations\n");
-    ck_assert_int_eq(judge(&p, signed_end, 1, out, sizeof(out)), SEAL_CHANGES_DISALLOWED);
-    ck_assert_str_eq(out, "r2 o5 p1 annotation DISALLOWED: Square annotation added; DocMDP P=1 forbids annotations\n");
+    EXPECT(&p, signed_end, 2, SEAL_CHANGES_DISALLOWED, "r2 o5 p1 annotation DISALLOWED: Square annotation added; DocMDP P=2 forbids annotations\n");
+    EXPECT(&p, signed_end, 1, SEAL_CHANGES_DISALLOWED, "r2 o5 p1 annotation DISALLOWED: Square annotation added; DocMDP P=1 forbids annotations\n");
     tpdf_free(&p);
 }
 END_TEST
@@ -130,12 +130,10 @@ END_TEST
 START_TEST(content_changed)
 {
     tpdf p;
-    char out[4096];
     long signed_end = base(&p);
     tpdf_stream(&p, 4, NULL, "0 0 m 100 0 l S");
     tpdf_xref(&p, NULL, TPDF_PREV, NULL);
-    ck_assert_int_eq(judge(&p, signed_end, 0, out, sizeof(out)), SEAL_CHANGES_DISALLOWED);
-    ck_assert_str_eq(out, "r2 o4 p1 content DISALLOWED: page 1: dictionary (object 4, page content) changed\n");
+    EXPECT(&p, signed_end, 0, SEAL_CHANGES_DISALLOWED, "r2 o4 p1 content DISALLOWED: page 1: dictionary (object 4, page content) changed\n");
     tpdf_free(&p);
 }
 END_TEST
@@ -143,12 +141,10 @@ END_TEST
 START_TEST(content_freed)
 {
     tpdf p;
-    char out[4096];
     const int freed[] = {4, 0};
     long signed_end = base(&p);
     tpdf_xref(&p, freed, TPDF_PREV, NULL);
-    ck_assert_int_eq(judge(&p, signed_end, 0, out, sizeof(out)), SEAL_CHANGES_DISALLOWED);
-    ck_assert_str_eq(out, "r2 o4 p1 deleted object DISALLOWED: object 4 (page content) freed: deleted after signing\n");
+    EXPECT(&p, signed_end, 0, SEAL_CHANGES_DISALLOWED, "r2 o4 p1 deleted object DISALLOWED: object 4 (page content) freed: deleted after signing\n");
     tpdf_free(&p);
 }
 END_TEST
@@ -156,13 +152,11 @@ END_TEST
 START_TEST(identical_copy)
 {
     tpdf p;
-    char out[4096];
     long signed_end = base(&p);
     /* the page written again, byte for byte the same value */
     tpdf_obj(&p, 3, "<< /Type /Page /Parent 2 0 R /MediaBox [0 0 200 200] /Contents 4 0 R /Resources << >> >>");
     tpdf_xref(&p, NULL, TPDF_PREV, NULL);
-    ck_assert_int_eq(judge(&p, signed_end, 0, out, sizeof(out)), SEAL_CHANGES_NONE);
-    ck_assert_str_eq(out, "");
+    EXPECT(&p, signed_end, 0, SEAL_CHANGES_NONE, "");
     tpdf_free(&p);
 }
 END_TEST
@@ -170,13 +164,11 @@ END_TEST
 START_TEST(metadata_allowed)
 {
     tpdf p;
-    char out[4096];
     long signed_end = base(&p);
     tpdf_obj(&p, 1, "<< /Type /Catalog /Pages 2 0 R /Metadata 5 0 R >>");
     tpdf_stream(&p, 5, "/Type /Metadata /Subtype /XML ", "<x:xmpmeta xmlns:x='adobe:ns:meta/'/>");
     tpdf_xref(&p, NULL, TPDF_PREV, NULL);
-    ck_assert_int_eq(judge(&p, signed_end, 0, out, sizeof(out)), SEAL_CHANGES_ALLOWED);
-    ck_assert_str_eq(out, "r2 o1 p0 metadata allowed: catalog /Metadata updated\n");
+    EXPECT(&p, signed_end, 0, SEAL_CHANGES_ALLOWED, "r2 o1 p0 metadata allowed: catalog /Metadata updated\n");
     tpdf_free(&p);
 }
 END_TEST
@@ -184,12 +176,10 @@ END_TEST
 START_TEST(page_box_changed)
 {
     tpdf p;
-    char out[4096];
     long signed_end = base(&p);
     tpdf_obj(&p, 3, "<< /Type /Page /Parent 2 0 R /MediaBox [0 0 200 100] /Contents 4 0 R /Resources << >> >>");
     tpdf_xref(&p, NULL, TPDF_PREV, NULL);
-    ck_assert_int_eq(judge(&p, signed_end, 0, out, sizeof(out)), SEAL_CHANGES_DISALLOWED);
-    ck_assert_str_eq(out, "r2 o3 p1 page DISALLOWED: page 1: /MediaBox changed\n");
+    EXPECT(&p, signed_end, 0, SEAL_CHANGES_DISALLOWED, "r2 o3 p1 page DISALLOWED: page 1: /MediaBox changed\n");
     tpdf_free(&p);
 }
 END_TEST
@@ -197,12 +187,10 @@ END_TEST
 START_TEST(bad_prev)
 {
     tpdf p;
-    char out[4096];
     long signed_end = base(&p);
     add_annotation(&p, NULL);
     tpdf_xref(&p, NULL, 9, NULL);
-    ck_assert_int_eq(judge(&p, signed_end, 0, out, sizeof(out)), SEAL_CHANGES_DISALLOWED);
-    ck_assert_str_eq(out, "r2 o0 p0 malformed update DISALLOWED: revision 2: its /Prev (9) does not lead to the revision before it (292)\n"
+    EXPECT(&p, signed_end, 0, SEAL_CHANGES_DISALLOWED, "r2 o0 p0 malformed update DISALLOWED: revision 2: its /Prev (9) does not lead to the revision before it (292)\n"
                    /* MuPDF repairs the broken chain: every object is read
                     * elsewhere than either chain says */
                    "r2 o1 p0 cross-reference DISALLOWED: object 1 reads differently than the cross-reference chain says (a damaged or repaired file)\n"
@@ -217,14 +205,12 @@ END_TEST
 START_TEST(repointed_into_signed_revision)
 {
     tpdf p;
-    char out[4096];
     long signed_end = base(&p);
     /* the update lists object 4 at the bytes of object 3 of the signed revision */
     p.pending[p.npending++] = 4;
     p.ofs[4] = p.ofs[3];
     tpdf_xref(&p, NULL, TPDF_PREV, NULL);
-    ck_assert_int_eq(judge(&p, signed_end, 0, out, sizeof(out)), SEAL_CHANGES_DISALLOWED);
-    ck_assert_str_eq(out, "r2 o4 p0 re-pointed object DISALLOWED: object 4 re-pointed to byte 121, inside an earlier revision, "
+    EXPECT(&p, signed_end, 0, SEAL_CHANGES_DISALLOWED, "r2 o4 p0 re-pointed object DISALLOWED: object 4 re-pointed to byte 121, inside an earlier revision, "
                    "where another object (a different object number) is\n");
     tpdf_free(&p);
 }
@@ -233,12 +219,10 @@ END_TEST
 START_TEST(duplicate_key)
 {
     tpdf p;
-    char out[4096];
     long signed_end = base(&p);
     add_annotation(&p, "/Subtype /Text ");
     tpdf_xref(&p, NULL, TPDF_PREV, NULL);
-    ck_assert_int_eq(judge(&p, signed_end, 0, out, sizeof(out)), SEAL_CHANGES_DISALLOWED);
-    ck_assert_str_eq(out, "r2 o5 p0 viewer differential DISALLOWED: object 5 has a duplicate key /Subtype: readers disagree on which one counts\n"
+    EXPECT(&p, signed_end, 0, SEAL_CHANGES_DISALLOWED, "r2 o5 p0 viewer differential DISALLOWED: object 5 has a duplicate key /Subtype: readers disagree on which one counts\n"
                    "r2 o5 p1 annotation allowed: Text annotation added\n");
     tpdf_free(&p);
 }
@@ -247,13 +231,11 @@ END_TEST
 START_TEST(unsigned_tail)
 {
     tpdf p;
-    char out[4096];
     long signed_end = base(&p);
     add_annotation(&p, NULL);
     tpdf_xref(&p, NULL, TPDF_PREV, NULL);
     tpdf_raw(&p, "6 0 obj\n(not in any section)\nendobj\n");
-    ck_assert_int_eq(judge(&p, signed_end, 0, out, sizeof(out)), SEAL_CHANGES_DISALLOWED);
-    ck_assert_str_eq(out, "r2 o5 p1 annotation allowed: Square annotation added\n"
+    EXPECT(&p, signed_end, 0, SEAL_CHANGES_DISALLOWED, "r2 o5 p1 annotation allowed: Square annotation added\n"
                    "r3 o0 p0 unsigned data DISALLOWED: 36 bytes after the last %%EOF that no revision accounts for\n");
     tpdf_free(&p);
 }
@@ -276,14 +258,11 @@ static long base_form(tpdf *p)
 START_TEST(form_fill)
 {
     tpdf p;
-    char out[4096];
     long signed_end = base_form(&p);
     tpdf_obj(&p, 5, "<< /Type /Annot /Subtype /Widget /FT /Tx /T (bidder) /Rect [10 10 90 30] /P 3 0 R /V (ACME) >>");
     tpdf_xref(&p, NULL, TPDF_PREV, NULL);
-    ck_assert_int_eq(judge(&p, signed_end, 0, out, sizeof(out)), SEAL_CHANGES_ALLOWED);
-    ck_assert_str_eq(out, "r2 o5 p1 form fill allowed: form field 'bidder' filled in\n");
-    ck_assert_int_eq(judge(&p, signed_end, 1, out, sizeof(out)), SEAL_CHANGES_DISALLOWED);
-    ck_assert_str_eq(out, "r2 o5 p1 form fill DISALLOWED: form field 'bidder' filled; DocMDP P=1 forbids any change\n");
+    EXPECT(&p, signed_end, 0, SEAL_CHANGES_ALLOWED, "r2 o5 p1 form fill allowed: form field 'bidder' filled in\n");
+    EXPECT(&p, signed_end, 1, SEAL_CHANGES_DISALLOWED, "r2 o5 p1 form fill DISALLOWED: form field 'bidder' filled; DocMDP P=1 forbids any change\n");
     tpdf_free(&p);
 }
 END_TEST
@@ -291,12 +270,10 @@ END_TEST
 START_TEST(form_field_renamed)
 {
     tpdf p;
-    char out[4096];
     long signed_end = base_form(&p);
     tpdf_obj(&p, 5, "<< /Type /Annot /Subtype /Widget /FT /Tx /T (winner) /Rect [10 10 90 30] /P 3 0 R >>");
     tpdf_xref(&p, NULL, TPDF_PREV, NULL);
-    ck_assert_int_eq(judge(&p, signed_end, 0, out, sizeof(out)), SEAL_CHANGES_DISALLOWED);
-    ck_assert_str_eq(out, "r2 o5 p1 form field DISALLOWED: form field 'winner' changed beyond its value (/T)\n");
+    EXPECT(&p, signed_end, 0, SEAL_CHANGES_DISALLOWED, "r2 o5 p1 form field DISALLOWED: form field 'winner' changed beyond its value (/T)\n");
     tpdf_free(&p);
 }
 END_TEST
