@@ -5,6 +5,7 @@
  */
 #include "keyint.h"
 #include "pdfint.h"
+#include "sesint.h"
 
 #include <stdlib.h>
 #include <string.h>
@@ -17,6 +18,9 @@
 typedef struct insp_sig {
     seal_signature_info info;
     char *field, *type, *subfilter, *signer, *claimed_time, *reason;
+    seal__ses_sig *ses;       /* /Contents is an SES_Signature */
+    seal_ses_info ses_info;   /* its strings below, or owned by ses */
+    char *ses_signer, *ses_hash, ses_time[32];
 } insp_sig;
 
 struct seal_inspection {
@@ -58,7 +62,7 @@ static void find_revisions(seal_ctx *ctx, seal_inspection *ins, const char *path
         munmap(map, len);
         seal__throw(ctx, SEAL_ERR_NOMEM, "out of memory");
     }
-    n = seal__pdf_revisions(map, len, revs, MAX_REVISIONS);
+    n = seal__pdf_revisions(map, -1, len, revs, MAX_REVISIONS);
     for (size_t r = 0; r < n; r++) {
         ins->revs[r].start = revs[r].start;
         ins->revs[r].end = revs[r].end;
@@ -81,6 +85,39 @@ typedef struct walk_state {
     seal_inspection *ins;
     pdf_document *doc;
 } walk_state;
+
+/* /Contents holding an SES_Signature: its fields (libc memory). */
+static void read_ses(seal_ctx *ctx, insp_sig *s, const unsigned char *p, size_t len)
+{
+    size_t used = seal__ses_sig_span(p, len), n;
+    if (!used)
+        return;
+    if (seal__ses_sig_parse(ctx, p, used, &s->ses) != SEAL_OK) {
+        seal__reset(ctx);
+        return;
+    }
+    seal_ses_info *o = &s->ses_info;
+    seal_eseal_info ei;
+    seal_eseal_get_info(seal__ses_sig_eseal(s->ses), &ei);
+    o->version = seal__ses_sig_version(s->ses);
+    o->eseal_name = ei.name;
+    o->esid = ei.esid;
+    o->algorithm = seal__ses_sig_algorithm(s->ses);
+    o->property = seal__ses_sig_property(s->ses);
+    o->timestamp = seal__ses_sig_timestamp(s->ses, NULL) != NULL;
+    o->signature_valid = seal__ses_sig_verify(s->ses);
+    X509 *cert = seal__ses_sig_signer(s->ses);
+    s->ses_signer = seal__name_line(X509_get_subject_name(cert));
+    seal__iso_time(seal__ses_sig_time(s->ses), s->ses_time, sizeof(s->ses_time));
+    const unsigned char *h = seal__ses_sig_data_hash(s->ses, &n);
+    if ((s->ses_hash = malloc(2 * n + 1)) != NULL)
+        seal__hex(h, n, s->ses_hash);
+    seal__cert_text t;
+    seal__cert_text_fill(&t, cert);
+    free(s->signer);
+    s->signer = strdup(t.cn && *t.cn ? t.cn : t.subject ? t.subject : "");
+    seal__cert_text_free(&t);
+}
 
 static void add_field(seal_ctx *ctx, pdf_obj *field, const char *name, void *user)
 {
@@ -122,6 +159,8 @@ static void add_field(seal_ctx *ctx, pdf_obj *field, const char *name, void *use
                             : NULL;
         s->signer = dup_str(fz, name_cn);
         free(name_cn);
+        if (f.contents_len <= MAX_CONTENTS)
+            read_ses(ctx, s, (const unsigned char *)f.contents, f.contents_len);
     } else {
         s->signer = dup_str(fz, "");
     }
@@ -184,6 +223,9 @@ SEAL_API void seal_inspection_free(seal_inspection *ins)
         free(s->signer);
         free(s->claimed_time);
         free(s->reason);
+        seal__ses_sig_free(s->ses);
+        free(s->ses_signer);
+        free(s->ses_hash);
     }
     free(ins->sigs);
     free(ins->revs);
@@ -232,5 +274,19 @@ SEAL_API seal_status seal_inspection_signature(const seal_inspection *ins, size_
     out->signer = s->signer;
     out->claimed_time = s->claimed_time;
     out->reason = s->reason;
+    return SEAL_OK;
+}
+
+SEAL_API seal_status seal_inspection_ses(const seal_inspection *ins, size_t i, seal_ses_info *out)
+{
+    if (!ins || !out || i >= ins->nsigs)
+        return SEAL_ERR_ARGS;
+    const insp_sig *s = &ins->sigs[i];
+    if (!s->ses)
+        return SEAL_ERR_NOT_FOUND;
+    *out = s->ses_info;
+    out->signer = s->ses_signer ? s->ses_signer : "";
+    out->time = s->ses_time;
+    out->data_hash = s->ses_hash ? s->ses_hash : "";
     return SEAL_OK;
 }

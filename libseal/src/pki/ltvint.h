@@ -65,7 +65,7 @@ const char *seal__cms_content_type_problem(CMS_ContentInfo *cms, CMS_SignerInfo 
  * the certificates it may name after it (a TSA's chain; NULL for none):
  * 1 names them, 0 absent, -1 names another (or is malformed). */
 int seal__ess_signing_cert(CMS_SignerInfo *si, X509 *cert, STACK_OF(X509) *others);
-/* The certificates of a CMS and those of untrusted (new references, SM2
+/* The certificates of a CMS (none for NULL) and those of untrusted (new references, SM2
  * distinguishing IDs set), to choose a signer and build paths from. */
 STACK_OF(X509) *seal__cms_certs_plus(CMS_ContentInfo *cms, STACK_OF(X509) *untrusted);
 

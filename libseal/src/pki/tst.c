@@ -214,7 +214,7 @@ static void judge_tsa(const seal__tst_check *c, X509 *tsa, STACK_OF(X509) *certs
 
 STACK_OF(X509) *seal__cms_certs_plus(CMS_ContentInfo *cms, STACK_OF(X509) *untrusted)
 {
-    STACK_OF(X509) *certs = CMS_get1_certs(cms);
+    STACK_OF(X509) *certs = cms ? CMS_get1_certs(cms) : NULL;
     if (!certs)
         certs = sk_X509_new_null();
     for (int i = 0; certs && i < sk_X509_num(untrusted); i++) {

@@ -6,6 +6,7 @@
  * SPDX-License-Identifier: AGPL-3.0-or-later
  */
 #include "reportint.h"
+#include "sesint.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -277,16 +278,27 @@ static int in_bounds(vdoc *d, vsig *s)
 }
 
 /* Hash [from, to) in chunks that stay in the cache while the same bytes
- * are searched for "/ByteRange" (vfind.c): one pass over memory for both. */
+ * are searched for "/ByteRange" (vfind.c): one pass over memory for both.
+ * From a file, the chunks are read with pread into one buffer rather than
+ * through the mapping: on a virtual machine the first touch of each mapped
+ * page costs more than hashing it, and most pages are touched by nothing
+ * else. Each chunk is read with SCAN_MARGIN bytes either side, so a
+ * "/ByteRange" across a chunk's edge is found. */
 #define SCAN_CHUNK ((size_t)256 << 10)
+#define SCAN_MARGIN ((size_t)16)
 
-static void update_and_scan(vdoc *d, seal__digest *m, int64_t from, int64_t to)
+static void update_and_scan(vdoc *d, seal__digest *m, int64_t from, int64_t to, unsigned char *buf)
 {
     for (size_t a = (size_t)from; a < (size_t)to;) {
         size_t b = (size_t)to - a > SCAN_CHUNK ? a + SCAN_CHUNK : (size_t)to;
-        seal__digest_update(m, d->data + a, b - a);
+        size_t lo = a > SCAN_MARGIN ? a - SCAN_MARGIN : 0;
+        size_t hi = b + SCAN_MARGIN < d->len ? b + SCAN_MARGIN : d->len;
+        const unsigned char *p = d->data + lo;
+        if (buf && seal__pread_full(d->fd, buf, hi - lo, (int64_t)lo) == 0)
+            p = buf;
+        seal__digest_update(m, p + (a - lo), b - a);
         if (b > d->scanned && a <= d->scanned)
-            seal__vfy_scan_br(d, b);
+            seal__vfy_scan_br_in(d, p, lo, hi - lo, b);
         a = b;
     }
 }
@@ -316,6 +328,7 @@ static void hash_all(vdoc *d)
             order[j - 1] = order[j];
             order[j] = t;
         }
+    unsigned char *buf = d->fd >= 0 ? malloc(SCAN_CHUNK + 2 * SCAN_MARGIN) : NULL;
     for (size_t i = 0; i < n; i++) {
         if (order[i]->hashed)
             continue;
@@ -329,7 +342,7 @@ static void hash_all(vdoc *d)
             unsigned len = 0;
             if (s->range_md != md || s->hashed)
                 continue;
-            update_and_scan(d, main, pos, s->br[1]);
+            update_and_scan(d, main, pos, s->br[1], buf);
             pos = s->br[1];
             seal__digest *branch = seal__digest_dup(main);
             if (branch && seal__digest_update(branch, d->data + s->br[2], (size_t)s->br[3]) &&
@@ -341,6 +354,7 @@ static void hash_all(vdoc *d)
         }
         seal__digest_free(main);
     }
+    free(buf);
     seal__vfy_scan_br(d, d->len);
     ERR_clear_error();
 }
@@ -561,6 +575,7 @@ static void free_sig(vsig *s)
         free(s->lock_fields[i]);
     free(s->lock_fields);
     CMS_ContentInfo_free(s->cms);
+    seal__ses_sig_free(s->ses);
     X509_free(s->signer_cert);
     free(s->signer_orgs);
     free(s->signer_codes);
@@ -591,7 +606,7 @@ static size_t index_revisions(vdoc *d, int64_t *ends)
     d->nrevs = 0;
     if (!revs)
         return 0;
-    n = seal__pdf_revisions(d->data, d->len, revs, VFY_MAX_REVS);
+    n = seal__pdf_revisions(d->data, d->fd, d->len, revs, VFY_MAX_REVS);
     for (size_t r = 0; r < n; r++)
         if (revs[r].terminated)
             ends[d->nrevs++] = revs[r].end;
@@ -604,7 +619,8 @@ static void prepare_sig(seal_ctx *ctx, vdoc *d, vsig *s)
 {
     check_dict(s);
     check_shape(ctx, d, s);
-    seal__vcms_parse(s);
+    if (!seal__vses_parse(ctx, s))
+        seal__vcms_parse(s);
 }
 
 /* Where its ByteRange ends among the revisions, and every change after. */
@@ -690,8 +706,10 @@ static void judge_signatures(seal_ctx *ctx, vdoc *d, vtrust *trust)
     for (size_t i = 0; i < d->nsigs; i++)
         seal__veseal_read(ctx, d, &d->sigs[i]);
     seal__vrender_prepare(ctx, d);
-    for (size_t i = 0; i < d->nsigs; i++)
+    for (size_t i = 0; i < d->nsigs; i++) {
         seal__vcms_verify(ctx, trust, &d->sigs[i]);
+        seal__vses_verify(ctx, trust, &d->sigs[i]);
+    }
 }
 
 /* Last to first: a later signature's own verdict decides whether its
@@ -759,7 +777,7 @@ static void doc_verdict(seal_report *rep)
  * the form lists, hashed in a second thread while the revision index and
  * the structural judge run here; the hidden ones; signing order and where
  * the seals are; CMS and e-seals; the rendering judge; the pictures. */
-static void verify_doc(seal_ctx *ctx, seal_report *rep, const unsigned char *data, size_t len,
+static void verify_doc(seal_ctx *ctx, seal_report *rep, const unsigned char *data, int fd, size_t len,
                        const seal_verify_options *opts, vtrust *trust)
 {
     fz_context *fz = ctx->fz;
@@ -776,6 +794,7 @@ static void verify_doc(seal_ctx *ctx, seal_report *rep, const unsigned char *dat
         ends = fz_malloc_array(fz, VFY_MAX_REVS, int64_t);
         d.rev_ends = ends;
         d.data = data;
+        d.fd = fd;
         d.len = len;
         d.password = password;
         seal__vfy_budget_start(&d);
@@ -844,6 +863,7 @@ static seal_status verify_common(seal_ctx *ctx, const char *path,
     fz_context *fz = ctx->fz;
     seal_report *volatile rep = NULL;
     unsigned char *volatile owned = NULL;
+    volatile int file = -1;
     volatile seal_status st = SEAL_OK;
     vtrust trust;
 
@@ -856,8 +876,11 @@ static seal_status verify_common(seal_ctx *ctx, const char *path,
     if ((st = seal__vtrust_init(ctx, &trust, opts)) != SEAL_OK)
         return st;
     if (path) {
-        /* Mapped, not read: the file is hashed once in place, with no copy
-         * and no zeroed buffer to fault in. */
+        /* Mapped for MuPDF and the judges, which read here and there;
+         * the whole-file passes (hashing, the revision index) read the
+         * descriptor in chunks instead, so the mapping's pages they would
+         * be first to touch stay untouched (on a virtual machine a first
+         * touch costs more than hashing the page). */
         int fd = open(path, O_RDONLY | O_CLOEXEC);
         struct stat sb;
         if (fd < 0 || fstat(fd, &sb) != 0 || !S_ISREG(sb.st_mode)) {
@@ -875,12 +898,14 @@ static seal_status verify_common(seal_ctx *ctx, const char *path,
                               sb.st_size ? "too large" : "empty file, not a PDF");
         }
         len = (size_t)sb.st_size;
-        void *map = mmap(NULL, len, PROT_READ, MAP_PRIVATE | MAP_POPULATE, fd, 0);
-        close(fd);
+        void *map = mmap(NULL, len, PROT_READ, MAP_PRIVATE, fd, 0);
         if (map == MAP_FAILED) {
+            int e = errno;
+            close(fd);
             seal__vtrust_free(&trust);
-            return seal__fail(ctx, SEAL_ERR_IO, "cannot map %s: %s", path, strerror(errno));
+            return seal__fail(ctx, SEAL_ERR_IO, "cannot map %s: %s", path, strerror(e));
         }
+        file = fd;
         owned = map;
         data = map;
     }
@@ -890,6 +915,8 @@ static seal_status verify_common(seal_ctx *ctx, const char *path,
     if (bad) {
         if (owned)
             munmap(owned, len);
+        if (file >= 0)
+            close(file);
         seal__vtrust_free(&trust);
         return seal__fail(ctx, SEAL_ERR_INPUT, "%s %s", path ? path : "the document", bad);
     }
@@ -898,11 +925,13 @@ static seal_status verify_common(seal_ctx *ctx, const char *path,
         free(rep);
         if (owned)
             munmap(owned, len);
+        if (file >= 0)
+            close(file);
         seal__vtrust_free(&trust);
         return seal__fail(ctx, SEAL_ERR_NOMEM, "out of memory");
     }
     fz_try(fz)
-        verify_doc(ctx, rep, data, len, opts, &trust);
+        verify_doc(ctx, rep, data, file, len, opts, &trust);
     fz_catch(fz) {
         st = seal__from_fz(ctx, SEAL_ERR_INPUT);
         if (path && st != SEAL_ERR_NOMEM) {
@@ -915,6 +944,8 @@ static seal_status verify_common(seal_ctx *ctx, const char *path,
     }
     if (owned)
         munmap(owned, len);
+    if (file >= 0)
+        close(file);
     seal__vtrust_free(&trust);
     ERR_clear_error();
     if (rep) {

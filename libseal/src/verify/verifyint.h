@@ -123,6 +123,7 @@ typedef struct vsig {
      * holds it last drops it (verify_doc at the latest). */
     pdf_document *signed_doc;
     struct veseal *es;        /* veseal.c: the e-seal the signature is bound to, or NULL */
+    struct seal__ses_sig *ses; /* vses.c: /Contents is an SES_Signature, or NULL */
 } vsig;
 
 /* vsigner.c: the organisation names and unified social credit codes of
@@ -147,12 +148,34 @@ void seal__vtrust_add_ocsp(vtrust *t, const unsigned char *der, size_t len);
 void seal__vcms_parse(vsig *s);
 /* Verify the parsed CMS against s->digest (the ByteRange digest). */
 void seal__vcms_verify(seal_ctx *ctx, vtrust *t, vsig *s);
+/* Building blocks shared with the SES_Signature verifier (vses.c): the
+ * signer's texts in the report; a signature time-stamp token over the
+ * signature value (the trusted time when valid and trusted); the signer's
+ * certificate judged — crypto policy for md, key usage, the chain at the
+ * trusted time with certs (NULL: the DSS's and cert), revocation. */
+void seal__vcms_cert_strings(vsig *s, X509 *x);
+void seal__vcms_sig_timestamp(seal_ctx *ctx, vtrust *t, vsig *s, const unsigned char *tok, size_t toklen,
+                              const unsigned char *value, size_t valuelen);
+void seal__vcms_judge_signer(seal_ctx *ctx, vtrust *t, vsig *s, X509 *cert, const EVP_MD *md,
+                             STACK_OF(X509) *certs);
+
+/* vses.c: /Contents holding a GB/T 38540 SES_Signature instead of a CMS.
+ * Parse: 0 when the bytes are no SES_Signature (the CMS reader takes
+ * them), else 1 with s->ses set, or a verdict when it cannot be read, and
+ * the ByteRange digest chosen (SM3). Verify: dataHash against the digest,
+ * the signer's signature over TBS_Sign, the [0] time-stamp, and the
+ * signer's certificate as for a CMS. */
+int seal__vses_parse(seal_ctx *ctx, vsig *s);
+void seal__vses_verify(seal_ctx *ctx, vtrust *t, vsig *s);
 
 /* changes.c */
 typedef struct vdoc {
     pdf_document *doc;        /* the whole file as shown */
     const unsigned char *data;
     size_t len;
+    int fd;                   /* the file data maps, for reads that should not
+                                 touch the mapping's pages (the hashing pass, the
+                                 revision index); -1 for a caller's buffer */
     int docmdp;               /* P of the certification signature, 0 if none */
     int docmdp_sig_num;
     vsig *sigs;
@@ -221,6 +244,9 @@ void seal__vfy_find_hidden(seal_ctx *ctx, vdoc *d, vcollect *c);
 /* Record each "/ByteRange" starting in [d->scanned, to) and move
  * d->scanned to `to`. Plain C, no MuPDF: runs on the hashing thread. */
 void seal__vfy_scan_br(vdoc *d, size_t to);
+/* The same over a window: p holds the file's bytes [lo, lo + n), which
+ * covers [d->scanned, to + 10) (as far as the file goes). */
+void seal__vfy_scan_br_in(vdoc *d, const unsigned char *p, size_t lo, size_t n, size_t to);
 
 /* vrender.c: what the signer saw. Render the touched pages of every
  * signed revision and of the document now and find where pixels differ

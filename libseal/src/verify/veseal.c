@@ -8,6 +8,7 @@
  */
 #include "esealint.h"
 #include "reportint.h"
+#include "sesint.h"
 
 #include <math.h>
 #include <json-c/json.h>
@@ -55,6 +56,16 @@ void seal__veseal_read(seal_ctx *ctx, vdoc *d, vsig *s)
         return;
     fz_var(sig);
     fz_var(buf);
+    if (s->ses) {
+        /* An SES_Signature carries its seal itself. */
+        size_t n;
+        const unsigned char *p = seal__eseal_der(seal__ses_sig_eseal(s->ses), &n);
+        if (!(s->es = calloc(1, sizeof(veseal))) || !(s->es->der = malloc(n)))
+            fz_throw(fz, FZ_ERROR_MEMORY, "out of memory");
+        memcpy(s->es->der, p, n);
+        s->es->len = n;
+        return;
+    }
     fz_try(fz) {
         sig = sig_dict(fz, doc, s);
         pdf_obj *st = pdf_dict_gets(fz, sig, SEAL_ESEAL_KEY);
