@@ -48,7 +48,7 @@ static void print_json(const char *scan_path, const seal_scan *scan, const seal_
     json_object *warn = json_object_new_array(), *reasons = json_object_new_array();
     json_object *msgs = json_object_new_array();
     seal_mask_info mi;
-    seal_mask_info_get(mask, &mi);
+    seal_mask_get_info(mask, &mi);
     json_object_object_add(o, "file", json_object_new_string(scan_path));
     if (load_error) {
         json_object_object_add(o, "decision", json_object_new_string("reject"));
@@ -99,7 +99,7 @@ static void print_json(const char *scan_path, const seal_scan *scan, const seal_
         json_object_object_add(o, "ink", json_object_new_string(ink));
         if (scan) {
             seal_scan_info si;
-            seal_scan_info_get(scan, &si);
+            seal_scan_get_info(scan, &si);
             json_object_object_add(o, "jpeg_quality", si.jpeg_quality ? json_object_new_int(si.jpeg_quality) : NULL);
             json_object_object_add(o, "source_sha256", json_object_new_string(si.sha256));
         }
@@ -204,7 +204,7 @@ int cmd_enrol(int argc, char **argv)
     }
     if (dpi) {
         seal_scan_info si;
-        seal_scan_info_get(scan, &si);
+        seal_scan_get_info(scan, &si);
         if (si.dpi_x > 0 && (si.dpi_x < dpi - 1 || si.dpi_x > dpi + 1))
             cli_error("warning: --dpi %d overrides the %.0f dpi %s records", dpi, si.dpi_x,
                       scan_path);
@@ -216,7 +216,7 @@ int cmd_enrol(int argc, char **argv)
         goto out;
     }
     seal_mask_info mi;
-    seal_mask_info_get(mask, &mi);
+    seal_mask_get_info(mask, &mi);
     if (json)
         print_json(scan_path, scan, mask, NULL);
     for (size_t i = 0; i < mi.issue_count; i++) {
@@ -266,7 +266,7 @@ int cmd_enrol(int argc, char **argv)
     }
     if (!json) {
         seal_artwork_info ai;
-        seal_artwork_info_get(art, &ai);
+        seal_artwork_get_info(art, &ai);
         printf("%s: %s %s %.1f x %.1f mm from box %d, %s (%zu paths)\n", out,
                seal_kind_name(mi.kind), shape_str(mi.shape), mi.width_mm, mi.height_mm, mi.box,
                seal_decision_name(mi.decision), ai.path_count);

@@ -155,7 +155,7 @@ static json_object *envelope_json(const char *path, seal_envelope *env)
     json_object *root = json_object_new_object(), *arr = json_object_new_array();
     char when[32];
 
-    seal_envelope_info_get(env, &ei);
+    seal_envelope_get_info(env, &ei);
     json_object_object_add(root, "file", json_object_new_string(path));
     json_object_object_add(root, "type", json_object_new_string(ei.type));
     json_object_object_add(root, "content_algorithm", json_object_new_string(ei.content_algorithm));
@@ -189,7 +189,7 @@ static void envelope_text(const char *path, seal_envelope *env)
     seal_envelope_info ei;
     char when[32];
 
-    seal_envelope_info_get(env, &ei);
+    seal_envelope_get_info(env, &ei);
     printf("%s: sealed bid, CMS %s, %s%s, %lld bytes (%lld of ciphertext), %zu recipient%s\n", path,
            ei.type, ei.content_algorithm, ei.authenticated ? " (authenticated)" : "", ei.file_size,
            ei.content_size, ei.recipient_count, ei.recipient_count == 1 ? "" : "s");
@@ -228,7 +228,7 @@ static int is_envelope(const char *path)
 static int inspect_envelope(seal_ctx *ctx, const char *path, int json)
 {
     seal_envelope *env = NULL;
-    seal_status st = seal_envelope_open(ctx, path, &env);
+    seal_status st = seal_envelope_load(ctx, &env, path);
     seal_envelope_info ei;
 
     if (st != SEAL_OK)
@@ -240,7 +240,7 @@ static int inspect_envelope(seal_ctx *ctx, const char *path, int json)
     } else {
         envelope_text(path, env);
     }
-    seal_envelope_info_get(env, &ei);
+    seal_envelope_get_info(env, &ei);
     seal_envelope_free(env);
     return ei.receipt < 0 ? EXIT_INPUT : EXIT_OK;
 }

@@ -22,7 +22,7 @@ static void print_json(const char *out, const char *font, const seal_maker *mk, 
     json_object *o = json_object_new_object(), *els = json_object_new_array();
     seal_artwork_info ai;
     char ink[8];
-    seal_artwork_info_get(art, &ai);
+    seal_artwork_get_info(art, &ai);
     json_object_object_add(o, "file", json_object_new_string(out));
     json_object_object_add(o, "kind", json_object_new_string(seal_kind_name(ai.kind)));
     json_object_object_add(o, "name", json_object_new_string(ai.name));
@@ -235,7 +235,7 @@ int cmd_make(int argc, char **argv)
         print_json(a.out, a.font ? a.font : seal_make_default_font(kind), mk, art);
     else {
         seal_artwork_info ai;
-        seal_artwork_info_get(art, &ai);
+        seal_artwork_get_info(art, &ai);
         printf("%s: %s seal %.1f x %.1f mm (%zu paths)\n", a.out, seal_kind_name(kind), ai.width_mm,
                ai.height_mm, ai.path_count);
     }

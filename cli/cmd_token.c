@@ -36,7 +36,7 @@ static int check_bids(char **bids, int n, const char *key, const char *pin_file)
     for (int i = 0; i < n; i++) {
         seal_envelope *env = NULL;
         size_t which = 0;
-        st = seal_envelope_open(ctx, bids[i], &env);
+        st = seal_envelope_load(ctx, &env, bids[i]);
         if (st == SEAL_OK)
             st = seal_keyring_check(ctx, kr, env, &which);
         if (st == SEAL_OK) {

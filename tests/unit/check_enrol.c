@@ -407,6 +407,17 @@ static void run_extract(run *r, const char *path, seal_kind kind)
     ck_assert_msg(seal_scan_extract(r->ctx, r->scan, &xo, &r->mask) == SEAL_OK, "extract: %s",
                   seal_ctx_message(r->ctx));
     seal_mask_info_get(r->mask, &r->mi);
+    /* the consistent names give the same as the deprecated ones */
+    seal_mask_info gi;
+    seal_scan_info si, so;
+    seal_mask_get_info(r->mask, &gi);
+    ck_assert_int_eq(gi.decision, r->mi.decision);
+    ck_assert_int_eq(gi.width_px, r->mi.width_px);
+    ck_assert_uint_eq(gi.issue_count, r->mi.issue_count);
+    seal_scan_get_info(r->scan, &si);
+    seal_scan_info_get(r->scan, &so);
+    ck_assert_int_eq(si.width, so.width);
+    ck_assert_int_eq(si.height, so.height);
 }
 
 static void run_free(run *r)

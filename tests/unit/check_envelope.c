@@ -104,6 +104,34 @@ START_TEST(envelope_reads_back)
 }
 END_TEST
 
+/* The names of the consistent API shape (seal_envelope_load with *out
+ * first, seal_envelope_get_info) and the deprecated ones agree. */
+START_TEST(envelope_load_and_get_info)
+{
+    const char *bid = sealed_bid(tmpdir());
+    seal_envelope *env = NULL, *old = NULL;
+    seal_envelope_info ei, oi;
+
+    ck_assert_int_eq(seal_envelope_load(ctx, &env, bid), SEAL_OK);
+    ck_assert_int_eq(seal_envelope_open(ctx, bid, &old), SEAL_OK);
+    ck_assert_int_eq(seal_envelope_get_info(env, &ei), SEAL_OK);
+    ck_assert_int_eq(seal_envelope_info_get(old, &oi), SEAL_OK);
+    ck_assert_str_eq(ei.type, "AuthEnvelopedData");
+    ck_assert_str_eq(ei.type, oi.type);
+    ck_assert_int_eq(ei.content_size, oi.content_size);
+    ck_assert_int_eq(ei.file_size, oi.file_size);
+    ck_assert_uint_eq(ei.recipient_count, 1);
+    ck_assert_int_eq(seal_envelope_get_info(NULL, &ei), SEAL_ERR_ARGS);
+    seal_envelope_free(env);
+    seal_envelope_free(old);
+    env = (seal_envelope *)1;
+    ck_assert_int_eq(seal_envelope_load(ctx, &env, fx("pdf/one.pdf")), SEAL_ERR_INPUT);
+    ck_assert_ptr_null(env);
+    ck_assert_int_eq(seal_envelope_load(ctx, &env, NULL), SEAL_ERR_ARGS);
+    ck_assert_str_eq(seal_ctx_message(ctx), "seal_envelope_load: missing argument");
+}
+END_TEST
+
 START_TEST(not_an_envelope)
 {
     seal_envelope *env = NULL;
@@ -191,6 +219,7 @@ Suite *suite_envelope(void)
     tcase_set_timeout(tc, 60);
     tcase_add_test(tc, recipients_take_encryption_certificates_only);
     tcase_add_test(tc, envelope_reads_back);
+    tcase_add_test(tc, envelope_load_and_get_info);
     tcase_add_test(tc, not_an_envelope);
     tcase_add_test(tc, keyring_opens_on_the_token);
     tcase_add_test(tc, keyring_without_the_key_names_the_recipient);

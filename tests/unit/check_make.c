@@ -45,6 +45,14 @@ START_TEST(round_company_seal_layout)
     ck_assert_int_eq(seal_maker_make(m, &art), SEAL_OK);
     seal_artwork_info_get(art, &ai);
     ck_assert_int_eq(ai.kind, SEAL_KIND_COMPANY);
+    {
+        /* the consistent name (seal_artwork_get_info) gives the same */
+        seal_artwork_info gi;
+        seal_artwork_get_info(art, &gi);
+        ck_assert_int_eq(gi.kind, ai.kind);
+        ck_assert_double_eq(gi.width_mm, ai.width_mm);
+        ck_assert_str_eq(gi.name, ai.name);
+    }
     ck_assert_double_eq_tol(ai.width_mm, 40, 1e-9);
     ck_assert_double_eq_tol(ai.height_mm, 40, 1e-9);
     ck_assert_int_eq(ai.rgb[0], 255);

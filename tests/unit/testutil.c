@@ -5,11 +5,14 @@
 #include "testutil.h"
 
 #include <dirent.h>
+#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
 #include <unistd.h>
+
+#include <mupdf/pdf.h>
 
 const char *fx(const char *rel)
 {
@@ -110,4 +113,117 @@ seal_status pin_from_file(void *user, const char *label, unsigned flags, char *b
     buf[len] = 0;
     free(d);
     return SEAL_OK;
+}
+
+static void tpdf_vadd(tpdf *p, const char *fmt, va_list ap)
+{
+    va_list aq;
+    va_copy(aq, ap);
+    int n = vsnprintf(NULL, 0, fmt, aq);
+    va_end(aq);
+    if (n < 0)
+        abort();
+    if (p->len + (size_t)n + 1 > p->cap) {
+        p->cap = (p->len + (size_t)n + 1) * 2;
+        p->buf = realloc(p->buf, p->cap);
+        if (!p->buf)
+            abort();
+    }
+    vsnprintf(p->buf + p->len, (size_t)n + 1, fmt, ap);
+    p->len += (size_t)n;
+}
+
+void tpdf_raw(tpdf *p, const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    tpdf_vadd(p, fmt, ap);
+    va_end(ap);
+}
+
+void tpdf_init(tpdf *p)
+{
+    memset(p, 0, sizeof(*p));
+    p->xref = -1;
+    tpdf_raw(p, "%%PDF-1.7\n%%\xe2\xe3\xcf\xd3\n");
+}
+
+void tpdf_free(tpdf *p)
+{
+    free(p->buf);
+    memset(p, 0, sizeof(*p));
+}
+
+static void tpdf_define(tpdf *p, int num)
+{
+    if (num <= 0 || num >= TPDF_MAX_OBJ)
+        abort();
+    p->ofs[num] = (long)p->len;
+    for (int i = 0; i < p->npending; i++)
+        if (p->pending[i] == num)
+            return;
+    p->pending[p->npending++] = num;
+    if (num + 1 > p->size)
+        p->size = num + 1;
+}
+
+void tpdf_obj(tpdf *p, int num, const char *fmt, ...)
+{
+    va_list ap;
+    tpdf_define(p, num);
+    tpdf_raw(p, "%d %d obj\n", num, p->gen[num]);
+    va_start(ap, fmt);
+    tpdf_vadd(p, fmt, ap);
+    va_end(ap);
+    tpdf_raw(p, "\nendobj\n");
+}
+
+void tpdf_stream(tpdf *p, int num, const char *dict_extra, const char *data)
+{
+    tpdf_obj(p, num, "<< /Length %zu %s>>\nstream\n%s\nendstream", strlen(data),
+             dict_extra ? dict_extra : "", data);
+}
+
+long tpdf_xref(tpdf *p, const int *freed, long prev, const char *extra)
+{
+    long at = (long)p->len;
+    tpdf_raw(p, "xref\n");
+    if (p->xref < 0)
+        tpdf_raw(p, "0 1\n0000000000 65535 f\r\n");
+    for (int i = 0; i < p->npending; i++)
+        tpdf_raw(p, "%d 1\n%010ld %05d n\r\n", p->pending[i], p->ofs[p->pending[i]], p->gen[p->pending[i]]);
+    for (int i = 0; freed && freed[i]; i++) {
+        p->gen[freed[i]]++;
+        tpdf_raw(p, "%d 1\n0000000000 %05d f\r\n", freed[i], p->gen[freed[i]]);
+    }
+    if (prev == TPDF_PREV)
+        prev = p->xref;
+    tpdf_raw(p, "trailer\n<< /Size %d /Root 1 0 R ", p->size);
+    if (prev >= 0)
+        tpdf_raw(p, "/Prev %ld ", prev);
+    tpdf_raw(p, "%s>>\nstartxref\n%ld\n%%%%EOF\n", extra ? extra : "", at);
+    p->npending = 0;
+    p->xref = at;
+    return at;
+}
+
+pdf_document *tpdf_open(fz_context *fz, const tpdf *p, size_t len)
+{
+    fz_stream *stm = fz_open_memory(fz, (const unsigned char *)p->buf, len ? len : p->len);
+    pdf_document *doc = NULL;
+    fz_try(fz)
+        doc = pdf_open_document_with_stream(fz, stm);
+    fz_always(fz)
+        fz_drop_stream(fz, stm);
+    fz_catch(fz)
+        fz_rethrow(fz);
+    return doc;
+}
+
+void collect_warning(void *user, const char *message)
+{
+    warnbuf *w = user;
+    size_t l = strlen(w->text);
+    snprintf(w->text + l, sizeof(w->text) - l, "%s\n", message);
+    w->count++;
 }

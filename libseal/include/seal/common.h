@@ -25,6 +25,15 @@ extern "C" {
 #define SEAL_API
 #endif
 
+/* Deprecated names stay exported and working (additions only); define
+ * SEAL_DEPRECATION_WARNINGS before including to have the compiler point
+ * at each use. */
+#if defined(SEAL_DEPRECATION_WARNINGS) && defined(__GNUC__)
+#define SEAL_DEPRECATED(use) __attribute__((deprecated("use " use)))
+#else
+#define SEAL_DEPRECATED(use)
+#endif
+
 #define SEAL_VERSION_MAJOR 0
 #define SEAL_VERSION_MINOR 1
 #define SEAL_VERSION_PATCH 0

@@ -94,7 +94,10 @@ SEAL_API seal_status seal_scan_load(seal_ctx *ctx, seal_scan **out, const char *
                                     const seal_scan_options *opts);
 SEAL_API void seal_scan_free(seal_scan *scan);
 /* Strings belong to the scan. */
-SEAL_API void seal_scan_info_get(const seal_scan *scan, seal_scan_info *out);
+SEAL_API void seal_scan_get_info(const seal_scan *scan, seal_scan_info *out);
+/* Deprecated: the same as seal_scan_get_info. */
+SEAL_API void seal_scan_info_get(const seal_scan *scan, seal_scan_info *out)
+    SEAL_DEPRECATED("seal_scan_get_info");
 
 /* ---- step 2: extraction ----------------------------------------------- */
 
@@ -171,7 +174,10 @@ typedef struct seal_issue {
 SEAL_API seal_status seal_scan_extract(seal_ctx *ctx, const seal_scan *scan,
                                        const seal_extract_options *opts, seal_mask **out);
 SEAL_API void seal_mask_free(seal_mask *mask);
-SEAL_API void seal_mask_info_get(const seal_mask *mask, seal_mask_info *out);
+SEAL_API void seal_mask_get_info(const seal_mask *mask, seal_mask_info *out);
+/* Deprecated: the same as seal_mask_get_info. */
+SEAL_API void seal_mask_info_get(const seal_mask *mask, seal_mask_info *out)
+    SEAL_DEPRECATED("seal_mask_get_info");
 /* Issue i (0-based); SEAL_ERR_ARGS when out of range. Strings belong to the mask. */
 SEAL_API seal_status seal_mask_issue(const seal_mask *mask, size_t i, seal_issue *out);
 /* The bitmap, one byte per pixel (1 = ink), rows top to bottom, the seal
@@ -212,7 +218,10 @@ typedef struct seal_artwork_info {
     const char *name;           /* "" when none */
 } seal_artwork_info;
 
-SEAL_API void seal_artwork_info_get(const seal_artwork *art, seal_artwork_info *out);
+SEAL_API void seal_artwork_get_info(const seal_artwork *art, seal_artwork_info *out);
+/* Deprecated: the same as seal_artwork_get_info. */
+SEAL_API void seal_artwork_info_get(const seal_artwork *art, seal_artwork_info *out)
+    SEAL_DEPRECATED("seal_artwork_get_info");
 
 /* ---- step 4: writing ---------------------------------------------------- */
 

@@ -124,9 +124,14 @@ typedef struct seal_recipient_info {
  * malformed), SEAL_ERR_UNSUPPORTED (an envelope libseal cannot open),
  * SEAL_ERR_NOMEM.
  */
-SEAL_API seal_status seal_envelope_open(seal_ctx *ctx, const char *path, seal_envelope **out);
+SEAL_API seal_status seal_envelope_load(seal_ctx *ctx, seal_envelope **out, const char *path);
 SEAL_API void seal_envelope_free(seal_envelope *env);
-SEAL_API seal_status seal_envelope_info_get(const seal_envelope *env, seal_envelope_info *out);
+SEAL_API seal_status seal_envelope_get_info(const seal_envelope *env, seal_envelope_info *out);
+/* Deprecated: seal_envelope_load with *out last, and seal_envelope_get_info. */
+SEAL_API seal_status seal_envelope_open(seal_ctx *ctx, const char *path, seal_envelope **out)
+    SEAL_DEPRECATED("seal_envelope_load");
+SEAL_API seal_status seal_envelope_info_get(const seal_envelope *env, seal_envelope_info *out)
+    SEAL_DEPRECATED("seal_envelope_get_info");
 /* Recipient i; strings belong to env. SEAL_ERR_ARGS when out of range. */
 SEAL_API seal_status seal_envelope_recipient(const seal_envelope *env, size_t i,
                                              seal_recipient_info *out);

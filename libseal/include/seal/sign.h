@@ -90,8 +90,10 @@ typedef struct seal_sign_options {
     int certify;              /* 0: approval signature; 1, 2 or 3: certify with DocMDP P */
     const char *password;     /* password of an encrypted input, or NULL */
     long long signing_time;   /* claimed time for /M, seconds since the epoch; 0: now */
-    seal_level level;         /* B-B by default */
-    const char *tsa_url;      /* RFC 3161 time-stamp authority, needed from B-T up */
+    seal_level level;         /* B-B by default; B-B with a tsa_url signs B-T */
+    const char *tsa_url;      /* RFC 3161 time-stamp authority, needed from B-T up; given
+                                 with level B-B (the default), it means B-T: the library
+                                 never takes a TSA URL and silently signs without it */
     /* Text drawn under the artwork, e.g. the date "2026年12月01日" under a
      * handwritten signature (glyph outlines from the font in fonts/, which
      * has the digits, 年月日 and - . / :); NULL for none. */
@@ -164,9 +166,10 @@ typedef struct seal_sign_options {
  * From B-T the CMS carries a signature time-stamp; B-LT adds a further
  * update with /DSS (the signer's and TSA's certificates, OCSP responses
  * and CRLs fetched from the URLs in the certificates); B-LTA then adds a
- * document time-stamp covering it. The level asked for is reached or the
- * call fails (SEAL_ERR_NETWORK), unless SEAL_SIGN_LEVEL_BEST_EFFORT is set
- * (see there). Version 1 options (no flags) and version 2 (no placed_cb)
+ * document time-stamp covering it. A tsa_url with level B-B (the default)
+ * asks for B-T, as `seal sign --tsa URL` does. The level asked for is
+ * reached or the call fails (SEAL_ERR_NETWORK), unless
+ * SEAL_SIGN_LEVEL_BEST_EFFORT is set (see there). Version 1 options (no flags) and version 2 (no placed_cb)
  * are still accepted.
  */
 SEAL_API seal_status seal_sign_file(seal_ctx *ctx, const char *in_path, const char *out_path,

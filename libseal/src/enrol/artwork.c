@@ -18,7 +18,7 @@
 
 #define PT_PER_MM (72.0 / 25.4)
 
-SEAL_API void seal_artwork_info_get(const seal_artwork *art, seal_artwork_info *out)
+SEAL_API void seal_artwork_get_info(const seal_artwork *art, seal_artwork_info *out)
 {
     if (!out)
         return;
@@ -417,4 +417,9 @@ pdf_document *seal__artwork_open(seal_ctx *ctx, const char *path, fz_rect *bbox,
         fz_rethrow(fz);
     }
     return src;
+}
+
+SEAL_API void seal_artwork_info_get(const seal_artwork *art, seal_artwork_info *out)
+{
+    seal_artwork_get_info(art, out);
 }

@@ -45,7 +45,7 @@ SEAL_API void seal_mask_free(seal_mask *mask)
     free(mask);
 }
 
-SEAL_API void seal_mask_info_get(const seal_mask *mask, seal_mask_info *out)
+SEAL_API void seal_mask_get_info(const seal_mask *mask, seal_mask_info *out)
 {
     if (!out)
         return;
@@ -69,4 +69,9 @@ SEAL_API seal_status seal_mask_issue(const seal_mask *mask, size_t i, seal_issue
 SEAL_API const unsigned char *seal_mask_bits(const seal_mask *mask)
 {
     return mask ? mask->bits : NULL;
+}
+
+SEAL_API void seal_mask_info_get(const seal_mask *mask, seal_mask_info *out)
+{
+    seal_mask_get_info(mask, out);
 }

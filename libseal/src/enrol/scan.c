@@ -570,7 +570,7 @@ SEAL_API void seal_scan_free(seal_scan *scan)
     free(scan);
 }
 
-SEAL_API void seal_scan_info_get(const seal_scan *scan, seal_scan_info *out)
+SEAL_API void seal_scan_get_info(const seal_scan *scan, seal_scan_info *out)
 {
     if (!out)
         return;
@@ -584,4 +584,9 @@ SEAL_API void seal_scan_info_get(const seal_scan *scan, seal_scan_info *out)
     out->format = scan->format;
     out->jpeg_quality = scan->jpeg_quality;
     out->sha256 = scan->sha256;
+}
+
+SEAL_API void seal_scan_info_get(const seal_scan *scan, seal_scan_info *out)
+{
+    seal_scan_get_info(scan, out);
 }

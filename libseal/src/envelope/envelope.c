@@ -468,67 +468,55 @@ SEAL_API seal_status seal_encrypt_file(seal_ctx *ctx, const char *in, const char
 
 /* Reading an envelope for people: recipients, algorithms, the receipt. */
 
-/* Check PATH.tsr against the envelope: the token's signature (with the
- * certificate it carries) and its imprint, the SHA-256 of the file. */
+/* Check PATH.tsr against the envelope (tst.c): the token's signature
+ * with the certificate it carries and its imprint, the SHA-256 of the
+ * file; no anchors, so no judgement of the authority's path. */
 static void check_receipt(seal_envelope *env)
 {
     char *tsr = NULL;
     unsigned char *data = NULL, md[32], buf[1u << 16];
     size_t len, n;
-    const unsigned char *p;
-    PKCS7 *tok = NULL;
-    TS_TST_INFO *info = NULL;
     FILE *f = NULL;
     EVP_MD_CTX *mdc = NULL;
     seal_ctx *quiet = NULL;
+    seal__tst_result r;
 
+    memset(&r, 0, sizeof(r));
     env->receipt = 0;
     if (asprintf(&tsr, "%s.tsr", env->path) < 0 || access(tsr, F_OK) != 0)
         goto out;
     env->receipt = -1;
     if (seal_ctx_new(&quiet) != SEAL_OK || seal__read_file(quiet, tsr, 1u << 20, &data, &len) != SEAL_OK)
         goto out;
-    p = data;
-    if (!(tok = d2i_PKCS7(NULL, &p, (long)len)) || !(info = PKCS7_to_TS_TST_INFO(tok)) ||
-        PKCS7_verify(tok, NULL, NULL, NULL, NULL, PKCS7_NOVERIFY) != 1)
-        goto out;
-    TS_MSG_IMPRINT *imp = TS_TST_INFO_get_msg_imprint(info);
-    const ASN1_OCTET_STRING *want = TS_MSG_IMPRINT_get_msg(imp);
-    if (OBJ_obj2nid(TS_MSG_IMPRINT_get_algo(imp)->algorithm) != NID_sha256 ||
-        ASN1_STRING_length(want) != 32 || !(f = fopen(env->path, "rb")) ||
-        !(mdc = EVP_MD_CTX_new()) || !EVP_DigestInit_ex(mdc, EVP_sha256(), NULL))
+    if (!(f = fopen(env->path, "rb")) || !(mdc = EVP_MD_CTX_new()) || !EVP_DigestInit_ex(mdc, EVP_sha256(), NULL))
         goto out;
     while ((n = fread(buf, 1, sizeof(buf), f)) > 0)
         EVP_DigestUpdate(mdc, buf, n);
-    if (ferror(f) || !EVP_DigestFinal_ex(mdc, md, NULL) ||
-        memcmp(md, ASN1_STRING_get0_data(want), 32) != 0)
+    if (ferror(f) || !EVP_DigestFinal_ex(mdc, md, NULL))
         goto out;
-    {
-        STACK_OF(X509) *signers = PKCS7_get0_signers(tok, NULL, 0);
-        env->receipt_time = seal__asn1_time(TS_TST_INFO_get_time(info));
-        if (signers && sk_X509_num(signers) > 0) {
-            seal__cert_text t;
-            seal__cert_text_fill(&t, sk_X509_value(signers, 0));
-            env->receipt_tsa = t.cn;
-            t.cn = NULL;
-            seal__cert_text_free(&t);
-        }
-        sk_X509_free(signers);
-    }
+    seal__tst_check c = {.imprint = md, .imprint_len = 32, .imprint_nid = NID_sha256};
+    seal__tst_verify(data, len, NULL, &c, &r);
+    if (!r.valid)
+        goto out;
+    env->receipt_time = r.gen_time;
+    seal__cert_text t;
+    seal__cert_text_fill(&t, r.tsa);
+    env->receipt_tsa = t.cn;
+    t.cn = NULL;
+    seal__cert_text_free(&t);
     env->receipt = 1;
 out:
     if (f)
         fclose(f);
+    seal__tst_result_free(&r);
     EVP_MD_CTX_free(mdc);
-    TS_TST_INFO_free(info);
-    PKCS7_free(tok);
     free(data);
     free(tsr);
     seal_ctx_free(quiet);
     ERR_clear_error();
 }
 
-SEAL_API seal_status seal_envelope_open(seal_ctx *ctx, const char *path, seal_envelope **out)
+SEAL_API seal_status seal_envelope_load(seal_ctx *ctx, seal_envelope **out, const char *path)
 {
     seal_envelope *env;
     env_reader r;
@@ -540,7 +528,7 @@ SEAL_API seal_status seal_envelope_open(seal_ctx *ctx, const char *path, seal_en
         return SEAL_ERR_ARGS;
     seal__reset(ctx);
     if (!path || !out)
-        return seal__fail(ctx, SEAL_ERR_ARGS, "seal_envelope_open: missing argument");
+        return seal__fail(ctx, SEAL_ERR_ARGS, "seal_envelope_load: missing argument");
     *out = NULL;
     env = calloc(1, sizeof(*env));
     if (!env || !(env->path = strdup(path)) || !(buf = malloc(CHUNK))) {
@@ -587,7 +575,7 @@ static const char *cipher_name(int nid)
     }
 }
 
-SEAL_API seal_status seal_envelope_info_get(const seal_envelope *env, seal_envelope_info *out)
+SEAL_API seal_status seal_envelope_get_info(const seal_envelope *env, seal_envelope_info *out)
 {
     if (!env || !out)
         return SEAL_ERR_ARGS;
@@ -619,4 +607,14 @@ SEAL_API seal_status seal_envelope_recipient(const seal_envelope *env, size_t i,
     out->not_before = rc->not_before;
     out->not_after = rc->not_after;
     return SEAL_OK;
+}
+
+SEAL_API seal_status seal_envelope_open(seal_ctx *ctx, const char *path, seal_envelope **out)
+{
+    return seal_envelope_load(ctx, out, path);
+}
+
+SEAL_API seal_status seal_envelope_info_get(const seal_envelope *env, seal_envelope_info *out)
+{
+    return seal_envelope_get_info(env, out);
 }

@@ -25,6 +25,50 @@ seal_status seal__tsa_stamp(seal_ctx *ctx, const char *url, const unsigned char 
 seal_status seal__tsa_token_probe(seal_ctx *ctx, const char *tsa_url, size_t *size);
 size_t seal__tsa_token_size(seal_ctx *ctx, const char *tsa_url);
 
+/* tst.c: the one verifier of RFC 3161 time-stamp tokens, for the signer
+ * (the authority's answer, the document time-stamp written back), the
+ * verifier and sealed-bid receipts. What the token must stamp: data
+ * (hashed with the token's imprint algorithm), or, data NULL, the imprint
+ * itself. */
+typedef struct seal__tst_check {
+    const unsigned char *data;
+    size_t data_len;
+    const unsigned char *imprint;
+    size_t imprint_len;
+    int imprint_nid;           /* the imprint algorithm required (NID_sha256), 0: any */
+    const ASN1_INTEGER *nonce; /* the request's nonce, or NULL */
+    /* The TSA's path at genTime to an anchor of store (any configured
+     * certificate is an anchor) with these intermediates besides the
+     * token's own; store NULL: the path is not judged. */
+    X509_STORE *store;
+    STACK_OF(X509) *untrusted;
+} seal__tst_check;
+typedef struct seal__tst_result {
+    int parsed;        /* a TSTInfo was found (gen_time set) */
+    int valid;         /* version, imprint, nonce, contentType, signature, ESSCertID(v2) */
+    int trusted;       /* and the TSA's path and purpose (only with a store) */
+    long long gen_time;
+    X509 *tsa;         /* the certificate that verified (seal__tst_result_free), or NULL */
+    char why[160];     /* what failed; "" when valid (and trusted, with a store) */
+} seal__tst_result;
+/* The token is der (len bytes; trailing bytes ignored), or already parsed
+ * (then der is still what SM2 verification reads). */
+void seal__tst_verify(const unsigned char *der, size_t len, CMS_ContentInfo *parsed, const seal__tst_check *c,
+                      seal__tst_result *r);
+void seal__tst_result_free(seal__tst_result *r);
+/* RFC 5652 5.3: with signed attributes, exactly one contentType attribute
+ * with one value, equal to the encapsulated content type, which must be
+ * want_nid (id-data — or GM/T 0010 data — for a signature, id-ct-TSTInfo
+ * for a token). NULL when so, else why not. */
+const char *seal__cms_content_type_problem(CMS_ContentInfo *cms, CMS_SignerInfo *si, int want_nid);
+/* The signing-certificate attribute (ESSCertIDv2, or v1) against cert and
+ * the certificates it may name after it (a TSA's chain; NULL for none):
+ * 1 names them, 0 absent, -1 names another (or is malformed). */
+int seal__ess_signing_cert(CMS_SignerInfo *si, X509 *cert, STACK_OF(X509) *others);
+/* The certificates of a CMS (none for NULL) and those of untrusted (new references, SM2
+ * distinguishing IDs set), to choose a signer and build paths from. */
+STACK_OF(X509) *seal__cms_certs_plus(CMS_ContentInfo *cms, STACK_OF(X509) *untrusted);
+
 /* Add every certificate of a CMS blob (and of time-stamp tokens in its
  * unsigned attributes) to certs, skipping duplicates. */
 void seal__cms_collect_certs(const unsigned char *der, size_t len, STACK_OF(X509) *certs);

@@ -196,7 +196,6 @@ seal_status seal__tsa_stamp(seal_ctx *ctx, const char *url, const unsigned char 
     ASN1_INTEGER *nonce = NULL;
     BIGNUM *bn = NULL;
     TS_RESP *resp = NULL;
-    TS_VERIFY_CTX *vctx = NULL;
     unsigned char *der = NULL, *reply = NULL;
     const unsigned char *p;
     size_t replylen = 0;
@@ -237,23 +236,25 @@ seal_status seal__tsa_stamp(seal_ctx *ctx, const char *url, const unsigned char 
                                                "(PKIStatus %ld)", url, status);
         goto out;
     }
-    /* The answer must be to this request: same imprint, same nonce. */
-    vctx = TS_REQ_to_TS_VERIFY_CTX(req, NULL);
-    if (!vctx) {
-        st = seal__ossl_fail(ctx, SEAL_ERR_CRYPTO, "cannot check the time-stamp reply");
-        goto out;
-    }
-    TS_VERIFY_CTX_set_flags(vctx, TS_VFY_VERSION | TS_VFY_IMPRINT | TS_VFY_NONCE);
-    if (TS_RESP_verify_response(vctx, resp) != 1) {
-        st = seal__ossl_fail(ctx, SEAL_ERR_CRYPTO, "the time-stamp from %s does not match the request",
-                             url);
-        goto out;
-    }
     {
+        /* The answer must be to this request (version, imprint, nonce) and
+         * signed by the certificate it names (tst.c). */
         unsigned char *tok = NULL;
         int toklen_i = i2d_PKCS7(TS_RESP_get_token(resp), &tok);
+        seal__tst_check c = {.imprint = digest, .imprint_len = dlen, .imprint_nid = NID_sha256, .nonce = nonce};
+        seal__tst_result r;
         if (toklen_i <= 0) {
             st = seal__ossl_fail(ctx, SEAL_ERR_CRYPTO, "cannot encode the time-stamp token");
+            goto out;
+        }
+        seal__tst_verify(tok, (size_t)toklen_i, NULL, &c, &r);
+        seal__tst_result_free(&r);
+        if (!r.valid) {
+            OPENSSL_free(tok);
+            st = !strstr(r.why, "imprint") && !strstr(r.why, "nonce")
+                     ? seal__fail(ctx, SEAL_ERR_CRYPTO, "the time-stamp from %s cannot be relied on: %s", url, r.why)
+                     : seal__fail(ctx, SEAL_ERR_CRYPTO, "the time-stamp from %s does not match the request (%s)",
+                                  url, r.why);
             goto out;
         }
         *token = malloc((size_t)toklen_i);
@@ -267,7 +268,6 @@ seal_status seal__tsa_stamp(seal_ctx *ctx, const char *url, const unsigned char 
         OPENSSL_free(tok);
     }
 out:
-    TS_VERIFY_CTX_free(vctx);
     TS_RESP_free(resp);
     free(reply);
     OPENSSL_free(der);

@@ -254,19 +254,14 @@ static seal_status tst_make(seal_ctx *ctx, void *user, const unsigned char diges
 static seal_status tst_check(seal_ctx *ctx, void *user, const unsigned char *der, size_t len,
                              const unsigned char digest[32])
 {
-    const unsigned char *p = der;
-    PKCS7 *token = d2i_PKCS7(NULL, &p, (long)len);
-    TS_TST_INFO *info = token ? PKCS7_to_TS_TST_INFO(token) : NULL;
-    ASN1_OCTET_STRING *imprint = info ? TS_MSG_IMPRINT_get_msg(TS_TST_INFO_get_msg_imprint(info)) : NULL;
-    int ok = imprint && ASN1_STRING_length(imprint) == 32 &&
-             !memcmp(ASN1_STRING_get0_data(imprint), digest, 32);
+    seal__tst_check c = {.imprint = digest, .imprint_len = 32, .imprint_nid = NID_sha256};
+    seal__tst_result r;
     (void)user;
-    TS_TST_INFO_free(info);
-    PKCS7_free(token);
-    ERR_clear_error();
-    if (!ok)
+    seal__tst_verify(der, len, NULL, &c, &r);
+    seal__tst_result_free(&r);
+    if (!r.valid)
         return seal__fail(ctx, SEAL_ERR_INTERNAL,
-                          "the document time-stamp written does not cover the document's digest");
+                          "the document time-stamp written does not cover the document's digest: %s", r.why);
     return SEAL_OK;
 }
 

@@ -520,6 +520,14 @@ static int best_effort(const seal_sign_options *opts)
     return opts->version >= 2 && (opts->flags & SEAL_SIGN_LEVEL_BEST_EFFORT);
 }
 
+/* The level to sign at: the one asked for, except that a time-stamp
+ * authority given with the default B-B means B-T (sign.h), as on the
+ * command line and in job files. */
+static seal_level level_of(const seal_sign_options *opts)
+{
+    return opts->level == SEAL_LEVEL_B_B && opts->tsa_url ? SEAL_LEVEL_B_T : opts->level;
+}
+
 /* The time-stamp authority's token size, 0 when it does not answer and
  * the level is best effort (what was missing then goes to gap). */
 static size_t tsa_probe(seal_ctx *ctx, const seal_sign_options *opts, const char *kind, char *gap,
@@ -534,7 +542,7 @@ static size_t tsa_probe(seal_ctx *ctx, const seal_sign_options *opts, const char
         seal__throw_recorded(ctx);
     snprintf(what, sizeof(what), "no %s (%.500s)", kind, ctx->msg);
     if (!best_effort(opts))
-        seal__level_not_reached(ctx, seal_level_name(opts->level), what);
+        seal__level_not_reached(ctx, seal_level_name(level_of(opts)), what);
     if (!gap[0])
         snprintf(gap, gapsize, "%s", what);
     seal__reset(ctx);
@@ -552,8 +560,8 @@ static seal_level add_ltv(seal_ctx *ctx, const seal_sign_options *opts, seal_key
     seal_level reached = SEAL_LEVEL_B_T;
     size_t token_size;
 
-    if (opts->level >= SEAL_LEVEL_B_LT) {
-        seal__ltv_gaps gaps = {seal_level_name(opts->level), best_effort(opts), 0, ""};
+    if (level_of(opts) >= SEAL_LEVEL_B_LT) {
+        seal__ltv_gaps gaps = {seal_level_name(level_of(opts)), best_effort(opts), 0, ""};
         seal__ltv_add_dss(ctx, tmp, out_path, opts->password, key, &gaps, next, sizeof(next));
         unlink(tmp);
         memcpy(tmp, next, sizeof(next));
@@ -564,9 +572,9 @@ static seal_level add_ltv(seal_ctx *ctx, const seal_sign_options *opts, seal_key
         else
             reached = SEAL_LEVEL_B_LT;
         if (gaps.count && !best_effort(opts))
-            seal__level_not_reached(ctx, seal_level_name(opts->level), gap);
+            seal__level_not_reached(ctx, seal_level_name(level_of(opts)), gap);
     }
-    if (opts->level >= SEAL_LEVEL_B_LTA &&
+    if (level_of(opts) >= SEAL_LEVEL_B_LTA &&
         (token_size = tsa_probe(ctx, opts, "document time-stamp", gap, gapsize)) != 0) {
         seal__ltv_add_doc_timestamp(ctx, tmp, out_path, opts->password, opts->tsa_url, token_size,
                                     next, sizeof(next));
@@ -669,9 +677,9 @@ SEAL_API seal_status seal_sign_file(seal_ctx *ctx, const char *in_path, const ch
         return seal__fail(ctx, SEAL_ERR_ARGS, "seal_sign_file: missing argument");
     if (check_options(ctx, opts) != SEAL_OK)
         return ctx->status;
-    if (opts->level >= SEAL_LEVEL_B_T && !opts->tsa_url)
+    if (level_of(opts) >= SEAL_LEVEL_B_T && !opts->tsa_url)
         return seal__fail(ctx, SEAL_ERR_ARGS, "PAdES %s needs a time-stamp authority (--tsa URL)",
-                          seal_level_name(opts->level));
+                          seal_level_name(level_of(opts)));
     const char *reads[] = {in_path, opts->artwork_path, opts->version >= 4 ? opts->eseal_path : NULL};
     if (seal__paths_check(ctx, reads, 3, &out_path, 1) != SEAL_OK)
         return ctx->status;
@@ -689,7 +697,7 @@ SEAL_API seal_status seal_sign_file(seal_ctx *ctx, const char *in_path, const ch
         int64_t in_len = seal__pdf_check_file(ctx, in_path);
         int ses = ses_format(opts);
         size_t contents_len = ses ? seal__ses_sig_max_size(key, es, SES_PROPERTY_MAX) : seal__cms_max_size(key);
-        cms_job job = {key, opts->level >= SEAL_LEVEL_B_T ? opts->tsa_url : NULL};
+        cms_job job = {key, level_of(opts) >= SEAL_LEVEL_B_T ? opts->tsa_url : NULL};
         ses_job sjob = {key, es, opts->signing_time ? opts->signing_time : (long long)time(NULL), NULL, {0}};
         seal__filler fill = {cms_make, cms_check, &job,
                              seal__sm2_is_key(X509_get0_pubkey(key->cert)) ? NID_sm3 : 0, NULL};
@@ -730,8 +738,8 @@ SEAL_API seal_status seal_sign_file(seal_ctx *ctx, const char *in_path, const ch
         if (seal__commit_file(ctx, tmp, out_path) != SEAL_OK)
             seal__throw_recorded(ctx);
         have_tmp = 0;
-        if (reached < opts->level)
-            seal__warn(ctx, "PAdES %s not reached: %s; the signature is %s", seal_level_name(opts->level),
+        if (reached < level_of(opts))
+            seal__warn(ctx, "PAdES %s not reached: %s; the signature is %s", seal_level_name(level_of(opts)),
                        gap, seal_level_name(reached));
         seal__placed_report(opts, placed.p, placed.n);
     }

@@ -314,41 +314,6 @@ static const ASN1_STRING *seq_attr(CMS_SignerInfo *si, int nid, int signed_attr)
     return CMS_unsigned_get0_data_by_OBJ(si, o, -3, V_ASN1_SEQUENCE);
 }
 
-/* Signing certificate reference (ESS v2, or v1): 1 matches, 0 absent,
- * -1 present but naming another certificate. */
-static int check_signing_cert_attr(CMS_SignerInfo *si, X509 *cert)
-{
-    const ASN1_STRING *v2 = seq_attr(si, NID_id_smime_aa_signingCertificateV2, 1);
-    const ASN1_STRING *v1 = seq_attr(si, NID_id_smime_aa_signingCertificate, 1);
-    ESS_SIGNING_CERT_V2 *ss2 = NULL;
-    ESS_SIGNING_CERT *ss1 = NULL;
-    STACK_OF(X509) *chain;
-    int r;
-
-    if (!v2 && !v1)
-        return 0;
-    if (v2) {
-        const unsigned char *p = ASN1_STRING_get0_data(v2);
-        ss2 = d2i_ESS_SIGNING_CERT_V2(NULL, &p, ASN1_STRING_length(v2));
-    }
-    if (v1) {
-        const unsigned char *p = ASN1_STRING_get0_data(v1);
-        ss1 = d2i_ESS_SIGNING_CERT(NULL, &p, ASN1_STRING_length(v1));
-    }
-    chain = sk_X509_new_null();
-    if (!chain || (!ss1 && !ss2)) {
-        r = -1;
-    } else {
-        sk_X509_push(chain, cert);
-        r = OSSL_ESS_check_signing_certs(ss1, ss2, chain, 1) > 0 ? 1 : -1;
-    }
-    sk_X509_free(chain);
-    ESS_SIGNING_CERT_V2_free(ss2);
-    ESS_SIGNING_CERT_free(ss1);
-    ERR_clear_error();
-    return r;
-}
-
 /* Build and verify the chain of cert at time `when`. Returns the X509
  * verification error (X509_V_OK when trusted); *chain gets the chain built
  * (owned), even when incomplete. */
@@ -453,30 +418,12 @@ static const char *policy_check(const EVP_MD *md, EVP_PKEY *pk, unsigned flags, 
  * signers and chains. */
 static STACK_OF(X509) *all_certs(vtrust *t, CMS_ContentInfo *cms)
 {
-    STACK_OF(X509) *certs = cms ? CMS_get1_certs(cms) : NULL;
-    if (!certs)
-        certs = sk_X509_new_null();
-    for (int i = 0; certs && i < sk_X509_num(t->extra); i++) {
-        X509 *x = sk_X509_value(t->extra, i);
-        if (X509_up_ref(x) && !sk_X509_push(certs, x))
-            X509_free(x);
-    }
-    seal__sm2_set_ids(certs);
-    return certs;
+    return seal__cms_certs_plus(cms, t->extra);
 }
 
 /* Candidates tried for one SignerIdentifier: a hostile bag of look-alikes
  * costs a bounded number of verifications. */
 #define MAX_SIGNER_CANDIDATES 16
-
-/* Whether any certificate of certs is one the SignerIdentifier names. */
-static int tried_any(CMS_SignerInfo *si, STACK_OF(X509) *certs)
-{
-    for (int i = 0; i < sk_X509_num(certs); i++)
-        if (CMS_SignerInfo_cert_cmp(si, sk_X509_value(certs, i)) == 0)
-            return 1;
-    return 0;
-}
 
 /* The signer certificate is the one the SignerIdentifier names *and* whose
  * key verifies the signature value: a decoy with the same issuer and
@@ -506,141 +453,19 @@ static X509 *pick_signer(CMS_SignerInfo *si, STACK_OF(X509) *certs, const EVP_MD
     return first;
 }
 
-/* RFC 5652 5.3: with signed attributes, exactly one contentType attribute
- * with one value, equal to the encapsulated content type, which must be
- * want_nid (id-data for a PDF signature, id-ct-TSTInfo for a time-stamp
- * token). Returns NULL when so, else why not. */
-static const char *content_type_problem(CMS_ContentInfo *cms, CMS_SignerInfo *si, int want_nid)
-{
-    const ASN1_OBJECT *econtent = CMS_get0_eContentType(cms);
-    int idx;
-
-    if (nid_of(econtent) != want_nid && !(want_nid == NID_pkcs7_data && seal__gm_oid_data(econtent)))
-        return want_nid == NID_pkcs7_data ? "the encapsulated content type is not id-data"
-                                          : "the encapsulated content type is not id-ct-TSTInfo";
-    if (CMS_signed_get_attr_count(si) <= 0)
-        return NULL;
-    idx = CMS_signed_get_attr_by_NID(si, NID_pkcs9_contentType, -1);
-    if (idx < 0)
-        return "no contentType signed attribute";
-    if (CMS_signed_get_attr_by_NID(si, NID_pkcs9_contentType, idx) >= 0)
-        return "more than one contentType signed attribute";
-    X509_ATTRIBUTE *a = CMS_signed_get_attr(si, idx);
-    ASN1_TYPE *v = X509_ATTRIBUTE_count(a) == 1 ? X509_ATTRIBUTE_get0_type(a, 0) : NULL;
-    if (!v || v->type != V_ASN1_OBJECT)
-        return "the contentType signed attribute is not one object identifier";
-    if (OBJ_cmp(v->value.object, econtent) != 0)
-        return "the contentType signed attribute does not match the encapsulated content type";
-    return NULL;
-}
-
 /* ------------------------------------------------------------ time-stamps */
 
-typedef struct tst_result {
-    int parsed;          /* a TSTInfo was found */
-    int valid;           /* signature and imprint verify */
-    int trusted;         /* and the TSA chains to a trust anchor */
-    long long gen_time;
-    char why[160];
-} tst_result;
-
-/* Verify an RFC 3161 token (ContentInfo) over data: the token's own
- * signature, its imprint, and the TSA's chain at genTime. When data is
- * NULL, the imprint is compared with imprint/imprint_len instead. */
+/* A time-stamp token (der, or parsed as tok) over data — or over the
+ * imprint given — checked by the one verifier (tst.c), its TSA judged
+ * against the anchors with the DSS's certificates as intermediates. */
 static void verify_tst(vtrust *t, CMS_ContentInfo *tok, const unsigned char *tokder, size_t toklen,
                        const unsigned char *data, size_t datalen, const unsigned char *imprint,
-                       size_t imprint_len, tst_result *res)
+                       size_t imprint_len, seal__tst_result *res)
 {
-    BIO *out = NULL;
-    TS_TST_INFO *tst = NULL;
-    STACK_OF(X509) *certs = NULL, *chain = NULL;
-    X509 *tsa;
-    CMS_SignerInfo *si;
-    unsigned char md[EVP_MAX_MD_SIZE];
-    unsigned mdlen = 0;
-
-    memset(res, 0, sizeof(*res));
-    snprintf(res->why, sizeof(res->why), "time-stamp token malformed");
-    if (nid_of(CMS_get0_eContentType(tok)) != NID_id_smime_ct_TSTInfo ||
-        sk_CMS_SignerInfo_num(CMS_get0_SignerInfos(tok)) != 1)
-        goto out;
-    ASN1_OCTET_STRING **pos = CMS_get0_content(tok);
-    if (!pos || !*pos)
-        goto out;
-    const unsigned char *q = ASN1_STRING_get0_data(*pos);
-    tst = d2i_TS_TST_INFO(NULL, &q, ASN1_STRING_length(*pos));
-    if (!tst)
-        goto out;
-    res->parsed = 1;
-    res->gen_time = seal__asn1_time(TS_TST_INFO_get_time(tst));
-    TS_MSG_IMPRINT *mi = TS_TST_INFO_get_msg_imprint(tst);
-    ASN1_OCTET_STRING *want = TS_MSG_IMPRINT_get_msg(mi);
-    if (data) {
-        const EVP_MD *imd = md_of(TS_MSG_IMPRINT_get_algo(mi));
-        if (!imd || !EVP_Digest(data, datalen, md, &mdlen, imd, NULL)) {
-            snprintf(res->why, sizeof(res->why), "time-stamp imprint algorithm unsupported");
-            goto out;
-        }
-        imprint = md;
-        imprint_len = mdlen;
-    }
-    if (!want || (size_t)ASN1_STRING_length(want) != imprint_len ||
-        memcmp(ASN1_STRING_get0_data(want), imprint, imprint_len)) {
-        snprintf(res->why, sizeof(res->why), "time-stamp imprint does not match what it stamps");
-        goto out;
-    }
-    certs = all_certs(t, tok);
-    si = sk_CMS_SignerInfo_value(CMS_get0_SignerInfos(tok), 0);
-    const char *ct = content_type_problem(tok, si, NID_id_smime_ct_TSTInfo);
-    if (ct) {
-        snprintf(res->why, sizeof(res->why), "time-stamp token: %s", ct);
-        goto out;
-    }
-    /* The token's signature and eContent digest, with each certificate the
-     * SignerIdentifier names until one verifies (a decoy first in the bag
-     * must not hide the TSA); the chain is judged below at genTime. */
-    out = BIO_new(BIO_s_null());
-    tsa = NULL;
-    for (int i = 0, tried = 0; out && i < sk_X509_num(certs) && tried < MAX_SIGNER_CANDIDATES && !tsa; i++) {
-        X509 *x = sk_X509_value(certs, i);
-        if (CMS_SignerInfo_cert_cmp(si, x) != 0)
-            continue;
-        tried++;
-        CMS_SignerInfo_set1_signer_cert(si, x);
-        if (seal__sm2_is_key(X509_get0_pubkey(x))
-                ? seal__sm2_cms_verify_content(tok, si, x, tokder, toklen)
-                : CMS_verify(tok, NULL, NULL, NULL, out,
-                             CMS_NO_SIGNER_CERT_VERIFY | CMS_BINARY | CMS_NOINTERN) == 1)
-            tsa = x;
-        ERR_clear_error();
-    }
-    if (!tsa) {
-        snprintf(res->why, sizeof(res->why), "%s",
-                 tried_any(si, certs) ? "time-stamp token signature does not verify"
-                                      : "time-stamp signer certificate not found");
-        goto out;
-    }
-    res->valid = 1;
-    int err = verify_chain(t, tsa, certs, res->gen_time, &chain);
-    /* RFC 3161 2.3: a TSA certificate carries the timeStamping purpose. */
-    if (err == X509_V_OK && X509_check_purpose(tsa, X509_PURPOSE_TIMESTAMP_SIGN, 0) != 1) {
-        snprintf(res->why, sizeof(res->why),
-                 "the time-stamp authority's certificate is not for time-stamping");
-        goto out;
-    }
-    if (err == X509_V_OK) {
-        res->trusted = 1;
-        res->why[0] = 0;
-    } else {
-        snprintf(res->why, sizeof(res->why), "time-stamp authority not trusted: %s",
-                 X509_verify_cert_error_string(err));
-    }
-out:
-    sk_X509_pop_free(chain, X509_free);
-    sk_X509_pop_free(certs, X509_free);
-    TS_TST_INFO_free(tst);
-    BIO_free(out);
-    ERR_clear_error();
+    seal__tst_check c = {.data = data, .data_len = datalen, .imprint = imprint, .imprint_len = imprint_len,
+                         .store = t->store, .untrusted = t->extra};
+    seal__tst_verify(tokder, toklen, tok, &c, res);
+    seal__tst_result_free(res);
 }
 
 /* ------------------------------------------------------------ revocation */
@@ -829,7 +654,7 @@ static int check_format(vsig *s, vwork *w)
         }
     }
     if (!s->doc_ts) {
-        const char *ct = content_type_problem(s->cms, si, NID_pkcs7_data);
+        const char *ct = seal__cms_content_type_problem(s->cms, si, NID_pkcs7_data);
         if (ct) {
             seal__vfy_set(s, SEAL_TOTAL_FAILED, SEAL_SUB_FORMAT_FAILURE, "%s", ct);
             return 0;
@@ -895,7 +720,7 @@ static int check_signed_attrs(vsig *s, vwork *w)
 static int check_doc_timestamp(vtrust *t, vsig *s, const vwork *w)
 {
     if (s->doc_ts && w->hash_ok) {
-        tst_result tr;
+        seal__tst_result tr;
         verify_tst(t, s->cms, s->contents, s->contents_len, NULL, 0, s->digest, s->digest_len, &tr);
         if (!tr.parsed || !tr.valid) {
             seal__vfy_set(s, SEAL_TOTAL_FAILED,
@@ -943,7 +768,7 @@ static X509 *identify_signer(seal_ctx *ctx, vsig *s, const vwork *w, STACK_OF(X5
 static void check_signature_timestamp(seal_ctx *ctx, vtrust *t, vsig *s, CMS_SignerInfo *si,
                                       X509 *cert)
 {
-    int r = check_signing_cert_attr(si, cert);
+    int r = seal__ess_signing_cert(si, cert, NULL);
     if (r < 0)
         seal__vfy_set(s, SEAL_INDETERMINATE, SEAL_SUB_NO_SIGNING_CERTIFICATE_FOUND,
                       "the signing-certificate attribute names another certificate");
@@ -964,7 +789,7 @@ void seal__vcms_sig_timestamp(seal_ctx *ctx, vtrust *t, vsig *s, const unsigned 
 {
     const unsigned char *p = tokder;
     CMS_ContentInfo *tok = d2i_CMS_ContentInfo(NULL, &p, (long)toklen);
-    tst_result tr;
+    seal__tst_result tr;
     s->has_tst = 1;
     if (tok) {
         verify_tst(t, tok, tokder, toklen, value, valuelen, NULL, 0, &tr);

@@ -636,6 +636,147 @@ static void place_and_judge(seal_ctx *ctx, vdoc *d, vsig *s)
         s->r.changes_after = SEAL_CHANGES_NONE;
 }
 
+/* The whole file as MuPDF opens it; what cannot be read is SEAL_ERR_INPUT. */
+static pdf_document *open_whole(seal_ctx *ctx, const unsigned char *data, size_t len, const char *password)
+{
+    fz_context *fz = ctx->fz;
+    pdf_document *volatile doc = NULL;
+    fz_try(fz)
+        doc = seal__vfy_open_prefix(ctx, data, len, password);
+    fz_catch(fz) {
+        if (ctx->status != SEAL_OK)
+            fz_rethrow(fz);
+        seal__throw(ctx, SEAL_ERR_INPUT, "cannot be read as a PDF: %s", fz_caught_message(fz));
+    }
+    return doc;
+}
+
+/* The document's facts for the report, and room for its signatures. */
+static void describe_doc(seal_ctx *ctx, seal_report *rep, vdoc *d)
+{
+    fz_context *fz = ctx->fz;
+    rep->info.pages = pdf_count_pages(fz, d->doc);
+    rep->info.size = (long long)d->len;
+    d->docmdp = seal__pdf_docmdp(ctx, d->doc);
+    rep->info.docmdp = d->docmdp;
+    rep->sigs = calloc(VFY_MAX_SIGS, sizeof(vsig));
+    if (!rep->sigs)
+        fz_throw(fz, FZ_ERROR_MEMORY, "out of memory");
+    d->sigs = rep->sigs;
+}
+
+/* Signatures the form no longer lists (from listed on). Until now they
+ * were absent, which the structural judge treats as it treats hidden ones. */
+static void judge_hidden(seal_ctx *ctx, vdoc *d, vcollect *c, size_t listed)
+{
+    seal__vfy_find_hidden(ctx, d, c);
+    for (size_t i = listed; i < d->nsigs; i++) {
+        vsig *s = &d->sigs[i];
+        prepare_sig(ctx, d, s);
+        if (s->range_md && in_bounds(d, s))
+            hash_ranges(d, s);
+        place_and_judge(ctx, d, s);
+    }
+}
+
+/* Signing order (the revision each covers), not the order the form lists
+ * the fields; ISO 32000: the certification signature is the first. */
+static void order_signatures(vdoc *d)
+{
+    for (size_t i = 1; i < d->nsigs; i++)
+        for (size_t j = i; j > 0; j--) {
+            int64_t a = d->sigs[j - 1].br_count == 4 ? d->sigs[j - 1].rev_end : INT64_MAX;
+            int64_t b = d->sigs[j].br_count == 4 ? d->sigs[j].rev_end : INT64_MAX;
+            if (a <= b)
+                break;
+            vsig tmp = d->sigs[j - 1];
+            d->sigs[j - 1] = d->sigs[j];
+            d->sigs[j] = tmp;
+        }
+    for (size_t i = 1; i < d->nsigs; i++)
+        if (d->sigs[i].r.certify && !d->sigs[i].doc_ts)
+            seal__vfy_set(&d->sigs[i], SEAL_TOTAL_FAILED, SEAL_SUB_FORMAT_FAILURE,
+                          "a certification (DocMDP) signature must be the document's first signature");
+}
+
+/* Each signature's CMS, chain, time-stamps and revocation; what the signer
+ * saw drawn now (judged by judge_rendering once every verdict is known). */
+static void judge_signatures(seal_ctx *ctx, vdoc *d, vtrust *trust)
+{
+    for (size_t i = 0; i < d->nsigs; i++)
+        seal__veseal_read(ctx, d, &d->sigs[i]);
+    seal__vrender_prepare(ctx, d);
+    for (size_t i = 0; i < d->nsigs; i++) {
+        seal__vcms_verify(ctx, trust, &d->sigs[i]);
+        seal__vses_verify(ctx, trust, &d->sigs[i]);
+    }
+}
+
+/* Last to first: a later signature's own verdict decides whether its
+ * appearance may change an earlier signature's pages. */
+static void judge_rendering(seal_ctx *ctx, vdoc *d, const seal_verify_options *opts)
+{
+    for (size_t i = 0; i < d->nsigs; i++)
+        finish_sig(d, &d->sigs[i], opts);
+    for (size_t i = d->nsigs; i-- > 0;)
+        if (seal__vrender_judge(ctx, d, &d->sigs[i]))
+            changes_verdict(&d->sigs[i]);
+}
+
+/* Pictures of the seals, from rdoc: a separate instance, since loading
+ * pages may synthesise appearances, which must not touch the document
+ * compared. */
+static void render_all(seal_ctx *ctx, vdoc *d, pdf_document *rdoc, int dpi)
+{
+    for (size_t i = 0; i < d->nsigs; i++) {
+        if (seal__vfy_late(d)) {
+            seal__warn(ctx, "pictures of the seals skipped: the document takes too long to draw");
+            break;
+        }
+        render_sig(ctx, rdoc, &d->sigs[i], dpi);
+    }
+}
+
+/* The document's verdict: the worst signature's; without a signature
+ * (document time-stamps prove when, not who) never TOTAL-PASSED. */
+static void doc_verdict(seal_report *rep)
+{
+    int worst = -1;
+    size_t signatures = 0;
+
+    rep->info.indication = SEAL_TOTAL_PASSED;
+    for (size_t i = 0; i < rep->nsigs; i++) {
+        vsig *s = &rep->sigs[i];
+        int r = seal__vfy_rank(s->r.indication);
+        fill_result(s);
+        if (worst < 0 || r > seal__vfy_rank(rep->sigs[worst].r.indication))
+            worst = (int)i;
+        signatures += !s->doc_ts;
+    }
+    if (worst >= 0 && rep->sigs[worst].r.indication == SEAL_TOTAL_FAILED) {
+        vsig *s = &rep->sigs[worst];
+        rep->info.indication = s->r.indication;
+        rep->info.subindication = s->r.subindication;
+        snprintf(rep->reason, sizeof(rep->reason), "%s: %s", s->field, s->reason ? s->reason : "");
+    } else if (signatures == 0) {
+        rep->info.indication = SEAL_INDETERMINATE;
+        rep->info.subindication = SEAL_SUB_SIGNED_DATA_NOT_FOUND;
+        snprintf(rep->reason, sizeof(rep->reason), "%s",
+                 rep->nsigs ? "the document has no signature, only document time-stamps"
+                            : "the document has no signature");
+    } else if (worst >= 0) {
+        vsig *s = &rep->sigs[worst];
+        rep->info.indication = s->r.indication;
+        rep->info.subindication = s->r.subindication;
+        if (s->r.indication != SEAL_TOTAL_PASSED)
+            snprintf(rep->reason, sizeof(rep->reason), "%s: %s", s->field, s->reason ? s->reason : "");
+    }
+}
+
+/* The stages in order (architecture.md, "The verifier"): the signatures
+ * the form lists, hashed in a second thread while the revision index and
+ * the structural judge run here; the hidden ones; signing order and where
+ * the seals are; CMS and e-seals; the rendering judge; the pictures. */
 static void verify_doc(seal_ctx *ctx, seal_report *rep, const unsigned char *data, int fd, size_t len,
                        const seal_verify_options *opts, vtrust *trust)
 {
@@ -645,6 +786,7 @@ static void verify_doc(seal_ctx *ctx, seal_report *rep, const unsigned char *dat
     int64_t *volatile ends = NULL;
     pthread_t hasher;
     volatile int hashing = 0;
+    const char *password = opts ? opts->password : NULL;
 
     fz_var(hasher);
     memset(&d, 0, sizeof(d));
@@ -654,25 +796,10 @@ static void verify_doc(seal_ctx *ctx, seal_report *rep, const unsigned char *dat
         d.data = data;
         d.fd = fd;
         d.len = len;
-        d.password = opts ? opts->password : NULL;
+        d.password = password;
         seal__vfy_budget_start(&d);
-        fz_try(fz)
-            doc = seal__vfy_open_prefix(ctx, data, len, opts ? opts->password : NULL);
-        fz_catch(fz) {
-            if (ctx->status != SEAL_OK)
-                fz_rethrow(fz);
-            seal__throw(ctx, SEAL_ERR_INPUT, "cannot be read as a PDF: %s", fz_caught_message(fz));
-        }
-        d.doc = doc;
-        rep->info.pages = pdf_count_pages(fz, doc);
-        rep->info.size = (long long)len;
-
-        d.docmdp = seal__pdf_docmdp(ctx, doc);
-        rep->info.docmdp = d.docmdp;
-        rep->sigs = calloc(VFY_MAX_SIGS, sizeof(vsig));
-        if (!rep->sigs)
-            fz_throw(fz, FZ_ERROR_MEMORY, "out of memory");
-        d.sigs = rep->sigs;
+        d.doc = doc = open_whole(ctx, data, len, password);
+        describe_doc(ctx, rep, &d);
         vcollect c = {&d, pdf_dict_getp(fz, pdf_trailer(fz, doc), "Root/Perms/DocMDP")};
         seal__pdf_each_field(ctx, doc, seal__vfy_add_sig, &c);
         load_dss(ctx, doc, trust);
@@ -693,68 +820,21 @@ static void verify_doc(seal_ctx *ctx, seal_report *rep, const unsigned char *dat
             pthread_join(hasher, NULL);
             hashing = 0;
         }
-        /* Signatures the form no longer lists. Until now they were absent,
-         * which the structural judge treats as it treats hidden ones. */
-        seal__vfy_find_hidden(ctx, &d, &c);
-        for (size_t i = listed; i < d.nsigs; i++) {
-            vsig *s = &d.sigs[i];
-            prepare_sig(ctx, &d, s);
-            if (s->range_md && in_bounds(&d, s))
-                hash_ranges(&d, s);
-            place_and_judge(ctx, &d, s);
-        }
+        judge_hidden(ctx, &d, &c, listed);
         rep->nsigs = d.nsigs;
-        /* Report in signing order (the revision each covers), not in the
-         * order the form lists the fields. */
-        for (size_t i = 1; i < d.nsigs; i++)
-            for (size_t j = i; j > 0; j--) {
-                int64_t a = d.sigs[j - 1].br_count == 4 ? d.sigs[j - 1].rev_end : INT64_MAX;
-                int64_t b = d.sigs[j].br_count == 4 ? d.sigs[j].rev_end : INT64_MAX;
-                if (a <= b)
-                    break;
-                vsig tmp = d.sigs[j - 1];
-                d.sigs[j - 1] = d.sigs[j];
-                d.sigs[j] = tmp;
-            }
-        /* ISO 32000: the certification signature is the document's first. */
-        for (size_t i = 1; i < d.nsigs; i++)
-            if (d.sigs[i].r.certify && !d.sigs[i].doc_ts)
-                seal__vfy_set(&d.sigs[i], SEAL_TOTAL_FAILED, SEAL_SUB_FORMAT_FAILURE,
-                              "a certification (DocMDP) signature must be the document's first signature");
+        order_signatures(&d);
         /* Where each seal is drawn: structure only. */
         seal__vfy_placements(ctx, &d, rep->placements_limit, sizeof(rep->placements_limit));
-        /* What the signer saw: drawn now, judged once the later
-         * signatures' verdicts are known. */
-        for (size_t i = 0; i < d.nsigs; i++)
-            seal__veseal_read(ctx, &d, &d.sigs[i]);
-        seal__vrender_prepare(ctx, &d);
-        for (size_t i = 0; i < d.nsigs; i++) {
-            seal__vcms_verify(ctx, trust, &d.sigs[i]);
-            seal__vses_verify(ctx, trust, &d.sigs[i]);
-        }
+        judge_signatures(ctx, &d, trust);
         if (seal__veseal_any(&d)) {
-            edoc = seal__vfy_open_prefix(ctx, data, len, opts ? opts->password : NULL);
+            edoc = seal__vfy_open_prefix(ctx, data, len, password);
             for (size_t i = 0; i < d.nsigs; i++)
                 seal__veseal_check(ctx, &d, &d.sigs[i], trust, edoc);
         }
-        for (size_t i = 0; i < d.nsigs; i++)
-            finish_sig(&d, &d.sigs[i], opts);
-        /* Last to first: a later signature's own verdict decides whether
-         * its appearance may change an earlier signature's pages. */
-        for (size_t i = d.nsigs; i-- > 0;)
-            if (seal__vrender_judge(ctx, &d, &d.sigs[i]))
-                changes_verdict(&d.sigs[i]);
+        judge_rendering(ctx, &d, opts);
         if (opts && (opts->flags & SEAL_VERIFY_RENDER)) {
-            /* A separate instance: loading pages may synthesise
-             * appearances, which must not touch the document compared. */
-            rdoc = seal__vfy_open_prefix(ctx, data, len, opts->password);
-            for (size_t i = 0; i < d.nsigs; i++) {
-                if (seal__vfy_late(&d)) {
-                    seal__warn(ctx, "pictures of the seals skipped: the document takes too long to draw");
-                    break;
-                }
-                render_sig(ctx, rdoc, &d.sigs[i], opts->render_dpi > 0 ? opts->render_dpi : 96);
-            }
+            rdoc = seal__vfy_open_prefix(ctx, data, len, password);
+            render_all(ctx, &d, rdoc, opts->render_dpi > 0 ? opts->render_dpi : 96);
         }
     }
     fz_always(fz) {
@@ -774,40 +854,7 @@ static void verify_doc(seal_ctx *ctx, seal_report *rep, const unsigned char *dat
     }
     fz_catch(fz)
         fz_rethrow(fz);
-
-    /* The document's verdict: the worst signature's. */
-    rep->info.indication = SEAL_TOTAL_PASSED;
-    int worst = -1;
-    for (size_t i = 0; i < rep->nsigs; i++) {
-        vsig *s = &rep->sigs[i];
-        int r = seal__vfy_rank(s->r.indication);
-        fill_result(s);
-        if (worst < 0 || r > seal__vfy_rank(rep->sigs[worst].r.indication))
-            worst = (int)i;
-    }
-    size_t signatures = 0;
-    for (size_t i = 0; i < rep->nsigs; i++)
-        signatures += !rep->sigs[i].doc_ts;
-    if (worst >= 0 && rep->sigs[worst].r.indication == SEAL_TOTAL_FAILED) {
-        vsig *s = &rep->sigs[worst];
-        rep->info.indication = s->r.indication;
-        rep->info.subindication = s->r.subindication;
-        snprintf(rep->reason, sizeof(rep->reason), "%s: %s", s->field, s->reason ? s->reason : "");
-    } else if (signatures == 0) {
-        /* Document time-stamps prove when, not who: without a signature
-         * nothing is TOTAL-PASSED. */
-        rep->info.indication = SEAL_INDETERMINATE;
-        rep->info.subindication = SEAL_SUB_SIGNED_DATA_NOT_FOUND;
-        snprintf(rep->reason, sizeof(rep->reason), "%s",
-                 rep->nsigs ? "the document has no signature, only document time-stamps"
-                            : "the document has no signature");
-    } else if (worst >= 0) {
-        vsig *s = &rep->sigs[worst];
-        rep->info.indication = s->r.indication;
-        rep->info.subindication = s->r.subindication;
-        if (s->r.indication != SEAL_TOTAL_PASSED)
-            snprintf(rep->reason, sizeof(rep->reason), "%s: %s", s->field, s->reason ? s->reason : "");
-    }
+    doc_verdict(rep);
 }
 
 static seal_status verify_common(seal_ctx *ctx, const char *path,
