@@ -53,10 +53,9 @@ static seal_changes judge(tpdf *p, long signed_end, int docmdp, char *out, size_
     memset(&d, 0, sizeof(d));
     memset(&s, 0, sizeof(s));
     d.data = (const unsigned char *)p->buf;
-    d.fd = -1;
     d.len = p->len;
     d.docmdp = docmdp;
-    n = seal__pdf_revisions(d.data, -1, d.len, revs, 16);
+    n = seal__pdf_revisions(d.data, d.len, revs, 16);
     for (size_t r = 0; r < n; r++)
         if (revs[r].terminated)
             ends[d.nrevs++] = revs[r].end;

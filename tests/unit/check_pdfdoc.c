@@ -15,7 +15,7 @@
 
 static size_t revs_of(const char *s, seal__revision *r, size_t max)
 {
-    return seal__pdf_revisions((const unsigned char *)s, -1, strlen(s), r, max);
+    return seal__pdf_revisions((const unsigned char *)s, strlen(s), r, max);
 }
 
 #define REV(r, s, e, t)                          \
@@ -132,7 +132,7 @@ START_TEST(incremental_updates)
     tpdf_xref(&p, NULL, TPDF_PREV, "/Info 4 0 R ");
     end[2] = (long)p.len;
 
-    ck_assert_int_eq(seal__pdf_revisions((unsigned char *)p.buf, -1, p.len, r, 8), 3);
+    ck_assert_int_eq(seal__pdf_revisions((unsigned char *)p.buf, p.len, r, 8), 3);
     REV(r[0], 0, end[0], 1);
     REV(r[1], end[0], end[1], 1);
     REV(r[2], end[1], end[2], 1);

@@ -95,9 +95,6 @@ seal_status seal__read_file(seal_ctx *ctx, const char *path, size_t limit, unsig
  * *map for munmap(*map, len). SEAL_ERR_IO "cannot read PATH: why". */
 seal_status seal__map_file(seal_ctx *ctx, const char *path, size_t len, void **map);
 
-/* Exactly n bytes of fd at off into buf (EINTR retried): 0, else -1. */
-int seal__pread_full(int fd, void *buf, size_t n, int64_t off);
-
 /* A temporary output file next to `target`: path in tmp (size tmpsize). */
 seal_status seal__temp_path(seal_ctx *ctx, const char *target, char *tmp, size_t tmpsize);
 
