@@ -452,7 +452,7 @@ static const char *policy_check(const EVP_MD *md, EVP_PKEY *pk, unsigned flags, 
 /* Certificates of a CMS plus the DSS ones, for finding signers and chains. */
 static STACK_OF(X509) *all_certs(vtrust *t, CMS_ContentInfo *cms)
 {
-    STACK_OF(X509) *certs = CMS_get1_certs(cms);
+    STACK_OF(X509) *certs = cms ? CMS_get1_certs(cms) : NULL;
     if (!certs)
         certs = sk_X509_new_null();
     for (int i = 0; certs && i < sk_X509_num(t->extra); i++) {
@@ -651,7 +651,7 @@ out:
 static void check_revocation(vtrust *t, CMS_ContentInfo *cms, X509 *cert, X509 *issuer,
                              seal__rev *res)
 {
-    STACK_OF(X509_CRL) *cmscrls = CMS_get1_crls(cms);
+    STACK_OF(X509_CRL) *cmscrls = cms ? CMS_get1_crls(cms) : NULL;
     seal__rev one;
 
     memset(res, 0, sizeof(*res));
@@ -1149,6 +1149,26 @@ void seal__vcms_verify(seal_ctx *ctx, vtrust *t, vsig *s)
     if (!s->doc_ts)
         judge_revocation(ctx, t, s, cert, chain);
 out:
+    sk_X509_pop_free(chain, X509_free);
+    sk_X509_pop_free(certs, X509_free);
+    ERR_clear_error();
+}
+
+/* A signer known without a CMS (an OFD signature's SES_Signature): the
+ * same acceptance, X.509 validation and revocation as a CMS signer's, at
+ * the trusted time or now. */
+void seal__vcms_judge_signer(seal_ctx *ctx, vtrust *t, vsig *s, X509 *cert, const EVP_MD *md)
+{
+    STACK_OF(X509) *certs = all_certs(t, NULL), *chain = NULL;
+
+    if (!s->signer_cert && X509_up_ref(cert))
+        s->signer_cert = cert;
+    cert_strings(s, cert);
+    if (!certs)
+        return;
+    check_constraints(t, s, md, cert);
+    chain = validate_chain(ctx, t, s, cert, certs);
+    judge_revocation(ctx, t, s, cert, chain);
     sk_X509_pop_free(chain, X509_free);
     sk_X509_pop_free(certs, X509_free);
     ERR_clear_error();

@@ -5,6 +5,7 @@
  * the bid deadline, and where each seal appears.
  * SPDX-License-Identifier: AGPL-3.0-or-later
  */
+#include "ofdint.h"
 #include "reportint.h"
 
 #include <errno.h>
@@ -13,6 +14,7 @@
 #include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <sys/mman.h>
 #include <sys/stat.h>
 #include <time.h>
@@ -634,6 +636,44 @@ static void place_and_judge(seal_ctx *ctx, vdoc *d, vsig *s)
         s->r.changes_after = SEAL_CHANGES_NONE;
 }
 
+/* The document's verdict: the worst signature's. */
+static void judge_document(seal_report *rep)
+{
+    rep->info.indication = SEAL_TOTAL_PASSED;
+    int worst = -1;
+    for (size_t i = 0; i < rep->nsigs; i++) {
+        vsig *s = &rep->sigs[i];
+        int r = seal__vfy_rank(s->r.indication);
+        fill_result(s);
+        if (worst < 0 || r > seal__vfy_rank(rep->sigs[worst].r.indication))
+            worst = (int)i;
+    }
+    size_t signatures = 0;
+    for (size_t i = 0; i < rep->nsigs; i++)
+        signatures += !rep->sigs[i].doc_ts;
+    if (worst >= 0 && rep->sigs[worst].r.indication == SEAL_TOTAL_FAILED) {
+        vsig *s = &rep->sigs[worst];
+        rep->info.indication = s->r.indication;
+        rep->info.subindication = s->r.subindication;
+        snprintf(rep->reason, sizeof(rep->reason), "%s: %s", s->field, s->reason ? s->reason : "");
+    } else if (signatures == 0) {
+        /* Document time-stamps prove when, not who: without a signature
+         * nothing is TOTAL-PASSED. */
+        rep->info.indication = SEAL_INDETERMINATE;
+        rep->info.subindication = SEAL_SUB_SIGNED_DATA_NOT_FOUND;
+        snprintf(rep->reason, sizeof(rep->reason), "%s",
+                 rep->nsigs ? "the document has no signature, only document time-stamps"
+                            : "the document has no signature");
+    } else if (worst >= 0) {
+        vsig *s = &rep->sigs[worst];
+        rep->info.indication = s->r.indication;
+        rep->info.subindication = s->r.subindication;
+        if (s->r.indication != SEAL_TOTAL_PASSED)
+            snprintf(rep->reason, sizeof(rep->reason), "%s: %s", s->field, s->reason ? s->reason : "");
+    }
+}
+
+
 static void verify_doc(seal_ctx *ctx, seal_report *rep, const unsigned char *data, size_t len,
                        const seal_verify_options *opts, vtrust *trust)
 {
@@ -770,39 +810,22 @@ static void verify_doc(seal_ctx *ctx, seal_report *rep, const unsigned char *dat
     fz_catch(fz)
         fz_rethrow(fz);
 
-    /* The document's verdict: the worst signature's. */
-    rep->info.indication = SEAL_TOTAL_PASSED;
-    int worst = -1;
-    for (size_t i = 0; i < rep->nsigs; i++) {
-        vsig *s = &rep->sigs[i];
-        int r = seal__vfy_rank(s->r.indication);
-        fill_result(s);
-        if (worst < 0 || r > seal__vfy_rank(rep->sigs[worst].r.indication))
-            worst = (int)i;
-    }
-    size_t signatures = 0;
-    for (size_t i = 0; i < rep->nsigs; i++)
-        signatures += !rep->sigs[i].doc_ts;
-    if (worst >= 0 && rep->sigs[worst].r.indication == SEAL_TOTAL_FAILED) {
-        vsig *s = &rep->sigs[worst];
-        rep->info.indication = s->r.indication;
-        rep->info.subindication = s->r.subindication;
-        snprintf(rep->reason, sizeof(rep->reason), "%s: %s", s->field, s->reason ? s->reason : "");
-    } else if (signatures == 0) {
-        /* Document time-stamps prove when, not who: without a signature
-         * nothing is TOTAL-PASSED. */
-        rep->info.indication = SEAL_INDETERMINATE;
-        rep->info.subindication = SEAL_SUB_SIGNED_DATA_NOT_FOUND;
-        snprintf(rep->reason, sizeof(rep->reason), "%s",
-                 rep->nsigs ? "the document has no signature, only document time-stamps"
-                            : "the document has no signature");
-    } else if (worst >= 0) {
-        vsig *s = &rep->sigs[worst];
-        rep->info.indication = s->r.indication;
-        rep->info.subindication = s->r.subindication;
-        if (s->r.indication != SEAL_TOTAL_PASSED)
-            snprintf(rep->reason, sizeof(rep->reason), "%s: %s", s->field, s->reason ? s->reason : "");
-    }
+    judge_document(rep);
+}
+
+/* An OFD package (vofd.c): its signatures verified there, their verdicts
+ * finished here as a PDF's. */
+static void verify_ofd(seal_ctx *ctx, seal_report *rep, const unsigned char *data, size_t len,
+                       const seal_verify_options *opts, vtrust *trust)
+{
+    vdoc d;
+    memset(&d, 0, sizeof(d));
+    d.data = data;
+    d.len = len;
+    seal__vofd_verify(ctx, rep, &d, trust);
+    for (size_t i = 0; i < d.nsigs; i++)
+        finish_sig(&d, &d.sigs[i], opts);
+    judge_document(rep);
 }
 
 static seal_status verify_common(seal_ctx *ctx, const char *path,
@@ -852,8 +875,12 @@ static seal_status verify_common(seal_ctx *ctx, const char *path,
         data = map;
     }
     /* The same reason sign and inspect give for a file that is not a PDF
-     * or lost its end. */
-    const char *bad = seal__pdf_probe(data, len, data, len);
+     * or lost its end; a zip is an OFD package. */
+    int ofd = seal__ofd_is_zip(data, len);
+    size_t pl = path ? strlen(path) : 0;
+    const char *bad = ofd ? NULL
+                      : pl > 4 && !strcasecmp(path + pl - 4, ".ofd") ? "is not an OFD package (not a zip file)"
+                                                                     : seal__pdf_probe(data, len, data, len);
     if (bad) {
         if (owned)
             munmap(owned, len);
@@ -868,8 +895,12 @@ static seal_status verify_common(seal_ctx *ctx, const char *path,
         seal__vtrust_free(&trust);
         return seal__fail(ctx, SEAL_ERR_NOMEM, "out of memory");
     }
-    fz_try(fz)
-        verify_doc(ctx, rep, data, len, opts, &trust);
+    fz_try(fz) {
+        if (ofd)
+            verify_ofd(ctx, rep, data, len, opts, &trust);
+        else
+            verify_doc(ctx, rep, data, len, opts, &trust);
+    }
     fz_catch(fz) {
         st = seal__from_fz(ctx, SEAL_ERR_INPUT);
         if (path && st != SEAL_ERR_NOMEM) {

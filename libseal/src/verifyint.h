@@ -144,6 +144,9 @@ void seal__vtrust_add_ocsp(vtrust *t, const unsigned char *der, size_t len);
 void seal__vcms_parse(vsig *s);
 /* Verify the parsed CMS against s->digest (the ByteRange digest). */
 void seal__vcms_verify(seal_ctx *ctx, vtrust *t, vsig *s);
+/* A signer known without a CMS (OFD): its texts, key and digest
+ * acceptance, chain to the anchors and revocation, recorded in s. */
+void seal__vcms_judge_signer(seal_ctx *ctx, vtrust *t, vsig *s, X509 *cert, const EVP_MD *md);
 
 /* changes.c */
 typedef struct vdoc {
@@ -195,6 +198,10 @@ void seal__vfy_add_sig(seal_ctx *ctx, pdf_obj *field, const char *name, void *us
  * validity at the signing time and its picture as drawn (rendered from
  * rdoc, a document instance of its own), recording the verdicts in s. */
 void seal__veseal_read(seal_ctx *ctx, vdoc *d, vsig *s);
+/* The e-seal of a signature that is no PDF's (OFD: the SES_Signature's
+ * seal), its DER copied; checked by seal__veseal_check with no document
+ * (the picture is then not compared). -1 when out of memory. */
+int seal__veseal_set(vsig *s, const unsigned char *der, size_t len);
 int seal__veseal_any(const vdoc *d);
 void seal__veseal_check(seal_ctx *ctx, vdoc *d, vsig *s, vtrust *t, pdf_document *rdoc);
 void seal__veseal_free(vsig *s);

@@ -83,6 +83,17 @@ void seal__veseal_read(seal_ctx *ctx, vdoc *d, vsig *s)
     }
 }
 
+int seal__veseal_set(vsig *s, const unsigned char *der, size_t len)
+{
+    if (s->es || !(s->es = calloc(1, sizeof(veseal))))
+        return -1;
+    if (len && len <= ESEAL_STREAM_MAX && (s->es->der = malloc(len)) != NULL) {
+        memcpy(s->es->der, der, len);
+        s->es->len = len;
+    }
+    return 0;
+}
+
 int seal__veseal_any(const vdoc *d)
 {
     for (size_t i = 0; i < d->nsigs; i++)
@@ -176,10 +187,11 @@ static fz_image *picture_image(seal_ctx *ctx, const seal_eseal *es)
 static int judge_picture(seal_ctx *ctx, vsig *s, veseal *v, pdf_document *rdoc)
 {
     fz_context *fz = ctx->fz;
-    fz_image *img = picture_image(ctx, v->es);
+    fz_image *img = rdoc ? picture_image(ctx, v->es) : NULL;
     seal_eseal_info ei;
     int verdict = -1;
 
+    /* No document to draw (an OFD package): not compared. */
     if (!img)
         return -1;
     seal_eseal_get_info(v->es, &ei);
