@@ -121,17 +121,22 @@ static int digits(const unsigned char *p, int n)
     return v;
 }
 
-/* UTCTime or GeneralizedTime, tolerantly: a missing Z, fractions, a
- * two-digit year in a GeneralizedTime (seen in real seals). UTC assumed. */
-static int next_time(seal__der *d, long long *out)
+/* The text of a UTCTime or GeneralizedTime, tolerantly: a missing Z,
+ * fractions, a two-digit year in a GeneralizedTime (seen in real seals),
+ * ISO 8601 separators (GM/T 0031 timeInfo as text). UTC assumed. */
+int seal__eseal_time_text(const unsigned char *text, size_t len, long long *out)
 {
-    const unsigned char *c;
-    size_t n;
-    int tag, ylen;
+    unsigned char c[16];
+    size_t n = 0;
+    int ylen;
     struct tm tm = {0};
 
-    if (!seal__der_next(d, &tag, &c, &n, NULL, NULL) || (tag != 0x17 && tag != 0x18))
-        return 0;
+    for (size_t i = 0; i < len && n < sizeof(c); i++) {
+        if (text[i] >= '0' && text[i] <= '9')
+            c[n++] = text[i];
+        else if (text[i] != '-' && text[i] != ':' && text[i] != 'T' && text[i] != ' ')
+            break; /* fraction, Z, offset */
+    }
     ylen = (n >= 14 && all_digits(c, 14)) ? 4 : 2;
     if (n < (size_t)ylen + 8)
         return 0;
@@ -151,6 +156,17 @@ static int next_time(seal__der *d, long long *out)
         return 0;
     *out = (long long)timegm(&tm);
     return 1;
+}
+
+static int next_time(seal__der *d, long long *out)
+{
+    const unsigned char *c;
+    size_t n;
+    int tag;
+
+    if (!seal__der_next(d, &tag, &c, &n, NULL, NULL) || (tag != 0x17 && tag != 0x18))
+        return 0;
+    return seal__eseal_time_text(c, n, out);
 }
 
 static void holder_text(holder *h, int digest)
@@ -274,35 +290,40 @@ static const char *parse_info(seal_eseal *es)
     return parse_picture(es, x, xl);
 }
 
-static int take_bits(seal_eseal *es, const unsigned char *c, size_t n)
+int seal__eseal_bits(int tag, const unsigned char *c, size_t n, const unsigned char **v, size_t *vlen,
+                     int *unused)
 {
-    if (n < 2 || c[0] > 7)
+    if (tag == 0x04) { /* an OCTET STRING where a BIT STRING belongs (non-standard seals) */
+        *v = c;
+        *vlen = n;
+        *unused = 0;
+        return 1;
+    }
+    if (tag != 0x03 || n < 2 || c[0] > 7)
         return 0;
-    es->sig_unused = c[0];
-    es->sig = c + 1;
-    es->sig_len = n - 1;
+    *unused = c[0];
+    *v = c + 1;
+    *vlen = n - 1;
     return 1;
 }
 
-static int take_alg(seal_eseal *es, const unsigned char *w, size_t wl)
+int seal__eseal_alg_name(const unsigned char *w, size_t wl, char *name, size_t size)
 {
     const unsigned char *p = w;
     ASN1_OBJECT *o = d2i_ASN1_OBJECT(NULL, &p, (long)wl);
     if (!o)
         return 0;
-    es->alg_tlv = w;
-    es->alg_tlv_len = wl;
     int nid = OBJ_obj2nid(o);
     char txt[64];
     OBJ_obj2txt(txt, sizeof(txt), o, 1);
     /* SM2-with-SM3, GM/T 0010's 1.2.156.10197.1.301.1 and the bare SM2 OID
      * all occur for the same signature in real seals. */
     if (nid == NID_SM2_with_SM3 || nid == NID_sm2 || !strcmp(txt, "1.2.156.10197.1.301.1"))
-        snprintf(es->alg, sizeof(es->alg), "SM2-with-SM3");
+        snprintf(name, size, "SM2-with-SM3");
     else if (nid != NID_undef)
-        snprintf(es->alg, sizeof(es->alg), "%s", OBJ_nid2ln(nid));
+        snprintf(name, size, "%s", OBJ_nid2ln(nid));
     else
-        OBJ_obj2txt(es->alg, sizeof(es->alg), o, 1);
+        OBJ_obj2txt(name, (int)size, o, 1);
     ASN1_OBJECT_free(o);
     return 1;
 }
@@ -339,16 +360,15 @@ static const char *parse_envelope(seal_eseal *es)
         return "maker certificate (not a DER certificate)";
     es->maker_name = seal__name_line(X509_get_subject_name(es->maker));
     seal__sm2_set_id(es->maker); /* its chain to --seal-trust anchors */
-    if (!seal__der_next(&si, &tag, &x, &xl, &w, &wl) || tag != 0x06 || !take_alg(es, w, wl))
+    if (!seal__der_next(&si, &tag, &x, &xl, &w, &wl) || tag != 0x06 ||
+        !seal__eseal_alg_name(w, wl, es->alg, sizeof(es->alg)))
         return "signature algorithm";
+    es->alg_tlv = w;
+    es->alg_tlv_len = wl;
     if (!seal__der_next(&si, &tag, &x, &xl, NULL, NULL) || (tag != 0x03 && tag != 0x04))
         return "maker signature";
-    if (tag == 0x04) { /* an OCTET STRING where a BIT STRING belongs (non-standard seals) */
-        es->sig = x;
-        es->sig_len = xl;
-    } else if (!take_bits(es, x, xl)) {
+    if (!seal__eseal_bits(tag, x, xl, &es->sig, &es->sig_len, &es->sig_unused))
         return "maker signature (BIT STRING)";
-    }
     return NULL;
 }
 
@@ -537,12 +557,9 @@ static unsigned char *signed_bytes(const seal_eseal *es, size_t *len)
     return b;
 }
 
-/* 1 verifies, 0 does not, -1 algorithm not supported. */
-static int verify_value(const seal_eseal *es, const unsigned char *msg, size_t len)
+int seal__eseal_verify_value(EVP_PKEY *pub, const char *alg, const unsigned char *msg, size_t len,
+                             const unsigned char *sig, size_t siglen, int unused)
 {
-    EVP_PKEY *pub = X509_get0_pubkey(es->maker);
-    const unsigned char *sig = es->sig;
-    size_t siglen = es->sig_len;
     unsigned char *padded = NULL;
     int rc = 0, md_nid = NID_undef, pk_nid = NID_undef;
 
@@ -550,11 +567,11 @@ static int verify_value(const seal_eseal *es, const unsigned char *msg, size_t l
         return 0;
     /* A BIT STRING whose trailing zero bits were trimmed (unused bits
      * set, seen in real seals) verifies once re-padded. */
-    if (es->sig_unused && (padded = malloc(siglen + 1)) != NULL) {
+    if (unused && (padded = malloc(siglen + 1)) != NULL) {
         memcpy(padded, sig, siglen);
         padded[siglen] = 0;
     }
-    if (!strcmp(es->alg, "SM2-with-SM3")) {
+    if (!strcmp(alg, "SM2-with-SM3")) {
         /* DER or raw r||s, with the default ID (gm.md §0). */
         rc = seal__sm2_verify_msg(pub, msg, len, sig, siglen);
         if (rc != 1 && padded)
@@ -562,7 +579,7 @@ static int verify_value(const seal_eseal *es, const unsigned char *msg, size_t l
         free(padded);
         return rc == 1;
     }
-    ASN1_OBJECT *o = OBJ_txt2obj(es->alg, 0);
+    ASN1_OBJECT *o = OBJ_txt2obj(alg, 0);
     int nid = o ? OBJ_obj2nid(o) : NID_undef;
     ASN1_OBJECT_free(o);
     if (!OBJ_find_sigid_algs(nid, &md_nid, &pk_nid) || md_nid == NID_undef) {
@@ -593,7 +610,8 @@ SEAL_API seal_status seal_eseal_check(seal_ctx *ctx, const seal_eseal *es)
     if (!(msg = signed_bytes(es, &len)))
         return seal__fail(ctx, SEAL_ERR_NOMEM, "out of memory");
     seal__ossl_clear();
-    rc = verify_value(es, msg, len);
+    rc = seal__eseal_verify_value(X509_get0_pubkey(es->maker), es->alg, msg, len, es->sig, es->sig_len,
+                                  es->sig_unused);
     seal__ossl_clear();
     free(msg);
     if (rc < 0)
