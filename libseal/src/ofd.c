@@ -231,10 +231,10 @@ static const char *cross_checks(seal__ofd *p, const unsigned char *data, size_t 
         v[i] = &p->e[i];
     qsort(v, p->n, sizeof(*v), cmp_ci);
     for (size_t i = 1; i < p->n; i++)
-        if (!strcasecmp(v[i - 1]->path, v[i]->path))
-            finding(p, strcmp(v[i - 1]->path, v[i]->path) ? "zip entries '%s' and '%s' differ only by case"
-                                                          : "zip entry '%s' is there twice ('%s')",
-                    v[i - 1]->name, v[i]->name);
+        if (strcmp(v[i - 1]->path, v[i]->path) == 0)
+            finding(p, "zip entry '%s' is there twice", v[i]->name);
+        else if (strcasecmp(v[i - 1]->path, v[i]->path) == 0)
+            finding(p, "zip entries '%s' and '%s' differ only by case", v[i - 1]->name, v[i]->name);
     qsort(v, p->n, sizeof(*v), cmp_at);
     size_t from = 0;
     for (size_t i = 0; i <= p->n && !bad; i++) {
