@@ -121,20 +121,20 @@ static const char *inflate_entry(seal__zent *e, const unsigned char *src, size_t
                                  size_t usize, uint32_t crc)
 {
     if (usize > OFD_MAX_ENTRY)
-        return "is larger than the limit (64 MiB)";
+        return "has an entry larger than the limit (64 MiB)";
     e->data = malloc(usize ? usize : 1);
     if (!e->data)
         return "cannot be held in memory";
     e->len = usize;
     if (method == 0) {
         if (csize != usize)
-            return "is stored with two different sizes";
+            return "has a stored entry with two different sizes";
         memcpy(e->data, src, usize);
     } else {
         z_stream z;
         memset(&z, 0, sizeof(z));
         if (inflateInit2(&z, -15) != Z_OK)
-            return "cannot be inflated";
+            return "has an entry that cannot be inflated";
         z.next_in = (unsigned char *)src;
         z.avail_in = (uInt)csize;
         z.next_out = e->data;
@@ -143,11 +143,11 @@ static const char *inflate_entry(seal__zent *e, const unsigned char *src, size_t
         size_t got = usize - z.avail_out;
         inflateEnd(&z);
         if (rc != Z_STREAM_END || got != usize)
-            return rc == Z_BUF_ERROR || rc == Z_OK ? "inflates to more than its recorded size"
-                                                   : "is not valid deflate data";
+            return rc == Z_BUF_ERROR || rc == Z_OK ? "has an entry that inflates to more than its recorded size"
+                                                   : "has an entry that is not valid deflate data";
     }
     if (crc32(0L, e->data, (uInt)usize) != crc)
-        return "fails its CRC check: the file is damaged";
+        return "has a damaged entry (its CRC check fails)";
     return NULL;
 }
 

@@ -862,7 +862,9 @@ static seal_status verify_common(seal_ctx *ctx, const char *path,
             close(fd);
             seal__vtrust_free(&trust);
             return seal__fail(ctx, SEAL_ERR_INPUT, "%s: %s", path,
-                              sb.st_size ? "too large" : "empty file, not a PDF");
+                              sb.st_size                                          ? "too large"
+                              : strlen(path) > 4 && !strcasecmp(path + strlen(path) - 4, ".ofd") ? "empty file, not an OFD package"
+                                                                                                  : "empty file, not a PDF");
         }
         len = (size_t)sb.st_size;
         void *map = mmap(NULL, len, PROT_READ, MAP_PRIVATE | MAP_POPULATE, fd, 0);

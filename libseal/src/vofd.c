@@ -54,9 +54,17 @@ typedef struct ofd_run {
 static fz_xml *load_xml(fz_context *fz, const seal__ofd *pk, const char *path, const char *what)
 {
     const seal__zent *e = seal__ofd_find(pk, path);
+    fz_xml *volatile x = NULL;
     if (!e)
         fz_throw(fz, FZ_ERROR_GENERIC, "%s %s is missing", what, path);
-    return seal__ofd_xml(fz, e);
+    fz_try(fz)
+        x = seal__ofd_xml(fz, e);
+    fz_catch(fz) {
+        if (fz_caught(fz) == FZ_ERROR_MEMORY)
+            fz_rethrow(fz);
+        fz_throw(fz, FZ_ERROR_GENERIC, "%s %s is not XML: %s", what, path, fz_caught_message(fz));
+    }
+    return x;
 }
 
 /* ------------------------------------------------------------ digests */
@@ -377,14 +385,16 @@ static void whitelist(ofd_run *run, size_t k)
             if (is_sig_file(&run->os[j], path) && j == k)
                 own = 1;
             else if (is_sig_file(&run->os[j], path))
-                later = 1;
+                later = (int)j + 1;
             if (!strcmp(run->os[j].list, path))
                 list = 1;
         }
         if (own || (list && !later))
             continue;
-        if (later || list)
-            seal__vfy_add_change(s, (int)k + 2, 0, 0, "signature", 1, "%s: a later signature", path);
+        if (later)
+            seal__vfy_add_change(s, later, 0, 0, "signature", 1, "%s: a later signature", path);
+        else if (list)
+            continue; /* the list of signatures, which later ones extend */
         else
             seal__vfy_add_change(s, 0, 0, 0, kind_of(path), 0,
                                  "%s is not covered by the signature: added or changed after signing", path);
@@ -522,7 +532,7 @@ void seal__vofd_verify(seal_ctx *ctx, seal_report *rep, vdoc *d, vtrust *t)
         fz_catch(fz) {
             if (fz_caught(fz) == FZ_ERROR_MEMORY || ctx->status != SEAL_OK)
                 fz_rethrow(fz);
-            seal__throw(ctx, SEAL_ERR_INPUT, "is not a usable OFD file: %s", fz_caught_message(fz));
+            seal__throw(ctx, SEAL_ERR_INPUT, "not a usable OFD file: %s", fz_caught_message(fz));
         }
         rep->info.revisions = run.n;
         for (size_t k = 0; k < run.n; k++) {

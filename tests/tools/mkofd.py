@@ -10,6 +10,7 @@
 #
 #   mkofd.py OUT.ofd --key SM2.key --cert SM2.pem --seal SEAL.esl [--variant V]
 #            [--second-key K --second-cert C --second-seal S]
+#   (--variant V1,V2,... with "%s" in OUT: one package per variant)
 #
 # With --second-*, a second signature is added afterwards as ofdrw's
 # "continue signing" does (Signatures.xml unprotected). Variants, each an
@@ -188,13 +189,18 @@ def main():
     ap.add_argument("--second-seal")
     ap.add_argument("--variant", default="")
     a = ap.parse_args()
+    # Several variants at once (one start-up): OUT holds "%s" for the name.
+    for v in a.variant.split(","):
+        make(a, v, a.out.replace("%s", v) if "%s" in a.out else a.out)
+
+
+def make(a, v, path):
     when = datetime.datetime(2026, 6, 1, 9, 30, 0)
     f = package()
-    sign(f, 0, a.key, a.cert, a.seal, a.variant, when)
+    sign(f, 0, a.key, a.cert, a.seal, v, when)
     if a.second_key:
         sign(f, 1, a.second_key, a.second_cert, a.second_seal, "", when + datetime.timedelta(hours=1))
     extra = []
-    v = a.variant
     if v == "changed":
         f["Doc_0/Pages/Page_0/Content.xml"] = page("投标总价：贰佰万元整", 10)
     elif v == "added":
@@ -205,13 +211,13 @@ def main():
         extra.append(("Doc_0/pages/Page_0/Content.xml", page("投标总价：贰佰万元整", 10)))
     elif v == "removed":
         del f["Doc_0/PublicRes.xml"]
-    data = write_zip(a.out, f, extra)
+    data = write_zip(path, f, extra)
     if v == "cdlocal":
         # The first local header's name, one letter changed: a reader that
         # walks the local headers finds another file than the directory lists.
         assert data[30:37] == b"OFD.xml"
         data = data[:30] + b"OFD.xmL" + data[37:]
-    with open(a.out, "wb") as out:
+    with open(path, "wb") as out:
         out.write(data)
 
 
