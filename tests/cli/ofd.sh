@@ -149,9 +149,33 @@ EOF
         || { show_output; die "unsigned"; }
 }
 
+case_type_sign() {
+    # Type="Sign": a detached CMS SignedData (RSA, SHA-256, by
+    # python3-cryptography) over the Signature.xml, through the CMS verifier.
+    openssl req -new -utf8 -newkey rsa:2048 -nodes -keyout "$T/rsa.key" -subj "/C=CN/O=某某建设工程有限公司/CN=赵六 RSA" \
+        -out "$T/rsa.csr" 2>/dev/null
+    openssl x509 -req -in "$T/rsa.csr" -CA "$SM2/rsaroot.pem" -CAkey "$SM2/rsaroot.key" -set_serial 77 -days 3650 \
+        -extfile "$SM2/leaf.ext" -out "$T/rsa.pem" 2>/dev/null
+    "$PY" "$TOOLS/mkofd.py" "$T/sign-%s.ofd" --key "$T/rsa.key" --cert "$T/rsa.pem" --seal cms --variant ok,changed \
+        || die "mkofd.py cms"
+    expect_exit 0 "$SEAL" verify "$T/sign-ok.ofd" --trust "$SM2/rsaroot.pem" --json
+    [ "$(jq -r '.signatures[0] | [.field, .type, .subfilter, .indication, .signer, .digest_algorithm, .intact] | map(tostring) | join("|")' \
+        "$T/stdout")" = "Sign_0|Sign|GB/T 35275 SignedData|TOTAL-PASSED|赵六 RSA|SHA256|true" ] || { show_output; die "Sign"; }
+    expect_exit 1 "$SEAL" verify "$T/sign-changed.ofd" --trust "$SM2/rsaroot.pem" --json
+    [ "$(jq -r '.signatures[0] | [.indication, .subindication, .reason] | join("|")' "$T/stdout")" \
+        = "TOTAL-FAILED|HASH_FAILURE|the digest of /Doc_0/Pages/Page_0/Content.xml does not match its Reference: changed after signing" ] \
+        || { show_output; die "Sign changed"; }
+    # An SES signature, then a Sign one: both pass.
+    mkofd "$T/mixed.ofd" --seal "$M/a.esl" --second-key "$T/rsa.key" --second-cert "$T/rsa.pem" --second-seal cms
+    expect_exit 0 "$SEAL" verify "$T/mixed.ofd" "${TRUST[@]}" --trust "$SM2/rsaroot.pem" --json
+    [ "$(jq -r '[.signatures[] | .type + ":" + .indication] | join(" ")' "$T/stdout")" = "Seal:TOTAL-PASSED Sign:TOTAL-PASSED" ] \
+        || { show_output; die "mixed"; }
+}
+
 run_case "a signed OFD: TOTAL-PASSED, the report as for a PDF" case_signed
 run_case "two signatures (continue signing)" case_two_signatures
 run_case "changes after signing and forged values, each with its reason" case_attacks
 run_case "e-seal checks: another's seal, expired, maker not trusted" case_eseal
+run_case "Type=\"Sign\" signatures (CMS SignedData)" case_type_sign
 run_case "bad packages: exit 4 with one line" case_bad_input
 finish

@@ -11,6 +11,8 @@
 #   mkofd.py OUT.ofd --key SM2.key --cert SM2.pem --seal SEAL.esl [--variant V]
 #            [--second-key K --second-cert C --second-seal S]
 #   (--variant V1,V2,... with "%s" in OUT: one package per variant)
+#   (--seal cms, or --second-seal cms: a Type="Sign" signature instead, a
+#    detached CMS SignedData by an RSA or EC key, SHA-256)
 #
 # With --second-*, a second signature is added afterwards as ofdrw's
 # "continue signing" does (Signatures.xml unprotected). Variants, each an
@@ -122,16 +124,34 @@ def package():
     return f
 
 
-def signatures_xml(entries):
-    items = "".join('<ofd:Signature ID="%d" Type="Seal" BaseLoc="Sign_%d/Signature.xml"/>' % (i + 1, i)
+def signatures_xml(types):
+    entries = len(types)
+    items = "".join('<ofd:Signature ID="%d" Type="%s" BaseLoc="Sign_%d/Signature.xml"/>' % (i + 1, types[i], i)
                     for i in range(entries))
     return ('<?xml version="1.0" encoding="UTF-8"?>\n<ofd:Signatures xmlns:ofd="%s">'
             '<ofd:MaxSignId>%d</ofd:MaxSignId>%s</ofd:Signatures>\n' % (NS, entries, items)).encode()
 
 
+def cms_sign(key, cert, data):
+    """Type="Sign": a detached RFC 5652 SignedData over data (RSA or EC
+    signer, SHA-256), made by python3-cryptography."""
+    from cryptography import x509
+    from cryptography.hazmat.primitives import hashes, serialization
+    from cryptography.hazmat.primitives.serialization import pkcs7
+    k = serialization.load_pem_private_key(open(key, "rb").read(), None)
+    c = x509.load_pem_x509_certificate(open(cert, "rb").read())
+    return (pkcs7.PKCS7SignatureBuilder().set_data(data).add_signer(c, k, hashes.SHA256())
+            .sign(serialization.Encoding.DER, [pkcs7.PKCS7Options.DetachedSignature, pkcs7.PKCS7Options.Binary]))
+
+
+TYPES = []
+
+
 def sign(f, n, key, cert, seal, variant, when):
     """Signature n (0-based): every file but Signatures.xml referenced."""
-    f["Doc_0/Signs/Signatures.xml"] = signatures_xml(n + 1)
+    del TYPES[n:]
+    TYPES.append("Sign" if seal == "cms" else "Seal")
+    f["Doc_0/Signs/Signatures.xml"] = signatures_xml(TYPES)
     refs = ""
     for name in sorted(f):
         if name == "Doc_0/Signs/Signatures.xml":
@@ -150,6 +170,9 @@ def sign(f, n, key, cert, seal, variant, when):
            '</ofd:SignedInfo><ofd:SignedValue>/%s/SignedValue.dat</ofd:SignedValue></ofd:Signature>\n'
            % (NS, SM2_SM3, when.strftime("%Y%m%d%H%M%SZ"), SM3_OID, refs, 100 + n, 40 + 80 * n, d)).encode()
     f[d + "/Signature.xml"] = xml
+    if seal == "cms":
+        f[d + "/SignedValue.dat"] = cms_sign(key, cert, xml)
+        return
     tbs = TBSSign()
     tbs["version"] = 4
     tbs["eseal"] = open(seal, "rb").read()
