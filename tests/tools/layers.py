@@ -2,8 +2,8 @@
 """The library's layering, checked on its object files.
 
     layers.py ARCHITECTURE.md OBJECT.o...
-    layers.py ARCHITECTURE.md --src SRCDIR OBJDIR   (the .o files there whose
-                                                    source is in SRCDIR)
+    layers.py ARCHITECTURE.md --src SRCDIR OBJDIR   (the .o files under OBJDIR
+                                                    whose source is under SRCDIR)
 
 The graph is derived with `nm` from the object files: file a depends on
 file b when a.o references a symbol b.o defines. Which layer each source
@@ -15,7 +15,8 @@ finding) when
   - two source files depend on each other, directly or through others;
   - a file uses a file of a layer its own layer may not use;
   - an object file belongs to no layer (a new file must be placed in the
-    table).
+    table);
+  - with --src, a file's folder (libseal/src/<folder>/) is not its layer.
 No edges are kept by hand: only the file-to-layer table and the layers'
 permissions.
 """
@@ -25,7 +26,7 @@ import re
 import subprocess
 import sys
 
-SKIP_USES = {"mupdf", "openssl", "libc"}
+SKIP_USES = {"mupdf", "openssl", "libgcrypt", "libc"}
 
 
 def read_layers(path):
@@ -114,22 +115,26 @@ def cycles(nodes, graph):
 
 
 def object_files(args):
+    """The object files, and for --src each one's folder under SRCDIR."""
     if len(args) == 3 and args[0] == "--src":
         src, objdir = args[1], args[2]
-        objs = []
-        for name in sorted(os.listdir(objdir)):
-            stem = re.sub(r"\.c\.o$", "", name)
-            if name.endswith(".c.o") and os.path.exists(os.path.join(src, stem + ".c")):
-                objs.append(os.path.join(objdir, name))
-        return objs
-    return args
+        objs, folder = [], {}
+        for dirpath, _, names in sorted(os.walk(objdir)):
+            rel = os.path.relpath(dirpath, objdir)
+            for name in sorted(names):
+                stem = re.sub(r"\.c\.o$", "", name)
+                if name.endswith(".c.o") and os.path.exists(os.path.join(src, rel, stem + ".c")):
+                    objs.append(os.path.join(dirpath, name))
+                    folder[stem] = rel
+        return objs, folder
+    return args, {}
 
 
 def main(argv):
     if len(argv) < 3:
         sys.exit(__doc__.split("\n\n")[1])
     layer_of, may_use = read_layers(argv[1])
-    objects = object_files(argv[2:])
+    objects, folder = object_files(argv[2:])
     if not objects:
         sys.exit("layers: no object files")
     nodes, graph = symbols(objects)
@@ -137,6 +142,9 @@ def main(argv):
     for f in nodes:
         if f not in layer_of:
             problems.append("%s.c is in no layer of the architecture table" % f)
+        elif f in folder and folder[f] != layer_of[f]:
+            problems.append("%s.c is in libseal/src/%s/, its layer is %s (the folder is the layer)"
+                            % (f, folder[f], layer_of[f]))
     for comp in cycles(nodes, graph):
         members = set(comp)
         links = ["%s.c -> %s.c (%s)" % (a, b, s) for a in comp for b, s in sorted(graph[a].items())

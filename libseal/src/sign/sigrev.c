@@ -266,11 +266,11 @@ static void pwrite_all(seal_ctx *ctx, int fd, const void *buf, size_t len, int64
 static void hash_ranges(seal_ctx *ctx, int fd, int64_t a, int64_t b, int64_t end, int in_fd,
                         int64_t in_len, int md_nid, unsigned char digest[32])
 {
-    EVP_MD_CTX *md = EVP_MD_CTX_new();
+    seal__digest *md = seal__digest_new(md_nid ? EVP_get_digestbynid(md_nid) : EVP_sha256());
     unsigned char *buf = malloc(CHUNK), *ibuf = in_fd >= 0 ? malloc(CHUNK) : NULL;
+    unsigned char out[EVP_MAX_MD_SIZE];
     unsigned int dlen = 0;
-    int ok = md && buf && (in_fd < 0 || ibuf) &&
-             EVP_DigestInit_ex(md, md_nid ? EVP_get_digestbynid(md_nid) : EVP_sha256(), NULL);
+    int ok = md && buf && (in_fd < 0 || ibuf);
 
     for (int part = 0; ok && part < 2; part++) {
         int64_t off = part ? b : 0, stop = part ? end : a;
@@ -288,20 +288,22 @@ static void hash_ranges(seal_ctx *ctx, int fd, int64_t a, int64_t b, int64_t end
                 if (pread(in_fd, ibuf, cmp, (off_t)off) != (ssize_t)cmp || memcmp(buf, ibuf, cmp)) {
                     free(buf);
                     free(ibuf);
-                    EVP_MD_CTX_free(md);
+                    seal__digest_free(md);
                     seal__throw(ctx, SEAL_ERR_INTERNAL,
                                 "the output does not start with the input's exact bytes");
                 }
             }
-            ok = EVP_DigestUpdate(md, buf, (size_t)r);
+            ok = seal__digest_update(md, buf, (size_t)r);
             off += r;
         }
     }
     if (ok)
-        ok = EVP_DigestFinal_ex(md, digest, &dlen);
+        ok = seal__digest_final(md, out, &dlen) && dlen == 32;
+    if (ok)
+        memcpy(digest, out, 32);
     free(buf);
     free(ibuf);
-    EVP_MD_CTX_free(md);
+    seal__digest_free(md);
     if (!ok)
         seal__ossl_throw(ctx, SEAL_ERR_IO, "cannot hash the signed byte ranges");
 }

@@ -724,19 +724,9 @@ static void complete_online(seal_ctx *ctx, vtrust *t, vsig *s, X509 *cert, STACK
 static int content_digest(vsig *s, const EVP_MD *md, unsigned char *out, unsigned *outlen)
 {
     ASN1_OCTET_STRING **pos = CMS_get0_content(s->cms);
-    if (pos && *pos) {
-        if (EVP_MD_get_flags(md) & EVP_MD_FLAG_XOF) {
-            EVP_MD_CTX *m = EVP_MD_CTX_new();
-            int ok = m && EVP_DigestInit_ex(m, md, NULL) &&
-                     EVP_DigestUpdate(m, ASN1_STRING_get0_data(*pos), (size_t)ASN1_STRING_length(*pos)) &&
-                     EVP_DigestFinalXOF(m, out, 64);
-            EVP_MD_CTX_free(m);
-            *outlen = 64;
-            return ok;
-        }
-        return EVP_Digest(ASN1_STRING_get0_data(*pos), (size_t)ASN1_STRING_length(*pos), out,
-                          outlen, md, NULL);
-    }
+    if (pos && *pos)
+        return seal__digest_buf(md, ASN1_STRING_get0_data(*pos), (size_t)ASN1_STRING_length(*pos), out,
+                                outlen);
     if (md != s->range_md || !s->hashed)
         return 0;
     memcpy(out, s->digest, s->digest_len);

@@ -256,29 +256,18 @@ static void check_place(seal_ctx *ctx, vdoc *d, vsig *s)
 
 /* ------------------------------------------------------------ hashing */
 
-/* Finish a digest; SHAKE256 (RFC 8419, Ed448) yields 512 bits. */
-static int md_final(EVP_MD_CTX *m, const EVP_MD *md, unsigned char *out, unsigned *len)
-{
-    if (EVP_MD_get_flags(md) & EVP_MD_FLAG_XOF) {
-        *len = 64;
-        return EVP_DigestFinalXOF(m, out, 64);
-    }
-    return EVP_DigestFinal_ex(m, out, len);
-}
-
 static void hash_ranges(vdoc *d, vsig *s)
 {
-    EVP_MD_CTX *m = EVP_MD_CTX_new();
+    seal__digest *m = seal__digest_new(s->range_md);
     unsigned len = 0;
 
-    if (m && EVP_DigestInit_ex(m, s->range_md, NULL) == 1 &&
-        EVP_DigestUpdate(m, d->data + s->br[0], (size_t)s->br[1]) == 1 &&
-        EVP_DigestUpdate(m, d->data + s->br[2], (size_t)s->br[3]) == 1 &&
-        md_final(m, s->range_md, s->digest, &len) == 1) {
+    if (m && seal__digest_update(m, d->data + s->br[0], (size_t)s->br[1]) &&
+        seal__digest_update(m, d->data + s->br[2], (size_t)s->br[3]) &&
+        seal__digest_final(m, s->digest, &len)) {
         s->digest_len = len;
         s->hashed = 1;
     }
-    EVP_MD_CTX_free(m);
+    seal__digest_free(m);
 }
 
 static int in_bounds(vdoc *d, vsig *s)
@@ -293,11 +282,11 @@ static int in_bounds(vdoc *d, vsig *s)
  * are searched for "/ByteRange" (vfind.c): one pass over memory for both. */
 #define SCAN_CHUNK ((size_t)256 << 10)
 
-static void update_and_scan(vdoc *d, EVP_MD_CTX *m, int64_t from, int64_t to)
+static void update_and_scan(vdoc *d, seal__digest *m, int64_t from, int64_t to)
 {
     for (size_t a = (size_t)from; a < (size_t)to;) {
         size_t b = (size_t)to - a > SCAN_CHUNK ? a + SCAN_CHUNK : (size_t)to;
-        EVP_DigestUpdate(m, d->data + a, b - a);
+        seal__digest_update(m, d->data + a, b - a);
         if (b > d->scanned && a <= d->scanned)
             seal__vfy_scan_br(d, b);
         a = b;
@@ -333,13 +322,10 @@ static void hash_all(vdoc *d)
         if (order[i]->hashed)
             continue;
         const EVP_MD *md = order[i]->range_md;
-        EVP_MD_CTX *main = EVP_MD_CTX_new(), *branch = EVP_MD_CTX_new();
+        seal__digest *main = seal__digest_new(md);
         int64_t pos = 0;
-        if (!main || !branch || EVP_DigestInit_ex(main, md, NULL) != 1) {
-            EVP_MD_CTX_free(main);
-            EVP_MD_CTX_free(branch);
+        if (!main)
             break;
-        }
         for (size_t j = i; j < n; j++) {
             vsig *s = order[j];
             unsigned len = 0;
@@ -347,15 +333,15 @@ static void hash_all(vdoc *d)
                 continue;
             update_and_scan(d, main, pos, s->br[1]);
             pos = s->br[1];
-            if (EVP_MD_CTX_copy_ex(branch, main) == 1 &&
-                EVP_DigestUpdate(branch, d->data + s->br[2], (size_t)s->br[3]) == 1 &&
-                md_final(branch, md, s->digest, &len) == 1) {
+            seal__digest *branch = seal__digest_dup(main);
+            if (branch && seal__digest_update(branch, d->data + s->br[2], (size_t)s->br[3]) &&
+                seal__digest_final(branch, s->digest, &len)) {
                 s->digest_len = len;
                 s->hashed = 1;
             }
+            seal__digest_free(branch);
         }
-        EVP_MD_CTX_free(main);
-        EVP_MD_CTX_free(branch);
+        seal__digest_free(main);
     }
     seal__vfy_scan_br(d, d->len);
     ERR_clear_error();
