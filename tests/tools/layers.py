@@ -40,7 +40,7 @@ def read_layers(path):
             if not in_table or not line.startswith("|") or line.startswith("|---"):
                 continue
             cells = [c.strip() for c in line.strip().strip("|").split("|")]
-            if len(cells) < 3 or cells[0] == "layer":
+            if len(cells) < 3 or cells[0].split(" ")[0] == "layer":
                 continue
             layer = cells[0]
             uses = {u.strip().lower() for u in cells[-1].split(",") if u.strip()}
