@@ -16,13 +16,6 @@ SM2=$T/sm2
 M=$T/maker
 mkdir -p "$M"
 bash "$TOOLS/sm2pki.sh" "$SM2" >/dev/null
-ID=distid:1234567812345678
-openssl genpkey -algorithm SM2 -out "$M/maker.key" 2>/dev/null
-openssl req -new -utf8 -key "$M/maker.key" -sm3 -sigopt "$ID" -subj "/C=CN/O=测试制章者/CN=测试电子印章制作中心" \
-    -out "$M/maker.csr" 2>/dev/null
-openssl x509 -req -in "$M/maker.csr" -CA "$SM2/int.pem" -CAkey "$SM2/int.key" -set_serial 0x5e42 -days 3650 \
-    -extfile "$SM2/leaf.ext" -sm3 -sigopt "$ID" -vfyopt "$ID" -out "$M/maker.pem" 2>/dev/null
-cat "$M/maker.key" "$M/maker.pem" >"$M/maker-all.pem"
 # The SES_Signature carries the signer's certificate alone: the issuing CA
 # is the committee's anchor (any certificate given is one).
 TRUST=(--trust "$SM2/int.pem" --seal-trust "$SM2/int.pem")
@@ -30,7 +23,7 @@ TRUST=(--trust "$SM2/int.pem" --seal-trust "$SM2/int.pem")
 issue() {
     local out=$1 name=$2 holder=$3 esid=$4
     shift 4
-    "$SEAL" issue "$FIX/art/company.pdf" -o "$out" --maker-key "pem:$M/maker-all.pem" --name "$name" \
+    "$SEAL" issue "$FIX/art/company.pdf" -o "$out" --maker-key "pem:$SM2/maker-all.pem" --name "$name" \
         --holder "$holder" --esid "$esid" --valid-from 2026-01-01 --valid-to 2036-01-01 "$@" >/dev/null 2>&1 \
         || die "seal issue $esid"
 }

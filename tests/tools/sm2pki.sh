@@ -16,6 +16,8 @@
 #   noid.pem noid-all.pem     an SM2 signer whose certificate the
 #                             intermediate signed over an empty ID (what
 #                             OpenSSL does unless told): refused by others
+#   maker.key maker.pem       an SM2 seal maker issued by int; maker-all.pem
+#                             key + chain (a pem: key), makers.pem int + root
 # SPDX-License-Identifier: AGPL-3.0-or-later
 set -euo pipefail
 D=$1
@@ -66,6 +68,14 @@ cat mixed.key mixed.pem >mixed-all.pem
 sm2csr noid "/C=CN/O=某某建设工程有限公司/CN=钱七 SM2 no ID"
 issue noid int leaf.ext -sm3 -vfyopt "$ID"
 cat noid.key noid.pem int.pem >noid-all.pem
+# A seal maker (制章者, GB/T 38540) the issuing CA certified: an SM2 key,
+# SM2-with-SM3 with the ID. A seal carries no chain: makers.pem is what a
+# committee's --seal-trust names.
+sm2csr maker "/C=CN/O=测试制章者/CN=测试电子印章制作中心"
+issue maker int leaf.ext -sm3 -sigopt "$ID" -vfyopt "$ID"
+cat maker.key maker.pem int.pem root.pem >maker-all.pem
+cat int.pem root.pem >makers.pem
+
 # CRLs of the issuing CA, SM2-signed with the ID (openssl ca -sigopt):
 # int.crl revokes nothing, int-revoked.crl revokes the signer.
 mkdir -p ca
