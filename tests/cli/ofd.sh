@@ -118,7 +118,7 @@ case_bad_input() {
     expect_exit 4 "$SEAL" verify "$T/trunc.ofd"
     expect_msg "trunc.ofd: the OFD package has no zip end record: truncated, or not a zip$"
     "$PY" - "$T" <<'EOF'
-import sys, zipfile
+import io, struct, sys, zipfile
 t = sys.argv[1]
 with zipfile.ZipFile(t + "/noofd.ofd", "w") as z:
     z.writestr("Doc_0/Document.xml", "<ofd:Document/>")
@@ -126,6 +126,22 @@ with zipfile.ZipFile(t + "/bomb.ofd", "w", zipfile.ZIP_DEFLATED) as z:
     z.writestr("OFD.xml", b"\0" * (65 << 20))
 with zipfile.ZipFile(t + "/badxml.ofd", "w") as z:
     z.writestr("OFD.xml", "<ofd:OFD><")
+with zipfile.ZipFile(t + "/dotdot.ofd", "w") as z:
+    z.writestr("../evil.xml", "<x/>")
+# The signed package with one more entry whose central-directory record is
+# dropped: a reader walking the local headers would see it.
+src = zipfile.ZipFile(t + "/ok.ofd")
+buf = io.BytesIO()
+with zipfile.ZipFile(buf, "w", zipfile.ZIP_DEFLATED) as z:
+    for n in src.namelist():
+        z.writestr(n, src.read(n))
+    z.writestr("Doc_0/Pages/Page_0/Evil.xml", "<x/>")
+d = buf.getvalue()
+end = d.rindex(b"PK\x05\x06")
+count, size, at = struct.unpack("<HII", d[end + 10:end + 20])
+last = d.rindex(b"PK\x01\x02", 0, end)
+open(t + "/hidden.ofd", "wb").write(d[:last] + d[end:end + 8] +
+                                     struct.pack("<HHII", count - 1, count - 1, size - (end - last), at) + d[end + 20:])
 with zipfile.ZipFile(t + "/unsigned.ofd", "w") as z:
     z.writestr("OFD.xml", '<ofd:OFD xmlns:ofd="http://www.ofdspec.org/2016"><ofd:DocBody>'
                '<ofd:DocRoot>Doc_0/Document.xml</ofd:DocRoot></ofd:DocBody></ofd:OFD>')
@@ -137,6 +153,11 @@ EOF
     expect_msg "bomb.ofd: the OFD package has an entry larger than the limit \(64 MiB\)$"
     expect_exit 4 "$SEAL" verify "$T/badxml.ofd"
     expect_msg "badxml.ofd: not a usable OFD file: the package's main entry /OFD.xml is not XML: "
+    expect_exit 4 "$SEAL" verify "$T/dotdot.ofd"
+    expect_msg "dotdot.ofd: the OFD package has an entry name that leaves the package \('\.\.'\)$"
+    expect_exit 1 "$SEAL" verify "$T/hidden.ofd" "${TRUST[@]}" --json
+    jq -r .signatures[0].reason "$T/stdout" | grep -Eqx "the document was changed after signing in a way not allowed: bytes at offset [0-9]+ hold a zip entry the central directory does not list" \
+        || { show_output; die "hidden entry"; }
     expect_exit 1 "$SEAL" verify "$T/unsigned.ofd" --json
     [ "$(jq -r '[.indication, .reason] | join("|")' "$T/stdout")" = "NO-SIGNATURE|the document has no signature" ] \
         || { show_output; die "unsigned"; }
@@ -170,5 +191,5 @@ run_case "two signatures (continue signing)" case_two_signatures
 run_case "changes after signing and forged values, each with its reason" case_attacks
 run_case "e-seal checks: another's seal, expired, maker not trusted" case_eseal
 run_case "Type=\"Sign\" signatures (CMS SignedData)" case_type_sign
-run_case "bad packages: exit 4 with one line" case_bad_input
+run_case "bad packages: exit 4 with one line; a hidden zip entry" case_bad_input
 finish
