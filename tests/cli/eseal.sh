@@ -33,7 +33,15 @@ M=$T/maker
 SM2=$T/sm2
 mkdir -p "$M"
 bash "$TOOLS/sm2pki.sh" "$SM2" >/dev/null
-MAKER=pem:$SM2/maker-all.pem
+ID=distid:1234567812345678
+openssl genpkey -algorithm SM2 -out "$M/maker.key" 2>/dev/null
+openssl req -new -utf8 -key "$M/maker.key" -sm3 -sigopt "$ID" -subj "/C=CN/O=测试制章者/CN=测试电子印章制作中心" \
+    -out "$M/maker.csr" 2>/dev/null
+openssl x509 -req -in "$M/maker.csr" -CA "$SM2/int.pem" -CAkey "$SM2/int.key" -set_serial 0x5e41 -days 3650 \
+    -extfile "$SM2/leaf.ext" -sm3 -sigopt "$ID" -vfyopt "$ID" -out "$M/maker.pem" 2>/dev/null
+cat "$M/maker.key" "$M/maker.pem" "$SM2/int.pem" "$SM2/root.pem" >"$M/maker-all.pem"
+cat "$SM2/int.pem" "$SM2/root.pem" >"$M/makers.pem"
+MAKER=pem:$M/maker-all.pem
 
 # issue OUT ART ARGS...: a seal made by the maker, valid 2026-2036 unless
 # ARGS say otherwise.
@@ -126,7 +134,7 @@ case_sign_verify() {
         --eseal "$M/c.esl" --page 1 --at 100,100
     expect_quiet
     check_prefix "$ONE" "$T/c.pdf"
-    expect_exit 0 "$SEAL" verify "$T/c.pdf" --trust "$ROOT" --seal-trust "$SM2/makers.pem" \
+    expect_exit 0 "$SEAL" verify "$T/c.pdf" --trust "$ROOT" --seal-trust "$M/makers.pem" \
         --require eseal --require company@1 --json
     [ "$(jq -r '[.indication, .signatures[0].indication, .signatures[0].seal_kind,
          (.signatures[0].eseal | .name, .esid, .type, .maker, .maker_signature, .maker_trusted, .holder,
@@ -134,7 +142,7 @@ case_sign_verify() {
         = "TOTAL-PASSED|TOTAL-PASSED|company|$NAME|ESEAL-C|1|$MAKER_SUBJECT|valid|true|true|true|matches|true" ] \
         || { show_output; die "verify --json"; }
     [ "$(jq -r '.rules | map(.met) | all' "$T/stdout")" = true ] || die "rules"
-    expect_exit 0 "$SEAL" verify "$T/c.pdf" --trust "$ROOT" --seal-trust "$SM2/makers.pem"
+    expect_exit 0 "$SEAL" verify "$T/c.pdf" --trust "$ROOT" --seal-trust "$M/makers.pem"
     grep -Fxq "  绑定 Bound:          yes 是; certificate listed, in validity, picture matches" "$T/stdout" \
         || { show_output; die "text report"; }
     # The seal as carried in the PDF, read independently.
@@ -146,7 +154,7 @@ case_sign_verify() {
     [ "$(jq -r .signatures[0].reason "$T/stdout")" = "e-seal \"$NAME\" (esID ESEAL-C): the seal maker's certificate does not chain to a --seal-trust anchor" ] \
         || { show_output; die "untrusted maker"; }
     # CSV: the e-seal column.
-    expect_exit 0 "$SEAL" verify "$T/c.pdf" --trust "$ROOT" --seal-trust "$SM2/makers.pem" --csv "$T/c.csv"
+    expect_exit 0 "$SEAL" verify "$T/c.pdf" --trust "$ROOT" --seal-trust "$M/makers.pem" --csv "$T/c.csv"
     [ "$(sed -n 2p "$T/c.csv" | tr -d '\r')" = "\"c.pdf\",\"某某建设工程有限公司 company-seal\",\"1\",\"TOTAL-PASSED\",\"通过\",\"\",\"$NAME (esID ESEAL-C): bound\"" ] \
         || die "CSV row: $(sed -n 2p "$T/c.csv")"
 }
@@ -156,7 +164,7 @@ case_sm2_signer() {
     issue "$T/g.esl" "$FIX/art/company.pdf" --name "$NAME" --holder "$SM2/signer.pem" --esid ESEAL-G
     expect_exit 0 "$SEAL" sign "$ONE" -o "$T/g.pdf" --key "pem:$SM2/signer-all.pem" --eseal "$T/g.esl" \
         --page 1 --at 100,100
-    expect_exit 0 "$SEAL" verify "$T/g.pdf" --trust "$SM2/root.pem" --seal-trust "$SM2/makers.pem" \
+    expect_exit 0 "$SEAL" verify "$T/g.pdf" --trust "$SM2/root.pem" --seal-trust "$M/makers.pem" \
         --require eseal --json
     [ "$(jq -r '[.indication, .signatures[0].digest_algorithm, .signatures[0].eseal.bound] | map(tostring) | join("|")' "$T/stdout")" \
         = "TOTAL-PASSED|SM3|true" ] || { show_output; die "SM2 verify"; }
@@ -206,7 +214,7 @@ tampered() {
 
 # caught FILE SUB REASON: verify says TOTAL-FAILED, SUB, REASON (exit 1).
 caught() {
-    expect_exit 1 "$SEAL" verify "$1" --trust "$ROOT" --seal-trust "$SM2/makers.pem" --json
+    expect_exit 1 "$SEAL" verify "$1" --trust "$ROOT" --seal-trust "$M/makers.pem" --json
     [ "$(jq -r '.signatures[0] | [.indication, .subindication, .reason, .intact] | map(tostring) | join("|")' "$T/stdout")" \
         = "TOTAL-FAILED|$2|$3|true" ] || { show_output; die "$1: $(jq -c '.signatures[0] | [.subindication, .reason]' "$T/stdout")"; }
 }
@@ -216,7 +224,7 @@ case_verify_tampered() {
         --page 1 --at 100,100
     # The tool itself: the same seal, signed again, still passes.
     tampered eseal "$T/same.pdf" "$M/a.esl"
-    expect_exit 0 "$SEAL" verify "$T/same.pdf" --trust "$ROOT" --seal-trust "$SM2/makers.pem" --require eseal
+    expect_exit 0 "$SEAL" verify "$T/same.pdf" --trust "$ROOT" --seal-trust "$M/makers.pem" --require eseal
     tampered eseal "$T/w.pdf" "$M/w.esl"
     caught "$T/w.pdf" CHAIN_CONSTRAINTS_FAILURE \
         "e-seal \"另一公司合同专用章\" (esID ESEAL-W): the signer's certificate is not in its certificate list"
@@ -251,7 +259,7 @@ case_rules() {
     # A company e-seal used by a personal certificate is no company seal.
     expect_exit 0 "$SEAL" sign "$ONE" -o "$T/a.pdf" --key "p12:$FIX/signer.p12" --eseal "$M/a.esl" \
         --page 1 --at 100,100
-    expect_exit 1 "$SEAL" verify "$T/a.pdf" --trust "$ROOT" --seal-trust "$SM2/makers.pem" --require eseal \
+    expect_exit 1 "$SEAL" verify "$T/a.pdf" --trust "$ROOT" --seal-trust "$M/makers.pem" --require eseal \
         --require company@1 --json
     [ "$(jq -r '[.indication, (.rules | map(.met | tostring) | join(",")), .rules[1].why] | join("|")' "$T/stdout")" \
         = "RULES-FAILED|true,false|no valid company seal on page 1 bound to a company e-seal and an organisation's certificate" ] \

@@ -14,8 +14,8 @@ PY=/usr/bin/python3
 NAME=某某建设工程有限公司合同专用章
 SM2=$T/sm2
 M=$T/maker
-mkdir -p "$M"
 bash "$TOOLS/sm2pki.sh" "$SM2" >/dev/null
+bash "$TOOLS/sm2maker.sh" "$SM2" "$M"
 # The SES_Signature carries the signer's certificate alone: the issuing CA
 # is the committee's anchor (any certificate given is one).
 TRUST=(--trust "$SM2/int.pem" --seal-trust "$SM2/int.pem")
@@ -23,7 +23,7 @@ TRUST=(--trust "$SM2/int.pem" --seal-trust "$SM2/int.pem")
 issue() {
     local out=$1 name=$2 holder=$3 esid=$4
     shift 4
-    "$SEAL" issue "$FIX/art/company.pdf" -o "$out" --maker-key "pem:$SM2/maker-all.pem" --name "$name" \
+    "$SEAL" issue "$FIX/art/company.pdf" -o "$out" --maker-key "pem:$M/maker-all.pem" --name "$name" \
         --holder "$holder" --esid "$esid" --valid-from 2026-01-01 --valid-to 2036-01-01 "$@" >/dev/null 2>&1 \
         || die "seal issue $esid"
 }

@@ -16,8 +16,17 @@
 #   noid.pem noid-all.pem     an SM2 signer whose certificate the
 #                             intermediate signed over an empty ID (what
 #                             OpenSSL does unless told): refused by others
-#   maker.key maker.pem       an SM2 seal maker issued by int; maker-all.pem
-#                             key + chain (a pem: key), makers.pem int + root
+#   root.crl                  with SM2PKI_CRL_URL=http://HOST:PORT/ set: the
+#                             root's CRL (nothing revoked); the intermediate
+#                             then names URL/root.crl and every end-entity
+#                             certificate URL/int.crl as CRL distribution
+#                             point (serve the directory there for B-LT)
+#   ocsp-good.txt ocsp-revoked.txt   with SM2PKI_OCSP_URL=http://HOST:PORT/ set:
+#                             end-entity certificates name it as OCSP
+#                             responder (instead of a CRL), and these are
+#                             `openssl ocsp -index` files: the signer valid /
+#                             revoked (respond with -rsigner int.pem -rkey
+#                             int.key -rmd sm3 -rsigopt distid:1234567812345678)
 # SPDX-License-Identifier: AGPL-3.0-or-later
 set -euo pipefail
 D=$1
@@ -29,6 +38,13 @@ ossl() { openssl "$@" 2>/dev/null; }
 
 printf 'basicConstraints=critical,CA:TRUE\nkeyUsage=critical,keyCertSign,cRLSign\nsubjectKeyIdentifier=hash\nauthorityKeyIdentifier=keyid\n' >ca.ext
 printf 'basicConstraints=CA:FALSE\nkeyUsage=critical,digitalSignature,nonRepudiation\nsubjectKeyIdentifier=hash\nauthorityKeyIdentifier=keyid\n' >leaf.ext
+if [ -n "${SM2PKI_CRL_URL:-}" ]; then
+    printf 'crlDistributionPoints=URI:%sroot.crl\n' "$SM2PKI_CRL_URL" >>ca.ext
+    [ -n "${SM2PKI_OCSP_URL:-}" ] || printf 'crlDistributionPoints=URI:%sint.crl\n' "$SM2PKI_CRL_URL" >>leaf.ext
+fi
+if [ -n "${SM2PKI_OCSP_URL:-}" ]; then
+    printf 'authorityInfoAccess=OCSP;URI:%s\n' "$SM2PKI_OCSP_URL" >>leaf.ext
+fi
 
 # CSR of a new SM2 key: sm2csr NAME SUBJECT
 sm2csr() {
@@ -68,14 +84,6 @@ cat mixed.key mixed.pem >mixed-all.pem
 sm2csr noid "/C=CN/O=某某建设工程有限公司/CN=钱七 SM2 no ID"
 issue noid int leaf.ext -sm3 -vfyopt "$ID"
 cat noid.key noid.pem int.pem >noid-all.pem
-# A seal maker (制章者, GB/T 38540) the issuing CA certified: an SM2 key,
-# SM2-with-SM3 with the ID. A seal carries no chain: makers.pem is what a
-# committee's --seal-trust names.
-sm2csr maker "/C=CN/O=测试制章者/CN=测试电子印章制作中心"
-issue maker int leaf.ext -sm3 -sigopt "$ID" -vfyopt "$ID"
-cat maker.key maker.pem int.pem root.pem >maker-all.pem
-cat int.pem root.pem >makers.pem
-
 # CRLs of the issuing CA, SM2-signed with the ID (openssl ca -sigopt):
 # int.crl revokes nothing, int-revoked.crl revokes the signer.
 mkdir -p ca
@@ -85,7 +93,16 @@ printf '[ca]\ndefault_ca = c\n[c]\ndatabase = ca/index.txt\ncrlnumber = ca/crlnu
 crl() { ossl ca -config ca.cnf -gencrl -keyfile int.key -cert int.pem -sigopt "$ID" -out "$1"; }
 crl int.crl.pem
 ossl crl -in int.crl.pem -outform DER -out int.crl
+ossl ca -config ca.cnf -valid signer.pem -keyfile int.key -cert int.pem
+cp ca/index.txt ocsp-good.txt
 ossl ca -config ca.cnf -revoke signer.pem -keyfile int.key -cert int.pem -crl_reason keyCompromise
+cp ca/index.txt ocsp-revoked.txt
+[ -n "${SM2PKI_OCSP_URL:-}" ] || rm -f ocsp-good.txt ocsp-revoked.txt
 crl int-revoked.crl.pem
 ossl crl -in int-revoked.crl.pem -outform DER -out int-revoked.crl
+if [ -n "${SM2PKI_CRL_URL:-}" ]; then
+    rm -rf ca && mkdir ca && : >ca/index.txt && echo 01 >ca/crlnumber
+    ossl ca -config ca.cnf -gencrl -keyfile root.key -cert root.pem -sigopt "$ID" -out root.crl.pem
+    ossl crl -in root.crl.pem -outform DER -out root.crl
+fi
 rm -rf ./*.csr ./*.srl ./*.crl.pem ca ca.cnf
