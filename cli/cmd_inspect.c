@@ -11,6 +11,42 @@
 
 static const char synopsis[] = "seal inspect IN.pdf|BID.p7m|SEAL.esl [--json] [--password-env VAR]";
 
+static const char *ses_valid(int v)
+{
+    return v == 1 ? "valid" : v == 0 ? "INVALID" : "not supported";
+}
+
+/* A GB/T 38540 SES_Signature in /Contents (--format ses). */
+static json_object *ses_json(const seal_ses_info *x)
+{
+    json_object *o = json_object_new_object();
+    json_object_object_add(o, "version", json_object_new_int(x->version));
+    json_object_object_add(o, "eseal", json_object_new_string(x->eseal_name));
+    json_object_object_add(o, "esid", json_object_new_string(x->esid));
+    json_object_object_add(o, "signer", json_object_new_string(x->signer));
+    json_object_object_add(o, "algorithm", json_object_new_string(x->algorithm));
+    json_object_object_add(o, "time", json_object_new_string(x->time));
+    json_object_object_add(o, "data_hash", json_object_new_string(x->data_hash));
+    json_object_object_add(o, "property", json_object_new_string(x->property));
+    json_object_object_add(o, "timestamp", json_object_new_boolean(x->timestamp));
+    json_object_object_add(o, "signature", json_object_new_string(x->signature_valid == 1   ? "valid"
+                                                                   : x->signature_valid == 0 ? "invalid"
+                                                                                             : "unsupported"));
+    return o;
+}
+
+static void ses_text(const seal_ses_info *x)
+{
+    printf("  SES:        GB/T 38540 SES_Signature v%d, %s, signature %s\n", x->version, x->algorithm,
+           ses_valid(x->signature_valid));
+    printf("  e-seal:     \"%s\" (esID %s)\n", x->eseal_name, x->esid);
+    printf("  SES signer: %s\n", x->signer);
+    printf("  timeInfo:   %s\n", x->time[0] ? x->time : "(unreadable)");
+    printf("  dataHash:   %s\n", x->data_hash);
+    printf("  property:   %s\n", x->property);
+    printf("  timeStamp:  %s\n", x->timestamp ? "yes" : "none");
+}
+
 static json_object *to_json(const char *path, seal_inspection *ins)
 {
     json_object *root = json_object_new_object(), *revs = json_object_new_array(),
@@ -52,6 +88,9 @@ static json_object *to_json(const char *path, seal_inspection *ins)
             json_object_array_add(rect, json_object_new_double(s.rect[k]));
         json_object_object_add(o, "rect", rect);
         json_object_object_add(o, "visible", json_object_new_boolean(s.visible));
+        seal_ses_info x;
+        if (seal_inspection_ses(ins, i, &x) == SEAL_OK)
+            json_object_object_add(o, "ses", ses_json(&x));
         json_object_array_add(sigs, o);
     }
     json_object_object_add(root, "revisions", revs);
@@ -103,6 +142,9 @@ static void print_text(const char *path, seal_inspection *ins)
                    s.rect[2], s.rect[3]);
         else
             printf("  shown:      invisible\n");
+        seal_ses_info x;
+        if (seal_inspection_ses(ins, i, &x) == SEAL_OK)
+            ses_text(&x);
     }
 }
 

@@ -16,7 +16,8 @@ static const char synopsis[] =
     "                 [--reason T] [--location T] [--field-name NAME] [--certify 1|2|3]\n"
     "                 [--pin-file F] [--password-env VAR] [--chain CA.pem]\n"
     "                 [--level B-B|B-T|B-LT|B-LTA [--level-best-effort]] [--tsa URL]\n"
-    "                 [--subfilter ETSI.CAdES.detached|adbe.pkcs7.detached] [--date[=TEXT]] [--json]\n"
+    "                 [--subfilter ETSI.CAdES.detached|adbe.pkcs7.detached | --format ses]\n"
+    "                 [--date[=TEXT]] [--json]\n"
     "       seal sign IN.pdf --preview OUT.png --seal ART.pdf PLACEMENT... [--date[=TEXT]] [--json]\n"
     "  PLACEMENT: --page N --at X,Y | --pages SPEC --at X,Y\n"
     "           | --keyword TEXT [--nth K | --all] [--offset DX,DY] [--pages SPEC]\n"
@@ -29,7 +30,7 @@ enum {
     OPT_KEY = 256, OPT_SEAL, OPT_PAGE, OPT_PAGES, OPT_AT, OPT_KEYWORD, OPT_NTH, OPT_ALL, OPT_OFFSET,
     OPT_CROSS, OPT_EDGE, OPT_Y, OPT_GROUP, OPT_FIELD, OPT_FIELD_NAME, OPT_REASON, OPT_LOCATION,
     OPT_CERTIFY, OPT_PIN_FILE, OPT_PIN, OPT_PASSWORD_ENV, OPT_CHAIN, OPT_LEVEL, OPT_TSA,
-    OPT_DATE, OPT_PREVIEW, OPT_BEST_EFFORT, OPT_JSON, OPT_SUBFILTER, OPT_ESEAL
+    OPT_DATE, OPT_PREVIEW, OPT_BEST_EFFORT, OPT_JSON, OPT_SUBFILTER, OPT_ESEAL, OPT_FORMAT
 };
 
 /* What was placed, on stdout; an invisible signature prints nothing
@@ -77,6 +78,7 @@ int cmd_sign(int argc, char **argv)
         {"preview", required_argument, NULL, OPT_PREVIEW},
         {"json", no_argument, NULL, OPT_JSON},
         {"subfilter", required_argument, NULL, OPT_SUBFILTER},
+        {"format", required_argument, NULL, OPT_FORMAT},
         CLI_BATCH_LONGOPTS,
         {"help", no_argument, NULL, 'h'},
         {NULL, 0, NULL, 0}};
@@ -178,6 +180,14 @@ int cmd_sign(int argc, char **argv)
                                  "--subfilter takes ETSI.CAdES.detached or adbe.pkcs7.detached, not '%s'",
                                  optarg);
             break;
+        case OPT_FORMAT:
+            if (!strcmp(optarg, "ses"))
+                so.flags |= SEAL_SIGN_FORMAT_SES;
+            else if (!strcmp(optarg, "cms"))
+                so.flags &= ~SEAL_SIGN_FORMAT_SES;
+            else
+                return cli_usage(synopsis, "--format takes cms or ses, not '%s'", optarg);
+            break;
         case OPT_TSA: so.tsa_url = optarg; break;
         case OPT_DATE:
             if (optarg) {
@@ -232,6 +242,13 @@ int cmd_sign(int argc, char **argv)
         return cli_usage(synopsis, "--seal and --eseal exclude each other (an e-seal brings its picture)");
     if (n && !so.artwork_path && !so.eseal_path && !(n == 1 && pls[0].kind == SEAL_PLACE_FIELD))
         return cli_usage(synopsis, "a placement needs --seal ART.pdf");
+    if ((so.flags & SEAL_SIGN_FORMAT_SES) && !so.eseal_path)
+        return cli_usage(synopsis, "--format ses needs --eseal SEAL.esl: a GB/T 38540 signature carries its e-seal");
+    if ((so.flags & SEAL_SIGN_FORMAT_SES) && (so.flags & SEAL_SIGN_ADBE_PKCS7))
+        return cli_usage(synopsis, "--subfilter is for CMS signatures; --format ses writes adbe.pkcs7.detached itself");
+    if ((so.flags & SEAL_SIGN_FORMAT_SES) && so.level > SEAL_LEVEL_B_T)
+        return cli_usage(synopsis, "--format ses goes up to --level B-T (its [0] time-stamp), not %s",
+                         seal_level_name(so.level));
     if ((so.artwork_path || so.eseal_path) && !n)
         return cli_usage(synopsis, "%s needs a placement (e.g. --page N --at X,Y)",
                          so.eseal_path ? "--eseal" : "--seal");

@@ -31,16 +31,8 @@ PY=python3
 # The maker's anchors: that CA and its root (a seal carries no chain).
 M=$T/maker
 SM2=$T/sm2
-mkdir -p "$M"
 bash "$TOOLS/sm2pki.sh" "$SM2" >/dev/null
-ID=distid:1234567812345678
-openssl genpkey -algorithm SM2 -out "$M/maker.key" 2>/dev/null
-openssl req -new -utf8 -key "$M/maker.key" -sm3 -sigopt "$ID" -subj "/C=CN/O=测试制章者/CN=测试电子印章制作中心" \
-    -out "$M/maker.csr" 2>/dev/null
-openssl x509 -req -in "$M/maker.csr" -CA "$SM2/int.pem" -CAkey "$SM2/int.key" -set_serial 0x5e41 -days 3650 \
-    -extfile "$SM2/leaf.ext" -sm3 -sigopt "$ID" -vfyopt "$ID" -out "$M/maker.pem" 2>/dev/null
-cat "$M/maker.key" "$M/maker.pem" "$SM2/int.pem" "$SM2/root.pem" >"$M/maker-all.pem"
-cat "$SM2/int.pem" "$SM2/root.pem" >"$M/makers.pem"
+bash "$TOOLS/sm2maker.sh" "$SM2" "$M"
 MAKER=pem:$M/maker-all.pem
 
 # issue OUT ART ARGS...: a seal made by the maker, valid 2026-2036 unless

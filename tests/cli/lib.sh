@@ -295,6 +295,21 @@ check_qpdf() {
     ! grep -qi '^WARNING' <<<"$out" || { sed 's/^/      | /' <<<"$out" | tail -20; die "qpdf --check warns about $f"; }
 }
 
+# agree_inspect_verify FILE VERIFY-ARGS...: seal inspect and seal verify
+# read every signature field alike (one reader): the same fields, revision
+# numbers, pages, rectangles, visibility and claimed times, in the same
+# order; and at least one signature, so the comparison compares something.
+agree_inspect_verify() {
+    local f=$1 ins ver
+    shift
+    local sel='[.signatures[] | [.field, .revision, .page, .rect, .visible, .claimed_time]] | sort'
+    "$SEAL" inspect "$f" --json >"$T/agree-i.json" 2>"$T/agree-i.err" || die "inspect $f: $(cat "$T/agree-i.err")"
+    "$SEAL" verify "$f" "$@" --json >"$T/agree-v.json" 2>"$T/agree-v.err" || true # the verdict is not compared
+    ins=$(jq -c "$sel" "$T/agree-i.json") ver=$(jq -c "$sel" "$T/agree-v.json")
+    [ "$(jq 'length' <<<"$ins")" -gt 0 ] || die "inspect finds no signature in $f"
+    [ "$ins" = "$ver" ] || die "inspect and verify read $f differently: inspect $ins, verify $ver"
+}
+
 # json_get FILE JQ-FILTER: one value from a JSON file (jq -r).
 json_get() {
     jq -er "$2" "$1" 2>/dev/null || die "JSON $1 has no $2"

@@ -15,7 +15,8 @@
 #     RSA root issuing an SM2 signer (accepted), a certificate signed over
 #     the empty ID (refused: certificate signature failure);
 #   - CRLs signed with SM2 by the issuing CA (good, revoked, forged);
-#   - B-T with an SM2 signer (RSA time-stamp authority).
+#   - B-T with an SM2 signer (RSA time-stamp authority), as a CMS and as a
+#     GB/T 38540 SES_Signature (--format ses) with its [0] time-stamp.
 # shellcheck source=lib.sh
 . "$(dirname "$0")/lib.sh"
 # shellcheck source=../tools/ltvctl.sh
@@ -228,6 +229,21 @@ b_t() {
     run "$SEAL" verify "$T/bt.pdf" --trust "$PKI/root.pem" --trust "$LTV_ROOT" --json
     [ "$(jq -r '.signatures[0] | "\(.indication) \(.level) \(.timestamp_ok)"' "$T/stdout")" = "TOTAL-PASSED B-T true" ] \
         || { show_output; die "B-T"; }
+    # A GB/T 38540 SES_Signature (--format ses; tests/cli/ses.sh has the
+    # rest) time-stamped in its [0], with the LTV services running here: a
+    # seal for the signer, issued by its own key as the maker.
+    expect_exit 0 "$SEAL" issue "$FIX/art/company.pdf" -o "$T/self.esl" --maker-key "$PEM" --name 测试章 \
+        --holder "$PKI/signer.pem" --valid-from 2026-01-01 --valid-to 2036-01-01 --esid ESEAL-BT
+    expect_exit 0 "$SEAL" sign "$IN" -o "$T/ses-bt.pdf" --key "$PEM" --eseal "$T/self.esl" --page 1 --at 100,100 \
+        --format ses --level B-T --tsa "$LTV_TSA_URL"
+    expect_quiet
+    expect_exit 0 "$SEAL" verify "$T/ses-bt.pdf" --trust "$PKI/int.pem" --trust "$PKI/root.pem" \
+        --trust "$LTV_ROOT" --seal-trust "$PKI/int.pem" --require eseal --json
+    [ "$(jq -r '.signatures[0] | [.indication, .timestamp_ok, (.signing_time == .timestamp), .eseal.bound]
+         | map(tostring) | join("|")' "$T/stdout")" = "TOTAL-PASSED|true|true|true" ] || { show_output; die "SES B-T"; }
+    run "$BOTAN_PY" "$TOOLS/esealcheck.py" "$T/ses-bt.pdf"
+    [ "$RC" = 0 ] && [ "$(jq -r '.[0] | [.kind, .timestamp, .signer_signature, .data_hash_matches] | map(tostring)
+         | join("|")' "$T/stdout")" = "ses|true|valid|true" ] || { show_output; die "the reader on the SES B-T file"; }
     # No revocation source for the SM2 certificates: B-LT is refused as for RSA.
     expect_failure 6 "PAdES B-LT not reached: no revocation source" "$IN" \
         -- sign "$IN" -o @OUT@ --key "$PEM" --level B-LT --tsa "$LTV_TSA_URL"
@@ -241,5 +257,5 @@ run_case "a CMS made by BouncyCastle (RFC 5652, GM/T 0010) verifies" bouncycastl
 run_case "raw r||s, sloppy DER, GM/T 0010 identifiers" wild_flavours
 run_case "SM2 chains: the ID on every link, a mixed chain, an empty-ID certificate" chains
 run_case "SM2-signed CRLs: good, revoked, a bad signature ignored" revocation
-run_case "B-T with an SM2 signer" b_t
+run_case "B-T with an SM2 signer (CMS, and SES_Signature [0])" b_t
 finish

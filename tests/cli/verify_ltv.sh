@@ -35,6 +35,7 @@ case_levels() {
     done
     [ "$(sig 0 revocation)" = good ] || die "B-LTA: revocation $(sig 0 revocation)"
     [ "$(jq -r '.signatures[1].type' "$T/v.json")" = DocTimeStamp ] || die "B-LTA: no document time-stamp"
+    agree_inspect_verify "$T/B-LTA.pdf" --trust "$LTV_ROOT"
     # The signature time-stamp proves the deadline either way.
     expect_exit 0 "$SEAL" verify "$T/B-T.pdf" --trust "$LTV_ROOT" --deadline 2100-01-01T00:00:00+08:00
     expect_exit 1 "$SEAL" verify "$T/B-T.pdf" --trust "$LTV_ROOT" --deadline 2000-01-01T00:00:00+08:00

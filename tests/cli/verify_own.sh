@@ -261,6 +261,9 @@ case_revisions() {
     # signature are numbered by the first later revision, 3).
     [ "$(jq -c '[.signatures[1].changes[] | select(.allowed == false) | .revision] | unique' "$T/v.json")" = '[4]' ] \
         || die "change revisions: $(jq -c '[.signatures[].changes[].revision]' "$T/v.json")"
+    # The same field facts from both: linearized, three revisions, one
+    # visible and one invisible signature, then content changed.
+    agree_inspect_verify "$W/lin3.pdf" --trust "$ROOT"
     expect_failure 4 "^seal: $FIX/pdf/truncated.pdf is truncated or damaged \(no %%EOF at its end\)\$" \
         "$FIX/pdf/truncated.pdf" -- verify "$FIX/pdf/truncated.pdf"
     local sign_msg verify_msg
@@ -424,7 +427,7 @@ run_case "token-made seals (RSA, then EC)" case_token
 run_case "placements: widget, stamps, cross-page strips; --require cross-page and company@N; an unlinked stamp" case_placements
 run_case "final verdict: RULES-FAILED in JSON, text, HTML; deadline claimed late" case_final_verdict
 run_case "folder minutes: --csv with BOM, reason column" case_csv
-run_case "revision numbers as inspect gives them (linearized); truncated file: exit 4, sign's reason" case_revisions
+run_case "revisions, pages, visibility, claimed times as inspect gives them (linearized); truncated file: exit 4, sign's reason" case_revisions
 run_case "encrypted, cross-reference streams, sealed twice: TOTAL-PASSED" case_encrypted_xrefstream
 run_case "a page tree claiming 1.4 billion pages after signing: caught within seconds" case_hostile_count
 finish

@@ -1,17 +1,27 @@
 #!/usr/bin/env python3
-# An independent reader of GB/T 38540-2020 electronic seals (SES_Seal v4),
-# written from the standard's ASN.1 (§6.1, as transcribed in
-# the shared design notes, gm.md §2.2), not from libseal's C: pyasn1 for the DER,
+# An independent reader of GB/T 38540-2020 electronic seals (SES_Seal v4)
+# and electronic signatures with a seal (SES_Signature v4), written from the
+# standard's ASN.1 (§6.1 and §7.1, as transcribed in the shared design
+# notes, gm.md §2.2), not from libseal's C: pyasn1 for the DER,
 # python3-cryptography for RSA/ECDSA, Botan for SM2-with-SM3.
 # SPDX-License-Identifier: AGPL-3.0-or-later
 #
-#   esealcheck.py SEAL.esl [--signer CERT.pem]   (a PDF: the /SealESeal streams in it)
+#   esealcheck.py SEAL.esl [--signer CERT.pem]
+#   esealcheck.py SIGNED.pdf [--signer CERT.pem]
 #
-# Prints JSON: the seal's fields, "maker_signature": "valid" | "invalid"
-# (checked over the SES_SealInfo bytes as received), and with --signer
-# whether that certificate is in the seal's list (certListType 1: the
-# certificate itself; 2: its digest). Exit 0 when the maker's signature
-# verifies, 1 when not.
+# A seal: prints JSON, the seal's fields, "maker_signature": "valid" |
+# "invalid" (checked over the SES_SealInfo bytes as received), and with
+# --signer whether that certificate is in the seal's list (certListType 1:
+# the certificate itself; 2: its digest). Exit 0 when the maker's
+# signature verifies, 1 when not.
+#
+# A PDF: a JSON list, one entry per /SealESeal stream (as for a seal) and
+# one per signature whose /Contents (found through its /ByteRange's gap)
+# is an SES_Signature: {"kind": "ses", its fields, "signer_signature"
+# valid|invalid over TBS_Sign as received, "data_hash_matches" (SM3 of the
+# ByteRange bytes), "eseal": the embedded seal as above, listed against the
+# SES signer's certificate}. Exit 0 when every signature and seal verifies
+# and every dataHash matches.
 import argparse
 import hashlib
 import json
@@ -20,7 +30,7 @@ import sys
 import zlib
 
 from pyasn1.codec.der import decoder, encoder
-from pyasn1.type import char, namedtype, univ, useful
+from pyasn1.type import char, namedtype, tag, univ, useful
 
 
 class SESHeader(univ.Sequence):
@@ -92,6 +102,30 @@ class SESeal(univ.Sequence):
         namedtype.NamedType("cert", univ.OctetString()),
         namedtype.NamedType("signAlgID", univ.ObjectIdentifier()),
         namedtype.NamedType("signedValue", univ.BitString()))
+
+
+class TBSSign(univ.Sequence):
+    # GB/T 38540 §7.1; eseal as ANY: read by check() from its own bytes.
+    componentType = namedtype.NamedTypes(
+        namedtype.NamedType("version", univ.Integer()),
+        namedtype.NamedType("eseal", univ.Any()),
+        namedtype.NamedType("timeInfo", useful.GeneralizedTime()),
+        namedtype.NamedType("dataHash", univ.BitString()),
+        namedtype.NamedType("propertyInfo", char.IA5String()),
+        namedtype.OptionalNamedType("extDatas", ExtensionDatas().subtype(
+            explicitTag=tag.Tag(tag.tagClassContext, tag.tagFormatConstructed, 0))))
+
+
+class SESSignature(univ.Sequence):
+    # toSign as ANY: the signer signed these bytes as they are. The [0]
+    # timeStamp is EXPLICIT, as written in practice (gm.md §2.2).
+    componentType = namedtype.NamedTypes(
+        namedtype.NamedType("toSign", univ.Any()),
+        namedtype.NamedType("cert", univ.OctetString()),
+        namedtype.NamedType("signatureAlgID", univ.ObjectIdentifier()),
+        namedtype.NamedType("signature", univ.BitString()),
+        namedtype.OptionalNamedType("timeStamp", univ.BitString().subtype(
+            explicitTag=tag.Tag(tag.tagClassContext, tag.tagFormatSimple, 0))))
 
 
 SM2_SM3 = "1.2.156.10197.1.501"
@@ -217,6 +251,55 @@ def seals_in_pdf(data):
     return found
 
 
+def check_ses(der, signed_bytes, signer_der=None):
+    """An SES_Signature: its signer's signature over TBS_Sign as received,
+    dataHash against SM3 of the bytes it protects, and the seal inside."""
+    sig, rest = decoder.decode(der, asn1Spec=SESSignature())
+    if rest:
+        raise ValueError("trailing bytes after SES_Signature")
+    tbs_der = bytes(sig["toSign"])
+    tbs, rest = decoder.decode(tbs_der, asn1Spec=TBSSign())
+    if rest:
+        raise ValueError("trailing bytes after TBS_Sign")
+    cert, alg = bytes(sig["cert"]), str(sig["signatureAlgID"])
+    data_hash = tbs["dataHash"].asOctets()
+    seal = check(bytes(tbs["eseal"]), cert)
+    return {
+        "kind": "ses",
+        "version": int(tbs["version"]),
+        "time": gentime(tbs["timeInfo"]),
+        "property": str(tbs["propertyInfo"]),
+        "data_hash": data_hash.hex().upper(),
+        "data_hash_matches": data_hash == sm3(signed_bytes),
+        "signer": subject(cert),
+        "signer_is": None if signer_der is None else cert == signer_der,
+        "signature_algorithm": alg,
+        "signer_signature": "valid" if verify(alg, cert, tbs_der, sig["signature"].asOctets()) else "invalid",
+        "timestamp": sig["timeStamp"].isValue,
+        "eseal": seal,
+    }
+
+
+def ses_in_pdf(data):
+    """(SES_Signature DER, the bytes its ByteRange covers) for each signature
+    whose /Contents gap holds one; CMS values are left alone."""
+    found = []
+    for m in re.finditer(rb"/ByteRange\s*\[\s*(\d+)\s+(\d+)\s+(\d+)\s+(\d+)\s*\]", data):
+        a, b, c, d = (int(x) for x in m.groups())
+        gap = data[a + b:c].strip()
+        if not (gap.startswith(b"<") and gap.endswith(b">")):
+            continue
+        value = bytes.fromhex(gap[1:-1].decode()).rstrip(b"\0")
+        # A ContentInfo starts with its OID; an SES_Signature with TBS_Sign.
+        try:
+            outer, _ = decoder.decode(value)
+        except Exception:
+            continue
+        if len(outer) and isinstance(outer[0], univ.Sequence):
+            found.append((value, data[a:a + b] + data[c:c + d]))
+    return found
+
+
 def main():
     p = argparse.ArgumentParser()
     p.add_argument("seal")
@@ -229,10 +312,16 @@ def main():
         from cryptography.hazmat.primitives import serialization
         signer = x509.load_pem_x509_certificate(open(a.signer, "rb").read()).public_bytes(
             serialization.Encoding.DER)
-    seals = seals_in_pdf(data) if data.startswith(b"%PDF") else [data]
+    pdf = data.startswith(b"%PDF")
+    seals = seals_in_pdf(data) if pdf else [data]
     results = [check(s, signer) for s in seals]
-    print(json.dumps(results if data.startswith(b"%PDF") else results[0], ensure_ascii=False, indent=1))
-    sys.exit(0 if results and all(r["maker_signature"] == "valid" for r in results) else 1)
+    if pdf:
+        results += [check_ses(v, signed, signer) for v, signed in ses_in_pdf(data)]
+    print(json.dumps(results if pdf else results[0], ensure_ascii=False, indent=1))
+    ok = all(r["maker_signature"] == "valid" if r.get("kind") != "ses" else
+             r["signer_signature"] == "valid" and r["data_hash_matches"] and r["eseal"]["maker_signature"] == "valid"
+             for r in results)
+    sys.exit(0 if results and ok else 1)
 
 
 if __name__ == "__main__":

@@ -13,6 +13,8 @@
 #include <openssl/evp.h>
 #include <openssl/x509.h>
 
+#include "esealint.h"
+#include "keyint.h"
 #include "sealder.h"
 #include "sesint.h"
 
@@ -103,18 +105,31 @@ static void make_ses(buf *out, const buf *seal, const fixture *signer, const ses
     *out = whole;
 }
 
+/* Each test: an SM2 seal maker, a holder (the signer), a context. */
+static fixture maker, holder;
+static seal_ctx *ctx;
+
+static void setup(void)
+{
+    sd_make_maker(&maker);
+    sd_make_maker(&holder);
+    ck_assert_int_eq(seal_ctx_new(&ctx), SEAL_OK);
+}
+
+static void teardown(void)
+{
+    seal_ctx_free(ctx);
+    sd_free_maker(&maker);
+    sd_free_maker(&holder);
+}
+
 START_TEST(v4_with_timestamp)
 {
-    fixture maker, holder;
-    seal_ctx *ctx;
     seal__ses_sig *s = NULL;
     buf seal = {0}, ses;
     size_t n;
     seal_eseal_info ei;
 
-    sd_make_maker(&maker);
-    sd_make_maker(&holder);
-    ck_assert_int_eq(seal_ctx_new(&ctx), SEAL_OK);
     sd_make_seal(&seal, &maker, &holder, 0, "20260101000000Z", 0, 0);
     make_ses(&ses, &seal, &holder, &(ses_opts){.timestamp = 1});
     ck_assert_int_eq(seal__ses_sig_parse(ctx, ses.p, ses.n, &s), SEAL_OK);
@@ -147,23 +162,15 @@ START_TEST(v4_with_timestamp)
     ck_assert_ptr_null(seal__ses_sig_timestamp(s, &n));
     ck_assert_int_eq(seal__ses_sig_verify(s), 1);
     seal__ses_sig_free(s);
-    seal_ctx_free(ctx);
-    sd_free_maker(&maker);
-    sd_free_maker(&holder);
 }
 END_TEST
 
 START_TEST(v1_tolerant)
 {
-    fixture maker, holder;
-    seal_ctx *ctx;
     seal__ses_sig *s = NULL;
     buf seal = {0}, ses;
     size_t n;
 
-    sd_make_maker(&maker);
-    sd_make_maker(&holder);
-    ck_assert_int_eq(seal_ctx_new(&ctx), SEAL_OK);
     sd_make_seal(&seal, &maker, &holder, 1, "260101000000Z", 0, 0);
     make_ses(&ses, &seal, &holder, &(ses_opts){.v1 = 1, .raw = 1, .trim_hash = 1});
     ck_assert_int_eq(seal__ses_sig_parse(ctx, ses.p, ses.n, &s), SEAL_OK);
@@ -175,21 +182,15 @@ START_TEST(v1_tolerant)
     ck_assert_int_eq(X509_cmp(seal__ses_sig_signer(s), holder.cert), 0);
     ck_assert_int_eq(seal__ses_sig_verify(s), 1);
     seal__ses_sig_free(s);
-    seal_ctx_free(ctx);
-    sd_free_maker(&maker);
-    sd_free_maker(&holder);
 }
 END_TEST
 
 START_TEST(ecdsa_signer)
 {
-    fixture maker, holder, ec;
-    seal_ctx *ctx;
+    fixture ec;
     seal__ses_sig *s = NULL;
     buf seal = {0}, ses;
 
-    sd_make_maker(&maker);
-    sd_make_maker(&holder);
     sd_make_maker(&ec);
     EVP_PKEY_free(ec.key);
     ec.key = EVP_PKEY_Q_keygen(NULL, NULL, "EC", "P-256");
@@ -198,30 +199,21 @@ START_TEST(ecdsa_signer)
     OPENSSL_free(ec.cert_der);
     ec.cert_der = NULL;
     ec.cert_len = i2d_X509(ec.cert, &ec.cert_der);
-    ck_assert_int_eq(seal_ctx_new(&ctx), SEAL_OK);
     sd_make_seal(&seal, &maker, &holder, 0, "20260101000000Z", 0, 0);
     make_ses(&ses, &seal, &holder, &(ses_opts){.signer_ec = &ec});
     ck_assert_int_eq(seal__ses_sig_parse(ctx, ses.p, ses.n, &s), SEAL_OK);
     ck_assert_str_eq(seal__ses_sig_algorithm(s), "ecdsa-with-SHA256");
     ck_assert_int_eq(seal__ses_sig_verify(s), 1);
     seal__ses_sig_free(s);
-    seal_ctx_free(ctx);
-    sd_free_maker(&maker);
-    sd_free_maker(&holder);
     sd_free_maker(&ec);
 }
 END_TEST
 
 START_TEST(malformed)
 {
-    fixture maker, holder;
-    seal_ctx *ctx;
     seal__ses_sig *s = NULL;
     buf seal = {0}, ses;
 
-    sd_make_maker(&maker);
-    sd_make_maker(&holder);
-    ck_assert_int_eq(seal_ctx_new(&ctx), SEAL_OK);
     sd_make_seal(&seal, &maker, &holder, 0, "20260101000000Z", 0, 0);
     make_ses(&ses, &seal, &holder, &(ses_opts){0});
     ses.p[ses.n++] = 0;
@@ -249,9 +241,52 @@ START_TEST(malformed)
     ck_assert_int_eq(seal__ses_sig_parse(ctx, ses.p, ses.n, &s), SEAL_ERR_INPUT);
     ck_assert_str_eq(seal_ctx_message(ctx), "the electronic signature's seal cannot be read: not a GB/T 38540 "
                                             "electronic seal: bad SES_Header (ID \"ES\", version, Vid)");
-    seal_ctx_free(ctx);
-    sd_free_maker(&maker);
-    sd_free_maker(&holder);
+}
+END_TEST
+
+/* The writer: a software key as a seal_key holds it. */
+START_TEST(make_reads_back)
+{
+    seal__ses_sig *s = NULL;
+    seal_eseal *es = NULL;
+    buf seal = {0};
+    unsigned char *der = NULL;
+    size_t len = 0, n;
+    seal_key key;
+
+    sd_make_seal(&seal, &maker, &holder, 0, "20260101000000Z", 0, 0);
+    ck_assert_int_eq(seal_eseal_parse(ctx, &es, seal.p, seal.n), SEAL_OK);
+    memset(&key, 0, sizeof(key));
+    pthread_mutex_init(&key.lock, NULL);
+    key.soft = holder.key;
+    key.cert = holder.cert;
+    ck_assert_int_eq(seal__ses_sig_make(ctx, &key, es, 1772600767LL, doc_hash(0), 32, "/ByteRange [0 1 2 3]", NULL,
+                                        &der, &len),
+                     SEAL_OK);
+    ck_assert_uint_le(len, seal__ses_sig_max_size(&key, es, strlen("/ByteRange [0 1 2 3]")));
+    ck_assert_int_eq(seal__ses_sig_parse(ctx, der, len, &s), SEAL_OK);
+    ck_assert_int_eq(seal__ses_sig_version(s), 4);
+    ck_assert_int_eq(seal__ses_sig_time(s), 1772600767LL);
+    ck_assert_str_eq(seal__ses_sig_property(s), "/ByteRange [0 1 2 3]");
+    ck_assert_mem_eq(seal__ses_sig_data_hash(s, &n), doc_hash(0), 32);
+    ck_assert_int_eq(seal__ses_sig_verify(s), 1);
+    /* The seal byte for byte as issued. */
+    const unsigned char *inner = seal__eseal_der(seal__ses_sig_eseal(s), &n);
+    ck_assert_uint_eq(n, seal.n);
+    ck_assert_mem_eq(inner, seal.p, n);
+    seal__ses_sig_free(s);
+    free(der);
+    /* Not an SM2 key: refused, naming the certificate. */
+    EVP_PKEY *ec = EVP_PKEY_Q_keygen(NULL, NULL, "EC", "P-256");
+    X509_set_pubkey(holder.cert, ec);
+    key.soft = ec;
+    ck_assert_int_eq(seal__ses_sig_make(ctx, &key, es, 1772600767LL, doc_hash(0), 32, "p", NULL, &der, &len),
+                     SEAL_ERR_CERT);
+    ck_assert_str_eq(seal_ctx_message(ctx), "an SES signature (GB/T 38540) needs an SM2 key; CN=maker has another key");
+    ck_assert_ptr_null(der);
+    EVP_PKEY_free(ec);
+    pthread_mutex_destroy(&key.lock);
+    seal_eseal_free(es);
 }
 END_TEST
 
@@ -260,10 +295,12 @@ Suite *suite_ses(void)
 {
     Suite *s = suite_create("ses");
     TCase *tc = tcase_create("ses");
+    tcase_add_checked_fixture(tc, setup, teardown);
     tcase_add_test(tc, v4_with_timestamp);
     tcase_add_test(tc, v1_tolerant);
     tcase_add_test(tc, ecdsa_signer);
     tcase_add_test(tc, malformed);
+    tcase_add_test(tc, make_reads_back);
     suite_add_tcase(s, tc);
     return s;
 }

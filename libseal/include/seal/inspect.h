@@ -58,6 +58,26 @@ SEAL_API size_t seal_inspection_signature_count(const seal_inspection *ins);
 SEAL_API seal_status seal_inspection_signature(const seal_inspection *ins, size_t i,
                                                seal_signature_info *out);
 
+/* A GB/T 38540 SES_Signature in a signature's /Contents (seal sign
+ * --format ses, docs/eseal.md). Strings are owned by the inspection. */
+typedef struct seal_ses_info {
+    int version;             /* 4 (GB/T 38540-2020 layout) or 1 (GM/T 0031-2014) */
+    const char *eseal_name;  /* the e-seal it carries: name and esID */
+    const char *esid;
+    const char *signer;      /* the signer certificate's subject (RFC 2253) */
+    const char *algorithm;   /* e.g. "SM2-with-SM3" */
+    const char *time;        /* timeInfo, the claimed signing time, ISO 8601, or "" */
+    const char *data_hash;   /* dataHash in hex */
+    const char *property;    /* propertyInfo */
+    int timestamp;           /* it carries a [0] time-stamp token */
+    int signature_valid;     /* the signer's signature over TBS_Sign: 1 verifies, 0 does not,
+                                -1 algorithm not supported */
+} seal_ses_info;
+
+/* The SES_Signature of signature i: SEAL_OK, SEAL_ERR_NOT_FOUND when its
+ * /Contents holds none (a CMS), SEAL_ERR_ARGS. */
+SEAL_API seal_status seal_inspection_ses(const seal_inspection *ins, size_t i, seal_ses_info *out);
+
 #ifdef __cplusplus
 }
 #endif

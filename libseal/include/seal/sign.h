@@ -123,6 +123,13 @@ typedef struct seal_sign_options {
  * still carry signing-certificate-v2). Most Chinese SM2 PDF tools write
  * this one. */
 #define SEAL_SIGN_ADBE_PKCS7 0x02u
+/* A GB/T 38540 SES_Signature in /Contents instead of a CMS (/Filter
+ * /Adobe.PPKMS, /SubFilter /adbe.pkcs7.detached, dataHash = SM3 of the
+ * ByteRange bytes; docs/eseal.md), for the platforms that want one. Needs
+ * an e-seal (eseal_path, SEAL_ERR_ARGS without) and an SM2 key
+ * (SEAL_ERR_CERT otherwise); B-T puts an RFC 3161 token over the signature
+ * value into its [0] timeStamp; B-LT and B-LTA are SEAL_ERR_ARGS. */
+#define SEAL_SIGN_FORMAT_SES 0x04u
 
 #define SEAL_SIGN_OPTIONS_VERSION 4
 #define SEAL_SIGN_OPTIONS_INIT \

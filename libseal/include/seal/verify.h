@@ -164,7 +164,9 @@ typedef struct seal_signature_result {
     int revision;                 /* 1-based revision the signature covers, 0 if none */
     seal_changes changes_after;
     size_t change_count;          /* seal_report_change(rep, i, k, …) for k < change_count */
-    int page;                     /* page of the first placement, 0 if none is drawn */
+    int page;                     /* page of the first placement (its widget when drawn); when
+                                     none is drawn, the field's widget's page as seal_inspect_file
+                                     gives it; 0 if it has none */
     double rect[4];               /* its /Rect in PDF user space */
     const int *pages;             /* every page a placement draws the seal on, ascending
                                      (seal_report_placement for each placement) */

@@ -134,6 +134,28 @@ typedef struct seal__der {
 int seal__der_next(seal__der *d, int *tag, const unsigned char **c, size_t *clen,
                    const unsigned char **whole, size_t *wlen);
 
+/* Writing DER (der.c): a growing buffer; oom is set on the first failed
+ * allocation and every later call does nothing. */
+typedef struct seal__dbuf {
+    unsigned char *p;
+    size_t n, cap;
+    int oom;
+} seal__dbuf;
+void seal__dbuf_put(seal__dbuf *b, const void *d, size_t n);
+/* One element of a universal tag (V_ASN1_*) with content c. */
+void seal__dbuf_tlv(seal__dbuf *b, int tag, int constructed, const void *c, size_t n);
+/* inner wrapped in a constructed element of tag/class (V_ASN1_UNIVERSAL,
+ * V_ASN1_CONTEXT_SPECIFIC); a SEQUENCE. inner is freed and emptied. */
+void seal__dbuf_wrap(seal__dbuf *b, int tag, int xclass, seal__dbuf *inner);
+void seal__dbuf_seq(seal__dbuf *b, seal__dbuf *inner);
+void seal__dbuf_str(seal__dbuf *b, int tag, const char *s);
+void seal__dbuf_uint(seal__dbuf *b, unsigned v);
+/* GeneralizedTime YYYYMMDDHHMMSSZ. */
+void seal__dbuf_gentime(seal__dbuf *b, long long t);
+void seal__dbuf_oid(seal__dbuf *b, int nid);
+/* A BIT STRING of whole octets. */
+void seal__dbuf_bits(seal__dbuf *b, const void *v, size_t n);
+
 /* Hex helpers */
 void seal__hex(const unsigned char *data, size_t len, char *out);
 

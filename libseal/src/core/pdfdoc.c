@@ -362,6 +362,42 @@ int seal__pdf_page_number(seal_ctx *ctx, pdf_document *doc, pdf_obj *page)
     return n;
 }
 
+void seal__pdf_sig_field(seal_ctx *ctx, pdf_document *doc, pdf_obj *field, seal__sig_field *out)
+{
+    fz_context *fz = ctx->fz;
+    pdf_obj *v = pdf_dict_get(fz, field, PDF_NAME(V)), *kids, *br, *contents;
+
+    memset(out, 0, sizeof(*out));
+    out->v = pdf_is_dict(fz, v) ? v : NULL;
+    out->type = pdf_to_name(fz, pdf_dict_get(fz, out->v, PDF_NAME(Type)));
+    out->subfilter = pdf_to_name(fz, pdf_dict_get(fz, out->v, PDF_NAME(SubFilter)));
+    out->reason = pdf_dict_get_text_string(fz, out->v, PDF_NAME(Reason));
+    out->claimed = out->v ? pdf_dict_get_date(fz, out->v, PDF_NAME(M)) : 0;
+    if (out->claimed < 0)
+        out->claimed = 0;
+    seal__iso_time(out->claimed, out->claimed_time, sizeof(out->claimed_time));
+    br = pdf_dict_get(fz, out->v, PDF_NAME(ByteRange));
+    out->br_count = pdf_is_array(fz, br) ? pdf_array_len(fz, br) : -1;
+    for (int i = 0; i < 4 && i < out->br_count; i++) {
+        pdf_obj *o = pdf_array_get(fz, br, i);
+        out->br[i] = pdf_is_int(fz, o) ? pdf_to_int64(fz, o) : -1;
+    }
+    contents = pdf_dict_get(fz, out->v, PDF_NAME(Contents));
+    if (pdf_is_string(fz, contents)) {
+        out->contents = pdf_to_str_buf(fz, contents);
+        out->contents_len = pdf_to_str_len(fz, contents);
+    }
+    kids = pdf_dict_get(fz, field, PDF_NAME(Kids));
+    out->widget = pdf_array_len(fz, kids) > 0 ? pdf_array_get(fz, kids, 0) : field;
+    fz_rect r = pdf_dict_get_rect(fz, out->widget, PDF_NAME(Rect));
+    out->rect[0] = r.x0;
+    out->rect[1] = r.y0;
+    out->rect[2] = r.x1;
+    out->rect[3] = r.y1;
+    out->visible = r.x1 - r.x0 > 0 && r.y1 - r.y0 > 0;
+    out->page = seal__pdf_page_number(ctx, doc, pdf_dict_get(fz, out->widget, PDF_NAME(P)));
+}
+
 /* The PAdES level names, for the signer and the verifier alike. */
 SEAL_API const char *seal_level_name(seal_level level)
 {

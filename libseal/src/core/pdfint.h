@@ -48,6 +48,27 @@ void seal__pdf_each_field(seal_ctx *ctx, pdf_document *doc, seal__field_fn *fn, 
 /* The DocMDP P value of the document's certification signature, 0 if none. */
 int seal__pdf_docmdp(seal_ctx *ctx, pdf_document *doc);
 
+/* A signature field as its dictionaries say, read once for inspect and
+ * verify so both give the same facts under the same names. Pointers point
+ * into the document's objects (valid while it is open). */
+typedef struct seal__sig_field {
+    pdf_obj *v;                 /* the signature dictionary (/V), NULL if none */
+    pdf_obj *widget;            /* the first widget: the field itself, or its first kid */
+    const char *type;           /* /Type of /V as a name, "" when absent */
+    const char *subfilter;      /* /SubFilter, "" when absent */
+    const char *reason;         /* /Reason, "" when absent */
+    long long claimed;          /* /M as Unix seconds, 0 when absent or unreadable */
+    char claimed_time[32];      /* the same as ISO 8601 UTC, "" for 0 */
+    int br_count;               /* integers in /ByteRange, -1 when it is no array */
+    long long br[4];            /* its first four, -1 for one that is no integer */
+    const char *contents;       /* /Contents bytes, NULL when it is no string */
+    size_t contents_len;
+    int page;                   /* the first widget's page (its /P), 0 if none */
+    double rect[4];             /* the first widget's /Rect */
+    int visible;                /* that rectangle is not empty */
+} seal__sig_field;
+void seal__pdf_sig_field(seal_ctx *ctx, pdf_document *doc, pdf_obj *field, seal__sig_field *out);
+
 /* Looking a page up by number walks the page tree from its root, so a
  * loop over every page is quadratic. Before such a loop, take the object
  * numbers of all pages in one walk, in the order MuPDF's lookups give: an
@@ -114,6 +135,7 @@ typedef struct seal__filler {
                          const unsigned char digest[32]);
     void *user;
     int md_nid; /* digest of the ByteRange: NID_sm3 for SM2 signers; 0 is SHA-256 */
+    int64_t *range; /* when not NULL: set to the ByteRange before make is called */
 } seal__filler;
 
 /* A new signature dictionary (/Type type, /SubFilter subfilter) with

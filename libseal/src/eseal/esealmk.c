@@ -26,95 +26,9 @@
 #define MAX_HOLDERS 64
 #define VID "libseal"
 
-/* A growing DER buffer; oom set on the first failed allocation. */
-typedef struct dbuf {
-    unsigned char *p;
-    size_t n, cap;
-    int oom;
-} dbuf;
-
-static void put(dbuf *b, const void *d, size_t n)
-{
-    if (b->oom)
-        return;
-    if (b->n + n > b->cap) {
-        size_t cap = (b->n + n) * 2 + 64;
-        unsigned char *q = realloc(b->p, cap);
-        if (!q) {
-            b->oom = 1;
-            return;
-        }
-        b->p = q;
-        b->cap = cap;
-    }
-    memcpy(b->p + b->n, d, n);
-    b->n += n;
-}
-
-/* One element: universal tag, content. */
-static void tlv(dbuf *b, int tag, int constructed, const void *c, size_t n)
-{
-    unsigned char hdr[8], *p = hdr;
-    ASN1_put_object(&p, constructed, (int)n, tag, V_ASN1_UNIVERSAL);
-    put(b, hdr, (size_t)(p - hdr));
-    put(b, c, n);
-}
-
-/* A SEQUENCE wrapping `inner` (which is freed). */
-static void seq(dbuf *b, dbuf *inner)
-{
-    if (inner->oom)
-        b->oom = 1;
-    tlv(b, V_ASN1_SEQUENCE, 1, inner->p, inner->n);
-    free(inner->p);
-    memset(inner, 0, sizeof(*inner));
-}
-
-static void str(dbuf *b, int tag, const char *s)
-{
-    tlv(b, tag, 0, s, strlen(s));
-}
-
-static void integer(dbuf *b, unsigned v)
-{
-    unsigned char c[5];
-    int n = 0, k = 4;
-    do {
-        c[k--] = (unsigned char)(v & 0xff);
-        v >>= 8;
-        n++;
-    } while (v && k >= 0);
-    if (c[k + 1] & 0x80) {
-        c[k--] = 0;
-        n++;
-    }
-    tlv(b, V_ASN1_INTEGER, 0, c + k + 1, (size_t)n);
-}
-
-static void gentime(dbuf *b, long long t)
-{
-    char s[32];
-    struct tm tm;
-    time_t tt = (time_t)t;
-    gmtime_r(&tt, &tm);
-    strftime(s, sizeof(s), "%Y%m%d%H%M%SZ", &tm);
-    str(b, V_ASN1_GENERALIZEDTIME, s);
-}
-
-static void oid(dbuf *b, int nid)
-{
-    unsigned char *der = NULL;
-    int n = i2d_ASN1_OBJECT(OBJ_nid2obj(nid), &der);
-    if (n > 0)
-        put(b, der, (size_t)n);
-    else
-        b->oom = 1;
-    OPENSSL_free(der);
-}
-
 /* The artwork page as a PNG on a transparent background at PICTURE_DPI;
  * its size in whole millimetres and its kind (seal__artwork_open). */
-static void draw_picture(seal_ctx *ctx, const char *path, dbuf *png, int *w_mm, int *h_mm,
+static void draw_picture(seal_ctx *ctx, const char *path, seal__dbuf *png, int *w_mm, int *h_mm,
                          char *kind, size_t kind_size)
 {
     fz_context *fz = ctx->fz;
@@ -150,7 +64,7 @@ static void draw_picture(seal_ctx *ctx, const char *path, dbuf *png, int *w_mm, 
         buf = fz_new_buffer_from_pixmap_as_png(fz, pix, fz_default_color_params);
         unsigned char *data;
         size_t len = fz_buffer_storage(fz, buf, &data);
-        put(png, data, len);
+        seal__dbuf_put(png, data, len);
     }
     fz_always(fz) {
         fz_drop_buffer(fz, buf);
@@ -166,7 +80,7 @@ static void draw_picture(seal_ctx *ctx, const char *path, dbuf *png, int *w_mm, 
     }
 }
 
-static seal_status picture(seal_ctx *ctx, const char *path, dbuf *png, int *w_mm, int *h_mm,
+static seal_status picture(seal_ctx *ctx, const char *path, seal__dbuf *png, int *w_mm, int *h_mm,
                            char *kind, size_t kind_size)
 {
     fz_try(ctx->fz)
@@ -178,7 +92,7 @@ static seal_status picture(seal_ctx *ctx, const char *path, dbuf *png, int *w_mm
 
 /* The holders' certificates (each file: one or more, PEM or DER) as the
  * certList: OCTET STRINGs of the DER, or CertDigestObj {"SM3", digest}. */
-static seal_status cert_list(seal_ctx *ctx, const seal_eseal_issue_options *o, dbuf *list)
+static seal_status cert_list(seal_ctx *ctx, const seal_eseal_issue_options *o, seal__dbuf *list)
 {
     STACK_OF(X509) *certs = sk_X509_new_null();
     seal_status st = SEAL_OK;
@@ -204,13 +118,13 @@ static seal_status cert_list(seal_ctx *ctx, const seal_eseal_issue_options *o, d
         if (n <= 0) {
             st = seal__fail(ctx, SEAL_ERR_INPUT, "a holder certificate cannot be encoded");
         } else if (o->cert_list_type == SEAL_ESEAL_LIST_DIGESTS) {
-            dbuf obj = {0};
+            seal__dbuf obj = {0};
             EVP_Digest(der, (size_t)n, md, &mdlen, EVP_sm3(), NULL);
-            str(&obj, V_ASN1_PRINTABLESTRING, "SM3");
-            tlv(&obj, V_ASN1_OCTET_STRING, 0, md, mdlen);
-            seq(list, &obj);
+            seal__dbuf_str(&obj, V_ASN1_PRINTABLESTRING, "SM3");
+            seal__dbuf_tlv(&obj, V_ASN1_OCTET_STRING, 0, md, mdlen);
+            seal__dbuf_seq(list, &obj);
         } else {
-            tlv(list, V_ASN1_OCTET_STRING, 0, der, (size_t)n);
+            seal__dbuf_tlv(list, V_ASN1_OCTET_STRING, 0, der, (size_t)n);
         }
         OPENSSL_free(der);
     }
@@ -246,7 +160,7 @@ static seal_status check_issue(seal_ctx *ctx, const char *art, const char *out, 
 }
 
 /* The maker's signature over the SES_SealInfo DER, and its algorithm. */
-static seal_status maker_sign(seal_ctx *ctx, seal_key *maker, const dbuf *info, unsigned char **sig,
+static seal_status maker_sign(seal_ctx *ctx, seal_key *maker, const seal__dbuf *info, unsigned char **sig,
                               size_t *siglen, int *alg)
 {
     EVP_PKEY *pub = X509_get0_pubkey(maker->cert);
@@ -275,35 +189,35 @@ static seal_status maker_sign(seal_ctx *ctx, seal_key *maker, const dbuf *info, 
     return seal__key_sign(ctx, maker, NID_sha256, md, mdlen, sig, siglen);
 }
 
-static void sealinfo(dbuf *info, const seal_eseal_issue_options *o, const char *esid, int type,
-                     dbuf *list, const dbuf *png, int w, int h, long long created)
+static void sealinfo(seal__dbuf *info, const seal_eseal_issue_options *o, const char *esid, int type,
+                     seal__dbuf *list, const seal__dbuf *png, int w, int h, long long created)
 {
-    dbuf body = {0}, part = {0};
-    str(&part, V_ASN1_IA5STRING, "ES");
-    integer(&part, 4);
-    str(&part, V_ASN1_IA5STRING, VID);
-    seq(&body, &part);
-    str(&body, V_ASN1_IA5STRING, esid);
-    integer(&part, (unsigned)type);
-    str(&part, V_ASN1_UTF8STRING, o->name);
-    integer(&part, o->cert_list_type ? (unsigned)o->cert_list_type : SEAL_ESEAL_LIST_CERTS);
-    seq(&part, list);
-    gentime(&part, created);
-    gentime(&part, o->valid_from ? o->valid_from : created);
-    gentime(&part, o->valid_to);
-    seq(&body, &part);
-    str(&part, V_ASN1_IA5STRING, "PNG");
-    tlv(&part, V_ASN1_OCTET_STRING, 0, png->p, png->n);
-    integer(&part, (unsigned)w);
-    integer(&part, (unsigned)h);
-    seq(&body, &part);
-    seq(info, &body);
+    seal__dbuf body = {0}, part = {0};
+    seal__dbuf_str(&part, V_ASN1_IA5STRING, "ES");
+    seal__dbuf_uint(&part, 4);
+    seal__dbuf_str(&part, V_ASN1_IA5STRING, VID);
+    seal__dbuf_seq(&body, &part);
+    seal__dbuf_str(&body, V_ASN1_IA5STRING, esid);
+    seal__dbuf_uint(&part, (unsigned)type);
+    seal__dbuf_str(&part, V_ASN1_UTF8STRING, o->name);
+    seal__dbuf_uint(&part, o->cert_list_type ? (unsigned)o->cert_list_type : SEAL_ESEAL_LIST_CERTS);
+    seal__dbuf_seq(&part, list);
+    seal__dbuf_gentime(&part, created);
+    seal__dbuf_gentime(&part, o->valid_from ? o->valid_from : created);
+    seal__dbuf_gentime(&part, o->valid_to);
+    seal__dbuf_seq(&body, &part);
+    seal__dbuf_str(&part, V_ASN1_IA5STRING, "PNG");
+    seal__dbuf_tlv(&part, V_ASN1_OCTET_STRING, 0, png->p, png->n);
+    seal__dbuf_uint(&part, (unsigned)w);
+    seal__dbuf_uint(&part, (unsigned)h);
+    seal__dbuf_seq(&body, &part);
+    seal__dbuf_seq(info, &body);
 }
 
 SEAL_API seal_status seal_eseal_issue(seal_ctx *ctx, const char *artwork_path, const char *out_path,
                                       seal_key *maker, const seal_eseal_issue_options *opts)
 {
-    dbuf png = {0}, list = {0}, info = {0}, body = {0}, whole = {0};
+    seal__dbuf png = {0}, list = {0}, info = {0}, body = {0}, whole = {0};
     unsigned char *sig = NULL, md[32];
     size_t siglen = 0;
     unsigned mdlen = 0;
@@ -350,18 +264,13 @@ SEAL_API seal_status seal_eseal_issue(seal_ctx *ctx, const char *artwork_path, c
         goto out;
     unsigned char *cert = NULL;
     int certlen = i2d_X509(maker->cert, &cert);
-    put(&body, info.p, info.n);
-    tlv(&body, V_ASN1_OCTET_STRING, 0, cert, certlen > 0 ? (size_t)certlen : 0);
+    seal__dbuf_put(&body, info.p, info.n);
+    seal__dbuf_tlv(&body, V_ASN1_OCTET_STRING, 0, cert, certlen > 0 ? (size_t)certlen : 0);
     OPENSSL_free(cert);
-    oid(&body, alg);
-    unsigned char zero = 0;
-    dbuf bits = {0};
-    put(&bits, &zero, 1);
-    put(&bits, sig, siglen);
-    tlv(&body, V_ASN1_BIT_STRING, 0, bits.p, bits.n);
-    free(bits.p);
-    seq(&whole, &body);
-    if (whole.oom || bits.oom) {
+    seal__dbuf_oid(&body, alg);
+    seal__dbuf_bits(&body, sig, siglen);
+    seal__dbuf_seq(&whole, &body);
+    if (whole.oom) {
         st = seal__fail(ctx, SEAL_ERR_NOMEM, "out of memory");
         goto out;
     }

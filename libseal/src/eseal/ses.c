@@ -2,10 +2,13 @@
  * GB/T 38540 SES_Signature, the electronic signature with a seal: reading
  * v4 (GB/T 38540-2020) and v1 (GM/T 0031-2014) with seal__der_next,
  * tolerantly, and checking the signer's signature over TBS_Sign as
- * received. The embedded SES_Seal is read by eseal.c.
+ * received; writing v4 ones for PDF signing (--format ses). The embedded
+ * SES_Seal is read by eseal.c.
  * SPDX-License-Identifier: AGPL-3.0-or-later
  */
 #include "esealint.h"
+#include "keyint.h"
+#include "ltvint.h"
 #include "sesint.h"
 #include "sm2int.h"
 
@@ -13,7 +16,9 @@
 #include <string.h>
 
 #include <openssl/asn1.h>
+#include <openssl/objects.h>
 #include <openssl/pkcs7.h>
+#include <openssl/sha.h>
 #include <openssl/ts.h>
 #include <openssl/x509.h>
 
@@ -212,6 +217,20 @@ static const char *parse_outer(seal__ses_sig *s, const unsigned char **seal, siz
     return NULL;
 }
 
+size_t seal__ses_sig_span(const unsigned char *der, size_t len)
+{
+    seal__der d = {der, der + len}, in;
+    const unsigned char *c, *x;
+    size_t cl, xl;
+    int tag;
+    if (!seal__der_next(&d, &tag, &c, &cl, NULL, NULL) || tag != 0x30)
+        return 0;
+    in = (seal__der){c, c + cl};
+    if (!seal__der_next(&in, &tag, &x, &xl, NULL, NULL) || tag != 0x30)
+        return 0;
+    return (size_t)(d.p - der);
+}
+
 void seal__ses_sig_free(seal__ses_sig *s)
 {
     if (!s)
@@ -317,4 +336,120 @@ int seal__ses_sig_verify(const seal__ses_sig *s)
                                       s->sig_len, s->sig_unused);
     seal__ossl_clear();
     return rc;
+}
+
+/* ------------------------------------------------------------ writing */
+
+size_t seal__ses_sig_max_size(seal_key *key, const seal_eseal *es, size_t property_len)
+{
+    size_t eslen = 0;
+    seal__eseal_der(es, &eslen);
+    /* The certificate, the seal, the property; framing, time, hash, OID
+     * and a DER SM2 value (at most 72 bytes) fit in 256. */
+    int certlen = i2d_X509(key->cert, NULL);
+    return eslen + (certlen > 0 ? (size_t)certlen : 4096) + property_len + 256;
+}
+
+/* TBS_Sign v4 (no extDatas). */
+static void tbs_sign(seal__dbuf *tbs, const seal_eseal *es, long long when, const unsigned char *hash,
+                     size_t hash_len, const char *property)
+{
+    seal__dbuf body = {0};
+    size_t eslen;
+    const unsigned char *esder = seal__eseal_der(es, &eslen);
+    seal__dbuf_uint(&body, 4);
+    seal__dbuf_put(&body, esder, eslen);
+    seal__dbuf_gentime(&body, when);
+    seal__dbuf_bits(&body, hash, hash_len);
+    seal__dbuf_str(&body, V_ASN1_IA5STRING, property);
+    seal__dbuf_seq(tbs, &body);
+}
+
+/* The [0] timeStamp: an RFC 3161 token over the signature value. */
+static seal_status stamp(seal_ctx *ctx, const char *tsa_url, const unsigned char *sig, size_t siglen,
+                         seal__dbuf *out)
+{
+    unsigned char md[32], *token = NULL;
+    size_t toklen = 0;
+    seal_status st;
+    SHA256(sig, siglen, md);
+    if ((st = seal__tsa_stamp(ctx, tsa_url, md, sizeof(md), &token, &toklen)) != SEAL_OK)
+        return st;
+    seal__dbuf bits = {0};
+    seal__dbuf_bits(&bits, token, toklen);
+    seal__dbuf_wrap(out, 0, V_ASN1_CONTEXT_SPECIFIC, &bits);
+    free(token);
+    return SEAL_OK;
+}
+
+/* What a verifier will see, before the value leaves: it reads, and the
+ * signature verifies. */
+static seal_status self_check(seal_ctx *ctx, const seal__dbuf *whole)
+{
+    seal__ses_sig *s = NULL;
+    seal_status st = seal__ses_sig_parse(ctx, whole->p, whole->n, &s);
+    if (st == SEAL_OK && seal__ses_sig_verify(s) != 1)
+        st = seal__fail(ctx, SEAL_ERR_CRYPTO, "the SES signature made does not verify");
+    else if (st != SEAL_OK && st != SEAL_ERR_NOMEM)
+        st = seal__fail(ctx, SEAL_ERR_INTERNAL, "the SES signature made cannot be read back");
+    seal__ses_sig_free(s);
+    return st;
+}
+
+seal_status seal__ses_sig_make(seal_ctx *ctx, seal_key *key, const seal_eseal *es, long long when,
+                               const unsigned char *data_hash, size_t hash_len, const char *property,
+                               const char *tsa_url, unsigned char **der, size_t *len)
+{
+    EVP_PKEY *pub = X509_get0_pubkey(key->cert);
+    seal__dbuf tbs = {0}, body = {0}, whole = {0};
+    unsigned char e[32], *sig = NULL, *cert = NULL;
+    size_t siglen = 0;
+    seal_status st;
+
+    *der = NULL;
+    if (!seal__sm2_is_key(pub)) {
+        char *who = seal__name_line(X509_get_subject_name(key->cert));
+        st = seal__fail(ctx, SEAL_ERR_CERT, "an SES signature (GB/T 38540) needs an SM2 key; %s has %s key",
+                        who ? who : "the certificate", pub && EVP_PKEY_is_a(pub, "RSA") ? "an RSA" : "another");
+        free(who);
+        return st;
+    }
+    seal__ossl_clear();
+    tbs_sign(&tbs, es, when, data_hash, hash_len, property);
+    if (tbs.oom) {
+        st = seal__fail(ctx, SEAL_ERR_NOMEM, "out of memory");
+        goto out;
+    }
+    if (!seal__sm2_digest(pub, tbs.p, tbs.n, e)) {
+        st = seal__ossl_fail(ctx, SEAL_ERR_CRYPTO, "SM3 of the SES signature's TBS_Sign");
+        goto out;
+    }
+    if ((st = seal__key_sign(ctx, key, NID_sm3, e, sizeof(e), &sig, &siglen)) != SEAL_OK ||
+        (st = seal__sm2_key_value(ctx, pub, e, &sig, &siglen)) != SEAL_OK)
+        goto out;
+    int certlen = i2d_X509(key->cert, &cert);
+    seal__dbuf_put(&body, tbs.p, tbs.n);
+    seal__dbuf_tlv(&body, V_ASN1_OCTET_STRING, 0, cert, certlen > 0 ? (size_t)certlen : 0);
+    seal__dbuf_oid(&body, NID_SM2_with_SM3);
+    seal__dbuf_bits(&body, sig, siglen);
+    if (tsa_url && (st = stamp(ctx, tsa_url, sig, siglen, &body)) != SEAL_OK)
+        goto out;
+    seal__dbuf_seq(&whole, &body);
+    if (whole.oom) {
+        st = seal__fail(ctx, SEAL_ERR_NOMEM, "out of memory");
+        goto out;
+    }
+    if ((st = self_check(ctx, &whole)) != SEAL_OK)
+        goto out;
+    *der = whole.p;
+    *len = whole.n;
+    whole.p = NULL;
+out:
+    OPENSSL_free(cert);
+    free(sig);
+    free(tbs.p);
+    free(body.p);
+    free(whole.p);
+    seal__ossl_clear();
+    return st;
 }

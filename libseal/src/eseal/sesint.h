@@ -24,6 +24,11 @@ typedef struct seal__ses_sig seal__ses_sig; /* opaque */
  * reason), SEAL_ERR_NOMEM. The DER is copied. */
 seal_status seal__ses_sig_parse(seal_ctx *ctx, const unsigned char *der, size_t len, seal__ses_sig **out);
 void seal__ses_sig_free(seal__ses_sig *s);
+/* How many leading bytes of der (a signature's /Contents, zero-padded) an
+ * SES_Signature takes: 0 when they are none — an SES_Signature is a
+ * SEQUENCE whose first element is the SEQUENCE TBS_Sign, where a CMS
+ * ContentInfo starts with its contentType OID. */
+size_t seal__ses_sig_span(const unsigned char *der, size_t len);
 /* 4 (GB/T 38540 layout, also for "v5" seals) or 1 (GM/T 0031 layout). */
 int seal__ses_sig_version(const seal__ses_sig *s);
 /* The embedded SES_Seal (owned by s). */
@@ -48,5 +53,19 @@ const unsigned char *seal__ses_sig_value(const seal__ses_sig *s, size_t *len);
  * SM2 with the default ID, or RSA/ECDSA when the algorithm says so; 0 when
  * it does not, -1 when the algorithm is not supported. */
 int seal__ses_sig_verify(const seal__ses_sig *s);
+
+/* The writer (PDF signing, --format ses): a v4 SES_Signature by key, which
+ * must be SM2 (SEAL_ERR_CERT naming the certificate otherwise), with the
+ * seal es byte for byte as issued: TBS_Sign {4, SES_Seal, timeInfo `when`,
+ * dataHash, propertyInfo (ASCII)}, the signer's certificate, SM2-with-SM3
+ * and the value over e = SM3(Z || TBS_Sign) — through the same signing path
+ * as the CMS (token, SKF or software key); with tsa_url a [0] timeStamp, an
+ * RFC 3161 token over the signature value (SHA-256 imprint). The result is
+ * read back and verified before it is returned (malloc'd). */
+seal_status seal__ses_sig_make(seal_ctx *ctx, seal_key *key, const seal_eseal *es, long long when,
+                               const unsigned char *data_hash, size_t hash_len, const char *property,
+                               const char *tsa_url, unsigned char **der, size_t *len);
+/* An upper bound of its size without the time-stamp token. */
+size_t seal__ses_sig_max_size(seal_key *key, const seal_eseal *es, size_t property_len);
 
 #endif /* SEAL_SESINT_H */

@@ -5,6 +5,7 @@
  */
 #include "keyint.h"
 #include "pdfint.h"
+#include "sesint.h"
 
 #include <stdlib.h>
 #include <string.h>
@@ -17,6 +18,9 @@
 typedef struct insp_sig {
     seal_signature_info info;
     char *field, *type, *subfilter, *signer, *claimed_time, *reason;
+    seal__ses_sig *ses;       /* /Contents is an SES_Signature */
+    seal_ses_info ses_info;   /* its strings below, or owned by ses */
+    char *ses_signer, *ses_hash, ses_time[32];
 } insp_sig;
 
 struct seal_inspection {
@@ -82,32 +86,37 @@ typedef struct walk_state {
     pdf_document *doc;
 } walk_state;
 
-static void pdf_date_iso(const char *d, char *out, size_t size)
+/* /Contents holding an SES_Signature: its fields (libc memory). */
+static void read_ses(seal_ctx *ctx, insp_sig *s, const unsigned char *p, size_t len)
 {
-    /* D:YYYYMMDDHHmmSS[Z|+HH'mm'] to YYYY-MM-DDTHH:mm:SS[Z|+HH:mm] */
-    char digits[15] = "00000000000000";
-    size_t n = 0;
-    const char *p = d;
-
-    out[0] = 0;
-    if (!p || !*p)
+    size_t used = seal__ses_sig_span(p, len), n;
+    if (!used)
         return;
-    if (!strncmp(p, "D:", 2))
-        p += 2;
-    while (n < 14 && *p >= '0' && *p <= '9')
-        digits[n++] = *p++;
-    if (n < 4)
+    if (seal__ses_sig_parse(ctx, p, used, &s->ses) != SEAL_OK) {
+        seal__reset(ctx);
         return;
-    if (n < 6) memcpy(digits + 4, "01", 2);
-    if (n < 8) memcpy(digits + 6, "01", 2);
-    char tz[8] = "";
-    if (*p == 'Z')
-        snprintf(tz, sizeof(tz), "Z");
-    else if ((*p == '+' || *p == '-') && p[1] && p[2])
-        snprintf(tz, sizeof(tz), "%c%c%c:%c%c", p[0], p[1], p[2], p[3] == '\'' ? p[4] : p[3] ? p[3] : '0',
-                 p[3] == '\'' ? (p[5] ? p[5] : '0') : (p[4] ? p[4] : '0'));
-    snprintf(out, size, "%.4s-%.2s-%.2sT%.2s:%.2s:%.2s%s", digits, digits + 4, digits + 6,
-             digits + 8, digits + 10, digits + 12, tz);
+    }
+    seal_ses_info *o = &s->ses_info;
+    seal_eseal_info ei;
+    seal_eseal_get_info(seal__ses_sig_eseal(s->ses), &ei);
+    o->version = seal__ses_sig_version(s->ses);
+    o->eseal_name = ei.name;
+    o->esid = ei.esid;
+    o->algorithm = seal__ses_sig_algorithm(s->ses);
+    o->property = seal__ses_sig_property(s->ses);
+    o->timestamp = seal__ses_sig_timestamp(s->ses, NULL) != NULL;
+    o->signature_valid = seal__ses_sig_verify(s->ses);
+    X509 *cert = seal__ses_sig_signer(s->ses);
+    s->ses_signer = seal__name_line(X509_get_subject_name(cert));
+    seal__iso_time(seal__ses_sig_time(s->ses), s->ses_time, sizeof(s->ses_time));
+    const unsigned char *h = seal__ses_sig_data_hash(s->ses, &n);
+    if ((s->ses_hash = malloc(2 * n + 1)) != NULL)
+        seal__hex(h, n, s->ses_hash);
+    seal__cert_text t;
+    seal__cert_text_fill(&t, cert);
+    free(s->signer);
+    s->signer = strdup(t.cn && *t.cn ? t.cn : t.subject ? t.subject : "");
+    seal__cert_text_free(&t);
 }
 
 static void add_field(seal_ctx *ctx, pdf_obj *field, const char *name, void *user)
@@ -115,9 +124,8 @@ static void add_field(seal_ctx *ctx, pdf_obj *field, const char *name, void *use
     fz_context *fz = ctx->fz;
     walk_state *w = user;
     seal_inspection *ins = w->ins;
-    pdf_obj *v, *br, *widget, *kids;
+    seal__sig_field f;
     insp_sig *s;
-    char when[40];
 
     if (!pdf_name_eq(fz, pdf_dict_get_inheritable(fz, field, PDF_NAME(FT)), PDF_NAME(Sig)))
         return;
@@ -125,22 +133,16 @@ static void add_field(seal_ctx *ctx, pdf_obj *field, const char *name, void *use
         return;
     s = &ins->sigs[ins->nsigs++];
     memset(s, 0, sizeof(*s));
-    v = pdf_dict_get(fz, field, PDF_NAME(V));
+    seal__pdf_sig_field(ctx, w->doc, field, &f);
     s->field = dup_str(fz, name);
-    s->type = dup_str(fz, pdf_is_dict(fz, v) ? (pdf_dict_get(fz, v, PDF_NAME(Type))
-                                                    ? pdf_to_name(fz, pdf_dict_get(fz, v, PDF_NAME(Type)))
-                                                    : "Sig")
-                                             : "");
-    s->subfilter = dup_str(fz, pdf_to_name(fz, pdf_dict_get(fz, v, PDF_NAME(SubFilter))));
-    pdf_date_iso(pdf_dict_get_text_string(fz, v, PDF_NAME(M)), when, sizeof(when));
-    s->claimed_time = dup_str(fz, when);
-    s->reason = dup_str(fz, pdf_dict_get_text_string(fz, v, PDF_NAME(Reason)));
-    s->info.is_signed = pdf_is_dict(fz, v);
-
-    br = pdf_dict_get(fz, v, PDF_NAME(ByteRange));
-    s->info.byte_range_count = pdf_array_len(fz, br);
-    for (int i = 0; i < 4 && i < s->info.byte_range_count; i++)
-        s->info.byte_range[i] = pdf_to_int64(fz, pdf_array_get(fz, br, i));
+    s->type = dup_str(fz, !f.v ? "" : *f.type ? f.type : "Sig");
+    s->subfilter = dup_str(fz, f.subfilter);
+    s->claimed_time = dup_str(fz, f.claimed_time);
+    s->reason = dup_str(fz, f.reason);
+    s->info.is_signed = f.v != NULL;
+    s->info.byte_range_count = f.br_count < 0 ? 0 : f.br_count;
+    for (int i = 0; i < 4 && i < f.br_count; i++)
+        s->info.byte_range[i] = f.br[i];
     if (s->info.byte_range_count == 4) {
         long long end = s->info.byte_range[2] + s->info.byte_range[3];
         s->info.covers_whole_file = s->info.byte_range[0] == 0 && end == ins->size;
@@ -150,32 +152,25 @@ static void add_field(seal_ctx *ctx, pdf_obj *field, const char *name, void *use
                 ins->revs[r].signature = (int)(ins->nsigs - 1);
             }
     }
-    pdf_obj *contents = pdf_dict_get(fz, v, PDF_NAME(Contents));
-    if (pdf_is_string(fz, contents)) {
-        size_t len = pdf_to_str_len(fz, contents);
-        s->info.contents_len = (long long)len;
-        char *name_cn = len <= MAX_CONTENTS
-                            ? seal__cms_signer_name((const unsigned char *)pdf_to_str_buf(fz, contents), len)
+    if (f.contents) {
+        s->info.contents_len = (long long)f.contents_len;
+        char *name_cn = f.contents_len <= MAX_CONTENTS
+                            ? seal__cms_signer_name((const unsigned char *)f.contents, f.contents_len)
                             : NULL;
         s->signer = dup_str(fz, name_cn);
         free(name_cn);
+        if (f.contents_len <= MAX_CONTENTS)
+            read_ses(ctx, s, (const unsigned char *)f.contents, f.contents_len);
     } else {
         s->signer = dup_str(fz, "");
     }
     pdf_obj *perm = pdf_dict_getp(fz, pdf_trailer(fz, w->doc), "Root/Perms/DocMDP");
-    if (perm && pdf_objcmp_resolve(fz, perm, v) == 0)
+    if (perm && pdf_objcmp_resolve(fz, perm, f.v) == 0)
         s->info.certify = seal__pdf_docmdp(ctx, w->doc);
 
-    /* The first widget: the field itself, or its first kid. */
-    kids = pdf_dict_get(fz, field, PDF_NAME(Kids));
-    widget = pdf_array_len(fz, kids) > 0 ? pdf_array_get(fz, kids, 0) : field;
-    fz_rect r = pdf_dict_get_rect(fz, widget, PDF_NAME(Rect));
-    s->info.rect[0] = r.x0;
-    s->info.rect[1] = r.y0;
-    s->info.rect[2] = r.x1;
-    s->info.rect[3] = r.y1;
-    s->info.visible = (r.x1 - r.x0) > 0 && (r.y1 - r.y0) > 0;
-    s->info.page = seal__pdf_page_number(ctx, w->doc, pdf_dict_get(fz, widget, PDF_NAME(P)));
+    memcpy(s->info.rect, f.rect, sizeof(s->info.rect));
+    s->info.visible = f.visible;
+    s->info.page = f.page;
 }
 
 SEAL_API seal_status seal_inspect_file(seal_ctx *ctx, const char *path, const char *password,
@@ -228,6 +223,9 @@ SEAL_API void seal_inspection_free(seal_inspection *ins)
         free(s->signer);
         free(s->claimed_time);
         free(s->reason);
+        seal__ses_sig_free(s->ses);
+        free(s->ses_signer);
+        free(s->ses_hash);
     }
     free(ins->sigs);
     free(ins->revs);
@@ -276,5 +274,19 @@ SEAL_API seal_status seal_inspection_signature(const seal_inspection *ins, size_
     out->signer = s->signer;
     out->claimed_time = s->claimed_time;
     out->reason = s->reason;
+    return SEAL_OK;
+}
+
+SEAL_API seal_status seal_inspection_ses(const seal_inspection *ins, size_t i, seal_ses_info *out)
+{
+    if (!ins || !out || i >= ins->nsigs)
+        return SEAL_ERR_ARGS;
+    const insp_sig *s = &ins->sigs[i];
+    if (!s->ses)
+        return SEAL_ERR_NOT_FOUND;
+    *out = s->ses_info;
+    out->signer = s->ses_signer ? s->ses_signer : "";
+    out->time = s->ses_time;
+    out->data_hash = s->ses_hash ? s->ses_hash : "";
     return SEAL_OK;
 }

@@ -38,8 +38,8 @@ size_t seal__cms_max_size(seal_key *key)
 /* An SM2 value as the key holder gave it (DER, or raw r||s from a token)
  * as strict DER, checked against e before it is embedded: a token profile
  * that signs something else is caught here, not by the verifier. */
-static seal_status sm2_value(seal_ctx *ctx, EVP_PKEY *pub, const unsigned char e[32],
-                             unsigned char **sig, size_t *siglen)
+seal_status seal__sm2_key_value(seal_ctx *ctx, EVP_PKEY *pub, const unsigned char e[32],
+                                unsigned char **sig, size_t *siglen)
 {
     unsigned char *der = NULL;
     size_t derlen = 0;
@@ -120,7 +120,7 @@ seal_status seal__cms_sign(seal_ctx *ctx, seal_key *key, const unsigned char dig
     if ((st = seal__key_sign(ctx, key, sm2 ? NID_sm3 : NID_sha256, md, mdlen, &sig, &siglen)) !=
         SEAL_OK)
         goto out;
-    if (sm2 && (st = sm2_value(ctx, pub, md, &sig, &siglen)) != SEAL_OK)
+    if (sm2 && (st = seal__sm2_key_value(ctx, pub, md, &sig, &siglen)) != SEAL_OK)
         goto out;
     ASN1_STRING_set0(CMS_SignerInfo_get0_signature(si), sig, (int)siglen);
     sig = NULL;

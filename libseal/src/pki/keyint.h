@@ -143,6 +143,11 @@ size_t seal__cms_max_size(seal_key *key);
  * malloc'd. */
 seal_status seal__cms_sign(seal_ctx *ctx, seal_key *key, const unsigned char digest[32],
                            const char *tsa_url, unsigned char **der, size_t *derlen);
+/* An SM2 value as the key holder gave it for e (DER, or raw r||s from a
+ * token), made strict DER (*sig replaced) and checked against e with pub
+ * before it is embedded: SEAL_ERR_CRYPTO when it does not verify. */
+seal_status seal__sm2_key_value(seal_ctx *ctx, EVP_PKEY *pub, const unsigned char e[32],
+                                unsigned char **sig, size_t *siglen);
 /* Check a CMS written by us: one SignerInfo, messageDigest equals digest,
  * the signature verifies with the signer certificate. */
 seal_status seal__cms_check(seal_ctx *ctx, const unsigned char *der, size_t derlen,

@@ -9,6 +9,7 @@
  * SPDX-License-Identifier: AGPL-3.0-or-later
  */
 #include "esealint.h"
+#include "sesint.h"
 #include "ltvint.h"
 #include "pdfint.h"
 #include "sm2int.h"
@@ -315,6 +316,12 @@ typedef struct placed_list {
 
 /* Build the signature dictionary, the field and its widgets. Returns the
  * object number of the signature dictionary. */
+/* --format ses: an SES_Signature in /Contents (version 2 options have flags). */
+static int ses_format(const seal_sign_options *opts)
+{
+    return opts->version >= 2 && (opts->flags & SEAL_SIGN_FORMAT_SES);
+}
+
 static int build_signature(seal_ctx *ctx, pdf_document *doc, seal_key *key,
                            const seal_sign_options *opts, const artwork *art, size_t contents_len,
                            placed_list *out)
@@ -343,10 +350,12 @@ static int build_signature(seal_ctx *ctx, pdf_document *doc, seal_key *key,
 
         /* The signature dictionary with its placeholders. */
         sig = seal__sig_dict(ctx, doc, "Sig",
-                             opts->version >= 2 && (opts->flags & SEAL_SIGN_ADBE_PKCS7)
+                             opts->version >= 2 && (opts->flags & (SEAL_SIGN_ADBE_PKCS7 | SEAL_SIGN_FORMAT_SES))
                                  ? "adbe.pkcs7.detached"
                                  : "ETSI.CAdES.detached",
                              contents_len);
+        if (ses_format(opts)) /* the second school's dictionary (gm.md §1.1 D) */
+            pdf_dict_put_name(fz, sig, PDF_NAME(Filter), "Adobe.PPKMS");
         sig_num = pdf_to_num(fz, sig);
         pdf_dict_put_date(fz, sig, PDF_NAME(M),
                           opts->signing_time ? opts->signing_time : (int64_t)time(NULL));
@@ -469,6 +478,43 @@ static seal_status cms_check(seal_ctx *ctx, void *user, const unsigned char *der
     return seal__cms_check(ctx, der, len, digest, j->key->cert);
 }
 
+/* The SES_Signature filler (--format ses): dataHash the SM3 of the
+ * ByteRange bytes, propertyInfo the ByteRange. */
+typedef struct ses_job {
+    seal_key *key;
+    const seal_eseal *es;
+    long long when;
+    const char *tsa_url;
+    int64_t range[4];
+} ses_job;
+
+#define SES_PROPERTY_MAX sizeof("/ByteRange [0 9999999999 9999999999 9999999999]")
+
+static seal_status ses_make(seal_ctx *ctx, void *user, const unsigned char digest[32], unsigned char **der,
+                            size_t *len)
+{
+    ses_job *j = user;
+    char property[SES_PROPERTY_MAX + 40];
+    snprintf(property, sizeof(property), "/ByteRange [%lld %lld %lld %lld]", (long long)j->range[0],
+             (long long)j->range[1], (long long)j->range[2], (long long)j->range[3]);
+    return seal__ses_sig_make(ctx, j->key, j->es, j->when, digest, 32, property, j->tsa_url, der, len);
+}
+
+static seal_status ses_check(seal_ctx *ctx, void *user, const unsigned char *der, size_t len,
+                             const unsigned char digest[32])
+{
+    ses_job *j = user;
+    seal__ses_sig *s = NULL;
+    size_t hlen = 0;
+    if (seal__ses_sig_parse(ctx, der, len, &s) != SEAL_OK)
+        return ctx->status;
+    const unsigned char *h = seal__ses_sig_data_hash(s, &hlen);
+    int ok = hlen == 32 && !memcmp(h, digest, 32) && seal__ses_sig_verify(s) == 1 &&
+             !X509_cmp(seal__ses_sig_signer(s), j->key->cert);
+    seal__ses_sig_free(s);
+    return ok ? SEAL_OK : seal__fail(ctx, SEAL_ERR_CRYPTO, "the SES signature written does not verify");
+}
+
 /* Version 1 options have no flags. */
 static int best_effort(const seal_sign_options *opts)
 {
@@ -538,7 +584,8 @@ static seal_status check_options(seal_ctx *ctx, const seal_sign_options *opts)
 {
     if (opts->version < 1 || opts->version > SEAL_SIGN_OPTIONS_VERSION)
         return seal__fail(ctx, SEAL_ERR_ARGS, "unknown seal_sign_options version %u", opts->version);
-    if (opts->version >= 2 && (opts->flags & ~(SEAL_SIGN_LEVEL_BEST_EFFORT | SEAL_SIGN_ADBE_PKCS7)))
+    if (opts->version >= 2 &&
+        (opts->flags & ~(SEAL_SIGN_LEVEL_BEST_EFFORT | SEAL_SIGN_ADBE_PKCS7 | SEAL_SIGN_FORMAT_SES)))
         return seal__fail(ctx, SEAL_ERR_ARGS, "unknown seal_sign_options flags 0x%x", opts->flags);
     if (opts->certify < 0 || opts->certify > 3)
         return seal__fail(ctx, SEAL_ERR_ARGS, "certify must be 0 to 3, not %d", opts->certify);
@@ -556,6 +603,14 @@ static seal_status check_options(seal_ctx *ctx, const seal_sign_options *opts)
         return seal__fail(ctx, SEAL_ERR_ARGS, "seal artwork needs a placement (page and position)");
     if (opts->caption && !opts->artwork_path)
         return seal__fail(ctx, SEAL_ERR_ARGS, "a caption goes under seal artwork");
+    if (ses_format(opts) && !eseal)
+        return seal__fail(ctx, SEAL_ERR_ARGS,
+                          "an SES signature (--format ses) is made with an e-seal (--eseal): a GB/T 38540 "
+                          "signature without a seal means nothing");
+    if (ses_format(opts) && opts->level > SEAL_LEVEL_B_T)
+        return seal__fail(ctx, SEAL_ERR_ARGS,
+                          "an SES signature (--format ses) goes up to B-T (its [0] time-stamp), not %s",
+                          seal_level_name(opts->level));
     return SEAL_OK;
 }
 
@@ -621,6 +676,9 @@ SEAL_API seal_status seal_sign_file(seal_ctx *ctx, const char *in_path, const ch
     const char *reads[] = {in_path, opts->artwork_path, opts->version >= 4 ? opts->eseal_path : NULL};
     if (seal__paths_check(ctx, reads, 3, &out_path, 1) != SEAL_OK)
         return ctx->status;
+    if (ses_format(opts) && !seal__sm2_is_key(X509_get0_pubkey(key->cert)))
+        return seal__fail(ctx, SEAL_ERR_CERT, "an SES signature (--format ses) needs an SM2 key; %s has none",
+                          key->text.subject ? key->text.subject : "the signer's certificate");
     seal_eseal *es = open_eseal(ctx, opts, key);
     if (ctx->status != SEAL_OK)
         return ctx->status;
@@ -630,10 +688,14 @@ SEAL_API seal_status seal_sign_file(seal_ctx *ctx, const char *in_path, const ch
     fz_var(placed.p);
     fz_try(fz) {
         int64_t in_len = seal__pdf_check_file(ctx, in_path);
-        size_t contents_len = seal__cms_max_size(key);
+        int ses = ses_format(opts);
+        size_t contents_len = ses ? seal__ses_sig_max_size(key, es, SES_PROPERTY_MAX) : seal__cms_max_size(key);
         cms_job job = {key, opts->level >= SEAL_LEVEL_B_T ? opts->tsa_url : NULL};
+        ses_job sjob = {key, es, opts->signing_time ? opts->signing_time : (long long)time(NULL), NULL, {0}};
         seal__filler fill = {cms_make, cms_check, &job,
-                             seal__sm2_is_key(X509_get0_pubkey(key->cert)) ? NID_sm3 : 0};
+                             seal__sm2_is_key(X509_get0_pubkey(key->cert)) ? NID_sm3 : 0, NULL};
+        if (ses)
+            fill = (seal__filler){ses_make, ses_check, &sjob, NID_sm3, sjob.range};
 
         doc = seal__pdf_open(ctx, in_path, opts->password, 1);
         const char *target = NULL;
@@ -650,12 +712,13 @@ SEAL_API seal_status seal_sign_file(seal_ctx *ctx, const char *in_path, const ch
                 job.tsa_url = NULL;
             else
                 reached = SEAL_LEVEL_B_T;
+            sjob.tsa_url = job.tsa_url;
         }
         if (opts->artwork_path || es)
             load_picture(ctx, doc, opts, es, &art);
         int sig_num = build_signature(ctx, doc, key, opts, opts->artwork_path || es ? &art : NULL,
                                       contents_len, &placed);
-        if (es)
+        if (es && !ses) /* an SES_Signature carries its seal itself */
             seal__eseal_attach(ctx, doc, sig_num, es);
         seal__write_signed_revision(ctx, doc, in_path, in_len, out_path, sig_num, contents_len,
                                     &fill, opts->password, tmp, sizeof(tmp));
@@ -663,7 +726,7 @@ SEAL_API seal_status seal_sign_file(seal_ctx *ctx, const char *in_path, const ch
         pdf_drop_document(fz, doc);
         doc = NULL;
 
-        if (reached == SEAL_LEVEL_B_T)
+        if (reached == SEAL_LEVEL_B_T && !ses)
             reached = add_ltv(ctx, opts, key, out_path, tmp, gap, sizeof(gap));
         if (seal__commit_file(ctx, tmp, out_path) != SEAL_OK)
             seal__throw_recorded(ctx);

@@ -358,6 +358,12 @@ static void patch_and_fill(seal_ctx *ctx, const char *tmp, const char *in_path, 
         pwrite_all(ctx, fd, padded, (size_t)brw, span.br_start);
 
         hash_ranges(ctx, fd, a, b, end, in_fd, in_len, fill->md_nid, digest);
+        if (fill->range) {
+            fill->range[0] = 0;
+            fill->range[1] = a;
+            fill->range[2] = b;
+            fill->range[3] = end - b;
+        }
         if (fill->make(ctx, fill->user, digest, &der, &derlen) != SEAL_OK)
             seal__throw_recorded(ctx);
         if (2 * derlen + 2 > width)

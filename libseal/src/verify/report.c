@@ -500,6 +500,7 @@ static json_object *json_sig(const seal_report *rep, size_t i)
     json_object_object_add(j, "changes", ch);
     json_object_object_add(j, "page", json_object_new_int(s->page));
     json_object_object_add(j, "rect", json_rect(s->rect));
+    json_object_object_add(j, "visible", json_object_new_boolean(v->visible));
     for (size_t k = 0; k < s->page_count; k++)
         json_object_array_add(pages, json_object_new_int(s->pages[k]));
     json_object_object_add(j, "pages", pages);
@@ -649,7 +650,7 @@ static void text_sig(FILE *f, const seal_report *rep, size_t i)
     for (size_t k = 0; k < v->nchanges; k++)
         fprintf(f, "    %s revision %d: %s — %s\n", v->changes[k].info.allowed ? "允许 allowed   " : "禁止 DISALLOWED",
                 v->changes[k].info.revision, v->changes[k].kind, v->changes[k].detail);
-    if (s->page) {
+    if (s->page_count) {
         fprintf(f, "  印章 Seal:           %s%s%s, page %d at [%.1f %.1f %.1f %.1f]%s\n",
                 s->seal_kind[0] ? s->seal_kind : "unrecorded", kind_zh(s->seal_kind)[0] ? " " : "",
                 kind_zh(s->seal_kind), s->page, s->rect[0], s->rect[1], s->rect[2], s->rect[3],
@@ -921,7 +922,7 @@ static void html_sig(FILE *f, const seal_report *rep, size_t i)
         fputs("<br>", f);
     seal__xml_escape(f, s->seal_kind);
     fprintf(f, " %s", kind_zh(s->seal_kind));
-    if (s->page) {
+    if (s->page_count) {
         fputs("<br><span class=\"pages\">页面 pages ", f);
         print_pages(f, v);
         fputs("</span>", f);

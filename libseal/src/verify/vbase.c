@@ -174,14 +174,16 @@ void seal__vfy_add_sig(seal_ctx *ctx, pdf_obj *field, const char *name, void *us
     fz_context *fz = ctx->fz;
     vcollect *c = user;
     vdoc *d = c->d;
-    pdf_obj *v, *br, *contents;
+    seal__sig_field f;
+    pdf_obj *v;
     vsig *s;
 
     if (!pdf_name_eq(fz, pdf_dict_get_inheritable(fz, field, PDF_NAME(FT)), PDF_NAME(Sig)))
         return;
-    v = pdf_dict_get(fz, field, PDF_NAME(V));
-    if (!pdf_is_dict(fz, v) || d->nsigs >= VFY_MAX_SIGS)
+    if (!pdf_is_dict(fz, pdf_dict_get(fz, field, PDF_NAME(V))) || d->nsigs >= VFY_MAX_SIGS)
         return;
+    seal__pdf_sig_field(ctx, d->doc, field, &f);
+    v = f.v;
     /* The same signature dictionary reached twice (shared /V) is one
      * signature. */
     for (size_t i = 0; i < d->nsigs; i++)
@@ -192,40 +194,36 @@ void seal__vfy_add_sig(seal_ctx *ctx, pdf_obj *field, const char *name, void *us
     s->field = xstrdup(fz, name);
     s->sig_num = pdf_is_indirect(fz, v) ? pdf_to_num(fz, v) : 0;
     s->field_num = pdf_to_num(fz, field);
-    pdf_obj *type = pdf_dict_get(fz, v, PDF_NAME(Type));
-    s->doc_ts = !strcmp(pdf_to_name(fz, type), "DocTimeStamp");
+    s->doc_ts = !strcmp(f.type, "DocTimeStamp");
     s->type = xstrdup(fz, s->doc_ts ? "DocTimeStamp" : "Sig");
-    if (type && !s->doc_ts && !pdf_name_eq(fz, type, PDF_NAME(Sig)))
+    if (*f.type && !s->doc_ts && strcmp(f.type, "Sig"))
         seal__vfy_set(s, SEAL_TOTAL_FAILED, SEAL_SUB_FORMAT_FAILURE,
                       "the signature dictionary's /Type is not /Sig or /DocTimeStamp");
-    s->subfilter = xstrdup(fz, pdf_to_name(fz, pdf_dict_get(fz, v, PDF_NAME(SubFilter))));
-    s->claimed = pdf_dict_get_date(fz, v, PDF_NAME(M));
-    if (s->claimed < 0)
-        s->claimed = 0;
-    seal__iso_time(s->claimed, s->claimed_time, sizeof(s->claimed_time));
+    s->subfilter = xstrdup(fz, f.subfilter);
+    s->claimed = f.claimed;
+    memcpy(s->claimed_time, f.claimed_time, sizeof(s->claimed_time));
+    s->visible = f.visible;
+    s->widget_page = f.page;
+    memcpy(s->widget_rect, f.rect, sizeof(s->widget_rect));
     if (c->docmdp && pdf_objcmp_resolve(fz, c->docmdp, v) == 0) {
         s->r.certify = d->docmdp;
         d->docmdp_sig_num = s->sig_num;
     }
 
-    br = pdf_dict_get(fz, v, PDF_NAME(ByteRange));
-    s->br_count = pdf_is_array(fz, br) ? pdf_array_len(fz, br) : -1;
-    for (int i = 0; i < 4 && i < s->br_count; i++) {
-        pdf_obj *o = pdf_array_get(fz, br, i);
-        s->br[i] = pdf_is_int(fz, o) ? pdf_to_int64(fz, o) : -1;
-    }
+    s->br_count = f.br_count;
+    for (int i = 0; i < 4 && i < s->br_count; i++)
+        s->br[i] = f.br[i];
     if (s->br_count == 4)
         s->rev_end = s->br[2] + s->br[3];
-    contents = pdf_dict_get(fz, v, PDF_NAME(Contents));
-    if (pdf_is_string(fz, contents)) {
-        size_t len = pdf_to_str_len(fz, contents);
+    if (f.contents) {
+        size_t len = f.contents_len;
         s->contents_ok = 1;
         if (len > VFY_MAX_CONTENTS)
             len = 0;
         s->contents = malloc(len + 1);
         if (!s->contents)
             fz_throw(fz, FZ_ERROR_MEMORY, "out of memory");
-        memcpy(s->contents, pdf_to_str_buf(fz, contents), len);
+        memcpy(s->contents, f.contents, len);
         s->contents_len = len;
     }
     read_locks(fz, s, v, field);

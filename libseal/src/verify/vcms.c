@@ -277,7 +277,7 @@ static int verify_value(CMS_SignerInfo *si, X509 *cert, const EVP_MD *md, const 
     return ok;
 }
 
-static void cert_strings(vsig *s, X509 *x)
+void seal__vcms_cert_strings(vsig *s, X509 *x)
 {
     seal__cert_text t;
     seal__cert_text_fill(&t, x);
@@ -449,7 +449,8 @@ static const char *policy_check(const EVP_MD *md, EVP_PKEY *pk, unsigned flags, 
     return NULL;
 }
 
-/* Certificates of a CMS plus the DSS ones, for finding signers and chains. */
+/* Certificates of a CMS (none without one) plus the DSS ones, for finding
+ * signers and chains. */
 static STACK_OF(X509) *all_certs(vtrust *t, CMS_ContentInfo *cms)
 {
     STACK_OF(X509) *certs = cms ? CMS_get1_certs(cms) : NULL;
@@ -925,7 +926,7 @@ static X509 *identify_signer(seal_ctx *ctx, vsig *s, const vwork *w, STACK_OF(X5
     }
     X509_up_ref(cert);
     s->signer_cert = cert;
-    cert_strings(s, cert);
+    seal__vcms_cert_strings(s, cert);
     if (!value_ok) {
         seal__vfy_set(s, SEAL_TOTAL_FAILED, SEAL_SUB_SIG_CRYPTO_FAILURE,
                       "the signature value does not verify with the signer's certificate");
@@ -952,33 +953,39 @@ static void check_signature_timestamp(seal_ctx *ctx, vtrust *t, vsig *s, CMS_Sig
     /* Signature time-stamp: an RFC 3161 token over the signature value. */
     const ASN1_STRING *tokder = seq_attr(si, NID_id_smime_aa_timeStampToken, 0);
     if (tokder) {
-        const unsigned char *p = ASN1_STRING_get0_data(tokder);
-        CMS_ContentInfo *tok = d2i_CMS_ContentInfo(NULL, &p, ASN1_STRING_length(tokder));
         ASN1_OCTET_STRING *sv = CMS_SignerInfo_get0_signature(si);
-        tst_result tr;
-        s->has_tst = 1;
-        if (tok) {
-            verify_tst(t, tok, ASN1_STRING_get0_data(tokder), (size_t)ASN1_STRING_length(tokder),
-                       ASN1_STRING_get0_data(sv), (size_t)ASN1_STRING_length(sv), NULL, 0, &tr);
-            CMS_ContentInfo_free(tok);
-        } else {
-            memset(&tr, 0, sizeof(tr));
-            snprintf(tr.why, sizeof(tr.why), "time-stamp token does not parse");
-        }
-        if (tr.parsed)
-            seal__iso_time(tr.gen_time, s->timestamp, sizeof(s->timestamp));
-        if (tr.valid && tr.trusted) {
-            s->trusted = tr.gen_time;
-            s->poe = tr.gen_time;
-            s->r.timestamp_ok = 1;
-        } else if (tr.parsed && !tr.valid) {
-            seal__vfy_set(s, SEAL_TOTAL_FAILED,
-                          strstr(tr.why, "imprint") ? SEAL_SUB_HASH_FAILURE
-                                                    : SEAL_SUB_SIG_CRYPTO_FAILURE,
-                          "signature time-stamp: %s", tr.why);
-        } else {
-            seal__warn(ctx, "%s: %s", s->field, tr.why);
-        }
+        seal__vcms_sig_timestamp(ctx, t, s, ASN1_STRING_get0_data(tokder), (size_t)ASN1_STRING_length(tokder),
+                                 ASN1_STRING_get0_data(sv), (size_t)ASN1_STRING_length(sv));
+    }
+}
+
+void seal__vcms_sig_timestamp(seal_ctx *ctx, vtrust *t, vsig *s, const unsigned char *tokder, size_t toklen,
+                              const unsigned char *value, size_t valuelen)
+{
+    const unsigned char *p = tokder;
+    CMS_ContentInfo *tok = d2i_CMS_ContentInfo(NULL, &p, (long)toklen);
+    tst_result tr;
+    s->has_tst = 1;
+    if (tok) {
+        verify_tst(t, tok, tokder, toklen, value, valuelen, NULL, 0, &tr);
+        CMS_ContentInfo_free(tok);
+    } else {
+        memset(&tr, 0, sizeof(tr));
+        snprintf(tr.why, sizeof(tr.why), "time-stamp token does not parse");
+        ERR_clear_error();
+    }
+    if (tr.parsed)
+        seal__iso_time(tr.gen_time, s->timestamp, sizeof(s->timestamp));
+    if (tr.valid && tr.trusted) {
+        s->trusted = tr.gen_time;
+        s->poe = tr.gen_time;
+        s->r.timestamp_ok = 1;
+    } else if (tr.parsed && !tr.valid) {
+        seal__vfy_set(s, SEAL_TOTAL_FAILED,
+                      strstr(tr.why, "imprint") ? SEAL_SUB_HASH_FAILURE : SEAL_SUB_SIG_CRYPTO_FAILURE,
+                      "signature time-stamp: %s", tr.why);
+    } else {
+        seal__warn(ctx, "%s: %s", s->field, tr.why);
     }
 }
 
@@ -1120,7 +1127,7 @@ static void judge_revocation(seal_ctx *ctx, vtrust *t, vsig *s, X509 *cert, STAC
  * verdict on s, the first ones can stop the rest. */
 void seal__vcms_verify(seal_ctx *ctx, vtrust *t, vsig *s)
 {
-    STACK_OF(X509) *certs = NULL, *chain = NULL;
+    STACK_OF(X509) *certs = NULL;
     vwork w = {.hash_ok = 1};
     X509 *cert;
 
@@ -1134,32 +1141,23 @@ void seal__vcms_verify(seal_ctx *ctx, vtrust *t, vsig *s)
         goto out;
     if (!s->doc_ts)
         check_signature_timestamp(ctx, t, s, w.si, cert);
-    check_constraints(t, s, w.md, cert);
-    chain = validate_chain(ctx, t, s, cert, certs);
-    if (!s->doc_ts)
-        judge_revocation(ctx, t, s, cert, chain);
+    seal__vcms_judge_signer(ctx, t, s, cert, w.md, certs);
 out:
-    sk_X509_pop_free(chain, X509_free);
     sk_X509_pop_free(certs, X509_free);
     ERR_clear_error();
 }
 
-/* A signer known without a CMS (an OFD signature's SES_Signature): the
- * same acceptance, X.509 validation and revocation as a CMS signer's, at
- * the trusted time or now. */
-void seal__vcms_judge_signer(seal_ctx *ctx, vtrust *t, vsig *s, X509 *cert, const EVP_MD *md)
+void seal__vcms_judge_signer(seal_ctx *ctx, vtrust *t, vsig *s, X509 *cert, const EVP_MD *md,
+                             STACK_OF(X509) *certs)
 {
-    STACK_OF(X509) *certs = all_certs(t, NULL), *chain = NULL;
-
-    if (!s->signer_cert && X509_up_ref(cert))
-        s->signer_cert = cert;
-    cert_strings(s, cert);
-    if (!certs)
-        return;
+    STACK_OF(X509) *own = certs ? NULL : all_certs(t, NULL), *chain;
+    if (own)
+        seal__certs_add_unique(own, cert);
     check_constraints(t, s, md, cert);
-    chain = validate_chain(ctx, t, s, cert, certs);
-    judge_revocation(ctx, t, s, cert, chain);
+    chain = validate_chain(ctx, t, s, cert, certs ? certs : own);
+    if (!s->doc_ts)
+        judge_revocation(ctx, t, s, cert, chain);
     sk_X509_pop_free(chain, X509_free);
-    sk_X509_pop_free(certs, X509_free);
+    sk_X509_pop_free(own, X509_free);
     ERR_clear_error();
 }

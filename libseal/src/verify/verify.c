@@ -7,6 +7,7 @@
  */
 #include "ofdint.h"
 #include "reportint.h"
+#include "sesint.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -382,8 +383,8 @@ static void render_sig(seal_ctx *ctx, pdf_document *doc, vsig *s, int dpi)
     fz_device *dev = NULL;
     float scale = (float)dpi / 72.0f;
 
-    if (!s->r.page)
-        return;
+    if (!s->r.page_count)
+        return; /* nothing drawn */
     fz_var(page);
     fz_var(pix);
     fz_var(dev);
@@ -563,6 +564,7 @@ static void free_sig(vsig *s)
         free(s->lock_fields[i]);
     free(s->lock_fields);
     CMS_ContentInfo_free(s->cms);
+    seal__ses_sig_free(s->ses);
     X509_free(s->signer_cert);
     free(s->signer_orgs);
     free(s->signer_codes);
@@ -606,7 +608,8 @@ static void prepare_sig(seal_ctx *ctx, vdoc *d, vsig *s)
 {
     check_dict(s);
     check_shape(ctx, d, s);
-    seal__vcms_parse(s);
+    if (!seal__vses_parse(ctx, s))
+        seal__vcms_parse(s);
 }
 
 /* Where its ByteRange ends among the revisions, and every change after. */
@@ -751,8 +754,10 @@ static void verify_doc(seal_ctx *ctx, seal_report *rep, const unsigned char *dat
         for (size_t i = 0; i < d.nsigs; i++)
             seal__veseal_read(ctx, &d, &d.sigs[i]);
         seal__vrender_prepare(ctx, &d);
-        for (size_t i = 0; i < d.nsigs; i++)
+        for (size_t i = 0; i < d.nsigs; i++) {
             seal__vcms_verify(ctx, trust, &d.sigs[i]);
+            seal__vses_verify(ctx, trust, &d.sigs[i]);
+        }
         if (seal__veseal_any(&d)) {
             edoc = seal__vfy_open_prefix(ctx, data, len, opts ? opts->password : NULL);
             for (size_t i = 0; i < d.nsigs; i++)

@@ -90,6 +90,9 @@ typedef struct vsig {
     size_t contents_len;
     int contents_ok;          /* /Contents is a string */
     long long claimed;        /* /M, epoch; 0 if none */
+    int visible;              /* the first widget's /Rect is not empty (seal__sig_field) */
+    int widget_page;          /* its page, 0 if none */
+    double widget_rect[4];
     long long trusted;        /* genTime of a verified signature time-stamp; 0 if none */
     long long poe;            /* earliest proof of existence (time-stamps), 0 if none */
     CMS_ContentInfo *cms;
@@ -120,6 +123,7 @@ typedef struct vsig {
      * holds it last drops it (verify_doc at the latest). */
     pdf_document *signed_doc;
     struct veseal *es;        /* veseal.c: the e-seal the signature is bound to, or NULL */
+    struct seal__ses_sig *ses; /* vses.c: /Contents is an SES_Signature, or NULL */
 } vsig;
 
 /* vsigner.c: the organisation names and unified social credit codes of
@@ -144,9 +148,25 @@ void seal__vtrust_add_ocsp(vtrust *t, const unsigned char *der, size_t len);
 void seal__vcms_parse(vsig *s);
 /* Verify the parsed CMS against s->digest (the ByteRange digest). */
 void seal__vcms_verify(seal_ctx *ctx, vtrust *t, vsig *s);
-/* A signer known without a CMS (OFD): its texts, key and digest
- * acceptance, chain to the anchors and revocation, recorded in s. */
-void seal__vcms_judge_signer(seal_ctx *ctx, vtrust *t, vsig *s, X509 *cert, const EVP_MD *md);
+/* Building blocks shared with the SES_Signature verifier (vses.c): the
+ * signer's texts in the report; a signature time-stamp token over the
+ * signature value (the trusted time when valid and trusted); the signer's
+ * certificate judged — crypto policy for md, key usage, the chain at the
+ * trusted time with certs (NULL: the DSS's and cert), revocation. */
+void seal__vcms_cert_strings(vsig *s, X509 *x);
+void seal__vcms_sig_timestamp(seal_ctx *ctx, vtrust *t, vsig *s, const unsigned char *tok, size_t toklen,
+                              const unsigned char *value, size_t valuelen);
+void seal__vcms_judge_signer(seal_ctx *ctx, vtrust *t, vsig *s, X509 *cert, const EVP_MD *md,
+                             STACK_OF(X509) *certs);
+
+/* vses.c: /Contents holding a GB/T 38540 SES_Signature instead of a CMS.
+ * Parse: 0 when the bytes are no SES_Signature (the CMS reader takes
+ * them), else 1 with s->ses set, or a verdict when it cannot be read, and
+ * the ByteRange digest chosen (SM3). Verify: dataHash against the digest,
+ * the signer's signature over TBS_Sign, the [0] time-stamp, and the
+ * signer's certificate as for a CMS. */
+int seal__vses_parse(seal_ctx *ctx, vsig *s);
+void seal__vses_verify(seal_ctx *ctx, vtrust *t, vsig *s);
 
 /* changes.c */
 typedef struct vdoc {
@@ -198,10 +218,6 @@ void seal__vfy_add_sig(seal_ctx *ctx, pdf_obj *field, const char *name, void *us
  * validity at the signing time and its picture as drawn (rendered from
  * rdoc, a document instance of its own), recording the verdicts in s. */
 void seal__veseal_read(seal_ctx *ctx, vdoc *d, vsig *s);
-/* The e-seal of a signature that is no PDF's (OFD: the SES_Signature's
- * seal), its DER copied; checked by seal__veseal_check with no document
- * (the picture is then not compared). -1 when out of memory. */
-int seal__veseal_set(vsig *s, const unsigned char *der, size_t len);
 int seal__veseal_any(const vdoc *d);
 void seal__veseal_check(seal_ctx *ctx, vdoc *d, vsig *s, vtrust *t, pdf_document *rdoc);
 void seal__veseal_free(vsig *s);

@@ -8,6 +8,7 @@
  */
 #include "esealint.h"
 #include "reportint.h"
+#include "sesint.h"
 
 #include <math.h>
 #include <json-c/json.h>
@@ -55,6 +56,16 @@ void seal__veseal_read(seal_ctx *ctx, vdoc *d, vsig *s)
         return;
     fz_var(sig);
     fz_var(buf);
+    if (s->ses) {
+        /* An SES_Signature carries its seal itself. */
+        size_t n;
+        const unsigned char *p = seal__eseal_der(seal__ses_sig_eseal(s->ses), &n);
+        if (!(s->es = calloc(1, sizeof(veseal))) || !(s->es->der = malloc(n)))
+            fz_throw(fz, FZ_ERROR_MEMORY, "out of memory");
+        memcpy(s->es->der, p, n);
+        s->es->len = n;
+        return;
+    }
     fz_try(fz) {
         sig = sig_dict(fz, doc, s);
         pdf_obj *st = pdf_dict_gets(fz, sig, SEAL_ESEAL_KEY);
@@ -81,17 +92,6 @@ void seal__veseal_read(seal_ctx *ctx, vdoc *d, vsig *s)
             fz_rethrow(fz);
         /* Unreadable: an e-seal record without bytes, judged as such. */
     }
-}
-
-int seal__veseal_set(vsig *s, const unsigned char *der, size_t len)
-{
-    if (s->es || !(s->es = calloc(1, sizeof(veseal))))
-        return -1;
-    if (len && len <= ESEAL_STREAM_MAX && (s->es->der = malloc(len)) != NULL) {
-        memcpy(s->es->der, der, len);
-        s->es->len = len;
-    }
-    return 0;
 }
 
 int seal__veseal_any(const vdoc *d)

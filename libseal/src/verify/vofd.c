@@ -45,6 +45,7 @@ typedef struct ofd_doc {
 typedef struct ofd_run {
     seal_ctx *ctx;
     vtrust *t;
+    vdoc *d;
     seal__ofd *pk;
     ofd_sig *os;             /* parallel to the report's signatures */
     vsig *sigs;
@@ -180,58 +181,44 @@ static int check_refs(ofd_run *run, vsig *s, ofd_sig *o, fz_xml *info)
 /* ------------------------------------------------------------ signatures */
 
 /* A Type="Seal" signature: GB/T 38540 SES_Signature over the bytes of its
- * Signature.xml. 1 when the signed data is intact and the value verifies. */
+ * Signature.xml, judged by the PDF's SES verifier (vses.c: dataHash, the
+ * signer's value, its [0] time-stamp, the signer's certificate) with the
+ * Signature.xml's digest for the ByteRange's; propertyInfo names that
+ * file. 1 when intact. */
 static int check_ses(ofd_run *run, vsig *s, const seal__zent *xml, const seal__zent *val)
 {
-    seal__ses_sig *ses = NULL;
-    unsigned char md[EVP_MAX_MD_SIZE];
-    unsigned mdlen = 0;
-    size_t hlen = 0;
     char prop[PATHSZ];
+    unsigned len = 0;
 
-    if (seal__ses_sig_parse(run->ctx, val->data, val->len, &ses) != SEAL_OK) {
-        seal__vfy_set(s, SEAL_TOTAL_FAILED, SEAL_SUB_FORMAT_FAILURE, "the SES_Signature %s cannot be read: %s",
-                      val->path, seal_ctx_message(run->ctx));
-        seal__reset(run->ctx);
+    if (!(s->contents = malloc(val->len ? val->len : 1)))
+        fz_throw(run->ctx->fz, FZ_ERROR_MEMORY, "out of memory");
+    memcpy(s->contents, val->data, val->len);
+    s->contents_len = val->len;
+    s->contents_ok = 1;
+    if (!seal__vses_parse(run->ctx, s))
+        seal__vfy_set(s, SEAL_TOTAL_FAILED, SEAL_SUB_FORMAT_FAILURE, "%s is not a GB/T 38540 SES_Signature",
+                      val->path);
+    if (!s->ses || !s->range_md)
         return 0;
-    }
-    const seal_eseal *es = seal__ses_sig_eseal(ses);
-    if (es) {
-        size_t n = 0;
-        const unsigned char *der = seal__eseal_der(es, &n);
-        seal_eseal_info ei;
-        seal__veseal_set(s, der, n);
-        seal_eseal_get_info(es, &ei);
-        snprintf(s->seal_kind, sizeof(s->seal_kind), "%s",
-                 ei.type == SEAL_ESEAL_COMPANY ? "company" : ei.type == SEAL_ESEAL_PERSONAL ? "personal" : "");
-    }
-    s->claimed = seal__ses_sig_time(ses);
+    seal_eseal_info ei;
+    seal_eseal_get_info(seal__ses_sig_eseal(s->ses), &ei);
+    snprintf(s->seal_kind, sizeof(s->seal_kind), "%s",
+             ei.type == SEAL_ESEAL_COMPANY ? "company" : ei.type == SEAL_ESEAL_PERSONAL ? "personal" : "");
+    seal__veseal_read(run->ctx, run->d, s);
+    s->claimed = seal__ses_sig_time(s->ses);
     seal__iso_time(s->claimed, s->claimed_time, sizeof(s->claimed_time));
-    snprintf(s->digest_alg, sizeof(s->digest_alg), "SM3");
-    const unsigned char *h = seal__ses_sig_data_hash(ses, &hlen);
-    int hash_ok = digest_of(EVP_sm3(), xml, md, &mdlen) && h && hlen == mdlen && !memcmp(h, md, mdlen);
-    const char *pi = seal__ses_sig_property(ses);
-    int prop_ok = pi && seal__ofd_resolve("/", pi, prop, sizeof(prop)) && !strcmp(prop, xml->path);
-    int value_ok = seal__ses_sig_verify(ses) == 1;
-    X509 *cert = seal__ses_sig_signer(ses);
-
-    if (!hash_ok)
-        seal__vfy_set(s, SEAL_TOTAL_FAILED, SEAL_SUB_HASH_FAILURE,
-                      "the SES_Signature's dataHash does not match the bytes of %s: changed after signing",
-                      xml->path);
+    const char *pi = seal__ses_sig_property(s->ses);
+    int prop_ok = seal__ofd_resolve("/", pi, prop, sizeof(prop)) && !strcmp(prop, xml->path);
     if (!prop_ok)
         seal__vfy_set(s, SEAL_TOTAL_FAILED, SEAL_SUB_FORMAT_FAILURE,
-                      "the SES_Signature's propertyInfo names '%s', not %s", pi ? pi : "", xml->path);
-    if (!cert)
-        seal__vfy_set(s, SEAL_INDETERMINATE, SEAL_SUB_NO_SIGNING_CERTIFICATE_FOUND,
-                      "the SES_Signature carries no signer's certificate");
-    else if (!value_ok)
-        seal__vfy_set(s, SEAL_TOTAL_FAILED, SEAL_SUB_SIG_CRYPTO_FAILURE,
-                      "the signature value does not verify with the signer's certificate");
-    if (cert)
-        seal__vcms_judge_signer(run->ctx, run->t, s, cert, EVP_sm3());
-    seal__ses_sig_free(ses);
-    return hash_ok && prop_ok && value_ok && cert;
+                      "the SES_Signature's propertyInfo names '%s', not %s", pi, xml->path);
+    if (EVP_Digest(xml->data, xml->len, s->digest, &len, s->range_md, NULL) == 1) {
+        s->digest_len = len;
+        s->hashed = 1;
+    }
+    ERR_clear_error();
+    seal__vses_verify(run->ctx, run->t, s);
+    return s->r.intact && prop_ok;
 }
 
 /* A Type="Sign" signature: a GB/T 35275 (or RFC 5652) SignedData, detached,
@@ -511,7 +498,7 @@ static void read_bodies(ofd_run *run, seal_report *rep)
 void seal__vofd_verify(seal_ctx *ctx, seal_report *rep, vdoc *d, vtrust *t)
 {
     fz_context *fz = ctx->fz;
-    ofd_run run = {ctx, t, NULL, NULL, NULL, 0};
+    ofd_run run = {ctx, t, d, NULL, NULL, NULL, 0};
 
     if (seal__ofd_open(ctx, d->data, d->len, &run.pk) != SEAL_OK) {
         char why[300];

@@ -178,6 +178,9 @@ static void summarise(fz_context *fz, vsig *s)
     if (!first && s->npl)
         first = &s->pl[0];
     if (!first) {
+        /* Nothing drawn: where the field's widget is, as inspect says. */
+        s->r.page = s->widget_page;
+        memcpy(s->r.rect, s->widget_rect, sizeof(s->r.rect));
         snprintf(s->seal_kind, sizeof(s->seal_kind), "invisible");
         return;
     }
