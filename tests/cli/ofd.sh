@@ -80,7 +80,7 @@ case_two_signatures() {
 }
 
 case_attacks() {
-    mkofd "$T/%s.ofd" --seal "$M/a.esl" --variant changed,added,noref,dup,case,cdlocal,datahash,property,value,removed
+    mkofd "$T/%s.ofd" --seal "$M/a.esl" --variant changed,added,noref,dup,case,cdlocal,datahash,property,value,removed,junk
     verdict "$T/changed.ofd" 1 "TOTAL-FAILED|HASH_FAILURE|the digest of /Doc_0/Pages/Page_0/Content.xml does not match its Reference: changed after signing|disallowed"
     verdict "$T/removed.ofd" 1 "TOTAL-FAILED|HASH_FAILURE|/Doc_0/PublicRes.xml, which the signature covers, is missing: removed after signing|disallowed"
     verdict "$T/added.ofd" 1 "TOTAL-FAILED|FORMAT_FAILURE|the document was changed after signing in a way not allowed: /Doc_0/Pages/Page_0/Annot_0.xml is not covered by the signature: added or changed after signing|disallowed"
@@ -90,6 +90,10 @@ case_attacks() {
     verdict "$T/cdlocal.ofd" 1 "TOTAL-FAILED|FORMAT_FAILURE|the document was changed after signing in a way not allowed: zip entry 'OFD.xml': its local header disagrees with the central directory|disallowed"
     verdict "$T/datahash.ofd" 1 "TOTAL-FAILED|HASH_FAILURE|dataHash does not match the signed bytes: the document was changed|none"
     verdict "$T/property.ofd" 1 "TOTAL-FAILED|FORMAT_FAILURE|the SES_Signature's propertyInfo names '/Doc_0/Signs/Sign_9/Signature.xml', not /Doc_0/Signs/Sign_0/Signature.xml|none"
+    expect_exit 1 "$SEAL" verify "$T/junk.ofd" "${TRUST[@]}" --json
+    jq -r '.signatures[0] | [.subindication, .reason] | join("|")' "$T/stdout" \
+        | grep -q "^FORMAT_FAILURE|the SES_Signature /Doc_0/Signs/Sign_0/SignedValue.dat cannot be read: not a GB/T 38540" \
+        || { show_output; die "junk"; }
     verdict "$T/value.ofd" 1 "TOTAL-FAILED|SIG_CRYPTO_FAILURE|the signature value does not verify with the signer's certificate|none"
 }
 

@@ -27,6 +27,7 @@
 #   property   propertyInfo naming another Signature.xml
 #   value      the signature value corrupted
 #   removed    a covered file (the public resources) removed after signing
+#   junk       a SignedValue that is no SES_Signature
 import argparse
 import base64
 import datetime
@@ -188,7 +189,7 @@ def sign(f, n, key, cert, seal, variant, when):
     ses["cert"] = pem_der(cert)
     ses["signatureAlgID"] = univ.ObjectIdentifier(SM2_SM3)
     ses["signature"] = univ.BitString.fromOctetString(value)
-    f[d + "/SignedValue.dat"] = encoder.encode(ses)
+    f[d + "/SignedValue.dat"] = b"\x30\x03\x02\x01\x04" if variant == "junk" else encoder.encode(ses)
 
 
 def write_zip(path, f, extra):

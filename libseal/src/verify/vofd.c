@@ -195,10 +195,17 @@ static int check_ses(ofd_run *run, vsig *s, const seal__zent *xml, const seal__z
     memcpy(s->contents, val->data, val->len);
     s->contents_len = val->len;
     s->contents_ok = 1;
-    if (!seal__vses_parse(run->ctx, s))
-        seal__vfy_set(s, SEAL_TOTAL_FAILED, SEAL_SUB_FORMAT_FAILURE, "%s is not a GB/T 38540 SES_Signature",
-                      val->path);
-    if (!s->ses || !s->range_md)
+    /* Read once here for a reason that names the file (vses.c speaks of
+     * /Contents), then by vses.c. */
+    seal__ses_sig *probe = NULL;
+    if (seal__ses_sig_parse(run->ctx, val->data, val->len, &probe) != SEAL_OK) {
+        seal__vfy_set(s, SEAL_TOTAL_FAILED, SEAL_SUB_FORMAT_FAILURE, "the SES_Signature %s cannot be read: %s",
+                      val->path, seal_ctx_message(run->ctx));
+        seal__reset(run->ctx);
+        return 0;
+    }
+    seal__ses_sig_free(probe);
+    if (!seal__vses_parse(run->ctx, s) || !s->ses || !s->range_md)
         return 0;
     seal_eseal_info ei;
     seal_eseal_get_info(seal__ses_sig_eseal(s->ses), &ei);
