@@ -1,5 +1,6 @@
 /*
- * seal decrypt: open sealed bids with the key on the token — one bid, or
+ * seal decrypt: open sealed bids with the key on the token (or, for SM2
+ * envelopes, an SKF container or a key file) — one bid, or
  * a folder of them at a bid opening (one PIN entry, workers, progress,
  * resume, a summary), each verified after decrypting with --verify.
  * SPDX-License-Identifier: AGPL-3.0-or-later
@@ -13,9 +14,10 @@
 #include <sys/stat.h>
 
 static const char synopsis[] =
-    "seal decrypt BID.p7m -o BID.pdf --key pkcs11:URI [--pin-file F]\n"
+    "seal decrypt BID.p7m -o BID.pdf --key pkcs11:URI|skf:URI|p12:FILE|pem:FILE\n"
+    "                 [--pin-file F]\n"
     "                 [--verify [--trust CERT|DIR]... [--deadline ISO-8601]]\n"
-    "       seal decrypt BID.p7m... -o DIR/ --key pkcs11:URI [the options above]\n"
+    "       seal decrypt BID.p7m... -o DIR/ --key KEY [the options above]\n"
     "                 [--jobs N] [--resume] [--fail-fast] [--json-log F] [--shard I/N]";
 
 #define MAX_TRUST 32
@@ -77,7 +79,7 @@ static seal_status decrypt_one(decrypt_run *d, seal_ctx *ctx, const char *in, co
              seal_report_verdict_reason(rep)[0] ? ")" : "");
     if (!res.authenticated)
         snprintf(note + strlen(note), size - strlen(note),
-                 "; AES-CBC envelope: its integrity is the signatures'");
+                 "; CBC envelope without a tag: its integrity is the signatures'");
     seal_report_free(rep);
     return SEAL_OK;
 }

@@ -10,7 +10,7 @@
 
 static const char synopsis[] =
     "seal token [--module PATH] [--all] [--json]\n"
-    "       seal token --check BID.p7m... --key pkcs11:URI [--pin-file F]";
+    "       seal token --check BID.p7m... --key pkcs11:URI|skf:URI [--pin-file F]";
 
 /* "Can this token open these bids?" — the content key of each is
  * unwrapped (and wiped), nothing is decrypted. */
@@ -247,8 +247,8 @@ int cmd_token(int argc, char **argv)
     if (check) {
         if (optind >= argc)
             return cli_usage(synopsis, "--check needs the sealed bids to check");
-        if (!key || strncmp(key, "pkcs11:", 7))
-            return cli_usage(synopsis, "--check needs --key pkcs11:... naming the token");
+        if (!key || (strncmp(key, "pkcs11:", 7) && strncmp(key, "skf:", 4)))
+            return cli_usage(synopsis, "--check needs --key pkcs11:... or skf:... naming the token");
         if (json || module || all)
             return cli_usage(synopsis, "--check takes no --json, --all or --module (the key URI names the module)");
         return check_bids(argv + optind, argc - optind, key, pin_file);

@@ -249,6 +249,71 @@ b_t() {
         -- sign "$IN" -o @OUT@ --key "$PEM" --level B-LT --tsa "$LTV_TSA_URL"
 }
 
+# B-LT and B-LTA with an SM2 chain whose certificates name SM2-signed CRLs
+# served on loopback (python3 -m http.server), time-stamps from the LTV
+# TSA: the signer fetches, judges and embeds the SM2 CRLs, the verifier
+# judges them offline; a CRL revoking the signer stops B-LT with exit 5.
+b_lt_lta() {
+    ltv_start "$T/ltv" >/dev/null || die "cannot start the LTV services"
+    local port pid
+    port=$(python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
+    SM2PKI_CRL_URL="http://127.0.0.1:$port/" bash "$TOOLS/sm2pki.sh" "$T/lt" >/dev/null
+    # Bounded life (ltv_start keeps the case's EXIT trap); killed at the end.
+    (cd "$T/lt" && exec timeout 120 python3 -m http.server --bind 127.0.0.1 "$port") >"$T/http.log" 2>&1 &
+    pid=$!
+    for _ in $(seq 100); do
+        curl -sf -o /dev/null "http://127.0.0.1:$port/int.crl" && break
+        sleep 0.1
+    done
+    local key=pem:$T/lt/signer-all.pem
+    for lv in B-LT B-LTA; do
+        expect_exit 0 "$SEAL" sign "$IN" -o "$T/$lv.pdf" --key "$key" --chain "$T/lt/root.pem" --level "$lv" \
+            --tsa "$LTV_TSA_URL"
+        expect_quiet
+        run "$SEAL" verify "$T/$lv.pdf" --trust "$T/lt/root.pem" --trust "$LTV_ROOT" --json
+        [ "$(jq -r '.signatures[0] | "\(.indication) \(.level) \(.revocation) \(.digest_algorithm)"' "$T/stdout")" \
+            = "TOTAL-PASSED $lv good SM3" ] || { show_output; die "$lv"; }
+    done
+    [ "$(jq -r '.signatures[1].type' "$T/stdout")" = DocTimeStamp ] || die "B-LTA: no document time-stamp"
+    grep -q '"GET /int.crl' "$T/http.log" && grep -q '"GET /root.crl' "$T/http.log" \
+        || die "the CRLs were not fetched: $(cat "$T/http.log")"
+    cp "$T/lt/int-revoked.crl" "$T/lt/int.crl"
+    expect_failure 5 "revoked" "$IN" -- sign "$IN" -o @OUT@ --key "$key" --chain "$T/lt/root.pem" --level B-LT \
+        --tsa "$LTV_TSA_URL"
+
+    # The signer's status from an SM2-signed OCSP response (openssl ocsp
+    # signs with the ID through -rsigopt), the intermediate's from the CRL.
+    local oport opid
+    oport=$(python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
+    SM2PKI_CRL_URL="http://127.0.0.1:$port/" SM2PKI_OCSP_URL="http://127.0.0.1:$oport/" \
+        bash "$TOOLS/sm2pki.sh" "$T/lt2" >/dev/null
+    cp "$T/lt2/root.crl" "$T/lt/root.crl"
+    ocsp_serve() { # INDEX
+        (cd "$T/lt2" && exec timeout 120 openssl ocsp -port "$oport" -index "$1" -CA int.pem \
+            -rsigner int.pem -rkey int.key -rmd sm3 -rsigopt distid:1234567812345678) >>"$T/ocsp.log" 2>&1 &
+        opid=$!
+        for _ in $(seq 100); do
+            openssl ocsp -issuer "$T/lt2/int.pem" -cert "$T/lt2/signer.pem" -url "http://127.0.0.1:$oport/" \
+                -noverify >/dev/null 2>&1 && break
+            sleep 0.1
+        done
+    }
+    ocsp_serve ocsp-good.txt
+    key=pem:$T/lt2/signer-all.pem
+    expect_exit 0 "$SEAL" sign "$IN" -o "$T/ocsp.pdf" --key "$key" --chain "$T/lt2/root.pem" --level B-LT \
+        --tsa "$LTV_TSA_URL"
+    run "$SEAL" verify "$T/ocsp.pdf" --trust "$T/lt2/root.pem" --trust "$LTV_ROOT" --json
+    [ "$(jq -r '.signatures[0] | "\(.indication) \(.level) \(.revocation)"' "$T/stdout")" = "TOTAL-PASSED B-LT good" ] \
+        || { show_output; die "B-LT from SM2 OCSP"; }
+    kill "$opid" 2>/dev/null || true
+    wait "$opid" 2>/dev/null || true
+    ocsp_serve ocsp-revoked.txt
+    expect_failure 5 "revoked" "$IN" -- sign "$IN" -o @OUT@ --key "$key" --chain "$T/lt2/root.pem" --level B-LT \
+        --tsa "$LTV_TSA_URL"
+    grep -q 'OCSP' "$T/stderr" || die "the refusal does not name the OCSP answer: $(cat "$T/stderr")"
+    kill "$opid" "$pid" 2>/dev/null || true
+}
+
 run_case "sign with a PKCS#12 SM2 key: SM3, SM2-with-SM3, CAdES, TOTAL-PASSED" sign_p12
 run_case "sign with a PEM SM2 key, --subfilter adbe.pkcs7.detached" sign_pem_pkcs7
 run_case "a changed byte: TOTAL-FAILED" tampered
@@ -258,4 +323,5 @@ run_case "raw r||s, sloppy DER, GM/T 0010 identifiers" wild_flavours
 run_case "SM2 chains: the ID on every link, a mixed chain, an empty-ID certificate" chains
 run_case "SM2-signed CRLs: good, revoked, a bad signature ignored" revocation
 run_case "B-T with an SM2 signer (CMS, and SES_Signature [0])" b_t
+run_case "B-LT and B-LTA with SM2-signed CRLs and OCSP answers fetched live; revoked: exit 5" b_lt_lta
 finish

@@ -15,8 +15,10 @@
  *   FAKESKF_CONS    container names, comma-separated (default "SealSign");
  *                   the key and certificate are in the first, the others
  *                   are empty
- *   FAKESKF_LOG     if set, one line per SKF_VerifyPIN and SKF_ECCSignData
- *                   is appended (result; never the PIN)
+ *   FAKESKF_ENC_KEY  PEM file of the container's SM2 encryption key (optional:
+ *   FAKESKF_ENC_CERT without them the container has no encryption pair)
+ *   FAKESKF_LOG     if set, one line per SKF_VerifyPIN, SKF_ECCSignData and
+ *                   SKF_ECCDecrypt is appended (result; never the PIN)
  *
  * Handles are pointers to the one device, application and container
  * objects. Not thread-safe beyond what the tests need.
@@ -33,6 +35,8 @@
 #include <openssl/evp.h>
 #include <openssl/pem.h>
 #include <openssl/x509.h>
+
+#include "sm2cipher.h"
 
 #define EXPORT __attribute__((visibility("default")))
 #define SAR_FAIL 0x0A000001u
@@ -290,7 +294,8 @@ EXPORT SKF_ULONG SKF_ExportCertificate(SKF_HANDLE hCon, SKF_BOOL bSignFlag, unsi
 
     if (hCon != &con_obj || !st.con_open)
         return SAR_INVALIDHANDLEERR;
-    if (!bSignFlag || st.con_index != 0 || !(f = fopen(env_or("FAKESKF_CERT", "/nonexistent"), "r")))
+    if (st.con_index != 0 ||
+        !(f = fopen(env_or(bSignFlag ? "FAKESKF_CERT" : "FAKESKF_ENC_CERT", "/nonexistent"), "r")))
         return SAR_CERTNOTFOUNTERR;
     x = PEM_read_X509(f, NULL, NULL, NULL);
     fclose(f);
@@ -348,5 +353,45 @@ EXPORT SKF_ULONG SKF_ECCSignData(SKF_HANDLE hCon, unsigned char *pbDigest, SKF_U
     EVP_PKEY_CTX_free(pc);
     EVP_PKEY_free(key);
     log_line("ecc-sign", rv);
+    return rv;
+}
+
+/* SM2 decryption with the container's encryption key (GM/T 0016
+ * ECCCIPHERBLOB: x and y right-aligned in 64-byte fields). */
+EXPORT SKF_ULONG SKF_ECCDecrypt(SKF_HANDLE hContainer, skf_ecc_cipher *pCipherText,
+                                unsigned char *pbPlainText, SKF_ULONG *pulPlainTextLen)
+{
+    FILE *f;
+    EVP_PKEY *key = NULL;
+    unsigned char plain[4096];
+    size_t plen = sizeof(plain);
+    SKF_ULONG rv = SAR_FAIL;
+
+    if (hContainer != &con_obj || !st.con_open)
+        rv = SAR_INVALIDHANDLEERR;
+    else if (!st.logged_in)
+        rv = SKF_SAR_USER_NOT_LOGGED_IN;
+    else if (!pCipherText || !pulPlainTextLen || pCipherText->cipher_len > 4096)
+        rv = SKF_SAR_INVALIDPARAMERR;
+    else if (st.con_index != 0 || !(f = fopen(env_or("FAKESKF_ENC_KEY", "/nonexistent"), "r")))
+        rv = SAR_KEYNOTFOUNTERR;
+    else {
+        key = PEM_read_PrivateKey(f, NULL, NULL, NULL);
+        fclose(f);
+        if (key && sm2c_decrypt(key, pCipherText->x + 32, pCipherText->y + 32, pCipherText->hash,
+                                pCipherText->cipher, pCipherText->cipher_len, plain, &plen)) {
+            if (!pbPlainText) {
+                rv = SKF_SAR_OK;
+            } else if (*pulPlainTextLen < plen) {
+                rv = SKF_SAR_BUFFER_TOO_SMALL;
+            } else {
+                memcpy(pbPlainText, plain, plen);
+                rv = SKF_SAR_OK;
+            }
+            *pulPlainTextLen = (SKF_ULONG)plen;
+        }
+    }
+    EVP_PKEY_free(key);
+    log_line("ecc-decrypt", rv);
     return rv;
 }

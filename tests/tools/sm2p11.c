@@ -20,8 +20,15 @@
  *                        e = SM3(Z || data) with ID 1234567812345678, as the
  *                        vendors' SM3-with-SM2 mechanisms do (a wrong choice
  *                        for a signer that sends e)
- *   SM2P11_LOG           if set, one line per C_Login and C_SignInit is
- *                        appended (result and mechanism; never the PIN)
+ *   SM2P11_DECRYPT_MECH  the mechanism that decrypts an SM2 ciphertext with
+ *                        the key (default 0x80008200, Sansec's); any other is
+ *                        CKR_MECHANISM_INVALID
+ *   SM2P11_CIPHER        the ciphertext C_Decrypt takes: der (GM/T 0009
+ *                        SM2Cipher, default) or raw (04||x||y||C3||C2); the
+ *                        other is CKR_ENCRYPTED_DATA_INVALID
+ *   SM2P11_LOG           if set, one line per C_Login, C_SignInit and
+ *                        C_DecryptInit is appended (result and mechanism;
+ *                        never the PIN)
  *
  * Objects: the certificate (label "sm2sign", id 0x51, public), the public
  * key (same label and id, CKA_EC_PARAMS of the SM2 curve, CKA_EC_POINT) and,
@@ -42,6 +49,8 @@
 #include <openssl/pem.h>
 #include <openssl/x509.h>
 
+#include "sm2cipher.h"
+
 #define SLOT 3UL
 #define MAX_SESSIONS 16
 #define MAX_TRIES 3
@@ -60,14 +69,15 @@ static struct {
     EVP_PKEY *key;
     unsigned char *cert_der, *subject_der, *point_der;
     int cert_len, subject_len, point_len;
-    CK_MECHANISM_TYPE mech;
-    int raw, zhash;
+    CK_MECHANISM_TYPE mech, dec_mech;
+    int raw, zhash, raw_cipher;
     CK_KEY_TYPE key_type;
     const char *manufacturer, *label, *pin, *state, *log;
     int tries; /* when no state file */
     int logged_in;
     int open[MAX_SESSIONS];
     int signing[MAX_SESSIONS];
+    int decrypting[MAX_SESSIONS];
     CK_OBJECT_HANDLE found[MAX_SESSIONS][3];
     CK_ULONG nfound[MAX_SESSIONS], next[MAX_SESSIONS];
     int finding[MAX_SESSIONS];
@@ -194,6 +204,8 @@ static CK_RV t_Initialize(CK_VOID_PTR args)
     }
     tok.mech = strtoul(env_or("SM2P11_MECH", "0x80008104"), NULL, 0);
     tok.raw = !strcmp(env_or("SM2P11_OUTPUT", "der"), "raw");
+    tok.dec_mech = strtoul(env_or("SM2P11_DECRYPT_MECH", "0x80008200"), NULL, 0);
+    tok.raw_cipher = !strcmp(env_or("SM2P11_CIPHER", "der"), "raw");
     tok.zhash = !strcmp(env_or("SM2P11_ZHASH", "0"), "1");
     tok.key_type = strtoul(env_or("SM2P11_KEYTYPE", "3"), NULL, 0);
     tok.manufacturer = env_or("SM2P11_MANUFACTURER", "libseal tests");
@@ -297,13 +309,14 @@ static CK_RV t_GetMechanismList(CK_SLOT_ID slot, CK_MECHANISM_TYPE_PTR list, CK_
     if (slot != SLOT)
         return CKR_SLOT_ID_INVALID;
     if (list) {
-        if (*count < 1) {
-            *count = 1;
+        if (*count < 2) {
+            *count = 2;
             return CKR_BUFFER_TOO_SMALL;
         }
         list[0] = tok.mech;
+        list[1] = tok.dec_mech;
     }
-    *count = 1;
+    *count = 2;
     return CKR_OK;
 }
 
@@ -313,10 +326,10 @@ static CK_RV t_GetMechanismInfo(CK_SLOT_ID slot, CK_MECHANISM_TYPE type, CK_MECH
         return CKR_CRYPTOKI_NOT_INITIALIZED;
     if (slot != SLOT)
         return CKR_SLOT_ID_INVALID;
-    if (type != tok.mech)
+    if (type != tok.mech && type != tok.dec_mech)
         return CKR_MECHANISM_INVALID;
     info->ulMinKeySize = info->ulMaxKeySize = 256;
-    info->flags = CKF_HW | CKF_SIGN;
+    info->flags = CKF_HW | (type == tok.mech ? CKF_SIGN : CKF_DECRYPT);
     return CKR_OK;
 }
 
@@ -334,7 +347,7 @@ static CK_RV t_OpenSession(CK_SLOT_ID slot, CK_FLAGS flags, CK_VOID_PTR app, CK_
     for (int i = 0; i < MAX_SESSIONS; i++) {
         if (!tok.open[i]) {
             tok.open[i] = 1;
-            tok.signing[i] = tok.finding[i] = 0;
+            tok.signing[i] = tok.finding[i] = tok.decrypting[i] = 0;
             *out = (CK_SESSION_HANDLE)(i + 1);
             return CKR_OK;
         }
@@ -441,6 +454,7 @@ static int attr_of(CK_OBJECT_HANDLE o, CK_ATTRIBUTE_TYPE t, const void **v, CK_U
     case CKA_KEY_TYPE: return SET(&tok.key_type, sizeof(CK_KEY_TYPE));
     case CKA_EC_PARAMS: return SET(sm2_params, sizeof(sm2_params));
     case CKA_SIGN: return SET(o == OBJ_PRIV ? &yes : &no, 1);
+    case CKA_DECRYPT: return SET(o == OBJ_PRIV ? &yes : &no, 1);
     case CKA_VERIFY: return SET(o == OBJ_PUB ? &yes : &no, 1);
     case CKA_SENSITIVE: return o == OBJ_PRIV ? SET(&yes, 1) : 0;
     case CKA_EXTRACTABLE: return o == OBJ_PRIV ? SET(&no, 1) : 0;
@@ -535,25 +549,33 @@ static CK_RV t_FindObjectsFinal(CK_SESSION_HANDLE h)
     return CKR_OK;
 }
 
-static CK_RV t_SignInit(CK_SESSION_HANDLE h, CK_MECHANISM_PTR m, CK_OBJECT_HANDLE k)
+/* C_SignInit and C_DecryptInit: the one mechanism `want`, logged in, the
+ * private key; active[] marks the session's operation. */
+static CK_RV op_init(CK_SESSION_HANDLE h, CK_MECHANISM_PTR m, CK_OBJECT_HANDLE k,
+                     CK_MECHANISM_TYPE want, int *active, const char *what)
 {
     int i = session_index(h);
     CK_RV rv = CKR_OK;
 
     if (i < 0)
         return CKR_SESSION_HANDLE_INVALID;
-    if (tok.signing[i])
+    if (active[i])
         rv = CKR_OPERATION_ACTIVE;
-    else if (!m || m->mechanism != tok.mech)
+    else if (!m || m->mechanism != want)
         rv = CKR_MECHANISM_INVALID;
     else if (!tok.logged_in)
         rv = CKR_USER_NOT_LOGGED_IN;
     else if (k != OBJ_PRIV)
         rv = k == OBJ_CERT || k == OBJ_PUB ? CKR_KEY_FUNCTION_NOT_PERMITTED : CKR_KEY_HANDLE_INVALID;
     else
-        tok.signing[i] = 1;
-    logf_line("sign-init", m ? m->mechanism : 0, rv);
+        active[i] = 1;
+    logf_line(what, m ? m->mechanism : 0, rv);
     return rv;
+}
+
+static CK_RV t_SignInit(CK_SESSION_HANDLE h, CK_MECHANISM_PTR m, CK_OBJECT_HANDLE k)
+{
+    return op_init(h, m, k, tok.mech, tok.signing, "sign-init");
 }
 
 /* SM2 over a precomputed e (no Z: the host computed it), DER or raw out. */
@@ -612,6 +634,61 @@ static CK_RV t_Sign(CK_SESSION_HANDLE h, CK_BYTE_PTR data, CK_ULONG len, CK_BYTE
     return ok ? CKR_OK : CKR_FUNCTION_FAILED;
 }
 
+static CK_RV t_DecryptInit(CK_SESSION_HANDLE h, CK_MECHANISM_PTR m, CK_OBJECT_HANDLE k)
+{
+    return op_init(h, m, k, tok.dec_mech, tok.decrypting, "decrypt-init");
+}
+
+/* SM2 decryption of what the mechanism takes: the SM2Cipher DER or the raw
+ * 04||x||y||C3||C2 (SM2P11_CIPHER). */
+static CK_RV t_Decrypt(CK_SESSION_HANDLE h, CK_BYTE_PTR in, CK_ULONG len, CK_BYTE_PTR out,
+                       CK_ULONG_PTR outlen)
+{
+    int i = session_index(h);
+    unsigned char plain[4096];
+    size_t plen = sizeof(plain);
+    EVP_PKEY_CTX *pc;
+    int ok;
+
+    if (i < 0)
+        return CKR_SESSION_HANDLE_INVALID;
+    if (!tok.decrypting[i])
+        return CKR_OPERATION_NOT_INITIALIZED;
+    if (out) /* a size query leaves the operation active (PKCS#11 5.2) */
+        tok.decrypting[i] = 0;
+    if (tok.raw_cipher) {
+        if (len < 98 || in[0] != 0x04) {
+            tok.decrypting[i] = 0;
+            return CKR_ENCRYPTED_DATA_INVALID;
+        }
+        ok = sm2c_decrypt(tok.key, in + 1, in + 33, in + 65, in + 97, len - 97, plain, &plen);
+    } else {
+        if (len < 2 || in[0] != 0x30) {
+            tok.decrypting[i] = 0;
+            return CKR_ENCRYPTED_DATA_INVALID;
+        }
+        pc = EVP_PKEY_CTX_new(tok.key, NULL);
+        ok = pc && EVP_PKEY_decrypt_init(pc) > 0 && EVP_PKEY_decrypt(pc, plain, &plen, in, len) > 0;
+        EVP_PKEY_CTX_free(pc);
+    }
+    if (!ok) {
+        tok.decrypting[i] = 0;
+        return CKR_ENCRYPTED_DATA_INVALID;
+    }
+    if (!out) {
+        *outlen = plen;
+        return CKR_OK;
+    }
+    if (*outlen < plen) {
+        tok.decrypting[i] = 1;
+        *outlen = plen;
+        return CKR_BUFFER_TOO_SMALL;
+    }
+    memcpy(out, plain, plen);
+    *outlen = plen;
+    return CKR_OK;
+}
+
 static CK_RV t_unsupported(void)
 {
     return CKR_FUNCTION_NOT_SUPPORTED;
@@ -653,6 +730,8 @@ static CK_RV t_GetFunctionList(CK_FUNCTION_LIST_PTR_PTR list)
     functions.C_FindObjectsFinal = t_FindObjectsFinal;
     functions.C_SignInit = t_SignInit;
     functions.C_Sign = t_Sign;
+    functions.C_DecryptInit = t_DecryptInit;
+    functions.C_Decrypt = t_Decrypt;
     *list = &functions;
     return CKR_OK;
 }

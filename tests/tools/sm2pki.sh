@@ -9,6 +9,10 @@
 #   signer.key signer.pem     SM2 signer (key, certificate), issued by int
 #   signer-all.pem            key + certificate + intermediate: a pem: key
 #   signer.p12                the same as PKCS#12, password "sm2pass"
+#   enc.key enc.pem           the signer's SM2 encryption key pair (keyUsage
+#   enc-all.pem enc.p12       keyEncipherment, dataEncipherment, keyAgreement),
+#                             as pem: and PKCS#12 ("sm2pass") keys
+#   enc2.key enc2.pem         another holder's SM2 encryption key pair
 #   rsaroot.pem rsaroot.key   an RSA root; mixed.pem/mixed-all.pem an SM2
 #                             signer it issued (RSA-signed: a mixed chain)
 #   int.crl int-revoked.crl   the issuing CA's CRLs (DER, SM2 with the ID):
@@ -45,6 +49,7 @@ fi
 if [ -n "${SM2PKI_OCSP_URL:-}" ]; then
     printf 'authorityInfoAccess=OCSP;URI:%s\n' "$SM2PKI_OCSP_URL" >>leaf.ext
 fi
+printf 'basicConstraints=CA:FALSE\nkeyUsage=critical,keyEncipherment,dataEncipherment,keyAgreement\nsubjectKeyIdentifier=hash\nauthorityKeyIdentifier=keyid\n' >enc.ext
 
 # CSR of a new SM2 key: sm2csr NAME SUBJECT
 sm2csr() {
@@ -70,6 +75,14 @@ issue signer int leaf.ext -sm3 -sigopt "$ID" -vfyopt "$ID"
 cat signer.key signer.pem int.pem >signer-all.pem
 ossl pkcs12 -export -inkey signer.key -in signer.pem -certfile int.pem -passout pass:sm2pass \
     -out signer.p12
+
+# Encryption key pairs (sealed bids): the signer's, and another holder's.
+sm2csr enc "/C=CN/O=某某建设工程有限公司/CN=王五 SM2 加密"
+issue enc int enc.ext -sm3 -sigopt "$ID" -vfyopt "$ID"
+cat enc.key enc.pem int.pem >enc-all.pem
+ossl pkcs12 -export -inkey enc.key -in enc.pem -certfile int.pem -passout pass:sm2pass -out enc.p12
+sm2csr enc2 "/C=CN/O=另一家公司/CN=赵六 SM2 加密"
+issue enc2 int enc.ext -sm3 -sigopt "$ID" -vfyopt "$ID"
 
 # A mixed chain: an RSA root issuing an SM2 signer (signature RSA/SHA-256).
 ossl genpkey -algorithm RSA -pkeyopt rsa_keygen_bits:2048 -out rsaroot.key

@@ -171,7 +171,11 @@ END_TEST
 START_TEST(keyring_refusals)
 {
     seal_keyring *kr = NULL;
-    ck_assert_int_eq(seal_keyring_open(ctx, &kr, "p12:x.p12", NULL), SEAL_ERR_ARGS);
+    ck_assert_int_eq(seal_keyring_open(ctx, &kr, "x.p12", NULL), SEAL_ERR_ARGS);
+    ck_assert_ptr_nonnull(strstr(seal_ctx_message(ctx), "'pkcs11:...' (RFC 7512), 'skf:lib=...', "
+                                                        "'p12:FILE' or 'pem:FILE', not 'x.p12'"));
+    /* a software (or SKF) key opens SM2 envelopes: the file is read */
+    ck_assert_int_eq(seal_keyring_open(ctx, &kr, "p12:/nonexistent/x.p12", NULL), SEAL_ERR_IO);
     ck_assert_int_eq(seal_keyring_open(ctx, &kr, NULL, NULL), SEAL_ERR_ARGS);
     ck_assert_ptr_null(kr);
     seal_keyring_free(NULL);

@@ -7,7 +7,10 @@
  * recipients that need it, an EnvelopedData (RFC 5652, AES-256-CBC), with
  * one RecipientInfo per certificate: RSAES-OAEP with SHA-256 for RSA keys,
  * ephemeral-static ECDH (RFC 5753, dhSinglePass-stdDH-sha256kdf-scheme with
- * id-aes256-wrap) for EC keys. Files of any size are encrypted and
+ * id-aes256-wrap) for EC keys. SM2 certificates get a GM/T 0010 (GB/T
+ * 35275) EnvelopedData: SM2 key transport (GM/T 0009 ciphertext), SM4-CBC
+ * and an HMAC-SM3 unprotected attribute checked like a tag
+ * (docs/sealed-bids.md). Files of any size are encrypted and
  * decrypted in constant memory. Decryption writes nothing until the GCM tag
  * verifies; unwrapping happens on the token (C_Decrypt with
  * CKM_RSA_PKCS_OAEP, C_DeriveKey with CKM_ECDH1_DERIVE).
@@ -39,11 +42,12 @@ SEAL_API void seal_recipients_free(seal_recipients *r);
  * token without login (object=/id= narrow them; a URI naming none, or
  * SEAL_RECIPIENTS_WHOLE_TOKEN, takes every encryption certificate on the
  * token). A certificate is an encryption certificate when its keyUsage
- * allows keyEncipherment (RSA) or keyAgreement (EC), or it has none.
+ * allows keyEncipherment (RSA), keyAgreement (EC), keyEncipherment,
+ * dataEncipherment or keyAgreement (SM2), or it has none.
  * Returns SEAL_OK, SEAL_ERR_ARGS, SEAL_ERR_IO, SEAL_ERR_INPUT (not a
  * certificate), SEAL_ERR_TOKEN, SEAL_ERR_KEY_NOT_FOUND (no encryption
  * certificate on the token), SEAL_ERR_CERT (a signing certificate, an
- * expired one, or a key type other than RSA and EC, with the reason),
+ * expired one, or a key type other than RSA, EC and SM2, with the reason),
  * SEAL_ERR_NOMEM. A certificate expiring within 30 days is taken with a
  * warning.
  */
@@ -71,8 +75,10 @@ typedef struct seal_encrypt_options {
 /*
  * Encrypt the file `in` to every recipient and write the envelope (BER,
  * streamed) to `out` whole or not at all (and OUT.tsr with tsa_url). The
- * input is read once, in constant memory. Returns SEAL_OK, SEAL_ERR_ARGS
- * (no recipient; an output would replace an input), SEAL_ERR_IO,
+ * input is read once, in constant memory. All SM2 recipients: a GM/T 0010
+ * envelope (flags ignored). Returns SEAL_OK, SEAL_ERR_ARGS (no recipient;
+ * SM2 and RSA/EC recipients together; an output would replace an input),
+ * SEAL_ERR_IO,
  * SEAL_ERR_CRYPTO, SEAL_ERR_NETWORK (time-stamp service; the envelope is
  * then kept), SEAL_ERR_NOMEM.
  */
@@ -83,9 +89,11 @@ SEAL_API seal_status seal_encrypt_file(seal_ctx *ctx, const char *in, const char
 typedef struct seal_envelope seal_envelope;
 
 typedef struct seal_envelope_info {
-    const char *type;              /* "AuthEnvelopedData" or "EnvelopedData" */
-    const char *content_algorithm; /* "AES-256-GCM", "AES-128-CBC", ... */
-    int authenticated;             /* 1 when the content carries an authentication tag */
+    const char *type;              /* "AuthEnvelopedData", "EnvelopedData" or
+                                      "EnvelopedData (GM/T 0010)" */
+    const char *content_algorithm; /* "AES-256-GCM", "AES-128-CBC", "SM4-CBC", ... */
+    int authenticated;             /* 1 when the content carries an authentication tag
+                                      (or, SM4-CBC, libseal's HMAC-SM3) */
     long long file_size;
     long long content_size;        /* bytes of ciphertext */
     size_t recipient_count;
@@ -102,7 +110,8 @@ typedef struct seal_recipient_info {
     const char *issuer;        /* RFC 2253, or "" when named by key identifier */
     const char *serial;        /* hex, or "" */
     const char *key_id;        /* subjectKeyIdentifier in hex, or "" */
-    const char *algorithm;     /* e.g. "RSAES-OAEP-SHA256", "ECDH-SHA256KDF-AES256-WRAP" */
+    const char *algorithm;     /* e.g. "RSAES-OAEP-SHA256", "ECDH-SHA256KDF-AES256-WRAP",
+                                  "SM2-ENCRYPT" */
     /* Known when the certificate was found (on the token, by seal_keyring_check): */
     const char *subject;       /* or "" */
     long long not_before, not_after; /* or 0 */
@@ -124,8 +133,9 @@ SEAL_API seal_status seal_envelope_recipient(const seal_envelope *env, size_t i,
 
 /*
  * The decryption keys of one token (every private key with its
- * certificate, so a token holding recovered older keys opens older bids).
- * Only pkcs11: URIs: a decryption key stays on its token.
+ * certificate, so a token holding recovered older keys opens older bids),
+ * or, for SM2 envelopes, one key: an SKF container's encryption key pair
+ * (skf:) or a software key (p12:, pem:).
  *
  * Thread rule: like seal_key, a keyring may be shared by threads that each
  * use their own seal_ctx; token operations are serialised by a lock.
@@ -134,8 +144,10 @@ typedef struct seal_keyring seal_keyring;
 
 /*
  * Open the keyring named by uri (object= and id= narrow it to those
- * certificates' keys) and log in once (PIN rules as seal_key_open: never
- * retried). Returns SEAL_OK, SEAL_ERR_ARGS (not a pkcs11: URI),
+ * certificates' keys; sm2-decrypt-mechanism= names a token's SM2
+ * decryption mechanism) and log in once (PIN rules as seal_key_open: never
+ * retried). Returns SEAL_OK, SEAL_ERR_ARGS (not a pkcs11:, skf:, p12: or
+ * pem: URI), SEAL_ERR_IO, SEAL_ERR_INPUT,
  * SEAL_ERR_TOKEN, SEAL_ERR_PIN_INCORRECT, SEAL_ERR_PIN_LOCKED,
  * SEAL_ERR_CANCELLED, SEAL_ERR_KEY_NOT_FOUND (no private key with a
  * certificate), SEAL_ERR_NOMEM.
@@ -158,7 +170,8 @@ SEAL_API seal_status seal_keyring_check(seal_ctx *ctx, seal_keyring *kr, seal_en
                                         size_t *recipient);
 
 typedef struct seal_decrypt_result {
-    int authenticated; /* the tag verified (AES-GCM); 0 for CBC, whose integrity
+    int authenticated; /* the tag (AES-GCM) or libseal's HMAC-SM3 (SM4-CBC)
+                          verified; 0 for other CBC envelopes, whose integrity
                           comes from the signed PDF inside */
     long long size;    /* bytes written */
 } seal_decrypt_result;

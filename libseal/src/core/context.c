@@ -296,6 +296,19 @@ seal_status seal__map_file(seal_ctx *ctx, const char *path, size_t len, void **m
     return SEAL_OK;
 }
 
+int seal__pread_full(int fd, void *buf, size_t n, int64_t off)
+{
+    for (size_t got = 0; got < n;) {
+        ssize_t r = pread(fd, (unsigned char *)buf + got, n - got, (off_t)(off + (int64_t)got));
+        if (r < 0 && errno == EINTR)
+            continue;
+        if (r <= 0)
+            return -1;
+        got += (size_t)r;
+    }
+    return 0;
+}
+
 seal_status seal__read_file(seal_ctx *ctx, const char *path, size_t limit, unsigned char **data,
                             size_t *len)
 {

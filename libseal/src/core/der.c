@@ -37,6 +37,23 @@ int seal__der_next(seal__der *d, int *tag, const unsigned char **c, size_t *clen
     return 1;
 }
 
+size_t seal__der_put_tl(unsigned char out[6], int tag, size_t len)
+{
+    size_t n = 0, bytes = 0;
+
+    out[n++] = (unsigned char)tag;
+    if (len < 128) {
+        out[n++] = (unsigned char)len;
+        return n;
+    }
+    for (size_t l = len; l; l >>= 8)
+        bytes++;
+    out[n++] = (unsigned char)(0x80 | bytes);
+    while (bytes-- > 0)
+        out[n++] = (unsigned char)(len >> (8 * bytes));
+    return n;
+}
+
 void seal__dbuf_put(seal__dbuf *b, const void *d, size_t n)
 {
     if (b->oom)

@@ -95,6 +95,9 @@ seal_status seal__read_file(seal_ctx *ctx, const char *path, size_t limit, unsig
  * *map for munmap(*map, len). SEAL_ERR_IO "cannot read PATH: why". */
 seal_status seal__map_file(seal_ctx *ctx, const char *path, size_t len, void **map);
 
+/* Exactly n bytes of fd at off into buf (EINTR retried): 0, else -1. */
+int seal__pread_full(int fd, void *buf, size_t n, int64_t off);
+
 /* A temporary output file next to `target`: path in tmp (size tmpsize). */
 seal_status seal__temp_path(seal_ctx *ctx, const char *target, char *tmp, size_t tmpsize);
 
@@ -133,9 +136,12 @@ typedef struct seal__der {
  * (whole may be NULL); 0 at the end or on a malformed or indefinite one. */
 int seal__der_next(seal__der *d, int *tag, const unsigned char **c, size_t *clen,
                    const unsigned char **whole, size_t *wlen);
+/* A DER identifier (one byte) and minimal length (up to 4 bytes) into out;
+ * returns the bytes written. */
+size_t seal__der_put_tl(unsigned char out[6], int tag, size_t len);
 
 /* Writing DER (der.c): a growing buffer; oom is set on the first failed
- * allocation and every later call does nothing. */
+ * allocation and every later call does nothing. Free p. */
 typedef struct seal__dbuf {
     unsigned char *p;
     size_t n, cap;

@@ -73,29 +73,59 @@ static int64_t linearized_length(const unsigned char *data, size_t len)
     return 0;
 }
 
-/* The offsets of the first max "%%EOF" markers, in file order; SIZE_MAX
- * when there are more. Scanned from the end: the verifier's hashing thread
- * reads the file from the start at the same time, so each thread is the
- * first to touch about half of the pages (on a virtual machine that first
- * touch, not the search, is most of the cost). The pattern cannot overlap
- * itself, so the markers are the ones a forward scan finds. */
-static size_t eof_markers(const unsigned char *data, size_t len, size_t *at, size_t max)
+/* The "%%EOF" markers starting in p[0, hi - 4], last first, appended to
+ * at[*n] as base + offset; 0 when more than max are found. The pattern
+ * cannot overlap itself, so these are the markers a forward scan finds. */
+static int markers_in(const unsigned char *p, size_t hi, size_t base, size_t *at, size_t *n, size_t max)
 {
-    size_t n = 0, hi = len;
-
     /* Each pass looks for a marker ending at or before hi. */
     while (hi >= 5) {
-        const unsigned char *m = memrchr(data, '%', hi - 4);
+        const unsigned char *m = memrchr(p, '%', hi - 4);
         if (!m)
             break;
         if (memcmp(m, "%%EOF", 5) == 0) {
-            if (n == max)
-                return SIZE_MAX;
-            at[n++] = (size_t)(m - data);
-            hi = (size_t)(m - data);
+            if (*n == max)
+                return 0;
+            at[(*n)++] = base + (size_t)(m - p);
+            hi = (size_t)(m - p);
         } else {
-            hi = (size_t)(m - data) + 4;
+            hi = (size_t)(m - p) + 4;
         }
+    }
+    return 1;
+}
+
+#define EOF_CHUNK ((size_t)256 << 10)
+
+/* The offsets of the first max "%%EOF" markers, in file order; SIZE_MAX
+ * when there are more. Scanned from the end, and with fd >= 0 through
+ * pread into a buffer that stays in the cache rather than through the
+ * mapping: on a virtual machine the first touch of each mapped page, not
+ * the search, is most of the cost, and the verifier's hashing thread reads
+ * the same file the same way at the same time. */
+static size_t eof_markers(const unsigned char *data, int fd, size_t len, size_t *at, size_t max)
+{
+    size_t n = 0;
+    unsigned char *buf = fd >= 0 ? malloc(EOF_CHUNK + 4) : NULL;
+
+    if (!buf) {
+        if (!markers_in(data, len, 0, at, &n, max))
+            return SIZE_MAX;
+    } else {
+        /* Chunk [lo, hi) read with the 4 bytes after it: the markers
+         * starting in it, however they end. */
+        for (size_t hi = len; hi > 0;) {
+            size_t lo = hi > EOF_CHUNK ? hi - EOF_CHUNK : 0, want = (hi + 4 < len ? hi + 4 : len) - lo;
+            const unsigned char *p = buf;
+            if (seal__pread_full(fd, buf, want, (int64_t)lo) != 0)
+                p = data + lo; /* the mapping holds the same bytes */
+            if (!markers_in(p, hi - lo + 4 < want ? hi - lo + 4 : want, lo, at, &n, max)) {
+                free(buf);
+                return SIZE_MAX;
+            }
+            hi = lo;
+        }
+        free(buf);
     }
     for (size_t i = 0; i < n / 2; i++) {
         size_t t = at[i];
@@ -105,14 +135,14 @@ static size_t eof_markers(const unsigned char *data, size_t len, size_t *at, siz
     return n;
 }
 
-size_t seal__pdf_revisions(const unsigned char *data, size_t len, seal__revision *revs, size_t max)
+size_t seal__pdf_revisions(const unsigned char *data, int fd, size_t len, seal__revision *revs, size_t max)
 {
     size_t n = 0, nm = 0;
     int64_t start = 0;
     size_t *at = max ? malloc(max * sizeof(*at)) : NULL;
 
     if (at)
-        nm = eof_markers(data, len, at, max);
+        nm = eof_markers(data, fd, len, at, max);
     /* More markers than revisions asked for (or no memory): only the first
      * max count, and only a forward scan knows where to stop. */
     for (size_t k = 0, pos = 0; n < max && (at ? k < nm || nm == SIZE_MAX : 1); k++) {

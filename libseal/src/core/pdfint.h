@@ -28,12 +28,14 @@ const char *seal__pdf_probe(const unsigned char *head, size_t n, const unsigned 
  * own (its first revision ends at the /L its linearization dictionary
  * gives); bytes after the last %%EOF form a last, unterminated revision.
  * Shared by inspect and verify, so both number revisions alike. Returns
- * how many were stored (at most max). */
+ * how many were stored (at most max). data maps the whole file; with
+ * fd >= 0 (the same file) the markers are searched through pread, which
+ * touches few of data's pages. */
 typedef struct seal__revision {
     int64_t start, end;
     int terminated; /* ends with %%EOF; 0 only for the last */
 } seal__revision;
-size_t seal__pdf_revisions(const unsigned char *data, size_t len, seal__revision *revs, size_t max);
+size_t seal__pdf_revisions(const unsigned char *data, int fd, size_t len, seal__revision *revs, size_t max);
 
 /* Open a PDF; authenticate with password (may be NULL). When for_update is
  * set, a document MuPDF had to repair is refused: an incremental update on

@@ -8,6 +8,7 @@
  */
 #include "envint.h"
 #include "ltvint.h"
+#include "sm2int.h"
 
 #include <errno.h>
 #include <stdlib.h>
@@ -77,8 +78,14 @@ static const char *not_for_encryption(X509 *cert)
     unsigned ku = seal__cert_key_usage(cert);
     int type = pk ? EVP_PKEY_get_base_id(pk) : 0;
 
+    if (seal__sm2_is_key(pk))
+        return ku & (SEAL_KU_ABSENT | SEAL_KU_KEY_ENCIPHERMENT | SEAL_KU_DATA_ENCIPHERMENT |
+                     SEAL_KU_KEY_AGREEMENT)
+                   ? NULL
+                   : "its key usage has no keyEncipherment, dataEncipherment or keyAgreement: it "
+                     "is an SM2 signing certificate, not an encryption certificate";
     if (type != EVP_PKEY_RSA && type != EVP_PKEY_EC)
-        return "its key is neither RSA nor EC";
+        return "its key is neither RSA, EC nor SM2";
     if (ku & SEAL_KU_ABSENT)
         return NULL;
     if (type == EVP_PKEY_RSA && !(ku & SEAL_KU_KEY_ENCIPHERMENT))
@@ -332,6 +339,54 @@ out:
     return st;
 }
 
+/* A GM/T 0010 envelope (envsm2.c) into tmp; with md, its SHA-256. */
+static seal_status encrypt_sm2(seal_ctx *ctx, FILE *fin, const char *in, const char *tmp,
+                               const seal_recipients *r, unsigned char *md)
+{
+    FILE *f = fopen(tmp, "wb");
+    EVP_MD_CTX *sha = NULL;
+    seal_status st;
+
+    if (!f)
+        return seal__fail(ctx, SEAL_ERR_IO, "cannot write %s: %s", tmp, strerror(errno));
+    setvbuf(f, NULL, _IOFBF, 1u << 20);
+    if (md && (!(sha = EVP_MD_CTX_new()) || !EVP_DigestInit_ex(sha, EVP_sha256(), NULL)))
+        st = seal__ossl_fail(ctx, SEAL_ERR_CRYPTO, "cannot hash the envelope");
+    else
+        st = seal__env_sm2_encrypt(ctx, fin, in, f, r->certs, r->n, sha);
+    if (fclose(f) != 0 && st == SEAL_OK)
+        st = seal__fail(ctx, SEAL_ERR_IO, "cannot write %s: %s", tmp, strerror(errno));
+    if (st == SEAL_OK && sha && !EVP_DigestFinal_ex(sha, md, NULL))
+        st = seal__ossl_fail(ctx, SEAL_ERR_CRYPTO, "cannot hash the envelope");
+    EVP_MD_CTX_free(sha);
+    return st;
+}
+
+/* SM2 certificates get a GM/T 0010 envelope, the others a CMS one; one
+ * envelope cannot serve both (module comment of envsm2.c). */
+static seal_status envelope_kind(seal_ctx *ctx, const seal_recipients *r, int *gm)
+{
+    size_t sm2 = 0, other = SIZE_MAX;
+    seal_cert_info a, b;
+
+    for (size_t i = 0; i < r->n; i++) {
+        if (seal__sm2_is_key(X509_get0_pubkey(r->certs[i])))
+            sm2 = i + 1;
+        else if (other == SIZE_MAX)
+            other = i;
+    }
+    *gm = sm2 > 0;
+    if (!sm2 || other == SIZE_MAX)
+        return SEAL_OK;
+    seal__cert_info(&a, &r->text[sm2 - 1], r->certs[sm2 - 1]);
+    seal__cert_info(&b, &r->text[other], r->certs[other]);
+    return seal__fail(ctx, SEAL_ERR_ARGS,
+                      "the recipients mix SM2 (%s) and RSA/EC (%s) certificates: an SM2 envelope "
+                      "is GM/T 0010 with SM4, the others CMS with AES, and no platform reads a mix; "
+                      "seal the bid once for each kind",
+                      a.common_name, b.common_name);
+}
+
 SEAL_API seal_status seal_encrypt_file(seal_ctx *ctx, const char *in, const char *out,
                                        const seal_recipients *r, const seal_encrypt_options *opts)
 {
@@ -340,6 +395,7 @@ SEAL_API seal_status seal_encrypt_file(seal_ctx *ctx, const char *in, const char
     unsigned char md[32];
     BIO *bin = NULL;
     seal_status st;
+    int gm = 0;
 
     if (!ctx)
         return SEAL_ERR_ARGS;
@@ -360,6 +416,8 @@ SEAL_API seal_status seal_encrypt_file(seal_ctx *ctx, const char *in, const char
         st = seal__paths_check(ctx, ins, 1, outs, 2);
     }
     free(receipt);
+    if (st == SEAL_OK)
+        st = envelope_kind(ctx, r, &gm);
     if (st != SEAL_OK)
         return st;
     for (size_t i = 0; opts->opening > 0 && i < r->n; i++) {
@@ -376,20 +434,26 @@ SEAL_API seal_status seal_encrypt_file(seal_ctx *ctx, const char *in, const char
     }
     seal__ossl_clear();
     FILE *fin = fopen(in, "rb");
-    if (!fin || !(bin = BIO_new_fp(fin, BIO_CLOSE))) {
+    if (!fin) {
         st = seal__fail(ctx, SEAL_ERR_IO, "cannot read %s: %s", in, strerror(errno));
-        if (fin)
-            fclose(fin);
         ERR_clear_error();
         return st;
     }
     setvbuf(fin, NULL, _IOFBF, 1u << 20);
     if ((st = seal__temp_path(ctx, out, tmp, sizeof(tmp))) != SEAL_OK) {
-        BIO_free(bin);
+        fclose(fin);
         return st;
     }
-    st = encrypt_stream(ctx, bin, tmp, r, opts->flags, opts->tsa_url ? md : NULL);
-    BIO_free(bin);
+    if (gm) {
+        st = encrypt_sm2(ctx, fin, in, tmp, r, opts->tsa_url ? md : NULL);
+        fclose(fin);
+    } else if (!(bin = BIO_new_fp(fin, BIO_CLOSE))) {
+        fclose(fin);
+        st = seal__fail(ctx, SEAL_ERR_NOMEM, "out of memory");
+    } else {
+        st = encrypt_stream(ctx, bin, tmp, r, opts->flags, opts->tsa_url ? md : NULL);
+        BIO_free(bin);
+    }
     ERR_clear_error();
     if (st == SEAL_OK)
         st = seal__commit_file(ctx, tmp, out);
@@ -518,6 +582,7 @@ static const char *cipher_name(int nid)
     case NID_aes_128_cbc: return "AES-128-CBC";
     case NID_aes_192_cbc: return "AES-192-CBC";
     case NID_aes_256_cbc: return "AES-256-CBC";
+    case NID_sm4_cbc: return "SM4-CBC";
     default: return "?";
     }
 }
@@ -526,9 +591,10 @@ SEAL_API seal_status seal_envelope_info_get(const seal_envelope *env, seal_envel
 {
     if (!env || !out)
         return SEAL_ERR_ARGS;
-    out->type = env->auth ? "AuthEnvelopedData" : "EnvelopedData";
+    out->type = env->auth ? "AuthEnvelopedData" : env->gm ? "EnvelopedData (GM/T 0010)"
+                                                          : "EnvelopedData";
     out->content_algorithm = cipher_name(env->cipher_nid);
-    out->authenticated = env->auth;
+    out->authenticated = env->auth || env->has_mac;
     out->file_size = env->file_size;
     out->content_size = env->content_size;
     out->recipient_count = env->nrecips;

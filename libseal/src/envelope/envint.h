@@ -33,6 +33,7 @@ typedef struct env_recip {
     size_t opklen;
     const unsigned char *ukm;        /* kari: user keying material, or NULL */
     size_t ukmlen;
+    int sm2;                         /* ktri: SM2 encryption (GM/T 0010) */
     int kdf_md;                      /* kari: X9.63 KDF digest NID */
     int wrap_nid;                    /* kari: key wrap algorithm */
     unsigned char wrap[64];          /* kari: its AlgorithmIdentifier DER */
@@ -42,6 +43,11 @@ typedef struct env_recip {
 struct seal_envelope {
     char *path;
     int auth;                        /* AuthEnvelopedData */
+    int gm;                          /* GM/T 0010 EnvelopedData (SM2, SM4) */
+    int has_mac;                     /* GM/T 0010: libseal's HMAC-SM3 attribute */
+    unsigned char mac[32];
+    unsigned char algid[64];         /* the content encryption AlgorithmIdentifier */
+    size_t algidlen;
     int cipher_nid;
     unsigned char iv[16];
     size_t ivlen;
@@ -86,5 +92,23 @@ seal_status seal__env_finish(seal_ctx *ctx, env_reader *r, seal_envelope *env);
 void seal__env_close(env_reader *r);
 /* Free what seal__env_start filled in env (not env itself). */
 void seal__env_clear(seal_envelope *env);
+
+/* GM/T 0010 envelopes to SM2 certificates (envsm2.c). */
+#define SEAL_ENV_MAC_LEN 32
+#define SEAL_ENV_MAC_OID_LEN 19
+/* The libseal HMAC-SM3 attribute's OID, content octets. */
+extern const unsigned char seal__env_mac_oid[SEAL_ENV_MAC_OID_LEN];
+/* Write the envelope of `in` to every certificate (all SM2) into out,
+ * streamed; sha (may be NULL) is fed the bytes written. */
+seal_status seal__env_sm2_encrypt(seal_ctx *ctx, FILE *in, const char *inpath, FILE *out,
+                                  X509 *const *certs, size_t n, EVP_MD_CTX *sha);
+/* The HMAC-SM3 of an SM2 envelope, keyed from the content key and fed the
+ * RecipientInfos content and the AlgorithmIdentifier; the caller feeds the
+ * ciphertext and finishes it. NULL on failure. */
+EVP_MAC_CTX *seal__env_mac_new(const unsigned char *cek, size_t ceklen, const unsigned char *ri,
+                               size_t rilen, const unsigned char *algid, size_t algidlen);
+/* The HMAC attribute among unprotectedAttrs (their SET content): 1 found
+ * (mac filled), 0 none, -1 malformed. */
+int seal__env_mac_attr(const unsigned char *attrs, size_t len, unsigned char mac[SEAL_ENV_MAC_LEN]);
 
 #endif /* SEAL_ENVINT_H */

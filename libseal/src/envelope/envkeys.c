@@ -7,6 +7,7 @@
  * SPDX-License-Identifier: AGPL-3.0-or-later
  */
 #include "envint.h"
+#include "sm2int.h"
 
 #include <stdlib.h>
 #include <string.h>
@@ -25,10 +26,34 @@
 
 struct seal_keyring {
     pthread_mutex_t lock; /* one token operation at a time */
-    seal__p11 *p11;
+    seal__p11 *p11;       /* a token's keys, or NULL */
+    seal_key *key;        /* or one p12:, pem: or skf: key */
     seal__p11_pair *pairs;
     size_t n;
+    char name[600];       /* "token 'X'", "SKF container ...", "key file FILE" */
 };
+
+/* A keyring of one key (software or SKF): its certificate as the one pair. */
+static seal_status open_one(seal_ctx *ctx, seal_keyring *kr, const char *uri,
+                            const seal_key_options *opts)
+{
+    seal_status st = seal__key_open_decrypt(ctx, &kr->key, uri, opts);
+
+    if (st != SEAL_OK)
+        return st;
+    if (!(kr->pairs = calloc(1, sizeof(*kr->pairs))) || !X509_up_ref(kr->key->cert))
+        return seal__fail(ctx, SEAL_ERR_NOMEM, "out of memory");
+    kr->pairs[0].cert = kr->key->cert;
+    kr->pairs[0].key = 1; /* present; the key is kr->key */
+    kr->n = 1;
+    if (kr->key->skf)
+        snprintf(kr->name, sizeof(kr->name), "SKF %s", seal__skf_label(kr->key->skf));
+    else
+        snprintf(kr->name, sizeof(kr->name), "key file %s", uri + 4);
+    return SEAL_OK;
+}
+
+
 
 SEAL_API seal_status seal_keyring_open(seal_ctx *ctx, seal_keyring **out, const char *uri,
                                        const seal_key_options *opts)
@@ -45,16 +70,24 @@ SEAL_API seal_status seal_keyring_open(seal_ctx *ctx, seal_keyring **out, const 
     *out = NULL;
     if (opts && opts->version != SEAL_KEY_OPTIONS_VERSION)
         return seal__fail(ctx, SEAL_ERR_ARGS, "unknown seal_key_options version %u", opts->version);
-    if (strncmp(uri, "pkcs11:", 7))
+    if (strncmp(uri, "pkcs11:", 7) && strncmp(uri, "skf:", 4) && strncmp(uri, "p12:", 4) &&
+        strncmp(uri, "pem:", 4))
         return seal__fail(ctx, SEAL_ERR_ARGS,
-                          "a decryption key is on a token: 'pkcs11:...' (RFC 7512), not '%s'", uri);
+                          "a decryption key is 'pkcs11:...' (RFC 7512), 'skf:lib=...', 'p12:FILE' "
+                          "or 'pem:FILE', not '%s'",
+                          uri);
     kr = calloc(1, sizeof(*kr));
     if (!kr)
         return seal__fail(ctx, SEAL_ERR_NOMEM, "out of memory");
     pthread_mutex_init(&kr->lock, NULL);
     seal__ossl_clear();
-    st = seal__p11_pairs(ctx, &kr->p11, uri, opts, 1, &kr->pairs, &kr->n);
+    if (strncmp(uri, "pkcs11:", 7))
+        st = open_one(ctx, kr, uri, opts);
+    else
+        st = seal__p11_pairs(ctx, &kr->p11, uri, opts, 1, &kr->pairs, &kr->n);
     ERR_clear_error();
+    if (st == SEAL_OK && kr->p11)
+        snprintf(kr->name, sizeof(kr->name), "token '%s'", seal__p11_label(kr->p11));
     for (size_t i = 0; st == SEAL_OK && i < kr->n; i++)
         keys += kr->pairs[i].key != 0;
     if (st == SEAL_OK && keys == 0)
@@ -75,6 +108,7 @@ SEAL_API void seal_keyring_free(seal_keyring *kr)
         return;
     seal__p11_pairs_free(kr->pairs, kr->n);
     seal__p11_close(kr->p11);
+    seal_key_free(kr->key);
     pthread_mutex_destroy(&kr->lock);
     free(kr);
 }
@@ -87,19 +121,6 @@ static int recip_matches(const env_recip *rc, X509 *cert)
     const ASN1_OCTET_STRING *ski = X509_get0_subject_key_id(cert);
     return rc->ski && ski && (size_t)ASN1_STRING_length(ski) == rc->skilen &&
            !memcmp(ASN1_STRING_get0_data(ski), rc->ski, rc->skilen);
-}
-
-/* A DER tag and minimal length; returns the bytes written. */
-static size_t put_tl(unsigned char *o, int tag, size_t len)
-{
-    size_t n = 0;
-    o[n++] = (unsigned char)tag;
-    if (len >= 256)
-        o[n++] = 0x82, o[n++] = (unsigned char)(len >> 8);
-    else if (len >= 128)
-        o[n++] = 0x81;
-    o[n++] = (unsigned char)len;
-    return n;
 }
 
 static size_t tl_len(size_t len)
@@ -118,17 +139,17 @@ static size_t shared_info(const env_recip *rc, size_t keklen, unsigned char *out
 
     if (rc->ukmlen > 0xff00 || body > 0xff00 || tl_len(body) + body > max)
         return 0;
-    n = put_tl(out, 0x30, body);
+    n = seal__der_put_tl(out, 0x30, body);
     memcpy(out + n, rc->wrap, rc->wraplen);
     n += rc->wraplen;
     if (ukm) {
-        n += put_tl(out + n, 0xa0, ukm);
-        n += put_tl(out + n, 0x04, rc->ukmlen);
+        n += seal__der_put_tl(out + n, 0xa0, ukm);
+        n += seal__der_put_tl(out + n, 0x04, rc->ukmlen);
         memcpy(out + n, rc->ukm, rc->ukmlen);
         n += rc->ukmlen;
     }
-    n += put_tl(out + n, 0xa2, 6);
-    n += put_tl(out + n, 0x04, 4);
+    n += seal__der_put_tl(out + n, 0xa2, 6);
+    n += seal__der_put_tl(out + n, 0x04, 4);
     out[n++] = (unsigned char)(bits >> 24);
     out[n++] = (unsigned char)(bits >> 16);
     out[n++] = (unsigned char)(bits >> 8);
@@ -284,10 +305,50 @@ static seal_status oaep_decode(seal_ctx *ctx, unsigned char *em, size_t *len, si
     return SEAL_OK;
 }
 
+/* SM2 key transport: the GM/T 0009 ciphertext decrypted by the token, the
+ * SKF container or the software key. */
+static seal_status sm2_unwrap(seal_ctx *ctx, seal_keyring *kr, const env_recip *rc,
+                              const seal__p11_pair *pr, unsigned char *cek, size_t *ceklen)
+{
+    unsigned char *plain = NULL;
+    size_t len = 0;
+    seal_status st;
+
+    if (!seal__sm2_is_key(X509_get0_pubkey(pr->cert)))
+        return seal__fail(ctx, SEAL_ERR_INPUT, "an SM2 key transport recipient names a key that is "
+                                               "not SM2");
+    if (!kr->key || kr->key->skf) {
+        pthread_mutex_lock(&kr->lock);
+        st = kr->key ? seal__skf_decrypt(ctx, kr->key->skf, rc->ek, rc->eklen, cek, ceklen)
+                     : seal__p11_sm2_decrypt(ctx, kr->p11, pr->key, rc->ek, rc->eklen, cek, ceklen);
+        pthread_mutex_unlock(&kr->lock);
+        return st;
+    }
+    if (!seal__sm2_decrypt(kr->key->soft, rc->ek, rc->eklen, &plain, &len)) {
+        ERR_clear_error();
+        return seal__fail(ctx, SEAL_ERR_INPUT, "the content key does not decrypt (SM2: its hash "
+                                               "does not match): the envelope is damaged");
+    }
+    st = len <= *ceklen ? SEAL_OK : seal__fail(ctx, SEAL_ERR_INPUT, "the content key has a wrong length");
+    if (st == SEAL_OK)
+        memcpy(cek, plain, len);
+    *ceklen = len;
+    OPENSSL_cleanse(plain, len);
+    free(plain);
+    return st;
+}
+
 static seal_status unwrap(seal_ctx *ctx, seal_keyring *kr, const env_recip *rc,
                           const seal__p11_pair *pr, unsigned char *cek, size_t *ceklen)
 {
     seal_status st;
+
+    if (rc->sm2)
+        return sm2_unwrap(ctx, kr, rc, pr, cek, ceklen);
+    if (kr->key)
+        return seal__fail(ctx, SEAL_ERR_UNSUPPORTED, "a %s key opens SM2 envelopes only; RSA and EC "
+                                                     "envelopes open with the key on a token (pkcs11:)",
+                          kr->key->skf ? "SKF" : "software");
 
     if (rc->kind == ENV_KARI) {
         if (pr->key_type != CKK_EC)
@@ -343,9 +404,9 @@ static void describe(const env_recip *rc, char *buf, size_t size)
 static seal_status no_key(seal_ctx *ctx, seal_keyring *kr, const seal_envelope *env)
 {
     char msg[SEAL_MSG_MAX], one[512];
-    size_t used = (size_t)snprintf(msg, sizeof(msg), "token '%s' holds no key for %s, which was "
+    size_t used = (size_t)snprintf(msg, sizeof(msg), "%s holds no key for %s, which was "
                                                      "sealed to: ",
-                                   seal__p11_label(kr->p11), env->path);
+                                   kr->name, env->path);
     for (size_t i = 0; i < env->nrecips && used < sizeof(msg); i++) {
         describe(&env->recips[i], one, sizeof(one));
         used += (size_t)snprintf(msg + used, sizeof(msg) - used, "%s%s", i ? "; " : "", one);
@@ -451,8 +512,11 @@ static seal_status fill(seal_ctx *ctx, env_reader *r, unsigned char *buf, size_t
 
 /* Decrypt the content through out; the tag or padding checked last. */
 static seal_status decrypt_content(seal_ctx *ctx, env_reader *r, seal_envelope *env,
-                                   EVP_CIPHER_CTX *c, seal_output *out, long long *size)
+                                   EVP_CIPHER_CTX *c, EVP_MAC_CTX *mac, seal_output *out,
+                                   long long *size)
 {
+    unsigned char want[SEAL_ENV_MAC_LEN];
+    size_t wantlen = 0;
     unsigned char *in = malloc(CHUNK), *plain = malloc(CHUNK + 32);
     size_t got;
     int n;
@@ -461,13 +525,22 @@ static seal_status decrypt_content(seal_ctx *ctx, env_reader *r, seal_envelope *
     /* Envelopes streamed by OpenSSL come in 4 KB pieces: gathered into
      * large writes. */
     while (st == SEAL_OK && (st = fill(ctx, r, in, CHUNK, &got)) == SEAL_OK && got) {
-        if (!EVP_DecryptUpdate(c, plain, &n, in, (int)got))
+        if ((mac && !EVP_MAC_update(mac, in, got)) || !EVP_DecryptUpdate(c, plain, &n, in, (int)got))
             st = seal__ossl_fail(ctx, SEAL_ERR_CRYPTO, "decrypting %s failed", env->path);
         else if (n > 0 && (st = seal_output_write(out, plain, (size_t)n)) == SEAL_OK)
             *size += n;
     }
     if (st == SEAL_OK)
         st = seal__env_finish(ctx, r, env);
+    /* an SM2 envelope's HMAC-SM3, before the padding is looked at */
+    if (st == SEAL_OK && mac && env->has_mac &&
+        (!EVP_MAC_final(mac, want, &wantlen, sizeof(want)) || wantlen != sizeof(want) ||
+         CRYPTO_memcmp(want, env->mac, sizeof(want)) != 0)) {
+        ERR_clear_error();
+        st = seal__fail(ctx, SEAL_ERR_INPUT, "%s: the envelope is damaged: its HMAC-SM3 does not "
+                                             "verify (the ciphertext, IV or RecipientInfos were "
+                                             "changed)", env->path);
+    }
     if (st == SEAL_OK && env->auth &&
         !EVP_CIPHER_CTX_ctrl(c, EVP_CTRL_AEAD_SET_TAG, (int)env->taglen, env->tag))
         st = seal__ossl_fail(ctx, SEAL_ERR_CRYPTO, "cannot check the tag of %s", env->path);
@@ -495,6 +568,7 @@ SEAL_API seal_status seal_decrypt_file(seal_ctx *ctx, seal_keyring *kr, const ch
     unsigned char cek[64];
     size_t ceklen = sizeof(cek), which;
     EVP_CIPHER_CTX *c = NULL;
+    EVP_MAC_CTX *mac = NULL;
     seal_output *o = NULL;
     long long size = 0;
     seal_status st;
@@ -519,19 +593,23 @@ SEAL_API seal_status seal_decrypt_file(seal_ctx *ctx, seal_keyring *kr, const ch
         st = seal__fail(ctx, SEAL_ERR_NOMEM, "out of memory");
     if (st == SEAL_OK)
         st = init_cipher(ctx, c, &env, cek, ceklen);
+    if (st == SEAL_OK && env.gm &&
+        !(mac = seal__env_mac_new(cek, ceklen, env.ri, env.rilen, env.algid, env.algidlen)))
+        st = seal__ossl_fail(ctx, SEAL_ERR_CRYPTO, "cannot start HMAC-SM3");
     OPENSSL_cleanse(cek, sizeof(cek));
     if (st == SEAL_OK) {
         st = seal_output_open(ctx, &o, out, 0);
         if (st == SEAL_OK)
-            st = decrypt_content(ctx, &r, &env, c, o, &size);
+            st = decrypt_content(ctx, &r, &env, c, mac, o, &size);
         if (st == SEAL_OK)
             st = seal_output_commit(o);
         seal_output_free(o);
     }
     EVP_CIPHER_CTX_free(c);
+    EVP_MAC_CTX_free(mac);
     seal__env_close(&r);
     if (st == SEAL_OK && res) {
-        res->authenticated = env.auth;
+        res->authenticated = env.auth || env.has_mac;
         res->size = size;
     }
     env.path = NULL;

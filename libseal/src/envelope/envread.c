@@ -9,6 +9,7 @@
  * SPDX-License-Identifier: AGPL-3.0-or-later
  */
 #include "envint.h"
+#include "sm2int.h"
 
 #include <errno.h>
 #include <stdlib.h>
@@ -236,6 +237,12 @@ static int parse_ktri_alg(env_recip *rc, const unsigned char *w, size_t wl)
     if (!alg)
         return 0;
     X509_ALGOR_get0(&obj, &ptype, &pval, alg);
+    if (seal__sm2_oid_encrypt(obj)) {
+        rc->sm2 = 1;
+        snprintf(rc->alg, sizeof(rc->alg), "SM2-ENCRYPT");
+        X509_ALGOR_free(alg);
+        return 1;
+    }
     switch (OBJ_obj2nid(obj)) {
     case NID_rsaEncryption:
         rc->oaep_md = 0;
@@ -520,7 +527,8 @@ static seal_status parse_content_alg(seal_ctx *ctx, env_reader *r, seal_envelope
                 }
             }
         }
-    } else if (nid == NID_aes_128_cbc || nid == NID_aes_192_cbc || nid == NID_aes_256_cbc) {
+    } else if (nid == NID_aes_128_cbc || nid == NID_aes_192_cbc || nid == NID_aes_256_cbc ||
+               nid == NID_sm4_cbc) {
         if (ptype == V_ASN1_OCTET_STRING && ASN1_STRING_length(pval) == 16) {
             memcpy(env->iv, ASN1_STRING_get0_data(pval), 16);
             env->ivlen = 16;
@@ -529,15 +537,21 @@ static seal_status parse_content_alg(seal_ctx *ctx, env_reader *r, seal_envelope
     } else {
         X509_ALGOR_free(alg);
         return seal__fail(ctx, SEAL_ERR_UNSUPPORTED,
-                          "%s: content encrypted with %s; libseal opens AES-GCM and AES-CBC",
+                          "%s: content encrypted with %s; libseal opens AES-GCM, AES-CBC and "
+                          "SM4-CBC",
                           r->path, OBJ_nid2ln(nid));
     }
     X509_ALGOR_free(alg);
+    if (ok && r->caplen <= sizeof(env->algid)) { /* an SM2 envelope's HMAC covers it */
+        memcpy(env->algid, r->cap, r->caplen);
+        env->algidlen = r->caplen;
+    }
     return ok ? SEAL_OK : damaged(ctx, r, "malformed content encryption parameters");
 }
 
-/* The OBJECT IDENTIFIER element next in the stream, compared with nid. */
-static seal_status rd_oid(seal_ctx *ctx, env_reader *r, int *nid)
+/* The OBJECT IDENTIFIER element next in the stream: its NID, and whether
+ * it is GM/T 0010 envelopedData (*gm, may be NULL). */
+static seal_status rd_oid(seal_ctx *ctx, env_reader *r, int *nid, int *gm)
 {
     int tag, indef;
     long long len;
@@ -558,6 +572,8 @@ static seal_status rd_oid(seal_ctx *ctx, env_reader *r, int *nid)
     p = buf;
     o = d2i_ASN1_OBJECT(NULL, &p, len + 2);
     *nid = o ? OBJ_obj2nid(o) : NID_undef;
+    if (gm)
+        *gm = seal__gm_oid_enveloped(o);
     ASN1_OBJECT_free(o);
     return SEAL_OK;
 }
@@ -574,11 +590,11 @@ static seal_status rd_header(seal_ctx *ctx, env_reader *r, seal_envelope *env)
                           r->path);
     ungetc(first, r->f);
     if ((st = rd_open(ctx, r, 0x30, "not a CMS envelope")) != SEAL_OK ||
-        (st = rd_oid(ctx, r, &nid)) != SEAL_OK)
+        (st = rd_oid(ctx, r, &nid, &env->gm)) != SEAL_OK)
         return st;
     if (nid == NID_id_smime_ct_authEnvelopedData)
         env->auth = 1;
-    else if (nid != NID_pkcs7_enveloped)
+    else if (nid != NID_pkcs7_enveloped && !env->gm)
         return seal__fail(ctx, SEAL_ERR_INPUT, "%s is not a sealed bid (a CMS %s, not "
                                                "AuthEnvelopedData or EnvelopedData)",
                           r->path, nid == NID_undef ? "object" : OBJ_nid2ln(nid));
@@ -607,7 +623,7 @@ static seal_status rd_header(seal_ctx *ctx, env_reader *r, seal_envelope *env)
         return st;
     /* EncryptedContentInfo: contentType, algorithm, [0] content */
     if ((st = rd_open(ctx, r, 0x30, "no encrypted content info")) != SEAL_OK ||
-        (st = rd_oid(ctx, r, &nid)) != SEAL_OK || (st = rd_hdr(ctx, r, &tag, &len, &indef)) != SEAL_OK)
+        (st = rd_oid(ctx, r, &nid, NULL)) != SEAL_OK || (st = rd_hdr(ctx, r, &tag, &len, &indef)) != SEAL_OK)
         return st;
     if (tag != 0x30 || indef)
         return damaged(ctx, r, "no content encryption algorithm");
@@ -735,7 +751,14 @@ seal_status seal__env_finish(seal_ctx *ctx, env_reader *r, seal_envelope *env)
         long long at = r->pos;
         if ((st = rd_hdr(ctx, r, &tag, &len, &indef)) != SEAL_OK)
             return st;
-        if (tag == (env->auth ? 0xa2 : 0xa1)) {
+        if (tag == 0xa1 && !env->auth) { /* unprotectedAttrs: libseal's HMAC-SM3? */
+            if ((st = rd_content(ctx, r, indef, len)) != SEAL_OK)
+                return st;
+            int found = seal__env_mac_attr(r->cap, r->caplen, env->mac);
+            if (found < 0)
+                return damaged(ctx, r, "a malformed unprotected attribute");
+            env->has_mac = found && env->gm; /* only SM2 envelopes are checked by it */
+        } else if (tag == 0xa2 && env->auth) {
             if ((st = rd_rest(ctx, r, indef, len, 0)) != SEAL_OK)
                 return st;
         } else if (fseeko(r->f, at, SEEK_SET) == 0) {

@@ -62,7 +62,7 @@ static void find_revisions(seal_ctx *ctx, seal_inspection *ins, const char *path
         munmap(map, len);
         seal__throw(ctx, SEAL_ERR_NOMEM, "out of memory");
     }
-    n = seal__pdf_revisions(map, len, revs, MAX_REVISIONS);
+    n = seal__pdf_revisions(map, -1, len, revs, MAX_REVISIONS);
     for (size_t r = 0; r < n; r++) {
         ins->revs[r].start = revs[r].start;
         ins->revs[r].end = revs[r].end;

@@ -219,6 +219,67 @@ static seal_status complete_chain(seal_ctx *ctx, seal_key *key, const seal_key_o
     return st;
 }
 
+/* The key a URI names into key; `sign`: its signing certificate (SKF
+ * containers hold a signing and an encryption key pair). *what names it
+ * for messages. */
+static seal_status open_uri(seal_ctx *ctx, seal_key *key, const char *uri,
+                            const seal_key_options *opts, int sign, char *what, size_t size)
+{
+    seal_status st;
+
+    if (!strncmp(uri, "p12:", 4)) {
+        st = open_p12(ctx, key, uri + 4, opts);
+        snprintf(what, size, "%s", uri + 4);
+    } else if (!strncmp(uri, "pem:", 4)) {
+        st = open_pem(ctx, key, uri + 4, opts);
+        snprintf(what, size, "%s", uri + 4);
+    } else if (!strncmp(uri, "pkcs11:", 7) && sign) {
+        st = seal__p11_open(ctx, &key->p11, uri, opts, &key->cert, &key->chain);
+        if (st == SEAL_OK)
+            snprintf(what, size, "the key on token '%s'", seal__p11_label(key->p11));
+    } else if (!strncmp(uri, "skf:", 4)) {
+        st = seal__skf_open(ctx, &key->skf, uri, opts, sign, &key->cert);
+        if (st == SEAL_OK && !(key->chain = sk_X509_new_null()))
+            st = seal__fail(ctx, SEAL_ERR_NOMEM, "out of memory");
+        if (st == SEAL_OK)
+            snprintf(what, size, "the key in SKF %s", seal__skf_label(key->skf));
+    } else {
+        st = seal__fail(ctx, SEAL_ERR_ARGS,
+                        "a key is 'pkcs11:...' (RFC 7512), 'skf:lib=...', 'p12:FILE' or 'pem:FILE', "
+                        "not '%s'",
+                        uri);
+    }
+    return st;
+}
+
+/* The end of an open: the key handed out, or freed on failure. */
+static seal_status key_opened(seal_key *key, seal_status st, seal_key **out)
+{
+    ERR_clear_error();
+    if (st != SEAL_OK) {
+        seal_key_free(key);
+        return st;
+    }
+    seal__cert_text_fill(&key->text, key->cert);
+    *out = key;
+    return SEAL_OK;
+}
+
+seal_status seal__key_open_decrypt(seal_ctx *ctx, seal_key **out, const char *uri,
+                                   const seal_key_options *opts)
+{
+    seal_key *key = calloc(1, sizeof(*key));
+    char what[300];
+    seal_status st;
+
+    *out = NULL;
+    if (!key)
+        return seal__fail(ctx, SEAL_ERR_NOMEM, "out of memory");
+    pthread_mutex_init(&key->lock, NULL);
+    st = open_uri(ctx, key, uri, opts, 0, what, sizeof(what));
+    return key_opened(key, st, out);
+}
+
 SEAL_API seal_status seal_key_open(seal_ctx *ctx, seal_key **out, const char *uri,
                                    const seal_key_options *opts)
 {
@@ -239,40 +300,12 @@ SEAL_API seal_status seal_key_open(seal_ctx *ctx, seal_key **out, const char *ur
         return seal__fail(ctx, SEAL_ERR_NOMEM, "out of memory");
     pthread_mutex_init(&key->lock, NULL);
     seal__ossl_clear();
-    if (!strncmp(uri, "p12:", 4)) {
-        st = open_p12(ctx, key, uri + 4, opts);
-        snprintf(what, sizeof(what), "%s", uri + 4);
-    } else if (!strncmp(uri, "pem:", 4)) {
-        st = open_pem(ctx, key, uri + 4, opts);
-        snprintf(what, sizeof(what), "%s", uri + 4);
-    } else if (!strncmp(uri, "pkcs11:", 7)) {
-        st = seal__p11_open(ctx, &key->p11, uri, opts, &key->cert, &key->chain);
-        if (st == SEAL_OK)
-            snprintf(what, sizeof(what), "the key on token '%s'", seal__p11_label(key->p11));
-    } else if (!strncmp(uri, "skf:", 4)) {
-        st = seal__skf_open(ctx, &key->skf, uri, opts, &key->cert);
-        if (st == SEAL_OK && !(key->chain = sk_X509_new_null()))
-            st = seal__fail(ctx, SEAL_ERR_NOMEM, "out of memory");
-        if (st == SEAL_OK)
-            snprintf(what, sizeof(what), "the key in SKF %s", seal__skf_label(key->skf));
-    } else {
-        st = seal__fail(ctx, SEAL_ERR_ARGS,
-                        "a key is 'pkcs11:...' (RFC 7512), 'skf:lib=...', 'p12:FILE' or 'pem:FILE', "
-                        "not '%s'",
-                        uri);
-    }
+    st = open_uri(ctx, key, uri, opts, 1, what, sizeof(what));
     if (st == SEAL_OK)
         st = seal__key_check_cert(ctx, key->cert, what);
     if (st == SEAL_OK)
         st = complete_chain(ctx, key, opts, what);
-    ERR_clear_error();
-    if (st != SEAL_OK) {
-        seal_key_free(key);
-        return st;
-    }
-    seal__cert_text_fill(&key->text, key->cert);
-    *out = key;
-    return SEAL_OK;
+    return key_opened(key, st, out);
 }
 
 SEAL_API void seal_key_free(seal_key *key)

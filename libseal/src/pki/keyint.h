@@ -95,6 +95,25 @@ seal_status seal__p11_sm2_uri(seal_ctx *ctx, const char *uri, char **rest, unsig
 seal_status seal__p11_sm2_mechanism(seal_ctx *ctx, void *module, unsigned long slot,
                                     const char *label, const char *token_maker,
                                     unsigned long override, unsigned long *mech);
+/* sm2-decrypt-mechanism= of a pkcs11: URI, as seal__p11_sm2_uri. */
+seal_status seal__p11_sm2_uri_decrypt(seal_ctx *ctx, const char *uri, char **rest,
+                                      unsigned long *mech);
+/* The mechanism that decrypts with the SM2 key on token `label`: the
+ * override when non-zero, else the known vendor's (by manufacturerID);
+ * SEAL_ERR_TOKEN naming the URI attribute otherwise. */
+seal_status seal__p11_sm2_decrypt_mechanism(seal_ctx *ctx, void *module, const char *label,
+                                            const char *token_maker, unsigned long override,
+                                            unsigned long *mech);
+/* An SM2Cipher DER as raw 04||x||y||C3||C2 (what some tokens take): out
+ * has *outlen bytes of room. SEAL_ERR_INPUT when malformed. */
+seal_status seal__sm2_cipher_raw(const unsigned char *der, size_t len, unsigned char *out,
+                                 size_t *outlen);
+/* Decrypt an SM2Cipher DER with the SM2 key `key` on the token (the
+ * vendor's mechanism, given the DER, then the raw form if the token
+ * refuses it). *outlen is the room in out, then the length. */
+seal_status seal__p11_sm2_decrypt(seal_ctx *ctx, seal__p11 *p, unsigned long key,
+                                  const unsigned char *in, size_t inlen, unsigned char *out,
+                                  size_t *outlen);
 /* What a token (`who`, for messages) returned for e, DER or raw r||s, as a
  * DER SEQUENCE{r,s} (malloc'd) verified with pub: SEAL_ERR_TOKEN when it
  * does not verify, so a wrong mechanism never reaches a document. */
@@ -104,8 +123,15 @@ seal_status seal__sm2_token_result(seal_ctx *ctx, const char *who, EVP_PKEY *pub
 
 /* SKF (GM/T 0016) key holders (skf.c), named by skf: URIs. */
 typedef struct seal__skf seal__skf;
+/* sign: the container's signing key pair, else its encryption one (for
+ * opening sealed bids). */
 seal_status seal__skf_open(seal_ctx *ctx, seal__skf **out, const char *uri,
-                           const seal_key_options *opts, X509 **cert);
+                           const seal_key_options *opts, int sign, X509 **cert);
+/* Decrypt an SM2Cipher DER (a content key) with the container's
+ * encryption key (SKF_ECCDecrypt, GM/T 0016 ECCCIPHERBLOB). *outlen is the
+ * room in out, then the length. */
+seal_status seal__skf_decrypt(seal_ctx *ctx, seal__skf *s, const unsigned char *der, size_t len,
+                              unsigned char *out, size_t *outlen);
 void seal__skf_close(seal__skf *s);
 /* Sign an SM2 digest e (md_nid NID_sm3, 32 bytes): DER SEQUENCE{r,s}. */
 seal_status seal__skf_sign(seal_ctx *ctx, seal__skf *s, int md_nid, const unsigned char *md,
@@ -121,6 +147,11 @@ struct seal_key {
     STACK_OF(X509) *chain; /* its issuers, signer's first (chain.c; may be empty) */
     seal__cert_text text;
 };
+
+/* A key that opens sealed bids (envkeys.c): p12:, pem: or skf: (the
+ * container's encryption key pair), without the signing checks. */
+seal_status seal__key_open_decrypt(seal_ctx *ctx, seal_key **out, const char *uri,
+                                   const seal_key_options *opts);
 
 /* Sign a digest with whatever holds the key. */
 seal_status seal__key_sign(seal_ctx *ctx, seal_key *key, int md_nid, const unsigned char *md,

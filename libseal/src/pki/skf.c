@@ -18,6 +18,7 @@
 
 #include <ctype.h>
 #include <dlfcn.h>
+#include <stddef.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -33,6 +34,7 @@ struct seal__skf {
 #define SKF_FN_FIELD(name, params) name##_fn name;
     SKF_FUNCTIONS(SKF_FN_FIELD)
 #undef SKF_FN_FIELD
+    SKF_ECCDecrypt_fn SKF_ECCDecrypt; /* NULL when the library has none */
     SKF_HANDLE dev, app, con;
     EVP_PKEY *pub;
     char label[880]; /* "container 'C' of application 'A' on device 'D'" */
@@ -132,6 +134,7 @@ static seal_status load_lib(seal_ctx *ctx, seal__skf *k, const char *path)
                           #name);
     SKF_FUNCTIONS(SKF_FN_LOAD)
 #undef SKF_FN_LOAD
+    *(void **)&k->SKF_ECCDecrypt = dlsym(k->lib, "SKF_ECCDecrypt");
     return SEAL_OK;
 }
 
@@ -222,9 +225,10 @@ static seal_status open_container(seal_ctx *ctx, seal__skf *k, const skf_uri *u)
     return SEAL_OK;
 }
 
-/* The container's signing certificate; its key must be SM2. */
-static seal_status read_cert(seal_ctx *ctx, seal__skf *k, X509 **cert)
+/* The container's signing (or encryption) certificate; its key must be SM2. */
+static seal_status read_cert(seal_ctx *ctx, seal__skf *k, int sign, X509 **cert)
 {
+    const char *which = sign ? "signing" : "encryption";
     unsigned char *der;
     const unsigned char *p;
     SKF_ULONG type = 0, len = SKF_CERT_MAX, rv;
@@ -237,21 +241,21 @@ static seal_status read_cert(seal_ctx *ctx, seal__skf *k, X509 **cert)
                           type == 1 ? "an RSA key pair" : "no key pair");
     if (!(der = malloc(SKF_CERT_MAX)))
         return seal__fail(ctx, SEAL_ERR_NOMEM, "out of memory");
-    rv = k->SKF_ExportCertificate(k->con, 1, der, &len);
+    rv = k->SKF_ExportCertificate(k->con, sign ? 1 : 0, der, &len);
     p = der;
     *cert = rv == SKF_SAR_OK && len <= SKF_CERT_MAX ? d2i_X509(NULL, &p, (long)len) : NULL;
     free(der);
     if (!*cert)
         return rv == SKF_SAR_OK
                    ? seal__ossl_fail(ctx, SEAL_ERR_KEY_NOT_FOUND,
-                                     "the signing certificate of SKF %s is not X.509", k->label)
+                                     "the %s certificate of SKF %s is not X.509", which, k->label)
                    : seal__fail(ctx, SEAL_ERR_KEY_NOT_FOUND,
-                                "SKF %s has no signing certificate (SKF_ExportCertificate: SAR "
+                                "SKF %s has no %s certificate (SKF_ExportCertificate: SAR "
                                 "0x%08lX)",
-                                k->label, (unsigned long)rv);
+                                k->label, which, (unsigned long)rv);
     if (!seal__sm2_is_key(X509_get0_pubkey(*cert)))
         return seal__fail(ctx, SEAL_ERR_UNSUPPORTED,
-                          "the signing certificate of SKF %s is not for an SM2 key", k->label);
+                          "the %s certificate of SKF %s is not for an SM2 key", which, k->label);
     k->pub = X509_get_pubkey(*cert);
     return k->pub ? SEAL_OK : seal__fail(ctx, SEAL_ERR_NOMEM, "out of memory");
 }
@@ -297,7 +301,7 @@ static seal_status verify_pin(seal_ctx *ctx, seal__skf *k, const char *pin_sourc
 }
 
 seal_status seal__skf_open(seal_ctx *ctx, seal__skf **out, const char *uri,
-                           const seal_key_options *opts, X509 **cert)
+                           const seal_key_options *opts, int sign, X509 **cert)
 {
     seal__skf *k = calloc(1, sizeof(*k));
     skf_uri u;
@@ -313,7 +317,7 @@ seal_status seal__skf_open(seal_ctx *ctx, seal__skf **out, const char *uri,
     if (st == SEAL_OK)
         st = open_container(ctx, k, &u);
     if (st == SEAL_OK)
-        st = read_cert(ctx, k, cert);
+        st = read_cert(ctx, k, sign, cert);
     if (st == SEAL_OK)
         st = verify_pin(ctx, k, u.pin_source, opts);
     uri_free(&u);
@@ -375,4 +379,41 @@ seal_status seal__skf_sign(seal_ctx *ctx, seal__skf *k, int md_nid, const unsign
     memcpy(raw + 32, blob.s + 32, 32);
     snprintf(who, sizeof(who), "SKF %s", k->label);
     return seal__sm2_token_result(ctx, who, k->pub, md, raw, sizeof(raw), sig, siglen);
+}
+
+seal_status seal__skf_decrypt(seal_ctx *ctx, seal__skf *k, const unsigned char *der, size_t len,
+                              unsigned char *out, size_t *outlen)
+{
+    seal__sm2_cipher c;
+    skf_ecc_cipher *blob;
+    SKF_ULONG plen = (SKF_ULONG)*outlen, rv;
+
+    if (!k->SKF_ECCDecrypt)
+        return seal__fail(ctx, SEAL_ERR_UNSUPPORTED,
+                          "the SKF library of %s has no SKF_ECCDecrypt: it cannot open a sealed bid",
+                          k->label);
+    if (!seal__sm2_cipher_parts(der, len, &c) || c.c2len > 1024)
+        return seal__fail(ctx, SEAL_ERR_INPUT, "the SM2-encrypted content key is malformed: the "
+                                               "envelope is damaged");
+    if (!(blob = calloc(1, offsetof(skf_ecc_cipher, cipher) + c.c2len)))
+        return seal__fail(ctx, SEAL_ERR_NOMEM, "out of memory");
+    memcpy(blob->x + 32, c.x, 32);
+    memcpy(blob->y + 32, c.y, 32);
+    memcpy(blob->hash, c.hash, 32);
+    blob->cipher_len = (SKF_ULONG)c.c2len;
+    memcpy(blob->cipher, c.c2, c.c2len);
+    rv = k->SKF_ECCDecrypt(k->con, blob, out, &plen);
+    free(blob);
+    if (rv == SKF_SAR_USER_NOT_LOGGED_IN)
+        return seal__fail(ctx, SEAL_ERR_TOKEN, "SKF %s refused to decrypt: the PIN login is gone",
+                          k->label);
+    if (rv != SKF_SAR_OK)
+        return seal__fail(ctx, SEAL_ERR_INPUT,
+                          "SKF %s cannot decrypt the content key (SKF_ECCDecrypt: SAR 0x%08lX): the "
+                          "envelope is damaged, or the key is not this one",
+                          k->label, (unsigned long)rv);
+    if (plen > *outlen)
+        return seal__fail(ctx, SEAL_ERR_TOKEN, "SKF_ECCDecrypt returned too much");
+    *outlen = plen;
+    return SEAL_OK;
 }

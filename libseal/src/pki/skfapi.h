@@ -27,6 +27,26 @@ typedef struct skf_ecc_signature {
     unsigned char s[64];
 } skf_ecc_signature;
 
+/* ECCCIPHERBLOB: C1's coordinates right-aligned in 64-byte fields, C3 (the
+ * SM3 hash), then CipherLen and the C2 bytes (CipherLen of them; the
+ * struct declares one). */
+typedef struct skf_ecc_cipher {
+    unsigned char x[64];
+    unsigned char y[64];
+    unsigned char hash[32];
+    SKF_ULONG cipher_len;
+    unsigned char cipher[1];
+} skf_ecc_cipher;
+
+/* The vendor functions for the container's encryption key pair: looked up
+ * when a key opens a sealed bid, not needed for signing. */
+typedef SKF_ULONG (*SKF_ECCDecrypt_fn)(SKF_HANDLE hContainer, skf_ecc_cipher *pCipherText,
+                                       unsigned char *pbPlainText, SKF_ULONG *pulPlainTextLen);
+#ifdef SKF_PROTOTYPES
+SKF_ULONG SKF_ECCDecrypt(SKF_HANDLE hContainer, skf_ecc_cipher *pCipherText,
+                         unsigned char *pbPlainText, SKF_ULONG *pulPlainTextLen);
+#endif
+
 /* Error codes (GM/T 0016 Annex A) that change what libseal says. */
 #define SKF_SAR_OK 0x00000000u
 #define SKF_SAR_INVALIDPARAMERR 0x0A000006u

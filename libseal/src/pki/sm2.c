@@ -340,3 +340,94 @@ void seal__sm2_set_ids(STACK_OF(X509) *certs)
     for (int i = 0; i < sk_X509_num(certs); i++)
         seal__sm2_set_id(sk_X509_value(certs, i));
 }
+
+/* SM2 encryption (GB/T 32918.4): OpenSSL's EVP_PKEY_encrypt/decrypt on an
+ * SM2 key read and write the GM/T 0009 SM2Cipher DER, SEQUENCE { x, y,
+ * hash C3, ciphertext C2 }, as Botan and GM/T 0010 envelopes do. */
+static int sm2_crypt(EVP_PKEY *key, int enc, const unsigned char *in, size_t inlen,
+                     unsigned char **out, size_t *outlen)
+{
+    EVP_PKEY *pk = as_sm2(key);
+    EVP_PKEY_CTX *pc = pk ? EVP_PKEY_CTX_new_from_pkey(NULL, pk, NULL) : NULL;
+    size_t len = 0;
+    int ok;
+
+    *out = NULL;
+    ok = pc && (enc ? EVP_PKEY_encrypt_init(pc) : EVP_PKEY_decrypt_init(pc)) > 0 &&
+         (enc ? EVP_PKEY_encrypt(pc, NULL, &len, in, inlen)
+              : EVP_PKEY_decrypt(pc, NULL, &len, in, inlen)) > 0 &&
+         (*out = malloc(len ? len : 1)) != NULL &&
+         (enc ? EVP_PKEY_encrypt(pc, *out, &len, in, inlen)
+              : EVP_PKEY_decrypt(pc, *out, &len, in, inlen)) > 0;
+    if (!ok) {
+        if (*out)
+            OPENSSL_cleanse(*out, len);
+        free(*out);
+        *out = NULL;
+    }
+    *outlen = ok ? len : 0;
+    EVP_PKEY_CTX_free(pc);
+    EVP_PKEY_free(pk);
+    return ok;
+}
+
+int seal__sm2_encrypt(EVP_PKEY *pub, const unsigned char *in, size_t inlen, unsigned char **der,
+                      size_t *derlen)
+{
+    return sm2_crypt(pub, 1, in, inlen, der, derlen);
+}
+
+int seal__sm2_decrypt(EVP_PKEY *priv, const unsigned char *der, size_t derlen, unsigned char **out,
+                      size_t *outlen)
+{
+    return sm2_crypt(priv, 0, der, derlen, out, outlen);
+}
+
+/* A DER INTEGER or OCTET STRING at *p (short or one/two-byte lengths). */
+static int der_item(const unsigned char **p, const unsigned char *end, int tag,
+                    const unsigned char **v, size_t *len)
+{
+    int strict;
+    long n;
+
+    if (end - *p < 2 || **p != tag)
+        return 0;
+    (*p)++;
+    if ((n = der_len(p, end, &strict)) < 0 || n > end - *p)
+        return 0;
+    *v = *p;
+    *len = (size_t)n;
+    *p += n;
+    return 1;
+}
+
+/* A field element of the INTEGER v (sign octet dropped), right-aligned. */
+static int put_int(const unsigned char *v, size_t len, unsigned char out[SM2_FIELD])
+{
+    while (len > 0 && v[0] == 0)
+        v++, len--;
+    if (len > SM2_FIELD)
+        return 0;
+    memset(out, 0, SM2_FIELD);
+    memcpy(out + SM2_FIELD - len, v, len);
+    return 1;
+}
+
+int seal__sm2_cipher_parts(const unsigned char *der, size_t len, seal__sm2_cipher *c)
+{
+    const unsigned char *p = der, *end = der + len, *body, *v;
+    size_t blen, vlen;
+
+    if (!der_item(&p, end, 0x30, &body, &blen) || p != end)
+        return 0;
+    p = body;
+    end = body + blen;
+    if (!der_item(&p, end, 0x02, &v, &vlen) || !put_int(v, vlen, c->x) ||
+        !der_item(&p, end, 0x02, &v, &vlen) || !put_int(v, vlen, c->y) ||
+        !der_item(&p, end, 0x04, &v, &vlen) || vlen != 32)
+        return 0;
+    memcpy(c->hash, v, 32);
+    if (!der_item(&p, end, 0x04, &c->c2, &c->c2len) || p != end || c->c2len == 0)
+        return 0;
+    return 1;
+}

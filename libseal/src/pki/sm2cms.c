@@ -103,6 +103,8 @@ out:
 /* DER of the OIDs (content octets). */
 static const unsigned char OID_GM_DATA[] = {0x2a, 0x81, 0x1c, 0xcf, 0x55, 0x06, 0x01, 0x04, 0x02, 0x01};
 static const unsigned char OID_GM_SIGNED[] = {0x2a, 0x81, 0x1c, 0xcf, 0x55, 0x06, 0x01, 0x04, 0x02, 0x02};
+static const unsigned char OID_GM_ENVELOPED[] = {0x2a, 0x81, 0x1c, 0xcf, 0x55, 0x06, 0x01, 0x04, 0x02, 0x03};
+static const unsigned char OID_SM2_ENCRYPT[] = {0x2a, 0x81, 0x1c, 0xcf, 0x55, 0x01, 0x82, 0x2d, 0x03};
 static const unsigned char OID_PKCS7_SIGNED[] = {0x2a, 0x86, 0x48, 0x86, 0xf7, 0x0d, 0x01, 0x07, 0x02};
 static const unsigned char OID_SM2_SM3[] = {0x2a, 0x81, 0x1c, 0xcf, 0x55, 0x01, 0x83, 0x75};
 static const unsigned char OID_SM2[] = {0x2a, 0x81, 0x1c, 0xcf, 0x55, 0x01, 0x82, 0x2d};
@@ -131,6 +133,16 @@ int seal__gm_oid_data(const ASN1_OBJECT *o)
 int seal__gm_oid_signed(const ASN1_OBJECT *o)
 {
     return oid_is(o, OID_GM_SIGNED, sizeof(OID_GM_SIGNED));
+}
+
+int seal__gm_oid_enveloped(const ASN1_OBJECT *o)
+{
+    return oid_is(o, OID_GM_ENVELOPED, sizeof(OID_GM_ENVELOPED));
+}
+
+int seal__sm2_oid_encrypt(const ASN1_OBJECT *o)
+{
+    return oid_is(o, OID_SM2_ENCRYPT, sizeof(OID_SM2_ENCRYPT));
 }
 
 /* One definite-length TLV at p (single-octet tags): its tag, content and

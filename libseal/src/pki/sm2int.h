@@ -60,6 +60,24 @@ int seal__sm2_sign_digest(EVP_PKEY *priv, const unsigned char e[32], unsigned ch
 void seal__sm2_set_ids(STACK_OF(X509) *certs);
 void seal__sm2_set_id(X509 *cert);
 
+/* SM2 encryption of a short message (a content key) to pub, as the GM/T
+ * 0009 SM2Cipher DER SEQUENCE { x, y, hash, ciphertext } (malloc'd), and
+ * its decryption with a software private key (malloc'd, cleanse before
+ * free). 0 on failure (a damaged ciphertext, whose hash does not match). */
+int seal__sm2_encrypt(EVP_PKEY *pub, const unsigned char *in, size_t inlen, unsigned char **der,
+                      size_t *derlen);
+int seal__sm2_decrypt(EVP_PKEY *priv, const unsigned char *der, size_t derlen, unsigned char **out,
+                      size_t *outlen);
+/* The parts of an SM2Cipher DER, for tokens that take another layout (raw
+ * 04||x||y||C3||C2, GM/T 0016 ECCCIPHERBLOB): C1's coordinates
+ * right-aligned, C3, and C2 pointing into der. 0 when malformed. */
+typedef struct seal__sm2_cipher {
+    unsigned char x[32], y[32], hash[32];
+    const unsigned char *c2;
+    size_t c2len;
+} seal__sm2_cipher;
+int seal__sm2_cipher_parts(const unsigned char *der, size_t len, seal__sm2_cipher *c);
+
 /* ---- SM2 in CMS (sm2cms.c) ---- */
 #include <openssl/cms.h>
 
@@ -71,6 +89,10 @@ int seal__sm2_sigalg(const X509_ALGOR *alg);
  * .2 (signedData). */
 int seal__gm_oid_data(const ASN1_OBJECT *o);
 int seal__gm_oid_signed(const ASN1_OBJECT *o);
+/* GM/T 0010 envelopedData 1.2.156.10197.6.1.4.2.3; SM2 encryption
+ * (sm2-3) 1.2.156.10197.1.301.3. */
+int seal__gm_oid_enveloped(const ASN1_OBJECT *o);
+int seal__sm2_oid_encrypt(const ASN1_OBJECT *o);
 
 /* A CMS ContentInfo from DER, also when its contentType is GM/T 0010
  * signedData (re-wrapped under id-signedData so OpenSSL parses the same

@@ -37,6 +37,7 @@ struct seal__p11 {
     char label[33];
     char maker[33];              /* the token's manufacturerID */
     unsigned long sm2_override;  /* sm2-mechanism= of the URI, or 0 */
+    unsigned long sm2_dec_override; /* sm2-decrypt-mechanism= of the URI, or 0 */
     CK_MECHANISM_TYPE sm2_mech;  /* signs e with an SM2 key */
     EVP_PKEY *sm2_pub;           /* the SM2 key's public half, or NULL */
     seal_pin_cb pin_cb;
@@ -595,7 +596,7 @@ static seal_status p11_start(seal_ctx *ctx, seal__p11 **out, const char *uri_str
     CK_TOKEN_INFO ti;
     CK_RV rv;
     seal_status st;
-    char *plain;
+    char *plain, *rest = NULL;
     int r;
 
     *out = NULL;
@@ -607,8 +608,12 @@ static seal_status p11_start(seal_ctx *ctx, seal__p11 **out, const char *uri_str
     p->session = CK_INVALID_HANDLE;
     p->pin_cb = opts ? opts->pin_cb : NULL;
     p->pin_user = opts ? opts->pin_user : NULL;
-    if ((st = seal__p11_sm2_uri(ctx, uri_str, &plain, &p->sm2_override)) != SEAL_OK)
+    if ((st = seal__p11_sm2_uri_decrypt(ctx, uri_str, &rest, &p->sm2_dec_override)) != SEAL_OK ||
+        (st = seal__p11_sm2_uri(ctx, rest, &plain, &p->sm2_override)) != SEAL_OK) {
+        free(rest);
         goto fail;
+    }
+    free(rest);
     r = p11_kit_uri_parse(plain, P11_KIT_URI_FOR_ANY, uri);
     free(plain);
     if (r != P11_KIT_URI_OK) {
@@ -920,6 +925,44 @@ seal_status seal__p11_rsa_decrypt(seal_ctx *ctx, seal__p11 *p, unsigned long key
                                                "encrypted key is damaged", p->label);
     if (rv != CKR_OK)
         return p11_fail(ctx, SEAL_ERR_TOKEN, rv, oaep_md ? "C_Decrypt (RSA-OAEP)" : "C_Decrypt");
+    *outlen = len;
+    return SEAL_OK;
+}
+
+seal_status seal__p11_sm2_decrypt(seal_ctx *ctx, seal__p11 *p, unsigned long key,
+                                  const unsigned char *in, size_t inlen, unsigned char *out,
+                                  size_t *outlen)
+{
+    CK_MECHANISM mech = {0, NULL, 0};
+    unsigned char raw[1200];
+    size_t rawlen = sizeof(raw);
+    CK_ULONG len = *outlen;
+    seal_status st = seal__p11_sm2_decrypt_mechanism(ctx, p->module, p->label, p->maker,
+                                                     p->sm2_dec_override, &mech.mechanism);
+    CK_RV rv;
+
+    if (st != SEAL_OK)
+        return st;
+    if ((rv = p->module->C_DecryptInit(p->session, &mech, key)) == CKR_OK)
+        rv = p->module->C_Decrypt(p->session, (CK_BYTE *)in, inlen, out, &len);
+    /* a token that takes the raw C1||C3||C2, not the DER */
+    if ((rv == CKR_ENCRYPTED_DATA_INVALID || rv == CKR_ENCRYPTED_DATA_LEN_RANGE) &&
+        seal__sm2_cipher_raw(in, inlen, raw, &rawlen) == SEAL_OK &&
+        (rv = p->module->C_DecryptInit(p->session, &mech, key)) == CKR_OK) {
+        len = *outlen;
+        rv = p->module->C_Decrypt(p->session, raw, rawlen, out, &len);
+    }
+    if (rv == CKR_MECHANISM_INVALID)
+        return seal__fail(ctx, SEAL_ERR_TOKEN,
+                          "token '%s' does not know the SM2 decryption mechanism 0x%08lX "
+                          "(CKR_MECHANISM_INVALID); name the one it has by sm2-decrypt-mechanism= "
+                          "in the key URI",
+                          p->label, (unsigned long)mech.mechanism);
+    if (rv == CKR_ENCRYPTED_DATA_INVALID || rv == CKR_ENCRYPTED_DATA_LEN_RANGE)
+        return seal__fail(ctx, SEAL_ERR_INPUT, "token '%s' cannot decrypt the content key: the "
+                                               "SM2-encrypted key is damaged", p->label);
+    if (rv != CKR_OK)
+        return p11_fail(ctx, SEAL_ERR_TOKEN, rv, "C_Decrypt (SM2)");
     *outlen = len;
     return SEAL_OK;
 }

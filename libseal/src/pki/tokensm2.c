@@ -20,17 +20,25 @@
 /* The mechanism each vendor's token uses to sign a precomputed e (host Z),
  * by manufacturerID (docs/gm.md §4.1). Matched case-insensitively as a
  * substring of the token's, then the module's, manufacturerID. */
-static const struct {
+typedef struct vendor_mech {
     const char *vendor;
     unsigned long mech;
     const char *name;
-} sm2_mechs[] = {
+} vendor_mech;
+
+static const vendor_mech sm2_mechs[] = {
     {"Sansec", 0x80008104UL, "Sansec CKM_SM2_SIGN"},
     {"TASS", 0x80008000UL, "TASS CKM_SM2"},
     {"SafeNet", 0x80000B21UL, "Luna CKM_SM2DSA"},
     {"Gemalto", 0x80000B21UL, "Luna CKM_SM2DSA"},
     {"IBM", 0x8005000BUL, "IBM CKM_IBM_SM2"},
     {"Haitai", 0x00010002UL, "Haitai CKM_SM2_SIGN_VERIFY"},
+};
+
+/* The mechanism that decrypts an SM2 ciphertext with the key, by vendor
+ * (docs/gm.md §4.1: Sansec's SM2 encryption mechanism). */
+static const vendor_mech sm2_dec_mechs[] = {
+    {"Sansec", 0x80008200UL, "Sansec CKM_SM2_ENC"},
 };
 
 static int contains_ci(const char *hay, const char *needle)
@@ -42,10 +50,9 @@ static int contains_ci(const char *hay, const char *needle)
     return 0;
 }
 
-/* Where "sm2-mechanism=" starts as an attribute of the URI, or NULL. */
-static const char *find_attr(const char *uri)
+/* Where "NAME=" starts as an attribute of the URI, or NULL. */
+static const char *find_attr(const char *uri, const char *name)
 {
-    static const char name[] = "sm2-mechanism=";
     const char *p = uri;
 
     while ((p = strstr(p, name)) != NULL) {
@@ -56,9 +63,12 @@ static const char *find_attr(const char *uri)
     return NULL;
 }
 
-seal_status seal__p11_sm2_uri(seal_ctx *ctx, const char *uri, char **rest, unsigned long *mech)
+/* The attribute NAME= (a mechanism number) of the URI: its value, and the
+ * URI without it. */
+static seal_status strip_attr(seal_ctx *ctx, const char *uri, const char *name, char **rest,
+                              unsigned long *mech)
 {
-    const char *a = find_attr(uri), *v, *end;
+    const char *a = find_attr(uri, name), *v, *end;
     char *out, *num_end;
     size_t before, vlen;
     unsigned long long m;
@@ -69,7 +79,7 @@ seal_status seal__p11_sm2_uri(seal_ctx *ctx, const char *uri, char **rest, unsig
         *rest = strdup(uri);
         return *rest ? SEAL_OK : seal__fail(ctx, SEAL_ERR_NOMEM, "out of memory");
     }
-    v = a + strlen("sm2-mechanism=");
+    v = a + strlen(name);
     end = v + strcspn(v, ";&?");
     vlen = (size_t)(end - v);
     errno = 0;
@@ -77,11 +87,11 @@ seal_status seal__p11_sm2_uri(seal_ctx *ctx, const char *uri, char **rest, unsig
     if (vlen == 0 || !isdigit((unsigned char)v[0]) || num_end != end || errno || m == 0 ||
         m > 0xFFFFFFFFULL)
         return seal__fail(ctx, SEAL_ERR_ARGS,
-                          "sm2-mechanism= in the key URI is '%.*s', not a mechanism number "
-                          "(e.g. sm2-mechanism=0x80008104)",
-                          (int)vlen, v);
-    if (find_attr(end))
-        return seal__fail(ctx, SEAL_ERR_ARGS, "sm2-mechanism= is given twice in the key URI");
+                          "%s in the key URI is '%.*s', not a mechanism number "
+                          "(e.g. %s0x80008104)",
+                          name, (int)vlen, v, name);
+    if (find_attr(end, name))
+        return seal__fail(ctx, SEAL_ERR_ARGS, "%s is given twice in the key URI", name);
     out = malloc(strlen(uri) + 1);
     if (!out)
         return seal__fail(ctx, SEAL_ERR_NOMEM, "out of memory");
@@ -99,6 +109,17 @@ seal_status seal__p11_sm2_uri(seal_ctx *ctx, const char *uri, char **rest, unsig
     *rest = out;
     *mech = (unsigned long)m;
     return SEAL_OK;
+}
+
+seal_status seal__p11_sm2_uri(seal_ctx *ctx, const char *uri, char **rest, unsigned long *mech)
+{
+    return strip_attr(ctx, uri, "sm2-mechanism=", rest, mech);
+}
+
+seal_status seal__p11_sm2_uri_decrypt(seal_ctx *ctx, const char *uri, char **rest,
+                                      unsigned long *mech)
+{
+    return strip_attr(ctx, uri, "sm2-decrypt-mechanism=", rest, mech);
 }
 
 /* A PKCS#11 blank-padded manufacturerID as a C string. */
@@ -167,6 +188,50 @@ seal_status seal__p11_sm2_mechanism(seal_ctx *ctx, void *module, unsigned long s
                       "signs a 32-byte SM2 digest to the key URI, e.g. ;sm2-mechanism=0x80008104 "
                       "(known: %s)%s",
                       label, token_maker[0] ? token_maker : module_maker, known, listed);
+}
+
+seal_status seal__p11_sm2_decrypt_mechanism(seal_ctx *ctx, void *module, const char *label,
+                                            const char *token_maker, unsigned long override,
+                                            unsigned long *mech)
+{
+    CK_FUNCTION_LIST *m = module;
+    CK_INFO info;
+    char module_maker[33] = "";
+
+    if (override) {
+        *mech = override;
+        return SEAL_OK;
+    }
+    if (m->C_GetInfo(&info) == CKR_OK)
+        maker_str(module_maker, info.manufacturerID);
+    for (size_t i = 0; i < sizeof(sm2_dec_mechs) / sizeof(sm2_dec_mechs[0]); i++)
+        if (contains_ci(token_maker, sm2_dec_mechs[i].vendor) ||
+            contains_ci(module_maker, sm2_dec_mechs[i].vendor)) {
+            *mech = sm2_dec_mechs[i].mech;
+            return SEAL_OK;
+        }
+    return seal__fail(ctx, SEAL_ERR_TOKEN,
+                      "token '%s' holds an SM2 key, but its manufacturer '%s' is not one whose SM2 "
+                      "decryption mechanism is known, and PKCS#11 has no standard one: add it to "
+                      "the key URI, e.g. ;sm2-decrypt-mechanism=0x80008200 (known: 0x%08lX %s)",
+                      label, token_maker[0] ? token_maker : module_maker, sm2_dec_mechs[0].mech,
+                      sm2_dec_mechs[0].name);
+}
+
+seal_status seal__sm2_cipher_raw(const unsigned char *der, size_t len, unsigned char *out,
+                                 size_t *outlen)
+{
+    seal__sm2_cipher c;
+
+    if (!seal__sm2_cipher_parts(der, len, &c) || *outlen < 97 + c.c2len)
+        return SEAL_ERR_INPUT;
+    out[0] = 0x04;
+    memcpy(out + 1, c.x, 32);
+    memcpy(out + 33, c.y, 32);
+    memcpy(out + 65, c.hash, 32);
+    memcpy(out + 97, c.c2, c.c2len);
+    *outlen = 97 + c.c2len;
+    return SEAL_OK;
 }
 
 seal_status seal__sm2_token_result(seal_ctx *ctx, const char *who, EVP_PKEY *pub,

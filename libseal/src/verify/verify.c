@@ -280,16 +280,27 @@ static int in_bounds(vdoc *d, vsig *s)
 }
 
 /* Hash [from, to) in chunks that stay in the cache while the same bytes
- * are searched for "/ByteRange" (vfind.c): one pass over memory for both. */
+ * are searched for "/ByteRange" (vfind.c): one pass over memory for both.
+ * From a file, the chunks are read with pread into one buffer rather than
+ * through the mapping: on a virtual machine the first touch of each mapped
+ * page costs more than hashing it, and most pages are touched by nothing
+ * else. Each chunk is read with SCAN_MARGIN bytes either side, so a
+ * "/ByteRange" across a chunk's edge is found. */
 #define SCAN_CHUNK ((size_t)256 << 10)
+#define SCAN_MARGIN ((size_t)16)
 
-static void update_and_scan(vdoc *d, seal__digest *m, int64_t from, int64_t to)
+static void update_and_scan(vdoc *d, seal__digest *m, int64_t from, int64_t to, unsigned char *buf)
 {
     for (size_t a = (size_t)from; a < (size_t)to;) {
         size_t b = (size_t)to - a > SCAN_CHUNK ? a + SCAN_CHUNK : (size_t)to;
-        seal__digest_update(m, d->data + a, b - a);
+        size_t lo = a > SCAN_MARGIN ? a - SCAN_MARGIN : 0;
+        size_t hi = b + SCAN_MARGIN < d->len ? b + SCAN_MARGIN : d->len;
+        const unsigned char *p = d->data + lo;
+        if (buf && seal__pread_full(d->fd, buf, hi - lo, (int64_t)lo) == 0)
+            p = buf;
+        seal__digest_update(m, p + (a - lo), b - a);
         if (b > d->scanned && a <= d->scanned)
-            seal__vfy_scan_br(d, b);
+            seal__vfy_scan_br_in(d, p, lo, hi - lo, b);
         a = b;
     }
 }
@@ -319,6 +330,7 @@ static void hash_all(vdoc *d)
             order[j - 1] = order[j];
             order[j] = t;
         }
+    unsigned char *buf = d->fd >= 0 ? malloc(SCAN_CHUNK + 2 * SCAN_MARGIN) : NULL;
     for (size_t i = 0; i < n; i++) {
         if (order[i]->hashed)
             continue;
@@ -332,7 +344,7 @@ static void hash_all(vdoc *d)
             unsigned len = 0;
             if (s->range_md != md || s->hashed)
                 continue;
-            update_and_scan(d, main, pos, s->br[1]);
+            update_and_scan(d, main, pos, s->br[1], buf);
             pos = s->br[1];
             seal__digest *branch = seal__digest_dup(main);
             if (branch && seal__digest_update(branch, d->data + s->br[2], (size_t)s->br[3]) &&
@@ -344,6 +356,7 @@ static void hash_all(vdoc *d)
         }
         seal__digest_free(main);
     }
+    free(buf);
     seal__vfy_scan_br(d, d->len);
     ERR_clear_error();
 }
@@ -595,7 +608,7 @@ static size_t index_revisions(vdoc *d, int64_t *ends)
     d->nrevs = 0;
     if (!revs)
         return 0;
-    n = seal__pdf_revisions(d->data, d->len, revs, VFY_MAX_REVS);
+    n = seal__pdf_revisions(d->data, d->fd, d->len, revs, VFY_MAX_REVS);
     for (size_t r = 0; r < n; r++)
         if (revs[r].terminated)
             ends[d->nrevs++] = revs[r].end;
@@ -663,7 +676,7 @@ static void judge_document(seal_report *rep)
 }
 
 
-static void verify_doc(seal_ctx *ctx, seal_report *rep, const unsigned char *data, size_t len,
+static void verify_doc(seal_ctx *ctx, seal_report *rep, const unsigned char *data, int fd, size_t len,
                        const seal_verify_options *opts, vtrust *trust)
 {
     fz_context *fz = ctx->fz;
@@ -679,6 +692,7 @@ static void verify_doc(seal_ctx *ctx, seal_report *rep, const unsigned char *dat
         ends = fz_malloc_array(fz, VFY_MAX_REVS, int64_t);
         d.rev_ends = ends;
         d.data = data;
+        d.fd = fd;
         d.len = len;
         d.password = opts ? opts->password : NULL;
         seal__vfy_budget_start(&d);
@@ -825,6 +839,7 @@ static seal_status verify_common(seal_ctx *ctx, const char *path,
     fz_context *fz = ctx->fz;
     seal_report *volatile rep = NULL;
     unsigned char *volatile owned = NULL;
+    volatile int file = -1;
     volatile seal_status st = SEAL_OK;
     vtrust trust;
 
@@ -837,8 +852,11 @@ static seal_status verify_common(seal_ctx *ctx, const char *path,
     if ((st = seal__vtrust_init(ctx, &trust, opts)) != SEAL_OK)
         return st;
     if (path) {
-        /* Mapped, not read: the file is hashed once in place, with no copy
-         * and no zeroed buffer to fault in. */
+        /* Mapped for MuPDF and the judges, which read here and there;
+         * the whole-file passes (hashing, the revision index) read the
+         * descriptor in chunks instead, so the mapping's pages they would
+         * be first to touch stay untouched (on a virtual machine a first
+         * touch costs more than hashing the page). */
         int fd = open(path, O_RDONLY | O_CLOEXEC);
         struct stat sb;
         if (fd < 0 || fstat(fd, &sb) != 0 || !S_ISREG(sb.st_mode)) {
@@ -858,12 +876,14 @@ static seal_status verify_common(seal_ctx *ctx, const char *path,
                                                                                                   : "empty file, not a PDF");
         }
         len = (size_t)sb.st_size;
-        void *map = mmap(NULL, len, PROT_READ, MAP_PRIVATE | MAP_POPULATE, fd, 0);
-        close(fd);
+        void *map = mmap(NULL, len, PROT_READ, MAP_PRIVATE, fd, 0);
         if (map == MAP_FAILED) {
+            int e = errno;
+            close(fd);
             seal__vtrust_free(&trust);
-            return seal__fail(ctx, SEAL_ERR_IO, "cannot map %s: %s", path, strerror(errno));
+            return seal__fail(ctx, SEAL_ERR_IO, "cannot map %s: %s", path, strerror(e));
         }
+        file = fd;
         owned = map;
         data = map;
     }
@@ -877,6 +897,8 @@ static seal_status verify_common(seal_ctx *ctx, const char *path,
     if (bad) {
         if (owned)
             munmap(owned, len);
+        if (file >= 0)
+            close(file);
         seal__vtrust_free(&trust);
         return seal__fail(ctx, SEAL_ERR_INPUT, "%s %s", path ? path : "the document", bad);
     }
@@ -885,6 +907,8 @@ static seal_status verify_common(seal_ctx *ctx, const char *path,
         free(rep);
         if (owned)
             munmap(owned, len);
+        if (file >= 0)
+            close(file);
         seal__vtrust_free(&trust);
         return seal__fail(ctx, SEAL_ERR_NOMEM, "out of memory");
     }
@@ -892,7 +916,7 @@ static seal_status verify_common(seal_ctx *ctx, const char *path,
         if (ofd)
             verify_ofd(ctx, rep, data, len, opts, &trust);
         else
-            verify_doc(ctx, rep, data, len, opts, &trust);
+            verify_doc(ctx, rep, data, file, len, opts, &trust);
     }
     fz_catch(fz) {
         st = seal__from_fz(ctx, SEAL_ERR_INPUT);
@@ -906,6 +930,8 @@ static seal_status verify_common(seal_ctx *ctx, const char *path,
     }
     if (owned)
         munmap(owned, len);
+    if (file >= 0)
+        close(file);
     seal__vtrust_free(&trust);
     ERR_clear_error();
     if (rep) {

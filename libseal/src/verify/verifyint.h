@@ -173,6 +173,9 @@ typedef struct vdoc {
     pdf_document *doc;        /* the whole file as shown */
     const unsigned char *data;
     size_t len;
+    int fd;                   /* the file data maps, for reads that should not
+                                 touch the mapping's pages (the hashing pass, the
+                                 revision index); -1 for a caller's buffer */
     int docmdp;               /* P of the certification signature, 0 if none */
     int docmdp_sig_num;
     vsig *sigs;
@@ -241,6 +244,9 @@ void seal__vfy_find_hidden(seal_ctx *ctx, vdoc *d, vcollect *c);
 /* Record each "/ByteRange" starting in [d->scanned, to) and move
  * d->scanned to `to`. Plain C, no MuPDF: runs on the hashing thread. */
 void seal__vfy_scan_br(vdoc *d, size_t to);
+/* The same over a window: p holds the file's bytes [lo, lo + n), which
+ * covers [d->scanned, to + 10) (as far as the file goes). */
+void seal__vfy_scan_br_in(vdoc *d, const unsigned char *p, size_t lo, size_t n, size_t to);
 
 /* vrender.c: what the signer saw. Render the touched pages of every
  * signed revision and of the document now and find where pixels differ

@@ -134,22 +134,25 @@ static void add_if_hidden(seal_ctx *ctx, vdoc *d, vcollect *c, int num, int64_t 
 
 #define MAX_BR_AT 1024 /* offsets kept by the scan; past it the scan goes on here */
 
-void seal__vfy_scan_br(vdoc *d, size_t to)
+void seal__vfy_scan_br_in(vdoc *d, const unsigned char *p, size_t lo, size_t n, size_t to)
 {
-    const unsigned char *data = d->data;
+    size_t end = lo + n;
 
     if (to > d->len)
         to = d->len;
     /* memchr is far faster than memmem on megabytes of image data; the
      * 'B' of a match starting at s lies at s + 1. */
-    size_t b = d->scanned + 1;
-    while (!d->br_more && b < to + 1 && b < d->len) {
-        const unsigned char *q = memchr(data + b, 'B', (to + 1 < d->len ? to + 1 : d->len) - b);
+    size_t b = d->scanned + 1, lim = to + 1 < d->len ? to + 1 : d->len;
+    if (lim > end)
+        lim = end;
+    while (!d->br_more && b < lim && b >= lo) {
+        const unsigned char *q = memchr(p + (b - lo), 'B', lim - b);
         if (!q)
             break;
-        b = (size_t)(q - data) + 1;
-        size_t s = (size_t)(q - data) - 1;
-        if (s + 10 > d->len || memcmp(data + s, "/ByteRange", 10) != 0)
+        size_t at = lo + (size_t)(q - p);
+        b = at + 1;
+        size_t s = at - 1;
+        if (s < lo || s + 10 > end || memcmp(p + (s - lo), "/ByteRange", 10) != 0)
             continue;
         if (d->nbr_at % 64 == 0) {
             size_t *more = d->nbr_at < MAX_BR_AT ? realloc(d->br_at, (d->nbr_at + 64) * sizeof(*more)) : NULL;
@@ -163,6 +166,11 @@ void seal__vfy_scan_br(vdoc *d, size_t to)
     }
     if (!d->br_more && to > d->scanned)
         d->scanned = to;
+}
+
+void seal__vfy_scan_br(vdoc *d, size_t to)
+{
+    seal__vfy_scan_br_in(d, d->data, 0, d->len, to);
 }
 
 /* One "/ByteRange" at offset at: a signature dictionary the form does not
