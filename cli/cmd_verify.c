@@ -1,5 +1,5 @@
 /*
- * seal verify: check the signatures of bid PDFs for an evaluation
+ * seal verify: check the signatures of bid PDFs (and OFD packages) for an evaluation
  * committee. The library judges everything (signatures, the committee's
  * rules --require and --deadline, the final verdict and exit code) and
  * renders the report (text, JSON, HTML, CSV); this file parses the options
@@ -19,7 +19,7 @@
 #include <unistd.h>
 
 static const char synopsis[] =
-    "seal verify IN.pdf|DIR [-r] [--trust CERT|DIR]... [--seal-trust CERT|DIR]... [--deadline ISO-8601]\n"
+    "seal verify IN.pdf|IN.ofd|DIR [-r] [--trust CERT|DIR]... [--seal-trust CERT|DIR]... [--deadline ISO-8601]\n"
     "       [--require RULE]... [--require-signer NAME|CODE]... [--revocation soft|require] [--allow-legacy] [--online]\n"
     "       [--json] [--html OUT.html] [--csv OUT.csv] [--password-env VAR]\n"
     "  RULE: company[@PAGE], legal-rep[@PAGE], signature[@PAGE], cross-page, eseal, signer=NAME|CODE\n"

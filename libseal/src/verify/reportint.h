@@ -36,6 +36,12 @@ struct seal_report {
  * why is written to limit (never a silent cap). */
 void seal__vfy_placements(seal_ctx *ctx, vdoc *d, char *limit, size_t limit_size);
 
+/* vofd.c: the signatures of the OFD package d->data (GB/T 33190) into
+ * rep->sigs and d->sigs, each verified and judged for changes, before the
+ * verdicts are finished as a PDF's are. Throws SEAL_ERR_INPUT with a
+ * one-line reason for a package that cannot be used. */
+void seal__vofd_verify(seal_ctx *ctx, seal_report *rep, vdoc *d, vtrust *t);
+
 /* report.c: the rules, the deadline and the final verdict of a verified
  * report. SEAL_ERR_NOMEM on failure. */
 seal_status seal__report_judge(seal_report *rep, const seal_verify_options *opts);

@@ -5,6 +5,7 @@
  * the bid deadline, and where each seal appears.
  * SPDX-License-Identifier: AGPL-3.0-or-later
  */
+#include "ofdint.h"
 #include "reportint.h"
 #include "sesint.h"
 
@@ -14,6 +15,7 @@
 #include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <sys/mman.h>
 #include <sys/stat.h>
 #include <time.h>
@@ -843,6 +845,21 @@ static void verify_doc(seal_ctx *ctx, seal_report *rep, const unsigned char *dat
     doc_verdict(rep);
 }
 
+/* An OFD package (vofd.c): its signatures verified there, their verdicts
+ * finished here as a PDF's. */
+static void verify_ofd(seal_ctx *ctx, seal_report *rep, const unsigned char *data, size_t len,
+                       const seal_verify_options *opts, vtrust *trust)
+{
+    vdoc d;
+    memset(&d, 0, sizeof(d));
+    d.data = data;
+    d.len = len;
+    seal__vofd_verify(ctx, rep, &d, trust);
+    for (size_t i = 0; i < d.nsigs; i++)
+        finish_sig(&d, &d.sigs[i], opts);
+    doc_verdict(rep);
+}
+
 static seal_status verify_common(seal_ctx *ctx, const char *path,
                                  const unsigned char *volatile data, volatile size_t len, const seal_verify_options *opts, seal_report **out)
 {
@@ -877,7 +894,9 @@ static seal_status verify_common(seal_ctx *ctx, const char *path,
             close(fd);
             seal__vtrust_free(&trust);
             return seal__fail(ctx, SEAL_ERR_INPUT, "%s: %s", path,
-                              sb.st_size ? "too large" : "empty file, not a PDF");
+                              sb.st_size                                          ? "too large"
+                              : strlen(path) > 4 && !strcasecmp(path + strlen(path) - 4, ".ofd") ? "empty file, not an OFD package"
+                                                                                                  : "empty file, not a PDF");
         }
         len = (size_t)sb.st_size;
         void *map = mmap(NULL, len, PROT_READ, MAP_PRIVATE | MAP_POPULATE, fd, 0);
@@ -890,8 +909,12 @@ static seal_status verify_common(seal_ctx *ctx, const char *path,
         data = map;
     }
     /* The same reason sign and inspect give for a file that is not a PDF
-     * or lost its end. */
-    const char *bad = seal__pdf_probe(data, len, data, len);
+     * or lost its end; a zip is an OFD package. */
+    int ofd = seal__ofd_is_zip(data, len);
+    size_t pl = path ? strlen(path) : 0;
+    const char *bad = ofd ? NULL
+                      : pl > 4 && !strcasecmp(path + pl - 4, ".ofd") ? "is not an OFD package (not a zip file)"
+                                                                     : seal__pdf_probe(data, len, data, len);
     if (bad) {
         if (owned)
             munmap(owned, len);
@@ -906,8 +929,12 @@ static seal_status verify_common(seal_ctx *ctx, const char *path,
         seal__vtrust_free(&trust);
         return seal__fail(ctx, SEAL_ERR_NOMEM, "out of memory");
     }
-    fz_try(fz)
-        verify_doc(ctx, rep, data, len, opts, &trust);
+    fz_try(fz) {
+        if (ofd)
+            verify_ofd(ctx, rep, data, len, opts, &trust);
+        else
+            verify_doc(ctx, rep, data, len, opts, &trust);
+    }
     fz_catch(fz) {
         st = seal__from_fz(ctx, SEAL_ERR_INPUT);
         if (path && st != SEAL_ERR_NOMEM) {

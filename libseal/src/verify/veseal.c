@@ -187,10 +187,11 @@ static fz_image *picture_image(seal_ctx *ctx, const seal_eseal *es)
 static int judge_picture(seal_ctx *ctx, vsig *s, veseal *v, pdf_document *rdoc)
 {
     fz_context *fz = ctx->fz;
-    fz_image *img = picture_image(ctx, v->es);
+    fz_image *img = rdoc ? picture_image(ctx, v->es) : NULL;
     seal_eseal_info ei;
     int verdict = -1;
 
+    /* No document to draw (an OFD package): not compared. */
     if (!img)
         return -1;
     seal_eseal_get_info(v->es, &ei);
