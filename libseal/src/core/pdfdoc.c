@@ -362,7 +362,8 @@ int seal__pdf_page_number(seal_ctx *ctx, pdf_document *doc, pdf_obj *page)
     return n;
 }
 
-void seal__pdf_sig_field(seal_ctx *ctx, pdf_document *doc, pdf_obj *field, seal__sig_field *out)
+void seal__pdf_sig_field(seal_ctx *ctx, pdf_document *doc, pdf_obj *field, int with_page,
+                         seal__sig_field *out)
 {
     fz_context *fz = ctx->fz;
     pdf_obj *v = pdf_dict_get(fz, field, PDF_NAME(V)), *kids, *br, *contents;
@@ -395,7 +396,10 @@ void seal__pdf_sig_field(seal_ctx *ctx, pdf_document *doc, pdf_obj *field, seal_
     out->rect[2] = r.x1;
     out->rect[3] = r.y1;
     out->visible = r.x1 - r.x0 > 0 && r.y1 - r.y0 > 0;
-    out->page = seal__pdf_page_number(ctx, doc, pdf_dict_get(fz, out->widget, PDF_NAME(P)));
+    pdf_obj *p = pdf_dict_get(fz, out->widget, PDF_NAME(P));
+    out->p_num = pdf_is_indirect(fz, p) ? pdf_to_num(fz, p) : 0;
+    if (with_page)
+        out->page = seal__pdf_page_number(ctx, doc, p);
 }
 
 /* The PAdES level names, for the signer and the verifier alike. */

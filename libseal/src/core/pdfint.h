@@ -63,11 +63,14 @@ typedef struct seal__sig_field {
     long long br[4];            /* its first four, -1 for one that is no integer */
     const char *contents;       /* /Contents bytes, NULL when it is no string */
     size_t contents_len;
-    int page;                   /* the first widget's page (its /P), 0 if none */
+    int p_num;                  /* object number of the first widget's /P, 0 if none */
+    int page;                   /* that page's number, 0 if none; only with_page (a
+                                   page-tree walk: the verifier looks it up in its own) */
     double rect[4];             /* the first widget's /Rect */
     int visible;                /* that rectangle is not empty */
 } seal__sig_field;
-void seal__pdf_sig_field(seal_ctx *ctx, pdf_document *doc, pdf_obj *field, seal__sig_field *out);
+void seal__pdf_sig_field(seal_ctx *ctx, pdf_document *doc, pdf_obj *field, int with_page,
+                         seal__sig_field *out);
 
 /* Looking a page up by number walks the page tree from its root, so a
  * loop over every page is quadratic. Before such a loop, take the object

@@ -133,7 +133,7 @@ static void add_field(seal_ctx *ctx, pdf_obj *field, const char *name, void *use
         return;
     s = &ins->sigs[ins->nsigs++];
     memset(s, 0, sizeof(*s));
-    seal__pdf_sig_field(ctx, w->doc, field, &f);
+    seal__pdf_sig_field(ctx, w->doc, field, 1, &f);
     s->field = dup_str(fz, name);
     s->type = dup_str(fz, !f.v ? "" : *f.type ? f.type : "Sig");
     s->subfilter = dup_str(fz, f.subfilter);

@@ -182,7 +182,7 @@ void seal__vfy_add_sig(seal_ctx *ctx, pdf_obj *field, const char *name, void *us
         return;
     if (!pdf_is_dict(fz, pdf_dict_get(fz, field, PDF_NAME(V))) || d->nsigs >= VFY_MAX_SIGS)
         return;
-    seal__pdf_sig_field(ctx, d->doc, field, &f);
+    seal__pdf_sig_field(ctx, d->doc, field, 0, &f);
     v = f.v;
     /* The same signature dictionary reached twice (shared /V) is one
      * signature. */
@@ -203,7 +203,7 @@ void seal__vfy_add_sig(seal_ctx *ctx, pdf_obj *field, const char *name, void *us
     s->claimed = f.claimed;
     memcpy(s->claimed_time, f.claimed_time, sizeof(s->claimed_time));
     s->visible = f.visible;
-    s->widget_page = f.page;
+    s->widget_p = f.p_num;
     memcpy(s->widget_rect, f.rect, sizeof(s->widget_rect));
     if (c->docmdp && pdf_objcmp_resolve(fz, c->docmdp, v) == 0) {
         s->r.certify = d->docmdp;

@@ -91,7 +91,7 @@ typedef struct vsig {
     int contents_ok;          /* /Contents is a string */
     long long claimed;        /* /M, epoch; 0 if none */
     int visible;              /* the first widget's /Rect is not empty (seal__sig_field) */
-    int widget_page;          /* its page, 0 if none */
+    int widget_p;             /* object number of its /P (its page), 0 if none */
     double widget_rect[4];
     long long trusted;        /* genTime of a verified signature time-stamp; 0 if none */
     long long poe;            /* earliest proof of existence (time-stamps), 0 if none */

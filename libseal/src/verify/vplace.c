@@ -169,8 +169,9 @@ static int cmp_int(const void *a, const void *b)
 
 /* The signature's summary fields from its placements: the first one
  * (its widget when drawn), the distinct pages, the seal kind. */
-static void summarise(fz_context *fz, vsig *s)
+static void summarise(seal_ctx *ctx, vdoc *d, vsig *s, const int *nums, int count)
 {
+    fz_context *fz = ctx->fz;
     vplacement *first = NULL;
     for (size_t k = 0; k < s->npl && !first; k++)
         if (!strcmp(s->pl[k].kind, "widget"))
@@ -178,8 +179,18 @@ static void summarise(fz_context *fz, vsig *s)
     if (!first && s->npl)
         first = &s->pl[0];
     if (!first) {
-        /* Nothing drawn: where the field's widget is, as inspect says. */
-        s->r.page = s->widget_page;
+        /* Nothing drawn: where the field's widget is, as inspect says
+         * (its /P among the pages walked once, not a page-tree walk per
+         * signature). */
+        s->r.page = 0;
+        for (int k = 0; k < count && s->widget_p && !s->r.page; k++)
+            if (nums[k] == s->widget_p)
+                s->r.page = k + 1;
+        if (!nums && s->widget_p) {
+            pdf_obj *p = pdf_new_indirect(fz, d->doc, s->widget_p, 0);
+            s->r.page = seal__pdf_page_number(ctx, d->doc, p);
+            pdf_drop_obj(fz, p);
+        }
         memcpy(s->r.rect, s->widget_rect, sizeof(s->r.rect));
         snprintf(s->seal_kind, sizeof(s->seal_kind), "invisible");
         return;
@@ -239,7 +250,7 @@ void seal__vfy_placements(seal_ctx *ctx, vdoc *d, char *limit, size_t limit_size
         if (!try_page(fz, d, nums, count, p, &seen, limit, limit_size))
             break;
     }
-    fz_free(fz, nums);
     for (size_t i = 0; i < d->nsigs; i++)
-        summarise(fz, &d->sigs[i]);
+        summarise(ctx, d, &d->sigs[i], nums, count);
+    fz_free(fz, nums);
 }
