@@ -1,8 +1,8 @@
 /*
  * Walking DER in memory, one element at a time, over OpenSSL's
  * ASN1_get_object: for readers that must see the bytes as received (sealed
- * bids, e-seals); and writing it element by element with ASN1_put_object
- * (e-seals and SES signatures).
+ * bids, e-seals); and writing it element by element, every identifier and
+ * length through seal__der_put_tl (e-seals, SES signatures, envelopes).
  * SPDX-License-Identifier: AGPL-3.0-or-later
  */
 #include "internal.h"
@@ -75,19 +75,17 @@ void seal__dbuf_put(seal__dbuf *b, const void *d, size_t n)
 
 void seal__dbuf_tlv(seal__dbuf *b, int tag, int constructed, const void *c, size_t n)
 {
-    unsigned char hdr[8], *p = hdr;
-    ASN1_put_object(&p, constructed, (int)n, tag, V_ASN1_UNIVERSAL);
-    seal__dbuf_put(b, hdr, (size_t)(p - hdr));
+    unsigned char hdr[6];
+    seal__dbuf_put(b, hdr, seal__der_put_tl(hdr, tag | (constructed ? 0x20 : 0), n));
     seal__dbuf_put(b, c, n);
 }
 
 void seal__dbuf_wrap(seal__dbuf *b, int tag, int xclass, seal__dbuf *inner)
 {
-    unsigned char hdr[8], *p = hdr;
+    unsigned char hdr[6];
     if (inner->oom)
         b->oom = 1;
-    ASN1_put_object(&p, 1, (int)inner->n, tag, xclass);
-    seal__dbuf_put(b, hdr, (size_t)(p - hdr));
+    seal__dbuf_put(b, hdr, seal__der_put_tl(hdr, xclass | 0x20 | tag, inner->n));
     seal__dbuf_put(b, inner->p, inner->n);
     free(inner->p);
     memset(inner, 0, sizeof(*inner));

@@ -21,6 +21,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include <openssl/asn1.h>
 #include <openssl/core_names.h>
 #include <openssl/crypto.h>
 #include <openssl/err.h>
@@ -44,13 +45,6 @@ static const char mac_label[] = "libseal SM4-CBC envelope MAC key";
 
 typedef seal__dbuf buf;
 
-static void put_tlv(buf *b, int tag, const void *data, size_t n)
-{
-    unsigned char tl[6];
-    seal__dbuf_put(b, tl, seal__der_put_tl(tl, tag, n));
-    seal__dbuf_put(b, data, n);
-}
-
 /* KeyTransRecipientInfo: version 0, IssuerAndSerialNumber, SM2
  * encryption, the content key as SM2Cipher. */
 static seal_status ktri(seal_ctx *ctx, buf *ri, X509 *cert, const unsigned char *cek, size_t ceklen)
@@ -71,10 +65,10 @@ static seal_status ktri(seal_ctx *ctx, buf *ri, X509 *cert, const unsigned char 
         seal__dbuf_put(&ias, name, (size_t)nlen);
         seal__dbuf_put(&ias, serial, (size_t)slen);
         seal__dbuf_put(&body, v0, sizeof(v0));
-        put_tlv(&body, 0x30, ias.p, ias.n);
-        put_tlv(&body, 0x30, oid_sm2_encrypt, sizeof(oid_sm2_encrypt));
-        put_tlv(&body, 0x04, ek, eklen);
-        put_tlv(ri, 0x30, body.p, body.n);
+        seal__dbuf_tlv(&body, V_ASN1_SEQUENCE, 1, ias.p, ias.n);
+        seal__dbuf_tlv(&body, V_ASN1_SEQUENCE, 1, oid_sm2_encrypt, sizeof(oid_sm2_encrypt));
+        seal__dbuf_tlv(&body, V_ASN1_OCTET_STRING, 0, ek, eklen);
+        seal__dbuf_tlv(ri, V_ASN1_SEQUENCE, 1, body.p, body.n);
         if (ias.oom || body.oom || ri->oom)
             st = seal__fail(ctx, SEAL_ERR_NOMEM, "out of memory");
     }
@@ -225,8 +219,8 @@ seal_status seal__env_sm2_encrypt(seal_ctx *ctx, FILE *in, const char *inpath, F
     for (size_t i = 0; i < n && st == SEAL_OK; i++)
         st = ktri(ctx, &ri, certs[i], cek, sizeof(cek));
     seal__dbuf_put(&alg, oid_sm4_cbc, sizeof(oid_sm4_cbc));
-    put_tlv(&alg, 0x04, iv, sizeof(iv));
-    put_tlv(&algid, 0x30, alg.p, alg.n);
+    seal__dbuf_tlv(&alg, V_ASN1_OCTET_STRING, 0, iv, sizeof(iv));
+    seal__dbuf_tlv(&algid, V_ASN1_SEQUENCE, 1, alg.p, alg.n);
     if (st == SEAL_OK && (ri.oom || alg.oom || algid.oom))
         st = seal__fail(ctx, SEAL_ERR_NOMEM, "out of memory");
     if (st == SEAL_OK &&
