@@ -255,14 +255,16 @@ b_t() {
 # judges them offline; a CRL revoking the signer stops B-LT with exit 5.
 b_lt_lta() {
     ltv_start "$T/ltv" >/dev/null || die "cannot start the LTV services"
-    local port pid
-    port=$(python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
+    local port oport pid opid
+    # Two free loopback ports, as ltv_start picks its own: the CRL server's
+    # and the OCSP responder's.
+    read -r port oport < <(ltv__free_ports)
     SM2PKI_CRL_URL="http://127.0.0.1:$port/" bash "$TOOLS/sm2pki.sh" "$T/lt" >/dev/null
     # Bounded life (ltv_start keeps the case's EXIT trap); killed at the end.
     (cd "$T/lt" && exec timeout 120 python3 -m http.server --bind 127.0.0.1 "$port") >"$T/http.log" 2>&1 &
     pid=$!
     for _ in $(seq 100); do
-        curl -sf -o /dev/null "http://127.0.0.1:$port/int.crl" && break
+        ltv__curl -f -o /dev/null "http://127.0.0.1:$port/int.crl" 2>/dev/null && break
         sleep 0.1
     done
     local key=pem:$T/lt/signer-all.pem
@@ -283,8 +285,6 @@ b_lt_lta() {
 
     # The signer's status from an SM2-signed OCSP response (openssl ocsp
     # signs with the ID through -rsigopt), the intermediate's from the CRL.
-    local oport opid
-    oport=$(python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
     SM2PKI_CRL_URL="http://127.0.0.1:$port/" SM2PKI_OCSP_URL="http://127.0.0.1:$oport/" \
         bash "$TOOLS/sm2pki.sh" "$T/lt2" >/dev/null
     cp "$T/lt2/root.crl" "$T/lt/root.crl"
