@@ -9,6 +9,7 @@
 #include <fcntl.h>
 #include <pthread.h>
 #include <signal.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -294,6 +295,48 @@ seal_status seal__map_file(seal_ctx *ctx, const char *path, size_t len, void **m
         return seal__fail(ctx, SEAL_ERR_IO, "cannot read %s: %s", path, strerror(errno));
     }
     return SEAL_OK;
+}
+
+#define HUGE_PAGE ((size_t)2 << 20)
+
+seal_status seal__load_fd(seal_ctx *ctx, int fd, const char *path, size_t len, unsigned char **data,
+                          size_t *size)
+{
+    /* Room for len rounded up to whole huge pages, placed on a huge-page
+     * boundary: the slack before and after the boundary is given back. */
+    size_t want = (len + HUGE_PAGE - 1) & ~(HUGE_PAGE - 1), got = 0;
+    unsigned char *area = mmap(NULL, want + HUGE_PAGE, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+
+    *data = NULL;
+    *size = 0;
+    if (area == MAP_FAILED)
+        return seal__fail(ctx, SEAL_ERR_NOMEM, "out of memory reading %s", path);
+    unsigned char *buf = (unsigned char *)(((uintptr_t)area + HUGE_PAGE - 1) & ~(uintptr_t)(HUGE_PAGE - 1));
+    if (buf > area)
+        munmap(area, (size_t)(buf - area));
+    munmap(buf + want, (size_t)(area + want + HUGE_PAGE - (buf + want)));
+    madvise(buf, want, MADV_HUGEPAGE); /* a hint: 4 KiB pages without it */
+    while (got < len) {
+        ssize_t n = pread(fd, buf + got, len - got, (off_t)got);
+        if (n < 0 && errno == EINTR)
+            continue;
+        if (n <= 0) {
+            int e = n < 0 ? errno : 0;
+            munmap(buf, want);
+            return seal__fail(ctx, SEAL_ERR_IO, "cannot read %s: %s", path,
+                              e ? strerror(e) : "the file became shorter while it was read");
+        }
+        got += (size_t)n;
+    }
+    *data = buf;
+    *size = want;
+    return SEAL_OK;
+}
+
+void seal__unload(unsigned char *data, size_t size)
+{
+    if (data)
+        munmap(data, size);
 }
 
 seal_status seal__read_file(seal_ctx *ctx, const char *path, size_t limit, unsigned char **data,

@@ -95,6 +95,17 @@ seal_status seal__read_file(seal_ctx *ctx, const char *path, size_t limit, unsig
  * *map for munmap(*map, len). SEAL_ERR_IO "cannot read PATH: why". */
 seal_status seal__map_file(seal_ctx *ctx, const char *path, size_t len, void **map);
 
+/* The len bytes of an open regular file, read into memory to be read many
+ * times over (the verifier), in 2 MiB pages where the kernel gives them.
+ * Read, not mapped: a file that shrinks meanwhile cannot kill the process
+ * with SIGBUS, and where page tables are shadowed (virtual machines) the
+ * first touch of each 4 KiB page of a mapping costs more than the copy.
+ * Release with seal__unload(*data, *size). SEAL_ERR_NOMEM, or SEAL_ERR_IO
+ * "cannot read PATH: why" (also when the file is shorter than len). */
+seal_status seal__load_fd(seal_ctx *ctx, int fd, const char *path, size_t len, unsigned char **data,
+                          size_t *size);
+void seal__unload(unsigned char *data, size_t size);
+
 /* A temporary output file next to `target`: path in tmp (size tmpsize). */
 seal_status seal__temp_path(seal_ctx *ctx, const char *target, char *tmp, size_t tmpsize);
 

@@ -189,7 +189,8 @@ void seal__vfy_add_sig(seal_ctx *ctx, pdf_obj *field, const char *name, void *us
     for (size_t i = 0; i < d->nsigs; i++)
         if (pdf_is_indirect(fz, v) && d->sigs[i].sig_num == pdf_to_num(fz, v))
             return;
-    s = &d->sigs[d->nsigs++];
+    s = &d->sigs[d->nsigs];
+    s->id = (int)d->nsigs++;
     s->r.indication = SEAL_TOTAL_PASSED;
     s->field = xstrdup(fz, name);
     s->sig_num = pdf_is_indirect(fz, v) ? pdf_to_num(fz, v) : 0;

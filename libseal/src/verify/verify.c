@@ -16,7 +16,6 @@
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
-#include <sys/mman.h>
 #include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
@@ -688,13 +687,19 @@ static void order_signatures(vdoc *d)
                           "a certification (DocMDP) signature must be the document's first signature");
 }
 
-/* Each signature's CMS, chain, time-stamps and revocation; what the signer
- * saw drawn now (judged by judge_rendering once every verdict is known). */
-static void judge_signatures(seal_ctx *ctx, vdoc *d, vtrust *trust)
+/* What the signer saw drawn now (judged by judge_rendering once every
+ * verdict is known), for signatures from `from` on: the e-seals' bytes
+ * first (read from the signed revision the rendering judge then takes). */
+static void prepare_rendering(seal_ctx *ctx, vdoc *d, size_t from)
 {
-    for (size_t i = 0; i < d->nsigs; i++)
+    for (size_t i = from; i < d->nsigs; i++)
         seal__veseal_read(ctx, d, &d->sigs[i]);
     seal__vrender_prepare(ctx, d);
+}
+
+/* Each signature's CMS, chain, time-stamps and revocation. */
+static void judge_signatures(seal_ctx *ctx, vdoc *d, vtrust *trust)
+{
     for (size_t i = 0; i < d->nsigs; i++) {
         seal__vcms_verify(ctx, trust, &d->sigs[i]);
         seal__vses_verify(ctx, trust, &d->sigs[i]);
@@ -763,9 +768,10 @@ static void doc_verdict(seal_report *rep)
 }
 
 /* The stages in order (architecture.md, "The verifier"): the signatures
- * the form lists, hashed in a second thread while the revision index and
- * the structural judge run here; the hidden ones; signing order and where
- * the seals are; CMS and e-seals; the rendering judge; the pictures. */
+ * the form lists, hashed in a second thread while the revision index, the
+ * structural judge and the drawing for the rendering judge run here; the
+ * hidden ones; signing order and where the seals are; CMS and e-seals;
+ * the rendering judge's verdicts; the pictures. */
 static void verify_doc(seal_ctx *ctx, seal_report *rep, const unsigned char *data, size_t len,
                        const seal_verify_options *opts, vtrust *trust)
 {
@@ -796,7 +802,8 @@ static void verify_doc(seal_ctx *ctx, seal_report *rep, const unsigned char *dat
             prepare_sig(ctx, &d, &d.sigs[i]);
         /* From here until the join, the hashing thread owns the digest
          * fields of every signature and the "/ByteRange" scan (vdoc);
-         * this thread touches everything else and adds no signature. */
+         * this thread touches everything else and adds, removes or
+         * reorders no signature. */
         if (len >= HASH_THREAD_MIN && pthread_create(&hasher, NULL, hash_thread, &d) == 0)
             hashing = 1;
         else
@@ -804,11 +811,14 @@ static void verify_doc(seal_ctx *ctx, seal_report *rep, const unsigned char *dat
         rep->info.revisions = index_revisions(&d, ends);
         for (size_t i = 0; i < listed; i++)
             place_and_judge(ctx, &d, &d.sigs[i]);
+        prepare_rendering(ctx, &d, 0);
         if (hashing) {
             pthread_join(hasher, NULL);
             hashing = 0;
         }
         judge_hidden(ctx, &d, &c, listed);
+        if (d.nsigs > listed) /* rare: drawn again with the hidden ones */
+            prepare_rendering(ctx, &d, listed);
         rep->nsigs = d.nsigs;
         order_signatures(&d);
         /* Where each seal is drawn: structure only. */
@@ -866,6 +876,7 @@ static seal_status verify_common(seal_ctx *ctx, const char *path,
     fz_context *fz = ctx->fz;
     seal_report *volatile rep = NULL;
     unsigned char *volatile owned = NULL;
+    size_t owned_size = 0; /* what seal__load_fd took for owned */
     volatile seal_status st = SEAL_OK;
     vtrust trust;
 
@@ -878,8 +889,8 @@ static seal_status verify_common(seal_ctx *ctx, const char *path,
     if ((st = seal__vtrust_init(ctx, &trust, opts)) != SEAL_OK)
         return st;
     if (path) {
-        /* Mapped, not read: the file is hashed once in place, with no copy
-         * and no zeroed buffer to fault in. */
+        /* Read once into memory (seal__load_fd): hashed in place,
+         * parsed and searched there, never copied again. */
         int fd = open(path, O_RDONLY | O_CLOEXEC);
         struct stat sb;
         if (fd < 0 || fstat(fd, &sb) != 0 || !S_ISREG(sb.st_mode)) {
@@ -899,14 +910,15 @@ static seal_status verify_common(seal_ctx *ctx, const char *path,
                                                                                                   : "empty file, not a PDF");
         }
         len = (size_t)sb.st_size;
-        void *map = mmap(NULL, len, PROT_READ, MAP_PRIVATE | MAP_POPULATE, fd, 0);
+        unsigned char *buf;
+        seal_status lst = seal__load_fd(ctx, fd, path, len, &buf, &owned_size);
         close(fd);
-        if (map == MAP_FAILED) {
+        if (lst != SEAL_OK) {
             seal__vtrust_free(&trust);
-            return seal__fail(ctx, SEAL_ERR_IO, "cannot map %s: %s", path, strerror(errno));
+            return lst;
         }
-        owned = map;
-        data = map;
+        owned = buf;
+        data = buf;
     }
     /* The same reason sign and inspect give for a file that is not a PDF
      * or lost its end; a zip is an OFD package. */
@@ -917,7 +929,7 @@ static seal_status verify_common(seal_ctx *ctx, const char *path,
                                                                      : seal__pdf_probe(data, len, data, len);
     if (bad) {
         if (owned)
-            munmap(owned, len);
+            seal__unload(owned, owned_size);
         seal__vtrust_free(&trust);
         return seal__fail(ctx, SEAL_ERR_INPUT, "%s %s", path ? path : "the document", bad);
     }
@@ -925,7 +937,7 @@ static seal_status verify_common(seal_ctx *ctx, const char *path,
     if (!rep || !(rep->file = strdup(path ? path : ""))) {
         free(rep);
         if (owned)
-            munmap(owned, len);
+            seal__unload(owned, owned_size);
         seal__vtrust_free(&trust);
         return seal__fail(ctx, SEAL_ERR_NOMEM, "out of memory");
     }
@@ -946,7 +958,7 @@ static seal_status verify_common(seal_ctx *ctx, const char *path,
         rep = NULL;
     }
     if (owned)
-        munmap(owned, len);
+        seal__unload(owned, owned_size);
     seal__vtrust_free(&trust);
     ERR_clear_error();
     if (rep) {

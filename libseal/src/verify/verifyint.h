@@ -104,6 +104,8 @@ typedef struct vsig {
     int has_tst;              /* a signature time-stamp attribute */
     X509 *signer_cert;        /* owned */
     int hidden;               /* found only in the bytes: no longer in the form */
+    int id;                   /* its index in d->sigs when found, kept when they are put in
+                               * signing order: the rendering judge's name for it */
     int lock_all;             /* FieldMDP: 1 all, 2 include, 3 exclude; 0 none */
     char **lock_fields;
     int nlock_fields;
@@ -244,8 +246,8 @@ void seal__vfy_scan_br(vdoc *d, size_t to);
 
 /* vrender.c: what the signer saw. Render the touched pages of every
  * signed revision and of the document now and find where pixels differ
- * (call once, before the signatures' verdicts are known: it runs beside the
- * hashing thread). */
+ * (before the signatures' verdicts are known: it runs beside the hashing
+ * thread; called again when signatures were added, it starts over). */
 void seal__vrender_prepare(seal_ctx *ctx, vdoc *d);
 /* Judge s's differences now that the later signatures' verdicts are final
  * (call from the last signature to the first): record each difference not

@@ -37,7 +37,7 @@
 
 typedef struct varea {
     fz_irect box; /* pixels of the page's pixmap */
-    int owner;    /* index of the later signature; -1: a permitted form fill; -2: a permitted annotation */
+    int owner;    /* id of the later signature; -1: a permitted form fill; -2: a permitted annotation */
     int num;      /* the annotation's object number, 0 if none */
 } varea;
 
@@ -365,6 +365,15 @@ static int defined_before(fz_context *fz, pdf_document *doc, int num, int64_t li
 /* The signature an annotation of the document now draws for: a widget of
  * its field, or a seal stamp naming the field in /SealField, as that
  * signature signed it. -1 if none. */
+/* The signature whose id (not place: the order changes) is id. */
+static vsig *sig_by_id(vdoc *d, int id)
+{
+    for (size_t i = 0; i < d->nsigs; i++)
+        if (d->sigs[i].id == id)
+            return &d->sigs[i];
+    return NULL;
+}
+
 static int owner_of(fz_context *fz, vdoc *d, pdf_obj *a)
 {
     pdf_obj *subtype = pdf_dict_get(fz, a, PDF_NAME(Subtype));
@@ -388,7 +397,7 @@ static int owner_of(fz_context *fz, vdoc *d, pdf_obj *a)
     }
     if (owner >= 0 && !defined_before(fz, d->doc, num, d->sigs[owner].rev_end))
         owner = -1;
-    return owner;
+    return owner >= 0 ? d->sigs[owner].id : -1;
 }
 
 static fz_irect to_pixels(fz_rect r, fz_matrix ctm, fz_pixmap *pix, fz_context *fz)
@@ -710,9 +719,10 @@ static void judge_group(page_cmp *pc, vrender *vr, const int *labels, int label,
         for (int i = 0; i < pc->nareas && o == -3; i++)
             if (need[0] & ((uint64_t)1 << i))
                 o = pc->areas[i].owner;
-        if (o >= 0)
+        const vsig *t = o >= 0 ? sig_by_id(pc->d, o) : NULL;
+        if (t)
             snprintf(r->why, sizeof(r->why), "content hidden under the appearance of signature '%s': %s",
-                     pc->d->sigs[o].field, why);
+                     t->field, why);
         else
             snprintf(r->why, sizeof(r->why), "content hidden under an added annotation: %s", why);
         return;
@@ -874,9 +884,11 @@ static int sig_areas(fz_context *fz, vdoc *d, vsig *s, int page, const varea *al
                      fz_matrix ctm, fz_pixmap *pix, varea *out)
 {
     int n = 0;
-    for (int i = 0; i < nall; i++)
-        if (d->sigs[all[i].owner].rev_end > s->rev_end)
+    for (int i = 0; i < nall; i++) {
+        const vsig *o = sig_by_id(d, all[i].owner);
+        if (o && o->rev_end > s->rev_end)
             out[n++] = all[i];
+    }
     for (int i = 0; i < s->nfills && n < VR_MAX_AREAS; i++)
         if (s->fills[i].page == page) {
             const float *r = s->fills[i].rect;
@@ -1021,6 +1033,7 @@ void seal__vrender_prepare(seal_ctx *ctx, vdoc *d)
     for (size_t i = 0; i < d->nsigs; i++) {
         vsig *s = &d->sigs[i];
         int later = 0;
+        seal__vrender_free(s); /* called again: signatures were added */
         for (size_t r = 0; r < d->nrevs; r++)
             later |= d->rev_ends[r] > s->rev_end;
         if (s->br_count != 4 || !s->r.byte_range_ok || !later)
@@ -1118,7 +1131,7 @@ int seal__vrender_judge(seal_ctx *ctx, vdoc *d, vsig *s)
             for (int a = 0; a < VR_MAX_AREAS; a++) {
                 if (!(r->need[k] & ((uint64_t)1 << a)))
                     continue;
-                vsig *t = r->owner[a] >= 0 ? &d->sigs[r->owner[a]] : NULL; /* NULL: permitted */
+                vsig *t = r->owner[a] >= 0 ? sig_by_id(d, r->owner[a]) : NULL; /* NULL: permitted */
                 int v = r->owner[a] == -2 ? 1
                         : !t              ? 0
                         : t->r.indication == SEAL_TOTAL_PASSED   ? 0
