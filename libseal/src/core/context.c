@@ -299,12 +299,12 @@ seal_status seal__map_file(seal_ctx *ctx, const char *path, size_t len, void **m
 
 #define HUGE_PAGE ((size_t)2 << 20)
 
-seal_status seal__load_fd(seal_ctx *ctx, int fd, const char *path, size_t len, unsigned char **data,
-                          size_t *size)
+seal_status seal__big_alloc(seal_ctx *ctx, const char *path, size_t len, unsigned char **data,
+                            size_t *size)
 {
-    /* Room for len rounded up to whole huge pages, placed on a huge-page
-     * boundary: the slack before and after the boundary is given back. */
-    size_t want = (len + HUGE_PAGE - 1) & ~(HUGE_PAGE - 1), got = 0;
+    /* Whole huge pages, placed on a huge-page boundary: the slack before
+     * and after the boundary is given back. */
+    size_t want = (len + HUGE_PAGE - 1) & ~(HUGE_PAGE - 1);
     unsigned char *area = mmap(NULL, want + HUGE_PAGE, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
 
     *data = NULL;
@@ -316,27 +316,31 @@ seal_status seal__load_fd(seal_ctx *ctx, int fd, const char *path, size_t len, u
         munmap(area, (size_t)(buf - area));
     munmap(buf + want, (size_t)(area + want + HUGE_PAGE - (buf + want)));
     madvise(buf, want, MADV_HUGEPAGE); /* a hint: 4 KiB pages without it */
-    while (got < len) {
-        ssize_t n = pread(fd, buf + got, len - got, (off_t)got);
-        if (n < 0 && errno == EINTR)
-            continue;
-        if (n <= 0) {
-            int e = n < 0 ? errno : 0;
-            munmap(buf, want);
-            return seal__fail(ctx, SEAL_ERR_IO, "cannot read %s: %s", path,
-                              e ? strerror(e) : "the file became shorter while it was read");
-        }
-        got += (size_t)n;
-    }
     *data = buf;
     *size = want;
     return SEAL_OK;
 }
 
-void seal__unload(unsigned char *data, size_t size)
+void seal__big_free(unsigned char *data, size_t size)
 {
     if (data)
         munmap(data, size);
+}
+
+int seal__pread_full(int fd, unsigned char *buf, size_t n, int64_t off)
+{
+    size_t got = 0;
+    while (got < n) {
+        ssize_t r = pread(fd, buf + got, n - got, (off_t)(off + (int64_t)got));
+        if (r < 0 && errno == EINTR)
+            continue;
+        if (r < 0)
+            return errno ? errno : EIO;
+        if (r == 0)
+            return -1;
+        got += (size_t)r;
+    }
+    return 0;
 }
 
 seal_status seal__read_file(seal_ctx *ctx, const char *path, size_t limit, unsigned char **data,

@@ -95,16 +95,19 @@ seal_status seal__read_file(seal_ctx *ctx, const char *path, size_t limit, unsig
  * *map for munmap(*map, len). SEAL_ERR_IO "cannot read PATH: why". */
 seal_status seal__map_file(seal_ctx *ctx, const char *path, size_t len, void **map);
 
-/* The len bytes of an open regular file, read into memory to be read many
- * times over (the verifier), in 2 MiB pages where the kernel gives them.
- * Read, not mapped: a file that shrinks meanwhile cannot kill the process
- * with SIGBUS, and where page tables are shadowed (virtual machines) the
- * first touch of each 4 KiB page of a mapping costs more than the copy.
- * Release with seal__unload(*data, *size). SEAL_ERR_NOMEM, or SEAL_ERR_IO
- * "cannot read PATH: why" (also when the file is shorter than len). */
-seal_status seal__load_fd(seal_ctx *ctx, int fd, const char *path, size_t len, unsigned char **data,
-                          size_t *size);
-void seal__unload(unsigned char *data, size_t size);
+/* Room for a file's len bytes, to be read in and then read many times over
+ * (the verifier): anonymous memory on a 2 MiB boundary, in huge pages
+ * where the kernel gives them. Read, not mapped: a file that shrinks
+ * meanwhile cannot kill the process with SIGBUS, and where page tables are
+ * shadowed (virtual machines) the first touch of each 4 KiB page of a
+ * mapping costs more than the copy. SEAL_ERR_NOMEM "out of memory reading
+ * PATH". Free with seal__big_free(*data, *size). */
+seal_status seal__big_alloc(seal_ctx *ctx, const char *path, size_t len, unsigned char **data,
+                            size_t *size);
+void seal__big_free(unsigned char *data, size_t size);
+/* n bytes at off into buf, across short reads and EINTR: 0, an errno, or
+ * -1 when the file ends first. */
+int seal__pread_full(int fd, unsigned char *buf, size_t n, int64_t off);
 
 /* A temporary output file next to `target`: path in tmp (size tmpsize). */
 seal_status seal__temp_path(seal_ctx *ctx, const char *target, char *tmp, size_t tmpsize);

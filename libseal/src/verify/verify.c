@@ -11,7 +11,6 @@
 
 #include <errno.h>
 #include <fcntl.h>
-#include <pthread.h>
 #include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
@@ -252,110 +251,6 @@ static void check_place(seal_ctx *ctx, vdoc *d, vsig *s)
         return;
     }
     s->r.byte_range_ok = 1;
-}
-
-/* ------------------------------------------------------------ hashing */
-
-static void hash_ranges(vdoc *d, vsig *s)
-{
-    seal__digest *m = seal__digest_new(s->range_md);
-    unsigned len = 0;
-
-    if (m && seal__digest_update(m, d->data + s->br[0], (size_t)s->br[1]) &&
-        seal__digest_update(m, d->data + s->br[2], (size_t)s->br[3]) &&
-        seal__digest_final(m, s->digest, &len)) {
-        s->digest_len = len;
-        s->hashed = 1;
-    }
-    seal__digest_free(m);
-}
-
-static int in_bounds(vdoc *d, vsig *s)
-{
-    int64_t len = (int64_t)d->len;
-    return s->br_count == 4 && s->br[0] >= 0 && s->br[1] >= 0 && s->br[2] >= 0 && s->br[3] >= 0 &&
-           s->br[0] <= len && s->br[1] <= len - s->br[0] && s->br[2] <= len &&
-           s->br[3] <= len - s->br[2];
-}
-
-/* Hash [from, to) in chunks that stay in the cache while the same bytes
- * are searched for "/ByteRange" (vfind.c): one pass over memory for both. */
-#define SCAN_CHUNK ((size_t)256 << 10)
-
-static void update_and_scan(vdoc *d, seal__digest *m, int64_t from, int64_t to)
-{
-    for (size_t a = (size_t)from; a < (size_t)to;) {
-        size_t b = (size_t)to - a > SCAN_CHUNK ? a + SCAN_CHUNK : (size_t)to;
-        seal__digest_update(m, d->data + a, b - a);
-        if (b > d->scanned && a <= d->scanned)
-            seal__vfy_scan_br(d, b);
-        a = b;
-    }
-}
-
-/* Each signature covers a prefix of the file minus its own gap. The bytes
- * before the first gap and between gaps are hashed once: the running hash
- * state is copied at each gap and the copy finishes with that signature's
- * tail (the few bytes after its gap up to the end of its revision). */
-static void hash_all(vdoc *d)
-{
-    vsig *order[VFY_MAX_SIGS];
-    size_t n = 0;
-
-    for (size_t i = 0; i < d->nsigs; i++) {
-        vsig *s = &d->sigs[i];
-        if (!s->range_md || !in_bounds(d, s))
-            continue;
-        if (s->br[0] == 0 && s->br[2] >= s->br[1])
-            order[n++] = s;
-        else
-            hash_ranges(d, s);
-    }
-    /* Insertion sort by gap start. */
-    for (size_t i = 1; i < n; i++)
-        for (size_t j = i; j > 0 && order[j - 1]->br[1] > order[j]->br[1]; j--) {
-            vsig *t = order[j - 1];
-            order[j - 1] = order[j];
-            order[j] = t;
-        }
-    for (size_t i = 0; i < n; i++) {
-        if (order[i]->hashed)
-            continue;
-        const EVP_MD *md = order[i]->range_md;
-        seal__digest *main = seal__digest_new(md);
-        int64_t pos = 0;
-        if (!main)
-            break;
-        for (size_t j = i; j < n; j++) {
-            vsig *s = order[j];
-            unsigned len = 0;
-            if (s->range_md != md || s->hashed)
-                continue;
-            update_and_scan(d, main, pos, s->br[1]);
-            pos = s->br[1];
-            seal__digest *branch = seal__digest_dup(main);
-            if (branch && seal__digest_update(branch, d->data + s->br[2], (size_t)s->br[3]) &&
-                seal__digest_final(branch, s->digest, &len)) {
-                s->digest_len = len;
-                s->hashed = 1;
-            }
-            seal__digest_free(branch);
-        }
-        seal__digest_free(main);
-    }
-    seal__vfy_scan_br(d, d->len);
-    ERR_clear_error();
-}
-
-/* Hashing runs beside the structural work (revision scan, change
- * classification), which does not touch the digests: on a large file the
- * verifier then takes little longer than hashing it once. */
-#define HASH_THREAD_MIN ((size_t)4 << 20)
-
-static void *hash_thread(void *arg)
-{
-    hash_all(arg);
-    return NULL;
 }
 
 /* ------------------------------------------------------------ rendering */
@@ -661,8 +556,7 @@ static void judge_hidden(seal_ctx *ctx, vdoc *d, vcollect *c, size_t listed)
     for (size_t i = listed; i < d->nsigs; i++) {
         vsig *s = &d->sigs[i];
         prepare_sig(ctx, d, s);
-        if (s->range_md && in_bounds(d, s))
-            hash_ranges(d, s);
+        seal__vhash_one(d, s);
         place_and_judge(ctx, d, s);
     }
 }
@@ -773,17 +667,14 @@ static void doc_verdict(seal_report *rep)
  * hidden ones; signing order and where the seals are; CMS and e-seals;
  * the rendering judge's verdicts; the pictures. */
 static void verify_doc(seal_ctx *ctx, seal_report *rep, const unsigned char *data, size_t len,
-                       const seal_verify_options *opts, vtrust *trust)
+                       const seal_verify_options *opts, vtrust *trust, vhasher *h)
 {
     fz_context *fz = ctx->fz;
     vdoc d;
     pdf_document *volatile doc = NULL, *volatile rdoc = NULL, *volatile edoc = NULL;
     int64_t *volatile ends = NULL;
-    pthread_t hasher;
-    volatile int hashing = 0;
     const char *password = opts ? opts->password : NULL;
 
-    fz_var(hasher);
     memset(&d, 0, sizeof(d));
     fz_try(fz) {
         ends = fz_malloc_array(fz, VFY_MAX_REVS, int64_t);
@@ -804,18 +695,12 @@ static void verify_doc(seal_ctx *ctx, seal_report *rep, const unsigned char *dat
          * fields of every signature and the "/ByteRange" scan (vdoc);
          * this thread touches everything else and adds, removes or
          * reorders no signature. */
-        if (len >= HASH_THREAD_MIN && pthread_create(&hasher, NULL, hash_thread, &d) == 0)
-            hashing = 1;
-        else
-            hash_all(&d);
+        seal__vhash_go(h, &d);
         rep->info.revisions = index_revisions(&d, ends);
         for (size_t i = 0; i < listed; i++)
             place_and_judge(ctx, &d, &d.sigs[i]);
         prepare_rendering(ctx, &d, 0);
-        if (hashing) {
-            pthread_join(hasher, NULL);
-            hashing = 0;
-        }
+        seal__vhash_finish(h);
         judge_hidden(ctx, &d, &c, listed);
         if (d.nsigs > listed) /* rare: drawn again with the hidden ones */
             prepare_rendering(ctx, &d, listed);
@@ -837,8 +722,7 @@ static void verify_doc(seal_ctx *ctx, seal_report *rep, const unsigned char *dat
     }
     fz_always(fz) {
         /* Never leave the hashing thread running over freed memory. */
-        if (hashing)
-            pthread_join(hasher, NULL);
+        seal__vhash_finish(h);
         free(d.br_at);
         seal__vroles_free(fz, &d.roles);
         for (size_t i = 0; i < d.nsigs; i++) {
@@ -870,15 +754,87 @@ static void verify_ofd(seal_ctx *ctx, seal_report *rep, const unsigned char *dat
     doc_verdict(rep);
 }
 
+/* The file opened and measured, and room for it (read later, beside the
+ * trust anchors' loading). *fd -1 on failure, with the reason. */
+static seal_status open_input(seal_ctx *ctx, const char *path, int *fd, size_t *len, unsigned char **buf,
+                              size_t *size)
+{
+    struct stat sb;
+    int f = open(path, O_RDONLY | O_CLOEXEC);
+    seal_status st;
+
+    *fd = -1;
+    if (f < 0 || fstat(f, &sb) != 0 || !S_ISREG(sb.st_mode)) {
+        int e = errno;
+        if (f >= 0)
+            close(f);
+        return seal__fail(ctx, f < 0 ? SEAL_ERR_IO : SEAL_ERR_INPUT, "%s: %s", path,
+                          f < 0 ? strerror(e) : "not a regular file");
+    }
+    if ((unsigned long long)sb.st_size > MAX_FILE || sb.st_size == 0) {
+        close(f);
+        return seal__fail(ctx, SEAL_ERR_INPUT, "%s: %s", path,
+                          sb.st_size                                                         ? "too large"
+                          : strlen(path) > 4 && !strcasecmp(path + strlen(path) - 4, ".ofd") ? "empty file, not an OFD package"
+                                                                                             : "empty file, not a PDF");
+    }
+    *len = (size_t)sb.st_size;
+    if ((st = seal__big_alloc(ctx, path, *len, buf, size)) != SEAL_OK) {
+        close(f);
+        return st;
+    }
+    *fd = f;
+    return SEAL_OK;
+}
+
+/* The trust anchors loaded while the file is read (by a second thread
+ * beside this one when it is large): a bad anchor is still the reason
+ * given before a bad file. */
+static seal_status load_inputs(seal_ctx *ctx, const char *path, const seal_verify_options *opts, vtrust *trust,
+                               vhasher *h, unsigned char **buf, size_t *size, size_t *len)
+{
+    char why[SEAL_MSG_MAX] = "";
+    seal_status in = SEAL_OK, st;
+    int fd = -1;
+
+    if (path && (in = open_input(ctx, path, &fd, len, buf, size)) != SEAL_OK) {
+        snprintf(why, sizeof(why), "%s", ctx->msg);
+        seal__reset(ctx);
+    }
+    seal__vhash_start(h, fd, *buf, in == SEAL_OK ? *len : 0);
+    if ((st = seal__vtrust_init(ctx, trust, opts)) != SEAL_OK) {
+        ;
+    }
+    if (st != SEAL_OK) {
+        in = st;
+    } else if (in != SEAL_OK) {
+        seal__fail(ctx, in, "%s", why);
+        seal__vtrust_free(trust);
+    } else if (fd >= 0) {
+        int e = seal__vhash_read(h);
+        if (e) {
+            in = seal__fail(ctx, SEAL_ERR_IO, "cannot read %s: %s", path,
+                            e > 0 ? strerror(e) : "the file became shorter while it was read");
+            seal__vtrust_free(trust);
+        }
+    }
+    if (in != SEAL_OK)
+        seal__vhash_finish(h); /* no longer reading when fd closes */
+    if (fd >= 0)
+        close(fd);
+    return in;
+}
+
 static seal_status verify_common(seal_ctx *ctx, const char *path,
                                  const unsigned char *volatile data, volatile size_t len, const seal_verify_options *opts, seal_report **out)
 {
     fz_context *fz = ctx->fz;
     seal_report *volatile rep = NULL;
-    unsigned char *volatile owned = NULL;
-    size_t owned_size = 0; /* what seal__load_fd took for owned */
+    unsigned char *buf = NULL;
+    size_t bufsize = 0, flen = len;
     volatile seal_status st = SEAL_OK;
     vtrust trust;
+    vhasher h;
 
     if (opts && (opts->version < 1 || opts->version > SEAL_VERIFY_OPTIONS_VERSION))
         return seal__fail(ctx, SEAL_ERR_ARGS, "unknown seal_verify_options version %u", opts->version);
@@ -886,39 +842,16 @@ static seal_status verify_common(seal_ctx *ctx, const char *path,
         if (seal_rule_check(opts->require[i]) != SEAL_OK)
             return seal__fail(ctx, SEAL_ERR_ARGS, "unknown rule '%s'", opts->require[i] ? opts->require[i] : "");
     seal__ossl_clear();
-    if ((st = seal__vtrust_init(ctx, &trust, opts)) != SEAL_OK)
+    /* Read once into memory: hashed in place, parsed and searched there,
+     * never copied again. */
+    if ((st = load_inputs(ctx, path, opts, &trust, &h, &buf, &bufsize, &flen)) != SEAL_OK) {
+        seal__vhash_free(&h);
+        seal__big_free(buf, bufsize);
         return st;
+    }
     if (path) {
-        /* Read once into memory (seal__load_fd): hashed in place,
-         * parsed and searched there, never copied again. */
-        int fd = open(path, O_RDONLY | O_CLOEXEC);
-        struct stat sb;
-        if (fd < 0 || fstat(fd, &sb) != 0 || !S_ISREG(sb.st_mode)) {
-            int e = errno;
-            if (fd >= 0)
-                close(fd);
-            seal__vtrust_free(&trust);
-            return seal__fail(ctx, fd < 0 ? SEAL_ERR_IO : SEAL_ERR_INPUT, "%s: %s", path,
-                              fd < 0 ? strerror(e) : "not a regular file");
-        }
-        if ((unsigned long long)sb.st_size > MAX_FILE || sb.st_size == 0) {
-            close(fd);
-            seal__vtrust_free(&trust);
-            return seal__fail(ctx, SEAL_ERR_INPUT, "%s: %s", path,
-                              sb.st_size                                          ? "too large"
-                              : strlen(path) > 4 && !strcasecmp(path + strlen(path) - 4, ".ofd") ? "empty file, not an OFD package"
-                                                                                                  : "empty file, not a PDF");
-        }
-        len = (size_t)sb.st_size;
-        unsigned char *buf;
-        seal_status lst = seal__load_fd(ctx, fd, path, len, &buf, &owned_size);
-        close(fd);
-        if (lst != SEAL_OK) {
-            seal__vtrust_free(&trust);
-            return lst;
-        }
-        owned = buf;
         data = buf;
+        len = flen;
     }
     /* The same reason sign and inspect give for a file that is not a PDF
      * or lost its end; a zip is an OFD package. */
@@ -927,25 +860,20 @@ static seal_status verify_common(seal_ctx *ctx, const char *path,
     const char *bad = ofd ? NULL
                       : pl > 4 && !strcasecmp(path + pl - 4, ".ofd") ? "is not an OFD package (not a zip file)"
                                                                      : seal__pdf_probe(data, len, data, len);
-    if (bad) {
-        if (owned)
-            seal__unload(owned, owned_size);
-        seal__vtrust_free(&trust);
-        return seal__fail(ctx, SEAL_ERR_INPUT, "%s %s", path ? path : "the document", bad);
-    }
-    rep = calloc(1, sizeof(*rep));
-    if (!rep || !(rep->file = strdup(path ? path : ""))) {
+    rep = bad ? NULL : calloc(1, sizeof(*rep));
+    if (bad || !rep || !(rep->file = strdup(path ? path : ""))) {
         free(rep);
-        if (owned)
-            seal__unload(owned, owned_size);
+        seal__vhash_free(&h);
+        seal__big_free(buf, bufsize);
         seal__vtrust_free(&trust);
-        return seal__fail(ctx, SEAL_ERR_NOMEM, "out of memory");
+        return bad ? seal__fail(ctx, SEAL_ERR_INPUT, "%s %s", path ? path : "the document", bad)
+                   : seal__fail(ctx, SEAL_ERR_NOMEM, "out of memory");
     }
     fz_try(fz) {
         if (ofd)
             verify_ofd(ctx, rep, data, len, opts, &trust);
         else
-            verify_doc(ctx, rep, data, len, opts, &trust);
+            verify_doc(ctx, rep, data, len, opts, &trust, &h);
     }
     fz_catch(fz) {
         st = seal__from_fz(ctx, SEAL_ERR_INPUT);
@@ -957,8 +885,8 @@ static seal_status verify_common(seal_ctx *ctx, const char *path,
         seal_report_free(rep);
         rep = NULL;
     }
-    if (owned)
-        seal__unload(owned, owned_size);
+    seal__vhash_free(&h);
+    seal__big_free(buf, bufsize);
     seal__vtrust_free(&trust);
     ERR_clear_error();
     if (rep) {

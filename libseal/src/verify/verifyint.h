@@ -1,6 +1,6 @@
 /*
  * Internal interface of the verifier: verify.c (document, ByteRange,
- * hashing, report), vcms.c (CMS, chains, time-stamps, revocation, crypto
+ * report), vhash.c (hashing), vcms.c (CMS, chains, time-stamps, revocation, crypto
  * policy) and changes.c (what later revisions changed). Not installed.
  * SPDX-License-Identifier: AGPL-3.0-or-later
  */
@@ -11,6 +11,8 @@
 #include "vroles.h"
 
 #include <seal/report.h>
+
+#include <pthread.h>
 
 #include <openssl/cms.h>
 #include <openssl/evp.h>
@@ -195,6 +197,42 @@ typedef struct vdoc {
     vroles roles;
     int roles_rc;             /* what seal__vroles_walk returned; roles.n 0: not walked */
 } vdoc;
+/* vhash.c: each signature's ByteRange digest (s->digest, s->hashed) and
+ * the "/ByteRange" scan. For a large file a second thread first helps
+ * read it into memory, then hashes while this thread judges:
+ *   seal__vhash_start   before anything else (fd -1: the bytes are there)
+ *   seal__vhash_read    this thread's share of the reading; 0 when all of
+ *                       it is in data, else an errno, or -1 when the file
+ *                       ended before len
+ *   seal__vhash_go      the signatures to hash: from here until
+ *                       seal__vhash_finish the digest fields and the scan
+ *                       are the hashing thread's; nothing may add, remove
+ *                       or move a signature
+ *   seal__vhash_finish  the join (also stops a thread never handed one)
+ *   seal__vhash_free    after the last use
+ * Without a thread (a small file), read and go do the work at once. */
+typedef struct vhasher {
+    int fd;        /* the file being read into data, or -1 */
+    unsigned char *data;
+    size_t len;
+    size_t next;   /* the next part to read */
+    int reading;   /* parts being read now */
+    int err;       /* the first failed read's errno, -1: the file ended first */
+    vdoc *d;
+    int go;        /* 1: hash d; -1: stop */
+    int threaded;
+    pthread_t thread;
+    pthread_mutex_t mu; /* guards all of the above but data, d's fields and thread */
+    pthread_cond_t cv;
+} vhasher;
+void seal__vhash_start(vhasher *h, int fd, unsigned char *data, size_t len);
+int seal__vhash_read(vhasher *h);
+void seal__vhash_go(vhasher *h, vdoc *d);
+void seal__vhash_finish(vhasher *h);
+void seal__vhash_free(vhasher *h);
+/* One signature hashed here (one found after the join). */
+void seal__vhash_one(vdoc *d, vsig *s);
+
 /* vbase.c: start the time budget; past it, optional, expensive checks take
  * their cautious answer instead of running (a verdict within seconds on
  * hostile files). */
