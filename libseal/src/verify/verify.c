@@ -477,26 +477,6 @@ SEAL_API void seal_report_free(seal_report *rep)
 }
 
 
-/* The revision index shared with inspect: d->rev_ends gets the ends of the
- * %%EOF-terminated revisions (what a ByteRange may end at, and how
- * changes are numbered); returns the count inspect shows, an unterminated
- * tail included. */
-static size_t index_revisions(vdoc *d, int64_t *ends)
-{
-    seal__revision *revs = malloc(VFY_MAX_REVS * sizeof(*revs));
-    size_t n = 0;
-
-    d->nrevs = 0;
-    if (!revs)
-        return 0;
-    n = seal__pdf_revisions(d->data, d->len, revs, VFY_MAX_REVS);
-    for (size_t r = 0; r < n; r++)
-        if (revs[r].terminated)
-            ends[d->nrevs++] = revs[r].end;
-    free(revs);
-    return n;
-}
-
 /* A signature's dictionary, shape and CMS, before any hashing. */
 static void prepare_sig(seal_ctx *ctx, vdoc *d, vsig *s)
 {
@@ -696,7 +676,8 @@ static void verify_doc(seal_ctx *ctx, seal_report *rep, const unsigned char *dat
          * this thread touches everything else and adds, removes or
          * reorders no signature. */
         seal__vhash_go(h, &d);
-        rep->info.revisions = index_revisions(&d, ends);
+        if ((rep->info.revisions = seal__vhash_revisions(h, ends, &d.nrevs)) == SIZE_MAX)
+            fz_throw(fz, FZ_ERROR_MEMORY, "out of memory");
         for (size_t i = 0; i < listed; i++)
             place_and_judge(ctx, &d, &d.sigs[i]);
         prepare_rendering(ctx, &d, 0);
@@ -790,8 +771,9 @@ static seal_status open_input(seal_ctx *ctx, const char *path, int *fd, size_t *
 /* The trust anchors loaded while the file is read (by a second thread
  * beside this one when it is large): a bad anchor is still the reason
  * given before a bad file. */
-static seal_status load_inputs(seal_ctx *ctx, const char *path, const seal_verify_options *opts, vtrust *trust,
-                               vhasher *h, unsigned char **buf, size_t *size, size_t *len)
+static seal_status load_inputs(seal_ctx *ctx, const char *path, const unsigned char *data,
+                               const seal_verify_options *opts, vtrust *trust, vhasher *h,
+                               unsigned char **buf, size_t *size, size_t *len)
 {
     char why[SEAL_MSG_MAX] = "";
     seal_status in = SEAL_OK, st;
@@ -801,8 +783,11 @@ static seal_status load_inputs(seal_ctx *ctx, const char *path, const seal_verif
         snprintf(why, sizeof(why), "%s", ctx->msg);
         seal__reset(ctx);
     }
-    seal__vhash_start(h, fd, *buf, in == SEAL_OK ? *len : 0);
+    seal__vhash_start(h, path ? *buf : data, in == SEAL_OK ? *len : 0, fd);
     if ((st = seal__vtrust_init(ctx, trust, opts)) != SEAL_OK) {
+        ;
+    }
+    if (st != SEAL_OK) {
         ;
     }
     if (st != SEAL_OK) {
@@ -844,7 +829,7 @@ static seal_status verify_common(seal_ctx *ctx, const char *path,
     seal__ossl_clear();
     /* Read once into memory: hashed in place, parsed and searched there,
      * never copied again. */
-    if ((st = load_inputs(ctx, path, opts, &trust, &h, &buf, &bufsize, &flen)) != SEAL_OK) {
+    if ((st = load_inputs(ctx, path, data, opts, &trust, &h, &buf, &bufsize, &flen)) != SEAL_OK) {
         seal__vhash_free(&h);
         seal__big_free(buf, bufsize);
         return st;

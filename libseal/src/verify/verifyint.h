@@ -197,36 +197,50 @@ typedef struct vdoc {
     vroles roles;
     int roles_rc;             /* what seal__vroles_walk returned; roles.n 0: not walked */
 } vdoc;
-/* vhash.c: each signature's ByteRange digest (s->digest, s->hashed) and
- * the "/ByteRange" scan. For a large file a second thread first helps
- * read it into memory, then hashes while this thread judges:
- *   seal__vhash_start   before anything else (fd -1: the bytes are there)
- *   seal__vhash_read    this thread's share of the reading; 0 when all of
- *                       it is in data, else an errno, or -1 when the file
- *                       ended before len
- *   seal__vhash_go      the signatures to hash: from here until
- *                       seal__vhash_finish the digest fields and the scan
- *                       are the hashing thread's; nothing may add, remove
- *                       or move a signature
- *   seal__vhash_finish  the join (also stops a thread never handed one)
- *   seal__vhash_free    after the last use
- * Without a thread (a small file), read and go do the work at once. */
+/* vhash.c: each signature's ByteRange digest (s->digest, s->hashed), the
+ * "/ByteRange" scan and the revision index. For a large file a second
+ * thread first helps read it into memory and builds the index, then
+ * hashes while this thread judges:
+ *   seal__vhash_start      before anything else; fd >= 0: len bytes of the
+ *                          file are to be read into data (writable memory
+ *                          of the caller's), else data holds them
+ *   seal__vhash_read       this thread's share of the reading; 0 when all
+ *                          of it is in data, else an errno, or -1 when
+ *                          the file ended before len
+ *   seal__vhash_revisions  the index: the ends of the %%EOF-terminated
+ *                          revisions (what a ByteRange may end at, how
+ *                          changes are numbered) into ends (VFY_MAX_REVS)
+ *                          and *nends; returns the count inspect shows,
+ *                          an unterminated tail included (SIZE_MAX: out
+ *                          of memory)
+ *   seal__vhash_go         the signatures to hash: from here until
+ *                          seal__vhash_finish the digest fields and the
+ *                          scan are the hashing thread's; nothing may add,
+ *                          remove or move a signature
+ *   seal__vhash_finish     the join (also stops a thread never handed one)
+ *   seal__vhash_free       after the last use
+ * Without a thread (a small file) each does its work when called. */
 typedef struct vhasher {
-    int fd;        /* the file being read into data, or -1 */
-    unsigned char *data;
+    int fd;                     /* the file being read into `into`, or -1 */
+    const unsigned char *data;
+    unsigned char *into;
     size_t len;
-    size_t next;   /* the next part to read */
-    int reading;   /* parts being read now */
-    int err;       /* the first failed read's errno, -1: the file ended first */
+    size_t next;                /* the next part to read */
+    int reading;                /* parts being read now */
+    int err;                    /* the first failed read's errno, -1: the file ended first */
+    seal__revision *revs;       /* the index, when indexed (NULL: none, no memory) */
+    size_t nrevs;
+    int indexed;
     vdoc *d;
-    int go;        /* 1: hash d; -1: stop */
+    int go;                     /* 1: hash d; -1: stop */
     int threaded;
     pthread_t thread;
-    pthread_mutex_t mu; /* guards all of the above but data, d's fields and thread */
+    pthread_mutex_t mu;         /* guards the fields above but the bytes, revs and d's */
     pthread_cond_t cv;
 } vhasher;
-void seal__vhash_start(vhasher *h, int fd, unsigned char *data, size_t len);
+void seal__vhash_start(vhasher *h, const unsigned char *data, size_t len, int fd);
 int seal__vhash_read(vhasher *h);
+size_t seal__vhash_revisions(vhasher *h, int64_t *ends, size_t *nends);
 void seal__vhash_go(vhasher *h, vdoc *d);
 void seal__vhash_finish(vhasher *h);
 void seal__vhash_free(vhasher *h);

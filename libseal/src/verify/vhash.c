@@ -1,7 +1,8 @@
 /*
  * The signed bytes hashed, and for a large file the reading and hashing
  * shared with a second thread: it helps read the file into memory while
- * the main thread loads the trust anchors, then hashes every signature's
+ * the main thread loads the trust anchors, builds the revision index while
+ * the main thread opens the document, then hashes every signature's
  * ByteRange while the main thread runs the structural and rendering
  * judges, which do not touch the digests.
  * SPDX-License-Identifier: AGPL-3.0-or-later
@@ -9,6 +10,9 @@
 #include "verifyint.h"
 
 #include <errno.h>
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
 
 #include <openssl/err.h>
 
@@ -126,7 +130,7 @@ static void read_parts(vhasher *h)
         h->next += n;
         h->reading++;
         pthread_mutex_unlock(&h->mu);
-        int e = seal__pread_full(h->fd, h->data + from, n, (int64_t)from);
+        int e = seal__pread_full(h->fd, h->into + from, n, (int64_t)from);
         pthread_mutex_lock(&h->mu);
         h->reading--;
         if (e && !h->err)
@@ -136,12 +140,32 @@ static void read_parts(vhasher *h)
     pthread_mutex_unlock(&h->mu);
 }
 
+/* Once every part is in: the revision index (seal__pdf_revisions), unless
+ * the reading failed. */
+static void index_revisions(vhasher *h)
+{
+    pthread_mutex_lock(&h->mu);
+    while (h->reading > 0)
+        pthread_cond_wait(&h->cv, &h->mu);
+    int ok = !h->err && (h->fd < 0 || h->next >= h->len);
+    pthread_mutex_unlock(&h->mu);
+    seal__revision *revs = ok ? malloc(VFY_MAX_REVS * sizeof(*revs)) : NULL;
+    size_t n = revs ? seal__pdf_revisions(h->data, h->len, revs, VFY_MAX_REVS) : 0;
+    pthread_mutex_lock(&h->mu);
+    h->revs = revs;
+    h->nrevs = n;
+    h->indexed = 1;
+    pthread_cond_broadcast(&h->cv);
+    pthread_mutex_unlock(&h->mu);
+}
+
 static void *run(void *arg)
 {
     vhasher *h = arg;
     int go;
 
     read_parts(h);
+    index_revisions(h);
     pthread_mutex_lock(&h->mu);
     while (!h->go)
         pthread_cond_wait(&h->cv, &h->mu);
@@ -152,11 +176,12 @@ static void *run(void *arg)
     return NULL;
 }
 
-void seal__vhash_start(vhasher *h, int fd, unsigned char *data, size_t len)
+void seal__vhash_start(vhasher *h, const unsigned char *data, size_t len, int fd)
 {
     memset(h, 0, sizeof(*h));
     h->fd = fd;
     h->data = data;
+    h->into = fd >= 0 ? (unsigned char *)data : NULL; /* the caller's memory to fill */
     h->len = len;
     pthread_mutex_init(&h->mu, NULL);
     pthread_cond_init(&h->cv, NULL);
@@ -172,6 +197,23 @@ int seal__vhash_read(vhasher *h)
     int e = h->err;
     pthread_mutex_unlock(&h->mu);
     return e;
+}
+
+size_t seal__vhash_revisions(vhasher *h, int64_t *ends, size_t *nends)
+{
+    if (!h->threaded && !h->indexed)
+        index_revisions(h);
+    pthread_mutex_lock(&h->mu);
+    while (!h->indexed)
+        pthread_cond_wait(&h->cv, &h->mu);
+    pthread_mutex_unlock(&h->mu);
+    *nends = 0;
+    if (!h->revs)
+        return SIZE_MAX;
+    for (size_t r = 0; r < h->nrevs; r++)
+        if (h->revs[r].terminated)
+            ends[(*nends)++] = h->revs[r].end;
+    return h->nrevs;
 }
 
 void seal__vhash_go(vhasher *h, vdoc *d)
@@ -205,6 +247,7 @@ void seal__vhash_finish(vhasher *h)
 void seal__vhash_free(vhasher *h)
 {
     seal__vhash_finish(h);
+    free(h->revs);
     pthread_cond_destroy(&h->cv);
     pthread_mutex_destroy(&h->mu);
 }
