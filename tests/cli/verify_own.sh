@@ -412,6 +412,22 @@ PY
     [ "$(sig 0 changes_after)" = disallowed ] || die "changes_after $(sig 0 changes_after)"
 }
 
+# A file of 4 MB and more is read and hashed by a second thread beside the
+# judges (vhash.c): the same verdicts as on a small file.
+case_large() {
+    python3 "$TOOLS/mkpdf.py" "$W/large.pdf" --pages 6 --image-kb 900 --title "large bid"
+    [ "$(filesize "$W/large.pdf")" -gt $((5 << 20)) ] || die "the large file is $(filesize "$W/large.pdf") bytes"
+    sign "$W/large.pdf" "$W/large1.pdf" --seal "$FIX/art/company.pdf" --page 1 --at 105,250
+    sign "$W/large1.pdf" "$W/large2.pdf" --seal "$FIX/art/legalrep.pdf" --page 6 --at 60,250
+    verify "$W/large2.pdf" --trust "$ROOT"
+    [ "$RC" = 0 ] || { show_output; die "exit $RC"; }
+    [ "$(jq -c '[.signatures[] | [.indication, .changes_after, .revision]]' "$T/v.json")" = \
+        '[["TOTAL-PASSED","allowed",2],["TOTAL-PASSED","none",3]]' ] || die "$(jq -c '.signatures' "$T/v.json")"
+    agree_inspect_verify "$W/large2.pdf"
+    attack flip "$W/large2.pdf" 1 '[.signatures[] | select(.indication == "TOTAL-FAILED" and .subindication == "HASH_FAILURE" and .intact == false)] | length == 2'
+    attack content "$W/large2.pdf" 1 '[.signatures[] | .changes[] | select(.allowed == false and .kind == "content" and .page == 1)] | length >= 2'
+}
+
 run_case "one seal: TOTAL-PASSED with the test root, every JSON field" case_one_seal
 run_case "three seals: all TOTAL-PASSED, later ones allowed changes" case_three_seals
 run_case "certified (P=2) then sealed: TOTAL-PASSED" case_certified
@@ -430,4 +446,5 @@ run_case "folder minutes: --csv with BOM, reason column" case_csv
 run_case "revisions, pages, visibility, claimed times as inspect gives them (linearized); truncated file: exit 4, sign's reason" case_revisions
 run_case "encrypted, cross-reference streams, sealed twice: TOTAL-PASSED" case_encrypted_xrefstream
 run_case "a page tree claiming 1.4 billion pages after signing: caught within seconds" case_hostile_count
+run_case "a large file (read and hashed by a second thread): two seals pass, a flipped byte and changed content caught" case_large
 finish

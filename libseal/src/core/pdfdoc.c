@@ -73,59 +73,32 @@ static int64_t linearized_length(const unsigned char *data, size_t len)
     return 0;
 }
 
-/* The offsets of the first max "%%EOF" markers, in file order; SIZE_MAX
- * when there are more. Scanned from the end: the verifier's hashing thread
- * reads the file from the start at the same time, so each thread is the
- * first to touch about half of the pages (on a virtual machine that first
- * touch, not the search, is most of the cost). The pattern cannot overlap
- * itself, so the markers are the ones a forward scan finds. */
-static size_t eof_markers(const unsigned char *data, size_t len, size_t *at, size_t max)
+/* The next "%%EOF" at or after pos, or NULL. Each '%' is found with
+ * memchr (fast on image data, where one byte in 256 is a '%'; a search
+ * that sanitizers check only up to what it found). */
+static const unsigned char *next_eof(const unsigned char *data, size_t len, size_t pos)
 {
-    size_t n = 0, hi = len;
-
-    /* Each pass looks for a marker ending at or before hi. */
-    while (hi >= 5) {
-        const unsigned char *m = memrchr(data, '%', hi - 4);
+    while (pos + 5 <= len) {
+        const unsigned char *m = memchr(data + pos, '%', len - pos - 4);
         if (!m)
-            break;
-        if (memcmp(m, "%%EOF", 5) == 0) {
-            if (n == max)
-                return SIZE_MAX;
-            at[n++] = (size_t)(m - data);
-            hi = (size_t)(m - data);
-        } else {
-            hi = (size_t)(m - data) + 4;
-        }
+            return NULL;
+        if (memcmp(m, "%%EOF", 5) == 0)
+            return m;
+        pos = (size_t)(m - data) + 1;
     }
-    for (size_t i = 0; i < n / 2; i++) {
-        size_t t = at[i];
-        at[i] = at[n - 1 - i];
-        at[n - 1 - i] = t;
-    }
-    return n;
+    return NULL;
 }
 
 size_t seal__pdf_revisions(const unsigned char *data, size_t len, seal__revision *revs, size_t max)
 {
-    size_t n = 0, nm = 0;
+    size_t n = 0, pos = 0;
     int64_t start = 0;
-    size_t *at = max ? malloc(max * sizeof(*at)) : NULL;
+    const unsigned char *f;
 
-    if (at)
-        nm = eof_markers(data, len, at, max);
-    /* More markers than revisions asked for (or no memory): only the first
-     * max count, and only a forward scan knows where to stop. */
-    for (size_t k = 0, pos = 0; n < max && (at ? k < nm || nm == SIZE_MAX : 1); k++) {
-        size_t m;
-        if (at && nm != SIZE_MAX) {
-            m = at[k];
-        } else {
-            const unsigned char *f = pos < len ? memmem(data + pos, len - pos, "%%EOF", 5) : NULL;
-            if (!f)
-                break;
-            m = (size_t)(f - data);
-        }
-        size_t e = m + 5;
+    /* The first max revisions: the pattern cannot overlap itself, so a
+     * forward scan finds every marker. */
+    while (n < max && (f = next_eof(data, len, pos)) != NULL) {
+        size_t e = (size_t)(f - data) + 5;
         if (e < len && data[e] == '\r')
             e += (e + 1 < len && data[e + 1] == '\n') ? 2 : 1;
         else if (e < len && data[e] == '\n')
@@ -137,7 +110,6 @@ size_t seal__pdf_revisions(const unsigned char *data, size_t len, seal__revision
         start = (int64_t)e;
         pos = e;
     }
-    free(at);
     /* A linearized file carries a first-page trailer with its own %%EOF;
      * its first revision ends at the length the linearization dictionary
      * gives (/L), so markers before that are not revisions of their own. */
