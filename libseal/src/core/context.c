@@ -281,22 +281,6 @@ void seal__warn(seal_ctx *ctx, const char *fmt, ...)
     ctx->warn_cb(ctx->warn_user, buf);
 }
 
-seal_status seal__map_file(seal_ctx *ctx, const char *path, size_t len, void **map)
-{
-    int fd = open(path, O_RDONLY | O_CLOEXEC);
-
-    *map = MAP_FAILED;
-    if (fd >= 0) {
-        *map = mmap(NULL, len, PROT_READ, MAP_PRIVATE, fd, 0);
-        close(fd);
-    }
-    if (*map == MAP_FAILED) {
-        *map = NULL;
-        return seal__fail(ctx, SEAL_ERR_IO, "cannot read %s: %s", path, strerror(errno));
-    }
-    return SEAL_OK;
-}
-
 #define HUGE_PAGE ((size_t)2 << 20)
 
 seal_status seal__big_alloc(seal_ctx *ctx, const char *path, size_t len, unsigned char **data,
@@ -341,6 +325,31 @@ int seal__pread_full(int fd, unsigned char *buf, size_t n, int64_t off)
         got += (size_t)r;
     }
     return 0;
+}
+
+seal_status seal__read_failed(seal_ctx *ctx, const char *path, int err)
+{
+    return seal__fail(ctx, SEAL_ERR_IO, "cannot read %s: %s", path,
+                      err > 0 ? strerror(err) : "the file became shorter while it was read");
+}
+
+seal_status seal__load_file(seal_ctx *ctx, const char *path, size_t len, unsigned char **data, size_t *size)
+{
+    int fd = open(path, O_RDONLY | O_CLOEXEC), e;
+    seal_status st;
+
+    *data = NULL;
+    *size = 0;
+    if (fd < 0)
+        return seal__read_failed(ctx, path, errno ? errno : EIO);
+    if ((st = seal__big_alloc(ctx, path, len, data, size)) == SEAL_OK && (e = seal__pread_full(fd, *data, len, 0))) {
+        seal__big_free(*data, *size);
+        *data = NULL;
+        *size = 0;
+        st = seal__read_failed(ctx, path, e);
+    }
+    close(fd);
+    return st;
 }
 
 seal_status seal__read_file(seal_ctx *ctx, const char *path, size_t limit, unsigned char **data,

@@ -91,10 +91,6 @@ void seal__warn(seal_ctx *ctx, const char *fmt, ...) __attribute__((format(print
 seal_status seal__read_file(seal_ctx *ctx, const char *path, size_t limit, unsigned char **data,
                             size_t *len);
 
-/* Map len bytes of a file read-only (the length the caller measured):
- * *map for munmap(*map, len). SEAL_ERR_IO "cannot read PATH: why". */
-seal_status seal__map_file(seal_ctx *ctx, const char *path, size_t len, void **map);
-
 /* Room for a file's len bytes, to be read in and then read many times over
  * (the verifier): anonymous memory on a 2 MiB boundary, in huge pages
  * where the kernel gives them. Read, not mapped: a file that shrinks
@@ -108,6 +104,12 @@ void seal__big_free(unsigned char *data, size_t size);
 /* n bytes at off into buf, across short reads and EINTR: 0, an errno, or
  * -1 when the file ends first. */
 int seal__pread_full(int fd, unsigned char *buf, size_t n, int64_t off);
+/* SEAL_ERR_IO "cannot read PATH: why" for what seal__pread_full returned. */
+seal_status seal__read_failed(seal_ctx *ctx, const char *path, int err);
+/* The first len bytes of a file (the length the caller measured) read into
+ * seal__big_alloc memory: *data for seal__big_free(*data, *size). A file
+ * now shorter is SEAL_ERR_IO, as it cannot be opened or read. */
+seal_status seal__load_file(seal_ctx *ctx, const char *path, size_t len, unsigned char **data, size_t *size);
 
 /* A temporary output file next to `target`: path in tmp (size tmpsize). */
 seal_status seal__temp_path(seal_ctx *ctx, const char *target, char *tmp, size_t tmpsize);

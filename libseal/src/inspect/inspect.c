@@ -9,7 +9,6 @@
 
 #include <stdlib.h>
 #include <string.h>
-#include <sys/mman.h>
 
 #define MAX_REVISIONS 4096
 #define MAX_SIGNATURES 1024
@@ -49,17 +48,17 @@ static void find_revisions(seal_ctx *ctx, seal_inspection *ins, const char *path
 {
     fz_context *fz = ctx->fz;
     seal__revision *revs = NULL;
-    size_t len = (size_t)ins->size, n;
-    void *map = NULL;
+    size_t len = (size_t)ins->size, n, size = 0;
+    unsigned char *map = NULL;
 
     ins->revs = lib_calloc(fz, MAX_REVISIONS, sizeof(seal_revision_info));
     if (!len)
         return;
-    if (seal__map_file(ctx, path, len, &map) != SEAL_OK)
+    if (seal__load_file(ctx, path, len, &map, &size) != SEAL_OK)
         seal__throw_recorded(ctx);
     revs = malloc(MAX_REVISIONS * sizeof(*revs));
     if (!revs) {
-        munmap(map, len);
+        seal__big_free(map, size);
         seal__throw(ctx, SEAL_ERR_NOMEM, "out of memory");
     }
     n = seal__pdf_revisions(map, len, revs, MAX_REVISIONS);
@@ -70,7 +69,7 @@ static void find_revisions(seal_ctx *ctx, seal_inspection *ins, const char *path
     }
     ins->nrevs = n;
     free(revs);
-    munmap(map, len);
+    seal__big_free(map, size);
 }
 
 static char *dup_str(fz_context *fz, const char *s)

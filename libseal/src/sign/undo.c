@@ -14,7 +14,6 @@
 #include <seal/inspect.h>
 
 #include <string.h>
-#include <sys/mman.h>
 
 typedef struct undo_plan {
     seal_signature_info sig; /* the last signature */
@@ -124,8 +123,8 @@ SEAL_API seal_status seal_undo_file(seal_ctx *ctx, const char *in_path, const ch
 {
     seal_inspection *ins = NULL;
     undo_plan plan = {0};
-    void *map = NULL;
-    size_t len = 0;
+    unsigned char *map = NULL;
+    size_t len = 0, size = 0;
     seal_status st;
 
     if (!ctx)
@@ -142,7 +141,7 @@ SEAL_API seal_status seal_undo_file(seal_ctx *ctx, const char *in_path, const ch
     if ((st = seal_inspect_file(ctx, in_path, opts->password, &ins)) != SEAL_OK)
         return st;
     len = (size_t)seal_inspection_file_size(ins);
-    if ((st = seal__map_file(ctx, in_path, len, &map)) != SEAL_OK)
+    if ((st = seal__load_file(ctx, in_path, len, &map, &size)) != SEAL_OK)
         goto out_ins;
     if ((st = plan_undo(ctx, in_path, ins, map, &plan)) != SEAL_OK)
         goto out_map;
@@ -157,7 +156,7 @@ SEAL_API seal_status seal_undo_file(seal_ctx *ctx, const char *in_path, const ch
         info->removed = (long long)len - plan.keep;
     }
 out_map:
-    munmap(map, len);
+    seal__big_free(map, size);
 out_ins:
     seal_inspection_free(ins);
     return st;

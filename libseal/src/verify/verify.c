@@ -798,8 +798,7 @@ static seal_status load_inputs(seal_ctx *ctx, const char *path, const unsigned c
     } else if (fd >= 0) {
         int e = seal__vhash_read(h);
         if (e) {
-            in = seal__fail(ctx, SEAL_ERR_IO, "cannot read %s: %s", path,
-                            e > 0 ? strerror(e) : "the file became shorter while it was read");
+            in = seal__read_failed(ctx, path, e);
             seal__vtrust_free(trust);
         }
     }

@@ -1,7 +1,8 @@
 /*
  * Internal interface of the verifier: verify.c (document, ByteRange,
- * report), vhash.c (hashing), vcms.c (CMS, chains, time-stamps, revocation, crypto
- * policy) and changes.c (what later revisions changed). Not installed.
+ * report), vhash.c (hashing), vcms.c (CMS, chains, time-stamps,
+ * revocation, crypto policy) and changes.c (what later revisions
+ * changed). Not installed.
  * SPDX-License-Identifier: AGPL-3.0-or-later
  */
 #ifndef SEAL_VERIFYINT_H
@@ -235,7 +236,8 @@ typedef struct vhasher {
     int go;                     /* 1: hash d; -1: stop */
     int threaded;
     pthread_t thread;
-    pthread_mutex_t mu;         /* guards the fields above but the bytes, revs and d's */
+    pthread_mutex_t mu;         /* guards next, reading, err, indexed (revs, nrevs are
+                                 * the worker's until indexed) and go, d */
     pthread_cond_t cv;
 } vhasher;
 void seal__vhash_start(vhasher *h, const unsigned char *data, size_t len, int fd);
