@@ -785,12 +785,6 @@ static seal_status load_inputs(seal_ctx *ctx, const char *path, const unsigned c
     }
     seal__vhash_start(h, path ? *buf : data, in == SEAL_OK ? *len : 0, fd);
     if ((st = seal__vtrust_init(ctx, trust, opts)) != SEAL_OK) {
-        ;
-    }
-    if (st != SEAL_OK) {
-        ;
-    }
-    if (st != SEAL_OK) {
         in = st;
     } else if (in != SEAL_OK) {
         seal__fail(ctx, in, "%s", why);
