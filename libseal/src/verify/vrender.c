@@ -362,9 +362,6 @@ static int defined_before(fz_context *fz, pdf_document *doc, int num, int64_t li
     return e && e->type == 'n' && e->ofs >= 0 && e->ofs < limit;
 }
 
-/* The signature an annotation of the document now draws for: a widget of
- * its field, or a seal stamp naming the field in /SealField, as that
- * signature signed it. -1 if none. */
 /* The signature whose id (not place: the order changes) is id. */
 static vsig *sig_by_id(vdoc *d, int id)
 {
@@ -374,6 +371,9 @@ static vsig *sig_by_id(vdoc *d, int id)
     return NULL;
 }
 
+/* The signature an annotation of the document now draws for: a widget of
+ * its field, or a seal stamp naming the field in /SealField, as that
+ * signature signed it. Its id, -1 if none. */
 static int owner_of(fz_context *fz, vdoc *d, pdf_obj *a)
 {
     pdf_obj *subtype = pdf_dict_get(fz, a, PDF_NAME(Subtype));
