@@ -286,15 +286,24 @@ void seal__warn(seal_ctx *ctx, const char *fmt, ...)
 seal_status seal__big_alloc(seal_ctx *ctx, const char *path, size_t len, unsigned char **data,
                             size_t *size)
 {
-    /* Whole huge pages, placed on a huge-page boundary: the slack before
-     * and after the boundary is given back. */
-    size_t want = (len + HUGE_PAGE - 1) & ~(HUGE_PAGE - 1);
-    unsigned char *area = mmap(NULL, want + HUGE_PAGE, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+    /* A file smaller than one huge page gets plain pages: a whole 2 MiB
+     * page to clear would cost more than it saves. Larger ones get whole
+     * huge pages, placed on a huge-page boundary: the slack before and
+     * after the boundary is given back. */
+    int small = len < HUGE_PAGE;
+    size_t want = small ? (len ? len : 1) : (len + HUGE_PAGE - 1) & ~(HUGE_PAGE - 1);
+    unsigned char *area = mmap(NULL, small ? want : want + HUGE_PAGE, PROT_READ | PROT_WRITE,
+                               MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
 
     *data = NULL;
     *size = 0;
     if (area == MAP_FAILED)
         return seal__fail(ctx, SEAL_ERR_NOMEM, "out of memory reading %s", path);
+    if (small) {
+        *data = area;
+        *size = want;
+        return SEAL_OK;
+    }
     unsigned char *buf = (unsigned char *)(((uintptr_t)area + HUGE_PAGE - 1) & ~(uintptr_t)(HUGE_PAGE - 1));
     if (buf > area)
         munmap(area, (size_t)(buf - area));

@@ -92,8 +92,8 @@ seal_status seal__read_file(seal_ctx *ctx, const char *path, size_t limit, unsig
                             size_t *len);
 
 /* Room for a file's len bytes, to be read in and then read many times over
- * (the verifier): anonymous memory on a 2 MiB boundary, in huge pages
- * where the kernel gives them. Read, not mapped: a file that shrinks
+ * (the verifier): anonymous memory, for a file of 2 MiB or more on a
+ * 2 MiB boundary in huge pages where the kernel gives them. Read, not mapped: a file that shrinks
  * meanwhile cannot kill the process with SIGBUS, and where page tables are
  * shadowed (virtual machines) the first touch of each 4 KiB page of a
  * mapping costs more than the copy. SEAL_ERR_NOMEM "out of memory reading
