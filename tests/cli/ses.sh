@@ -170,7 +170,10 @@ EOF
     "$PY" "$TOOLS/sestamper.py" "$T/g.pdf" "$T/v.pdf" "$key" --flip-value
     [ "$(verdict "$T/v.pdf" 1)" = "TOTAL-FAILED|SIG_CRYPTO_FAILURE|the signature value does not verify with the signer's certificate|false" ] \
         || { show_output; die "a bad signature value"; }
-    [ "$(reader "$T/v.pdf")" = "4|invalid|true|valid|true|ESEAL-G|true|false" ] || die "reader on the bad value"
+    local got
+    got=$(reader "$T/v.pdf")
+    [ "$got" = "4|invalid|true|valid|true|ESEAL-G|true|false" ] \
+        || die "reader on the bad value: $got ($(head -c 600 "$T/stdout" "$T/stderr" | tr '\n' ' '))"
 }
 
 run_case "a software SM2 key: the reader, verify and inspect" case_software_key
